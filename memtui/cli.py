@@ -1,0 +1,115 @@
+"""``memtui``: the command line.  Bad input gets one clear line and a non-zero exit, never a traceback.
+
+    memtui -n sap-llm                 watch a namespace of the current kubectl context
+    memtui --demo                     the built-in simulated incident
+    memtui sim                        run the simulator alone (for kubectl, drills, tests)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from memtui import __version__
+from memtui.settings import SCENARIOS, SettingsError, load_settings
+
+EXIT_USAGE = 2
+EXIT_CONNECT = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="memtui",
+        description=(
+            "Terminal incident cockpit for the MemoryUsageHigh alert: live pod memory against "
+            "limits, OOM kills, events and the runbook, for one namespace."
+        ),
+        epilog=(
+            "Other commands: `memtui sim --help` runs the simulated cluster on its own.  "
+            "Settings also come from MEMTUI_* environment variables and the config file "
+            "(command line > environment > config file > defaults)."
+        ),
+    )
+    parser.add_argument("-n", "--namespace", help="namespace to watch (default: the context's, as kubectl)")
+    parser.add_argument("--context", help="kubeconfig context to use (default: current context)")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
+    parser.add_argument("--refresh", metavar="SECONDS", help="seconds between refreshes (default 2)")
+    parser.add_argument(
+        "--threshold",
+        metavar="QUANTITY",
+        help="alert threshold per pod, a Kubernetes quantity (default 10GB = 9.31 GiB, the runbook's)",
+    )
+    parser.add_argument("--read-only", action="store_const", const=True, help="never change anything")
+    parser.add_argument("--demo", action="store_const", const=True, help="run against the built-in simulated incident")
+    parser.add_argument("--scenario", choices=SCENARIOS, help="root cause the demo plays (default leak)")
+    parser.add_argument("--seed", help="seed of the simulated incident (default 42)")
+    parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
+    parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
+    parser.add_argument("--version", action="version", version=f"memtui {__version__}")
+    return parser
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"memtui: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] == "sim":
+        from memtui.sim.runner import main as sim_main
+
+        return sim_main(args_list[1:])
+    try:
+        return _run(build_parser().parse_args(args_list))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    cli = {k: v for k, v in vars(args).items() if k != "config"}
+    try:
+        settings = load_settings(cli, config_path=Path(args.config) if args.config else None)
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+
+    from memtui.keymap import KeymapError, load_keymap
+    from memtui.bindings import binding_ids
+
+    try:
+        keymap = load_keymap(settings.keymap, binding_ids())
+    except KeymapError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+
+    kubeconfig, context, namespace = settings.kubeconfig, settings.context, settings.namespace
+    if settings.demo:
+        from memtui.demo import DEMO_CONTEXT, DEMO_NAMESPACE, start_demo
+
+        try:
+            session = start_demo(scenario=settings.scenario, seed=settings.seed)
+        except OSError as exc:
+            return _fail(f"could not start the simulated cluster: {exc}", EXIT_CONNECT)
+        kubeconfig, context = session.kubeconfig, DEMO_CONTEXT
+        namespace = namespace or DEMO_NAMESPACE
+
+    from memtui.sources.kube_connection import KubeConnectError, connect
+
+    try:
+        connection = connect(
+            kubeconfig=kubeconfig, context=context, namespace=namespace, timeout=settings.request_timeout
+        )
+    except KubeConnectError as exc:
+        return _fail(str(exc), EXIT_CONNECT)
+
+    from memtui.app import MemtuiApp
+
+    MemtuiApp(settings, connection, keymap=keymap).run()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

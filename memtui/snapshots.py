@@ -1,0 +1,124 @@
+"""Immutable snapshots handed from collector workers to the UI.
+
+Workers build these off the event loop and post them; widgets only read them.  Keeping them
+frozen (and made of tuples) is what lets a thread hand them over without locks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerState:
+    """One container of a pod, as the pod list reports it."""
+
+    name: str
+    ready: bool
+    restarts: int
+    state: str
+    """``running``, ``waiting`` or ``terminated``."""
+    state_reason: str | None
+    """e.g. ``CrashLoopBackOff`` or ``ContainerCreating`` while waiting."""
+    last_termination_reason: str | None
+    """``OOMKilled``, ``Error``, ``Completed``… from ``lastState.terminated``."""
+    last_terminated_at: datetime | None
+    started_at: datetime | None
+    memory_limit_bytes: int | None
+    memory_request_bytes: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PodState:
+    """A pod as the pods LIST returned it: identity, health and memory limits."""
+
+    name: str
+    namespace: str
+    uid: str
+    phase: str
+    status_text: str
+    """What ``kubectl get pods`` prints in STATUS (Running, OOMKilled, CrashLoopBackOff, Terminating…)."""
+    created_at: datetime | None
+    node: str | None
+    owner: str | None
+    """The owning workload (Deployment name when owned through a ReplicaSet)."""
+    containers: tuple[ContainerState, ...]
+
+    @property
+    def ready_count(self) -> int:
+        return sum(1 for c in self.containers if c.ready)
+
+    @property
+    def ready_text(self) -> str:
+        return f"{self.ready_count}/{len(self.containers)}"
+
+    @property
+    def restarts(self) -> int:
+        return sum(c.restarts for c in self.containers)
+
+    @property
+    def memory_limit_bytes(self) -> int | None:
+        """The pod's memory limit: the sum of its containers', or None if any is unlimited."""
+        limits = [c.memory_limit_bytes for c in self.containers]
+        if not limits or any(limit is None for limit in limits):
+            return None
+        return sum(limits)  # type: ignore[arg-type]
+
+    @property
+    def last_termination(self) -> tuple[str | None, datetime | None]:
+        """The most recent termination among the containers (reason, time)."""
+        best: tuple[str | None, datetime | None] = (None, None)
+        for c in self.containers:
+            if c.last_termination_reason is None:
+                continue
+            if best[1] is None or (c.last_terminated_at and c.last_terminated_at > best[1]):
+                best = (c.last_termination_reason, c.last_terminated_at)
+        return best
+
+    @property
+    def container_started_at(self) -> datetime | None:
+        """When the current life of the pod's containers began (the latest container start)."""
+        starts = [c.started_at for c in self.containers if c.started_at is not None]
+        return max(starts) if starts else None
+
+
+@dataclass(frozen=True, slots=True)
+class PodUsage:
+    """Memory usage of one pod from the metrics API (metrics-server reports the working set)."""
+
+    pod: str
+    working_set_bytes: int
+    containers: tuple[tuple[str, int], ...] = ()
+    window_seconds: float | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KubeEvent:
+    """A namespace event, as ``kubectl get events`` shows it."""
+
+    last_seen: datetime | None
+    type: str
+    reason: str
+    object_kind: str
+    object_name: str
+    message: str
+    count: int
+    uid: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KubeSnapshot:
+    """Everything one Kubernetes refresh produced, with what could not be read."""
+
+    taken_at: datetime
+    pods: tuple[PodState, ...]
+    usage: dict[str, PodUsage]
+    events: tuple[KubeEvent, ...]
+    metrics_error: str | None = None
+    """Set when the metrics API failed while the pod list succeeded."""
+    events_error: str | None = None
+    request_count: int = 0
+    duration_seconds: float = 0.0
+    warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,235 @@
+"""Connect to a cluster exactly as kubectl would, and explain in one line when that fails.
+
+Order of precedence follows client-go's loading rules: ``--kubeconfig``, then ``$KUBECONFIG``
+(a ``:``-separated list, merged), then ``~/.kube/config``; when none of these exists and the
+process runs in a pod, the in-cluster service account.  ``--context`` overrides the current
+context, and the namespace comes from ``-n``, then the context, then ``default``.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+
+import urllib3
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+from memtui import __version__
+
+USER_AGENT = f"memtui/{__version__}"
+IN_CLUSTER_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+
+
+class KubeConnectError(Exception):
+    """Connecting failed; ``str()`` is the one line shown to the user, ``hint`` what to try."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}" + (f"\n  hint: {self.hint}" if self.hint else "")
+
+
+@dataclass(frozen=True)
+class KubeConnection:
+    """A ready API client and where it points."""
+
+    api_client: client.ApiClient
+    context: str
+    server: str
+    namespace: str
+    user: str
+    kubeconfig: str | None
+    """The kubeconfig path(s) used, or None for in-cluster config."""
+
+
+def kubeconfig_paths(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:
+    """The kubeconfig location kubectl would use, or None when there is none."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return explicit
+    if env.get("KUBECONFIG"):
+        return env["KUBECONFIG"]
+    default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
+    return str(default) if default.exists() else None
+
+
+def _describe_exception(exc: BaseException) -> str:
+    """The root cause of a urllib3/SSL failure, without the stack of wrappers around it."""
+    reason = getattr(exc, "reason", None)
+    while reason is not None and getattr(reason, "reason", None) is not None:
+        reason = reason.reason
+    text = str(reason or exc)
+    if isinstance(reason, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
+        return f"TLS verification failed ({text})"
+    if "Connection refused" in text:
+        return "connection refused"
+    if "timed out" in text.lower():
+        return "timed out"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "host name does not resolve"
+    return text.split(": ", 1)[-1] if "object at 0x" in text else text
+
+
+def describe_api_error(exc: ApiException) -> str:
+    """A Kubernetes Status as one line: ``403 Forbidden: pods is forbidden: ...``."""
+    import json
+
+    message = ""
+    try:
+        body = json.loads(exc.body or "{}")
+        message = body.get("message", "")
+    except (ValueError, TypeError):
+        message = (exc.body or "").strip()[:200] if isinstance(exc.body, str) else ""
+    head = f"{exc.status} {exc.reason}" if exc.reason else str(exc.status)
+    return f"{head}: {message}" if message else head
+
+
+def load_api_client(
+    kubeconfig: str | None, context: str | None, environ: dict[str, str] | None = None
+) -> tuple[client.ApiClient, str, str, str | None]:
+    """Build an ApiClient from kubeconfig or in-cluster config; returns (client, context, user, ns)."""
+    env = os.environ if environ is None else environ
+    configuration = client.Configuration()
+    path = kubeconfig_paths(kubeconfig, env)
+    if path is None:
+        if env.get("KUBERNETES_SERVICE_HOST"):
+            try:
+                config.load_incluster_config(client_configuration=configuration)
+            except ConfigException as exc:
+                raise KubeConnectError(f"in-cluster configuration failed: {exc}") from None
+            namespace = None
+            if IN_CLUSTER_NAMESPACE_FILE.exists():
+                namespace = IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or None
+            configuration.retries = 0
+            api = client.ApiClient(configuration)
+            api.user_agent = USER_AGENT
+            return api, "in-cluster", "serviceaccount", namespace
+        raise KubeConnectError(
+            "no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config)",
+            "point --kubeconfig at one, or run `memtui --demo` for the simulated incident",
+        )
+    listed = [p for p in path.split(os.pathsep) if p]
+    missing = [p for p in listed if not Path(p).expanduser().exists()]
+    origin = "--kubeconfig" if kubeconfig else "$KUBECONFIG" if env.get("KUBECONFIG") else "default"
+    if missing and (kubeconfig or len(missing) == len(listed)):
+        raise KubeConnectError(
+            f"kubeconfig {missing[0]} (from {origin}) does not exist",
+            "point --kubeconfig at your kubeconfig, or run `memtui --demo` for the simulated incident",
+        )
+    try:
+        contexts, active = config.list_kube_config_contexts(config_file=path)
+    except ConfigException as exc:
+        raise KubeConnectError(
+            f"kubeconfig {path} is not usable: {exc}",
+            "check it with `kubectl config view`, or run `memtui --demo`",
+        ) from None
+    except Exception as exc:  # yaml errors and the like: a malformed file
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise KubeConnectError(
+            f"kubeconfig {path} is malformed: {first_line}",
+            "check it with `kubectl config view`, or run `memtui --demo`",
+        ) from None
+    names = [c.get("name") for c in contexts or []]
+    chosen = context or (active or {}).get("name")
+    if not chosen:
+        raise KubeConnectError(f"kubeconfig {path} has no current context", "pass --context NAME")
+    if chosen not in names:
+        raise KubeConnectError(
+            f"context {chosen!r} is not in kubeconfig {path}",
+            f"contexts there: {', '.join(n for n in names if n) or 'none'}",
+        )
+    ctx = next(c for c in contexts if c.get("name") == chosen).get("context") or {}
+    try:
+        config.load_kube_config(
+            config_file=path, context=chosen, client_configuration=configuration, persist_config=False
+        )
+    except Exception as exc:
+        raise KubeConnectError(
+            f"kubeconfig {path}, context {chosen!r} is not usable: {exc}",
+            "check it with `kubectl config view --minify`",
+        ) from None
+    configuration.retries = 0  # fail fast; the refresh loop is the retry
+    api = client.ApiClient(configuration)
+    api.user_agent = USER_AGENT
+    return api, chosen, ctx.get("user") or "", ctx.get("namespace")
+
+
+def connect(
+    *,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None,
+    timeout: float = 5.0,
+    environ: dict[str, str] | None = None,
+) -> KubeConnection:
+    """Load config, check the API server answers and the namespace exists; raise KubeConnectError."""
+    api, context_name, user, context_namespace = load_api_client(kubeconfig, context, environ)
+    server = api.configuration.host
+    ns = namespace or context_namespace or "default"
+    try:
+        client.VersionApi(api).get_code(_request_timeout=timeout)
+    except ApiException as exc:
+        if exc.status == 401:
+            raise KubeConnectError(
+                f"the API server at {server} rejected the credentials of context {context_name!r} (401)",
+                "log in again (token expired?), or run `memtui --demo`",
+            ) from None
+        # /version is open on most clusters; anything else still proves it is reachable.
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise KubeConnectError(
+            f"cannot reach the Kubernetes API at {server} (context {context_name!r}): {_describe_exception(exc)}",
+            "check the context with `kubectl cluster-info`, or run `memtui --demo` for the simulated incident",
+        ) from None
+    _check_namespace(api, ns, context_name, timeout)
+    return KubeConnection(
+        api_client=api, context=context_name, server=server, namespace=ns, user=user, kubeconfig=kubeconfig_paths(kubeconfig, environ)
+    )
+
+
+def _check_namespace(api: client.ApiClient, namespace: str, context: str, timeout: float) -> None:
+    core = client.CoreV1Api(api)
+    try:
+        core.read_namespace(namespace, _request_timeout=timeout, _preload_content=False)
+        return
+    except ApiException as exc:
+        if exc.status == 404:
+            raise KubeConnectError(
+                f"namespace {namespace!r} does not exist in context {context!r}",
+                _namespace_hint(core, timeout),
+            ) from None
+        if exc.status == 401:
+            raise KubeConnectError(
+                f"the API server rejected the credentials of context {context!r} (401)",
+                "log in again (token expired?)",
+            ) from None
+        if exc.status != 403:
+            raise KubeConnectError(f"reading namespace {namespace!r} failed: {describe_api_error(exc)}") from None
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        raise KubeConnectError(f"reading namespace {namespace!r} failed: {_describe_exception(exc)}") from None
+    # Namespaced RBAC often forbids reading the Namespace object itself: listing pods is what
+    # memtui needs, so that is the real test.
+    try:
+        core.list_namespaced_pod(namespace, limit=1, _request_timeout=timeout, _preload_content=False)
+    except ApiException as exc:
+        raise KubeConnectError(
+            f"cannot list pods in namespace {namespace!r}: {describe_api_error(exc)}",
+            "check your RBAC with `kubectl auth can-i list pods -n " + namespace + "`",
+        ) from None
+
+
+def _namespace_hint(core: client.CoreV1Api, timeout: float) -> str:
+    try:
+        import json
+
+        response = core.list_namespace(_request_timeout=timeout, _preload_content=False)
+        names = sorted(item["metadata"]["name"] for item in json.loads(response.data)["items"])
+    except Exception:
+        return "list them with `kubectl get namespaces`"
+    return "namespaces there: " + ", ".join(names[:20]) + (" …" if len(names) > 20 else "")

@@ -1,0 +1,60 @@
+import tracemalloc
+
+from memtui.history import HistoryStore, RingSeries
+
+
+def test_ring_keeps_only_the_last_capacity_samples_in_order():
+    ring = RingSeries(5)
+    for t in range(12):
+        ring.append(float(t), float(t * 10))
+    assert ring.values() == (70.0, 80.0, 90.0, 100.0, 110.0)
+    assert [t for t, _ in ring.samples()] == [7.0, 8.0, 9.0, 10.0, 11.0]
+
+
+def test_ring_ignores_repeated_timestamps_from_a_slow_metrics_window():
+    ring = RingSeries(10)
+    ring.append(1.0, 5.0)
+    ring.append(1.0, 5.0)
+    ring.append(0.5, 4.0)
+    assert len(ring) == 1
+
+
+def test_slope_measures_growth_and_restarts_cut_the_window():
+    ring = RingSeries(100)
+    for t in range(60):
+        ring.append(float(t), 1000.0 + 10.0 * t)  # 10 units per second
+    assert abs(ring.slope(window=120) - 10.0) < 1e-3
+    # a restart at t=60 drops to the base line; with `since` the slope ignores the old life
+    for t in range(60, 90):
+        ring.append(float(t), 100.0 + 10.0 * (t - 60))
+    assert ring.slope(window=120) < 10.0  # the sawtooth misleads a plain regression
+    assert abs(ring.slope(window=120, since=60.0) - 10.0) < 1e-3
+
+
+def test_slope_needs_enough_points_spanning_the_window():
+    ring = RingSeries(10)
+    ring.append(0.0, 1.0)
+    ring.append(1.0, 2.0)
+    assert ring.slope(window=60) is None
+
+
+def test_store_drops_series_of_departed_pods_after_the_grace_period():
+    store = HistoryStore(capacity=10, grace=3)
+    store.record({"a": (1.0, 1.0), "b": (1.0, 2.0)})
+    for t in range(2, 6):
+        store.record({"a": (float(t), 1.0)})
+    assert "a" in store and "b" not in store
+
+
+def test_store_memory_stays_flat_over_pod_churn():
+    store = HistoryStore(capacity=60, grace=5)
+    tracemalloc.start()
+    for t in range(50):
+        store.record({f"pod-{t}-{i}": (float(t), 1.0) for i in range(50)})  # every pod replaced every refresh
+    first, _ = tracemalloc.get_traced_memory()
+    for t in range(50, 300):
+        store.record({f"pod-{t}-{i}": (float(t), 1.0) for i in range(50)})
+    second, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(store) <= 50 * 6
+    assert second < first * 1.2

@@ -1,0 +1,91 @@
+"""The header: where am I, how bad is it, since when, who should I call.
+
+Two lines the eye reads first at 3 a.m.: context/namespace/threshold with how many pods are over
+it, and the incident clock with the runbook's escalation level and the clock's basis.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from memtui.cockpit_state import SourceHealth
+from memtui.incident import IncidentStatus
+from memtui.units import describe_threshold, format_duration
+
+
+class IncidentHeader(Widget):
+    """Context, namespace, threshold, pods over it, incident clock and escalation level."""
+
+    DEFAULT_CSS = """
+    IncidentHeader {
+        height: 2;
+        background: $panel;
+        padding: 0 1;
+    }
+    """
+
+    incident: reactive[IncidentStatus] = reactive(IncidentStatus(None, "", 0, 0), always_update=True)
+    """The incident clock and pod counts from the last refresh."""
+    sources: reactive[tuple[SourceHealth, ...]] = reactive((), always_update=True)
+    """Health of each data source, shown on the second line."""
+
+    def __init__(
+        self,
+        *,
+        context: str,
+        namespace: str,
+        threshold_bytes: int,
+        read_only: bool = False,
+        demo: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.context = context
+        self.namespace = namespace
+        self.threshold_bytes = threshold_bytes
+        self.read_only = read_only
+        self.demo = demo
+        self.now = lambda: datetime.now(timezone.utc)
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.refresh)  # the clock ticks between refreshes
+
+    def render(self) -> Text:
+        now = self.now()
+        incident = self.incident
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("memtui ", style="bold")
+        if self.demo:
+            line.append("DEMO ", style="bold reverse")
+        line.append("ctx ", style="dim").append(self.context, style="bold")
+        line.append("  ns ", style="dim").append(self.namespace, style="bold")
+        line.append("  threshold ", style="dim").append(describe_threshold(self.threshold_bytes))
+        over_style = "bold red" if incident.pods_over else "green"
+        line.append("  over: ", style="dim").append(
+            f"{incident.pods_over}/{incident.pods_total} pods", style=over_style
+        )
+        if self.read_only:
+            line.append("  READ-ONLY", style="bold yellow")
+        line.append("\n")
+        elapsed = incident.elapsed(now)
+        level = incident.escalation(now)
+        if elapsed is None or level is None:
+            line.append("no incident: no pod over the threshold, no recent OOM kill", style="green")
+        else:
+            level_style = {1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}[level.level]
+            line.append("INCIDENT ", style="bold red").append(format_duration(elapsed.total_seconds()), style="bold")
+            line.append(f"  L{level.level} {level.who}", style=level_style)
+            started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
+            line.append(f"  (since {started}, {incident.basis})", style="dim")
+        for health in self.sources:
+            line.append("   ")
+            if health.stale:
+                since = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "start"
+                line.append(f"{health.name}: stale since {since}", style="bold yellow")
+            elif health.last_ok is not None:
+                line.append(f"{health.name} ✓", style="dim green")
+        return line

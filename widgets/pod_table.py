@@ -1,0 +1,347 @@
+"""The pods pane: one line per pod, highest memory first, drawn with the Line API.
+
+A namespace under incident can hold thousands of pods and the pane is redrawn every refresh;
+rendering only the visible lines keeps that cost flat (a ``DataTable`` rebuilt with 5,000 rows
+took ~0.65 s of the event loop per refresh).  The cursor follows the pod, not the line number,
+so a re-sort never moves the selection under the operator's finger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from memtui.cockpit_state import SORT_KEYS, PodRow, filter_rows, sort_rows
+from memtui.widgets import cells
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    priority: int
+    """Columns with a higher number are dropped first when the terminal is narrow."""
+    align: str = "left"
+
+
+COLUMNS = (
+    Column("name", "POD", 24, 0),
+    Column("status", "STATUS", 16, 1),
+    Column("ready", "READY", 5, 5),
+    Column("restarts", "RESTARTS", 8, 1, "right"),
+    Column("last", "LAST EXIT", 14, 2),
+    Column("memory", "WORKING SET/LIMIT", 17, 0, "right"),
+    Column("percent", "%", 4, 0, "right"),
+    Column("bar", "", 10, 4),
+    Column("trend", "TREND (scale: limit)", 24, 3),
+    Column("growth", "GROWTH", 13, 1, "right"),
+    Column("forecast", "FORECAST", 8, 2),
+    Column("age", "AGE", 6, 4, "right"),
+)
+NAME_MAX = 44
+TREND_MAX = 48
+
+
+def layout_columns(width: int) -> list[tuple[Column, int]]:
+    """Pick the columns that fit ``width`` by priority, then give spare room to name and trend."""
+    chosen = list(COLUMNS)
+    def total(cols: list[Column]) -> int:
+        return sum(c.width for c in cols) + max(0, len(cols) - 1)
+    while total(chosen) > width and len(chosen) > 1:
+        drop = max(chosen, key=lambda c: (c.priority, COLUMNS.index(c)))
+        chosen.remove(drop)
+    spare = max(0, width - total(chosen))
+    widths = {c.key: c.width for c in chosen}
+    if "name" in widths:
+        extra = min(spare, NAME_MAX - widths["name"])
+        widths["name"] += extra
+        spare -= extra
+    if "trend" in widths:
+        extra = min(spare, TREND_MAX - widths["trend"])
+        widths["trend"] += extra
+        spare -= extra
+    if "name" in widths:
+        widths["name"] += spare
+    return [(c, widths[c.key]) for c in chosen]
+
+
+class PodTable(ScrollView, can_focus=True):
+    """Pods with working set against limit, a trend sparkline, growth and OOM history."""
+
+    COMPONENT_CLASSES = {
+        "pod-table--header",
+        "pod-table--cursor",
+        "pod-table--ok",
+        "pod-table--warn",
+        "pod-table--crit",
+        "pod-table--oom",
+        "pod-table--dim",
+        "pod-table--accent",
+        "pod-table--over",
+    }
+
+    DEFAULT_CSS = """
+    PodTable {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    PodTable > .pod-table--header { text-style: bold; color: $text-muted; background: $panel; }
+    PodTable > .pod-table--cursor { background: $accent 40%; }
+    PodTable:focus > .pod-table--cursor { background: $accent 70%; }
+    PodTable > .pod-table--ok { color: $success; }
+    PodTable > .pod-table--warn { color: $warning; }
+    PodTable > .pod-table--crit { color: $error; text-style: bold; }
+    PodTable > .pod-table--oom { color: $error; text-style: bold reverse; }
+    PodTable > .pod-table--dim { color: $text-muted; }
+    PodTable > .pod-table--accent { color: $accent; }
+    PodTable > .pod-table--over { text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="pods.cursor-up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="pods.cursor-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="pods.page-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="pods.page-down"),
+        Binding("home,g", "first", "First", show=False, id="pods.first"),
+        Binding("end,G", "last", "Last", show=False, id="pods.last"),
+        Binding("s", "cycle_sort", "Sort", id="pods.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, id="pods.sort-reverse"),
+    ]
+
+    rows: reactive[tuple[PodRow, ...]] = reactive((), always_update=True, layout=False)
+    """Every pod of the namespace, as the cockpit state derived them."""
+    sort_key: reactive[str] = reactive("memory")
+    """One of ``SORT_KEYS``."""
+    sort_reverse: reactive[bool] = reactive(False)
+    """Flip the order of the current sort."""
+    filter_text: reactive[str] = reactive("")
+    """A case-insensitive regular expression on pod name, status and last exit reason."""
+    threshold_bytes: reactive[int] = reactive(10**10)
+    """The alert threshold, marked on the bars."""
+
+    class PodHighlighted(Message):
+        """The cursor moved onto a pod."""
+
+        def __init__(self, pod: str | None) -> None:
+            super().__init__()
+            self.pod = pod
+
+    class ViewChanged(Message):
+        """Sort or filter changed, so titles that describe the view need redrawing."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._visible: tuple[PodRow, ...] = ()
+        self._cursor_pod: str | None = None
+        self._cursor = 0
+        self.now = lambda: datetime.now(timezone.utc)
+
+    # -- data -------------------------------------------------------------------------------
+
+    @property
+    def visible_rows(self) -> tuple[PodRow, ...]:
+        return self._visible
+
+    @property
+    def cursor_pod(self) -> str | None:
+        return self._cursor_pod
+
+    def _recompute(self) -> None:
+        ordered = sort_rows(filter_rows(self.rows, self.filter_text), self.sort_key)
+        self._visible = tuple(reversed(ordered)) if self.sort_reverse else ordered
+        names = [r.name for r in self._visible]
+        if self._cursor_pod in names:
+            self._cursor = names.index(self._cursor_pod)
+        else:
+            self._cursor = min(self._cursor, max(0, len(names) - 1))
+            self._set_cursor_pod()
+        self.virtual_size = Size(self.size.width, len(self._visible) + 1)
+        self.refresh()
+
+    def _set_cursor_pod(self) -> None:
+        pod = self._visible[self._cursor].name if self._visible else None
+        if pod != self._cursor_pod:
+            self._cursor_pod = pod
+            self.post_message(self.PodHighlighted(pod))
+
+    def watch_rows(self) -> None:
+        self._recompute()
+
+    def watch_sort_key(self) -> None:
+        self._recompute()
+        self.post_message(self.ViewChanged())
+
+    def watch_sort_reverse(self) -> None:
+        self._recompute()
+        self.post_message(self.ViewChanged())
+
+    def watch_filter_text(self) -> None:
+        self._recompute()
+        self.post_message(self.ViewChanged())
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self._visible) + 1)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def _style(self, role: str) -> Style:
+        if not role:
+            return Style()
+        return self.get_component_rich_style(f"pod-table--{role}", partial=True)
+
+    def _cell(self, fragments: list[cells.Fragment], width: int, align: str) -> list[Segment]:
+        text_len = sum(len(t) for t, _ in fragments)
+        if text_len > width:  # crop, keeping the start (names) or the end (figures)
+            joined = "".join(t for t, _ in fragments)
+            cut = joined[:width - 1] + "…" if align == "left" else joined[-width:]
+            role = fragments[0][1] if fragments else ""
+            return [Segment(cut, self._style(role))]
+        pad = " " * (width - text_len)
+        segments = [Segment(t, self._style(r)) for t, r in fragments if t]
+        return ([Segment(pad)] + segments) if align == "right" else (segments + [Segment(pad)])
+
+    def _header_fragments(self, column: Column) -> list[cells.Fragment]:
+        title = column.title
+        if column.key == _SORT_COLUMN.get(self.sort_key):
+            title += " ▲" if self.sort_reverse else " ▼"
+        return [(title, "")]
+
+    def _row_fragments(self, row: PodRow, column: Column, width: int) -> list[cells.Fragment]:
+        key = column.key
+        percent = row.percent
+        if key == "name":
+            return [(row.name, "over" if row.over_threshold else "")]
+        if key == "status":
+            role = "oom" if row.status_text == "OOMKilled" else (
+                "ok" if row.status_text == "Running" and row.ready_text.split("/")[0] == row.ready_text.split("/")[1]
+                else "warn"
+            )
+            return [(row.status_text, role)]
+        if key == "ready":
+            return [(row.ready_text, "")]
+        if key == "restarts":
+            return [(str(row.restarts), "warn" if row.restarts else "dim")]
+        if key == "last":
+            if not row.last_reason:
+                return [("—", "dim")]
+            ago = ""
+            if row.last_terminated_at is not None:
+                ago = " " + cells.age_text((self.now() - row.last_terminated_at).total_seconds())
+            return [(row.last_reason + ago, "oom" if row.last_reason == "OOMKilled" else "warn")]
+        if key == "memory":
+            return [(cells.memory_text(row.working_set, row.limit), severity_or_dim(percent))]
+        if key == "percent":
+            return [(cells.percent_text(percent), cells.severity(percent))]
+        if key == "bar":
+            threshold_pct = 100.0 * self.threshold_bytes / row.limit if row.limit else None
+            return cells.bar(percent, width, threshold_percent=threshold_pct)
+        if key == "trend":
+            return cells.sparkline(row.trend, width, limit=row.limit)
+        if key == "growth":
+            growth = row.growth_per_minute
+            role = "dim" if growth is None or abs(growth) < 1024**2 else ("warn" if growth > 0 else "ok")
+            return [(cells.growth_text(growth), role)]
+        if key == "forecast":
+            return [cells.oom_eta_text(row.seconds_to_oom)]
+        if key == "age":
+            age = (self.now() - row.created_at).total_seconds() if row.created_at else None
+            return [(cells.age_text(age), "dim")]
+        return [("", "")]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        layout = layout_columns(width)
+        base = self.rich_style
+        if y == 0:
+            segments = self._join([self._cell(self._header_fragments(c), w, c.align) for c, w in layout])
+            return Strip(Segment.apply_style(segments, base + self._style("header")), width).extend_cell_length(width, base + self._style("header"))
+        index = int(self.scroll_offset.y) + y - 1
+        if index >= len(self._visible):
+            return Strip.blank(width, base)
+        row = self._visible[index]
+        segments = self._join([self._cell(self._row_fragments(row, c, w), w, c.align) for c, w in layout])
+        line_style = base + (self._style("cursor") if index == self._cursor else Style())
+        return Strip(Segment.apply_style(segments, line_style), width).extend_cell_length(width, line_style)
+
+    @staticmethod
+    def _join(columns: list[list[Segment]]) -> list[Segment]:
+        out: list[Segment] = []
+        for i, segs in enumerate(columns):
+            if i:
+                out.append(Segment(" "))
+            out.extend(segs)
+        return out
+
+    # -- cursor and actions -----------------------------------------------------------------
+
+    def _move_cursor(self, index: int) -> None:
+        if not self._visible:
+            return
+        self._cursor = max(0, min(index, len(self._visible) - 1))
+        self._set_cursor_pod()
+        self.scroll_to_region(Region(0, self._cursor + 1, 1, 1), animate=False, top=False, spacing=None, immediate=True)
+        # keep the header line out of the cursor's way
+        if self._cursor < self.scroll_offset.y:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        self.refresh()
+
+    def select_pod(self, pod: str) -> bool:
+        names = [r.name for r in self._visible]
+        if pod not in names:
+            return False
+        self._move_cursor(names.index(pod))
+        return True
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y >= 1:
+            self._move_cursor(int(self.scroll_offset.y) + event.y - 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(self._cursor - max(1, self.size.height - 2))
+
+    def action_page_down(self) -> None:
+        self._move_cursor(self._cursor + max(1, self.size.height - 2))
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self._move_cursor(len(self._visible) - 1)
+
+    def action_cycle_sort(self) -> None:
+        self.sort_key = SORT_KEYS[(SORT_KEYS.index(self.sort_key) + 1) % len(SORT_KEYS)]
+        self.sort_reverse = False
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+
+
+_SORT_COLUMN = {
+    "memory": "memory",
+    "percent": "percent",
+    "growth": "growth",
+    "restarts": "restarts",
+    "name": "name",
+    "age": "age",
+}
+
+
+def severity_or_dim(percent: float | None) -> str:
+    return cells.severity(percent) if percent is not None else "dim"

@@ -1,0 +1,84 @@
+"""The side panel: the selected pod's facts, the runbook's root causes and escalation ladder.
+
+What the operator weighs before acting: is this pod's "high memory" growth, steps or spikes
+(which root cause), how many times it already died, and who should be called by now.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from memtui.cockpit_state import PodRow
+from memtui.incident import ESCALATION_LEVELS, EscalationLevel
+from memtui.units import format_age, format_bytes, format_rate
+
+ROOT_CAUSES = (
+    ("Model loading", 35, "several model copies in memory; step growth; 'model loaded' in logs"),
+    ("Memory leak", 30, "steady growth, no release, OOM loop"),
+    ("Large batches", 20, "spikes that follow load; batch_size in logs"),
+    ("Cache bloat", 15, "cache dirs and Redis grow; cache not expiring"),
+)
+
+
+class SidePanel(Widget):
+    """Selected pod, root causes with their shares, and the escalation ladder."""
+
+    DEFAULT_CSS = """
+    SidePanel {
+        width: 38;
+        padding: 0 1;
+        background: $surface;
+    }
+    """
+
+    pod: reactive[PodRow | None] = reactive(None, always_update=True)
+    """The pod under the cursor in the pods pane."""
+    escalation: reactive[EscalationLevel | None] = reactive(None)
+    """The incident's current escalation level, highlighted in the ladder."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.now = lambda: datetime.now(timezone.utc)
+
+    def render(self) -> Text:
+        text = Text()
+        self._render_pod(text)
+        text.append("\nRoot causes (runbook)\n", style="bold underline")
+        for title, share, symptoms in ROOT_CAUSES:
+            text.append(f"{share:>3}% ", style="bold").append(title + "\n")
+            text.append(f"     {symptoms}\n", style="dim")
+        text.append("\nEscalation\n", style="bold underline")
+        for level in ESCALATION_LEVELS:
+            upper = {1: "0–15", 2: "15–30", 3: "30+"}[level.level]
+            current = self.escalation is not None and self.escalation.level == level.level
+            style = "bold reverse" if current else ""
+            text.append(f"L{level.level} {upper:>5} min  {level.who}", style=style).append("\n")
+        return text
+
+    def _render_pod(self, text: Text) -> None:
+        row = self.pod
+        text.append("Selected pod\n", style="bold underline")
+        if row is None:
+            text.append("none\n", style="dim")
+            return
+        text.append(row.name + "\n", style="bold")
+        facts = [
+            ("status", f"{row.status_text} ({row.ready_text} ready)"),
+            ("working set", format_bytes(row.working_set)),
+            ("limit", format_bytes(row.limit) if row.limit else "none"),
+            ("growth", format_rate(row.growth_per_minute)),
+            ("restarts", str(row.restarts)),
+            ("OOM kills seen", str(row.oom_kills_seen)),
+            ("node", row.node or "—"),
+        ]
+        if row.last_reason:
+            ago = ""
+            if row.last_terminated_at:
+                ago = f" {format_age((self.now() - row.last_terminated_at).total_seconds())} ago"
+            facts.insert(5, ("last exit", row.last_reason + ago))
+        for label, value in facts:
+            text.append(f"{label:>15} ", style="dim").append(value + "\n")
