@@ -122,3 +122,51 @@ class KubeSnapshot:
     request_count: int = 0
     duration_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class RedisKeyspace:
+    db: str
+    keys: int
+    expires: int
+    avg_ttl_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RedisStats:
+    """What ``INFO`` says about Redis memory and eviction, from redis-py or ``redis-cli`` via exec."""
+
+    taken_at: datetime
+    source: str
+    """``redis://host:port/db`` (password redacted) or ``exec redis-cli in pod/x``."""
+    used_memory: int
+    used_memory_rss: int
+    used_memory_peak: int
+    fragmentation_ratio: float | None
+    maxmemory: int
+    maxmemory_policy: str
+    evicted_keys: int
+    expired_keys: int
+    keyspace_hits: int
+    keyspace_misses: int
+    keyspace: tuple[RedisKeyspace, ...]
+    version: str = ""
+
+    @property
+    def hit_rate(self) -> float | None:
+        total = self.keyspace_hits + self.keyspace_misses
+        return None if total == 0 else self.keyspace_hits / total
+
+    @property
+    def total_keys(self) -> int:
+        return sum(db.keys for db in self.keyspace)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The runbook's cache-bloat cause, spelt out: nothing will ever be evicted."""
+        notes = []
+        if self.maxmemory == 0:
+            notes.append("maxmemory 0: unbounded, Redis grows until the pod is OOMKilled")
+        if self.maxmemory_policy == "noeviction":
+            notes.append("policy noeviction: writes fail at maxmemory instead of evicting")
+        return tuple(notes)

@@ -1,0 +1,130 @@
+"""Redis memory: one ``INFO`` per refresh, over redis-py or through ``redis-cli`` in the pod.
+
+With ``--redis-url`` memtui talks to Redis directly; without it, it does what the runbook does
+(``kubectl exec deployment/redis -- redis-cli INFO``) through the Kubernetes exec API.  The URL's
+password never leaves this module unredacted.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+
+from memtui.snapshots import RedisStats
+from memtui.sources.errors import SourceError
+from memtui.sources.redis_info import parse_info_text, stats_from_info
+
+
+def redact_url(url: str) -> str:
+    """``redis://:secret@host:6379/0`` → ``redis://:***@host:6379/0``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+class RedisSource:
+    """Reads ``INFO`` from a Redis URL with short timeouts (a hung Redis must not hang a refresh)."""
+
+    name = "redis"
+
+    def __init__(self, url: str, *, timeout: float = 3.0) -> None:
+        self.url = url
+        self.display = redact_url(url)
+        try:
+            self._client = redis.Redis.from_url(
+                url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
+            )
+        except ValueError as exc:
+            raise SourceError(self.name, f"bad --redis-url {self.display}: {exc}") from None
+
+    def fetch(self) -> RedisStats:
+        try:
+            info = self._client.info()
+        except redis.AuthenticationError:
+            raise SourceError(self.name, f"{self.display}: authentication failed") from None
+        except redis.RedisError as exc:
+            raise SourceError(self.name, f"{self.display}: {str(exc).replace(self.url, self.display)}") from None
+        try:
+            return stats_from_info(info, source=self.display, taken_at=datetime.now(timezone.utc))
+        except ValueError as exc:
+            raise SourceError(self.name, f"{self.display}: {exc}") from None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+class RedisExecSource:
+    """``redis-cli INFO`` in the namespace's Redis pod, through the exec API."""
+
+    name = "redis"
+
+    def __init__(self, api_client, namespace: str, *, deployment: str = "redis", timeout: float = 5.0) -> None:
+        self.api_client = api_client
+        self.namespace = namespace
+        self.deployment = deployment
+        self.timeout = timeout
+        self._pod: str | None = None
+
+    def _find_pod(self) -> str:
+        from kubernetes import client
+
+        core = client.CoreV1Api(self.api_client)
+        apps = client.AppsV1Api(self.api_client)
+        deployment = json.loads(
+            apps.read_namespaced_deployment(
+                self.deployment, self.namespace, _preload_content=False, _request_timeout=self.timeout
+            ).data
+        )
+        labels = (deployment.get("spec", {}).get("selector", {}) or {}).get("matchLabels") or {}
+        selector = ",".join(f"{k}={v}" for k, v in labels.items())
+        pods = json.loads(
+            core.list_namespaced_pod(
+                self.namespace, label_selector=selector, _preload_content=False, _request_timeout=self.timeout
+            ).data
+        )
+        running = [
+            p["metadata"]["name"]
+            for p in pods.get("items", [])
+            if p.get("status", {}).get("phase") == "Running" and not p["metadata"].get("deletionTimestamp")
+        ]
+        if not running:
+            raise SourceError(self.name, f"no running pod in deployment/{self.deployment}")
+        return sorted(running)[0]
+
+    def fetch(self) -> RedisStats:
+        from kubernetes.client.rest import ApiException
+
+        from memtui.sources.errors import describe_failure
+        from memtui.sources.kube_exec import exec_in_pod
+
+        try:
+            if self._pod is None:
+                self._pod = self._find_pod()
+            result = exec_in_pod(
+                self.api_client, self.namespace, self._pod, ["redis-cli", "INFO"], timeout=self.timeout
+            )
+        except SourceError:
+            raise
+        except (ApiException, Exception) as exc:  # noqa: BLE001
+            self._pod = None
+            raise SourceError(self.name, f"deployment/{self.deployment}: {describe_failure(exc)}") from None
+        if not result.ok:
+            self._pod = None  # the pod may have been replaced; look it up again next time
+            reason = result.error or result.stderr.strip() or f"exit code {result.exit_code}"
+            raise SourceError(self.name, f"redis-cli INFO in pod/{result.pod}: {reason}")
+        try:
+            return stats_from_info(
+                parse_info_text(result.stdout),
+                source=f"redis-cli INFO in pod/{result.pod}",
+                taken_at=datetime.now(timezone.utc),
+            )
+        except ValueError as exc:
+            raise SourceError(self.name, f"pod/{result.pod}: {exc}") from None
