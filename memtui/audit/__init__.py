@@ -1,0 +1,34 @@
+"""The audit log: what memtui did, when, as whom, and with what effect.
+
+Every runbook action is written down: mutating actions as an *intent* (fsynced before the API
+call), a *result* after it and an *effect* once the cluster has had time to react; read-only
+diagnose steps as one *read*.  The file is append-only JSON Lines with a hash chain, secrets are
+redacted before anything is written, and ``export_timeline`` turns it into the postmortem
+timeline.  The property everything else serves: if memtui dies after announcing an action and
+before recording its outcome, the export says "outcome unknown", never "nothing happened".
+
+Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``redact`` and
+``canonical`` (hashing); ``reader``/``verify`` read it back; ``timeline`` → ``export`` (+ ``chart``,
+``prometheus``) render it; ``paths`` says where it lives; ``cli`` is ``memtui audit``.
+"""
+
+from memtui.audit.entry import AuditEntry
+from memtui.audit.errors import AuditError, PrometheusUnavailable
+from memtui.audit.log import AuditLog
+from memtui.audit.paths import audit_dir, default_audit_path
+from memtui.audit.reader import LineProblem, LoadedLog, load_entries
+from memtui.audit.verify import VerifyReport, verify_log
+
+__all__ = [
+    "AuditEntry",
+    "AuditError",
+    "AuditLog",
+    "LineProblem",
+    "LoadedLog",
+    "PrometheusUnavailable",
+    "VerifyReport",
+    "audit_dir",
+    "default_audit_path",
+    "load_entries",
+    "verify_log",
+]

@@ -1,0 +1,74 @@
+"""Where audit logs live: one file per kube context and namespace, in the user's state dir.
+
+One file per (context, namespace) keeps each incident's chain short and its export focused, and
+makes "which cluster was this?" answerable from the file name alone.  Context names on EKS
+(``arn:aws:eks:eu-west-1:123456789012:cluster/prod``), GKE (``gke_proj_zone_name``) and
+hand-written kubeconfigs (``alice@prod``) contain characters that are path separators or awkward
+in file names; they are percent-encoded, which is reversible, so two contexts never share a file
+by accident.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_state_path
+
+SUFFIX = ".jsonl"
+SEPARATOR = "__"
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+_MAX_PART = 100
+
+
+def audit_dir() -> Path:
+    """``~/.local/state/memtui/audit`` on Linux (``$XDG_STATE_HOME`` honoured)."""
+    return user_state_path("memtui") / "audit"
+
+
+def sanitise(name: str) -> str:
+    """A file-name-safe, reversible spelling of a context or namespace."""
+    if not name:
+        raise ValueError("an audit log needs a non-empty context and namespace")
+    encoded = "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in name)
+    if encoded.startswith("."):  # no hidden files, no ".."
+        encoded = "%2E" + encoded[1:]
+    if len(encoded) > _MAX_PART:  # file names stop at 255 bytes; keep the readable start, stay unique
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+        encoded = f"{encoded[:_MAX_PART - 13]}~{digest}"
+    return encoded
+
+
+def default_audit_path(context: str, namespace: str) -> Path:
+    """``<audit dir>/<context>__<namespace>.jsonl``, names sanitised."""
+    return audit_dir() / f"{sanitise(context)}{SEPARATOR}{sanitise(namespace)}{SUFFIX}"
+
+
+@dataclass(frozen=True)
+class AuditFile:
+    """An audit log found on disk, with the context and namespace its name encodes."""
+
+    path: Path
+    context: str
+    namespace: str
+
+
+def list_audit_logs(directory: Path | None = None) -> list[AuditFile]:
+    """The audit logs in ``directory`` (default: the audit dir), sorted by name."""
+    from urllib.parse import unquote
+
+    root = audit_dir() if directory is None else directory
+    try:
+        candidates = sorted(p for p in root.iterdir() if p.name.endswith(SUFFIX) and p.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = []
+    for path in candidates:
+        stem = path.name[: -len(SUFFIX)]
+        # namespaces are DNS labels (no "_"), so the last separator is the split even when a
+        # GKE context is full of underscores
+        context, sep, namespace = stem.rpartition(SEPARATOR)
+        if sep:
+            found.append(AuditFile(path, unquote(context), unquote(namespace)))
+    return found

@@ -1,0 +1,211 @@
+"""Durable, locked appends: the only code that writes an audit file.
+
+Each append opens the file with ``O_APPEND``, takes an exclusive ``flock``, reads the chain tip
+(last valid entry's ``seq`` and ``hash``) *under the lock*, writes the whole line with one
+``os.write`` and ``fsync``s before the lock is released.  Reading the tip under the lock is what
+keeps one valid chain when two memtui processes (two operators, or a second terminal) append to
+the same file; ``flock`` is per open file description, so it also serialises two ``AuditLog``
+objects in one process.  The file is reopened per append: an action is rare next to the cost of
+an ``open``, nothing has to be closed on exit, and a log deleted mid-incident is recreated
+instead of being written into the void.
+
+A torn last line (see ``reader``) is skipped when looking for the tip, and the new line is
+prefixed with ``\\n`` so it starts on a line of its own.  The new entry chains to the last *valid*
+entry; ``verify`` still names the torn line, because a fragment in the file is evidence that
+something stopped mid-write, and an audit tool should not quietly forget that.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from memtui.audit.canonical import GENESIS_HASH
+from memtui.audit.errors import AuditError
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+_TAIL_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ChainTip:
+    """What the next entry chains to."""
+
+    seq: int
+    """``seq`` of the last valid entry; 0 for an empty file."""
+    hash: str
+    """``hash`` of the last valid entry; 64 zeros for an empty file."""
+    ends_with_newline: bool
+    """False when the file ends in a torn line: the next line must start with ``\\n``."""
+
+
+def ensure_private_dir(directory: Path) -> None:
+    """Create the missing part of ``directory`` with mode 0700; existing ancestors are not touched."""
+    missing: list[Path] = []
+    probe = directory
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, DIR_MODE)
+        except FileExistsError:  # another memtui got there first
+            continue
+        os.chmod(path, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def open_log(path: Path, warnings: list[str]) -> int:
+    """Open (creating if needed) for appending, with mode 0600 whatever the umask.
+
+    A file that already exists with wider permissions is tightened, and a line explaining it is
+    appended to ``warnings``: an audit log can hold Redis keys, ConfigMap values and pod names
+    that others on a shared jump host should not read.
+    """
+    flags = os.O_RDWR | os.O_APPEND | os.O_CLOEXEC
+    created = False
+    for _attempt in range(3):
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            created = True
+            break
+        except FileExistsError:
+            try:
+                fd = os.open(path, flags)
+                break
+            except FileNotFoundError:  # removed between the two opens: create it again
+                continue
+        except FileNotFoundError:
+            ensure_private_dir(path.parent)
+    else:  # pragma: no cover - a file appearing and vanishing three times in a row
+        raise AuditError(f"cannot open audit log {path}: it keeps disappearing")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AuditError(f"audit log {path} is not a regular file")
+        mode = stat.S_IMODE(info.st_mode)
+        if mode != FILE_MODE:
+            try:
+                os.fchmod(fd, FILE_MODE)
+            except PermissionError:
+                if mode & 0o077:
+                    warnings.append(f"audit log {path} has mode {mode:04o} and could not be tightened to 0600")
+            else:
+                if not created and mode & 0o077:
+                    warnings.append(
+                        f"audit log {path} had mode {mode:04o} (readable by others); tightened to 0600"
+                    )
+        if created:
+            _fsync_dir(path.parent)  # the new name itself must survive a power cut
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def lock(fd: int, path: Path, timeout: float) -> None:
+    """Exclusive ``flock``, giving up after ``timeout`` seconds rather than hanging the executor."""
+    deadline = time.monotonic() + timeout
+    pause = 0.002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise AuditError(
+                    f"audit log {path} stayed locked by another process for {timeout:g} s"
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
+def read_tip(fd: int) -> ChainTip:
+    """Find the last line that is a complete entry, reading backwards from the end."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return ChainTip(0, GENESIS_HASH, True)
+    ends_with_newline = os.pread(fd, 1, size - 1) == b"\n"
+    position = size
+    carry = b""
+    while position > 0:
+        step = min(_TAIL_CHUNK, position)
+        position -= step
+        block = os.pread(fd, step, position) + carry
+        lines = block.split(b"\n")
+        carry = lines[0] if position > 0 else b""
+        complete = lines[1:] if position > 0 else lines
+        for line in reversed(complete):
+            tip = _tip_of(line, ends_with_newline)
+            if tip is not None:
+                return tip
+    return ChainTip(0, GENESIS_HASH, ends_with_newline)
+
+
+def _tip_of(line: bytes, ends_with_newline: bool) -> ChainTip | None:
+    if not line.strip():
+        return None
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(obj, dict):
+        return None
+    seq, digest = obj.get("seq"), obj.get("hash")
+    if isinstance(seq, int) and not isinstance(seq, bool) and isinstance(digest, str):
+        return ChainTip(seq, digest, ends_with_newline)
+    return None
+
+
+def append(path: Path, build_line: Callable[[ChainTip], bytes], *, warnings: list[str], lock_timeout: float) -> None:
+    """Append the line ``build_line(tip)`` returns, durably, as one step under the file lock.
+
+    ``build_line`` runs under the lock, so the ``seq`` and ``prev_hash`` it puts in the line are
+    the file's, not a stale copy.  It must return one line ending in ``\\n``.
+    """
+    try:
+        fd = open_log(path, warnings)
+    except OSError as exc:
+        raise AuditError(f"cannot open audit log {path}: {exc.strerror or exc}") from None
+    try:
+        lock(fd, path, lock_timeout)
+        tip = read_tip(fd)
+        line = build_line(tip)
+        data = line if tip.ends_with_newline else b"\n" + line
+        _write_all(fd, data, path)
+        os.fsync(fd)
+    except OSError as exc:
+        raise AuditError(f"cannot write audit log {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)  # releases the lock, after the fsync
+
+
+def _write_all(fd: int, data: bytes, path: Path) -> None:
+    """One ``os.write``; a short write (disk full) is finished under the lock, or reported."""
+    written = os.write(fd, data)
+    while written < len(data):
+        more = os.write(fd, data[written:])
+        if more <= 0:
+            raise AuditError(f"cannot write audit log {path}: short write")
+        written += more
