@@ -14,8 +14,10 @@ Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``r
 
 from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError, PrometheusUnavailable
+from memtui.audit.export import export_timeline
 from memtui.audit.log import AuditLog
 from memtui.audit.paths import audit_dir, default_audit_path
+from memtui.audit.prometheus import memory_series_from_prometheus
 from memtui.audit.reader import LineProblem, LoadedLog, load_entries
 from memtui.audit.verify import VerifyReport, verify_log
 
@@ -29,6 +31,8 @@ __all__ = [
     "VerifyReport",
     "audit_dir",
     "default_audit_path",
+    "export_timeline",
     "load_entries",
+    "memory_series_from_prometheus",
     "verify_log",
 ]
