@@ -1,0 +1,67 @@
+"""The runbook catalogue: every step of the MemoryUsageHigh runbook as a declarative entry.
+
+The UI never builds API calls by hand: the side panel lists these entries, the confirmation
+modal shows their parameters, change and equivalent command, and the executor turns an entry
+plus validated values (``Action.bind``) into API calls.  No UI and no network here: data, its
+schema and its validation.
+
+File format (``catalogue.toml`` here; a user's ``--runbook FILE`` uses the same)::
+
+    [[action]]
+    id = "fix.reduce-batch-size"        # stable, "<phase>.<words>"; keymaps refer to it
+    title = "Reduce batch size"         # at most 34 characters (side panel)
+    phase = "fix"                       # diagnose | fix
+    risk = "reversible"                 # read-only | reversible | disruptive | destructive
+    root_cause = "batch"                # optional: model-loading | leak | batch | cache
+    summary = "One sentence for the modal."
+    why = "Where the runbook is wrong or subtle."
+    runbook_ref = "Common Root Causes › 3. Large Batch Processing"
+    undo = "restore-previous"           # optional, only where a previous value can be restored
+    confirm_name = false                # required true for destructive actions
+    gentler_first = []                  # ids the modal offers before this one
+    persistence_note = ""               # Redis CONFIG SET only
+    equivalent = '''kubectl patch configmap {configmap} -n {namespace} --type merge -p '{"data":{"batch_size":"{batch_size}"}}' '''
+
+    [action.operation]                  # one of the kinds in ``operations.KINDS``
+    kind = "configmap-patch"
+    name = "sap-llm-config"
+    data = { batch_size = "{batch_size}" }
+
+    [action.params.batch_size]          # ordered; type int|quantity|bool|enum|duration|regex|string
+    type = "int"
+    default = "32"                      # the runbook's value, as the operator would type it
+    label = "batch_size"
+    help = "..."
+    min = 1
+    max = 1024
+
+Placeholders are ``{name}``; ``{{name}}`` is a literal ``{name}``; every other brace is literal
+(JSON, PromQL matchers).  Values are quoted for where they stand: see ``templates``.
+User files add entries or override them by id, field by field: see ``catalogue``.
+"""
+
+from memtui.runbook.action import PHASES, ROOT_CAUSES, Action
+from memtui.runbook.catalogue import Catalogue, load_catalogue
+from memtui.runbook.errors import CatalogueError, ParamError
+from memtui.runbook.operations import KINDS, RISKS, Operation
+from memtui.runbook.params import PARAM_TYPES, Duration, Param, Quantity
+from memtui.runbook.targets import WorstPod, worst_pod
+
+__all__ = [
+    "Action",
+    "Catalogue",
+    "CatalogueError",
+    "Duration",
+    "KINDS",
+    "Operation",
+    "PARAM_TYPES",
+    "PHASES",
+    "Param",
+    "ParamError",
+    "Quantity",
+    "RISKS",
+    "ROOT_CAUSES",
+    "WorstPod",
+    "load_catalogue",
+    "worst_pod",
+]

@@ -1,0 +1,57 @@
+"""Which pod "delete the worst pod" means: what the runbook's text says, not what its command does.
+
+The runbook's ``kubectl get pods --sort-by='.status.containerStatuses[0].restartCount' -o
+jsonpath='{.items[0]...}'`` sorts ascending, so ``items[0]`` is the pod with the *fewest*
+restarts (often the healthiest), while the text says "restart high-memory pods".  memtui picks
+the pod with the highest working set against its memory limit, breaks ties by more restarts,
+and says why, so the operator can check the choice before typing its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from memtui.units import format_bytes
+
+
+class PodFacts(Protocol):
+    """What the choice needs; ``memtui.cockpit_state.PodRow`` has it."""
+
+    name: str
+    working_set: int | None
+    limit: int | None
+    restarts: int
+
+
+@dataclass(frozen=True)
+class WorstPod:
+    name: str
+    ratio: float
+    """Working set over the limit (or over the alert threshold for a pod without a limit)."""
+    reason: str
+    """One line for the modal: why this pod."""
+
+
+def worst_pod(pods: Iterable[PodFacts], *, threshold_bytes: int) -> WorstPod | None:
+    """The pod to delete, or None when no pod has a memory figure.
+
+    Pods without a limit are measured against the alert threshold (a pod with no limit at 30 GB
+    is as bad as one at its limit).  Pass only the pods of the action's deployment.
+    """
+    measured = []
+    for pod in pods:
+        if pod.working_set is None:
+            continue
+        denominator, against = (pod.limit, "limit") if pod.limit else (threshold_bytes, "alert threshold")
+        measured.append((pod.working_set / denominator, pod, denominator, against))
+    if not measured:
+        return None
+    # highest ratio, then most restarts, then the alphabetically first name (a stable choice)
+    ratio, pod, denominator, against = min(measured, key=lambda m: (-m[0], -m[1].restarts, m[1].name))
+    reason = (
+        f"highest working set against its {against}: {format_bytes(pod.working_set)} of "
+        f"{format_bytes(denominator)} ({ratio:.0%}), {pod.restarts} restart{'s' if pod.restarts != 1 else ''}"
+    )
+    return WorstPod(pod.name, ratio, reason)
