@@ -23,6 +23,7 @@ GIB = 1024**3
 MARKERS = ("•", "+", "x", "o", "*", "#", "@", "%")
 WIDTH, HEIGHT = 100, 22
 _PLOT_LOCK = threading.Lock()
+_SLACK = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,10 @@ def memory_chart(
     if figure is None or not hasattr(figure, "signal") or not hasattr(figure, "build"):
         raise ChartUnavailable(f"plotext {getattr(plotext, '__version__', '?')} lacks the figure API (plotext >= 6 needed)")
 
-    lo = as_utc(start) if start else None
-    hi = as_utc(end) if end else None
+    # a second of slack: Prometheus' query_range takes whole seconds, so a series fetched for
+    # exactly this window may start a fraction of a second before it
+    lo = as_utc(start) - _SLACK if start else None
+    hi = as_utc(end) + _SLACK if end else None
     pods: dict[str, list[tuple[datetime, float]]] = {}
     for pod, samples in series.items():
         kept = sorted(
@@ -72,8 +75,9 @@ def memory_chart(
     if not pods:
         return ""
     shown = sorted(pods, key=lambda p: max(v for _, v in pods[p]), reverse=True)[: len(MARKERS)]
-    t0 = min(pods[p][0][0] for p in shown)
-    t1 = max(pods[p][-1][0] for p in shown)
+    # the window asked for, so actions show even where samples are sparse; else the data's span
+    t0 = as_utc(start) if start else min(pods[p][0][0] for p in shown)
+    t1 = as_utc(end) if end else max(pods[p][-1][0] for p in shown)
     visible_marks = [m for m in marks if t0 <= as_utc(m.time) <= t1]
     if t1 <= t0:
         t1 = t0 + timedelta(minutes=1)
@@ -93,6 +97,7 @@ def memory_chart(
                 figure.line(x(mark.time), orientation="vertical")
             ticks = _round_ticks(t0, t1)
             form = "%H:%M" if t1 - t0 < timedelta(days=1) else "%m-%d %H:%M"
+            figure.ruler("x").lim(0, x(t1))
             figure.ruler("x").ticks([x(t) for t in ticks], [t.strftime(form) for t in ticks])
             figure.legend(active=False)
             figure.title("Pod memory, working set (GiB) — time in UTC")

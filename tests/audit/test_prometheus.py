@@ -30,11 +30,12 @@ class FakePrometheus(BaseHTTPRequestHandler):
         if FakePrometheus.status != 200:
             self._send(FakePrometheus.status, {"status": "error", "error": "boom"})
             return
+        t0 = float(parse_qs(url.query)["start"][0])  # samples from the start asked for
         result = [
             {"metric": {"pod": "sap-llm-7d9f-abc12"},
-             "values": [[T0 + 60, "12669630464"], [T0, "11811160064"], [T0 + 120, "NaN"]]},
-            {"metric": {"pod": "sap-llm-7d9f-def34"}, "values": [[T0, "8589934592"]]},
-            {"metric": {}, "values": [[T0, "1"]]},
+             "values": [[t0 + 60, "12669630464"], [t0, "11811160064"], [t0 + 120, "NaN"]]},
+            {"metric": {"pod": "sap-llm-7d9f-def34"}, "values": [[t0, "8589934592"]]},
+            {"metric": {}, "values": [[t0, "1"]]},
         ]
         self._send(200, {"status": "success", "data": {"resultType": "matrix", "result": result}})
 
