@@ -59,7 +59,8 @@ def memory_chart(
         raise ChartUnavailable(f"plotext is not installed ({exc})") from None
     figure = getattr(plotext, "figure", None)
     if figure is None or not hasattr(figure, "signal") or not hasattr(figure, "build"):
-        raise ChartUnavailable(f"plotext {getattr(plotext, '__version__', '?')} lacks the figure API (plotext >= 6 needed)")
+        version = getattr(plotext, "__version__", "?")
+        raise ChartUnavailable(f"plotext {version} lacks the figure API (plotext >= 6 needed)")
 
     # a second of slack: Prometheus' query_range takes whole seconds, so a series fetched for
     # exactly this window may start a fraction of a second before it
@@ -67,9 +68,8 @@ def memory_chart(
     hi = as_utc(end) + _SLACK if end else None
     pods: dict[str, list[tuple[datetime, float]]] = {}
     for pod, samples in series.items():
-        kept = sorted(
-            (as_utc(t), float(v)) for t, v in samples if (lo is None or as_utc(t) >= lo) and (hi is None or as_utc(t) <= hi)
-        )
+        in_window = ((as_utc(t), float(v)) for t, v in samples)
+        kept = sorted((t, v) for t, v in in_window if (lo is None or t >= lo) and (hi is None or t <= hi))
         if kept:
             pods[pod] = kept
     if not pods:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError, PrometheusUnavailable
 from memtui.audit.export import CHART_MARGIN, FORMATS, export_timeline
 from memtui.audit.paths import audit_dir, default_audit_path, list_audit_logs
@@ -39,14 +40,20 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
-        description="The audit log of memtui's runbook actions: export it as a postmortem timeline, verify its hash chain.",
+        description=(
+            "The audit log of memtui's runbook actions: export it as a postmortem timeline, verify its hash chain."
+        ),
         epilog=f"Logs live in {audit_dir()}, one per kube context and namespace.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{export,verify,path}", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{export,verify,path}", parser_class=_Parser
+    )
 
     export = commands.add_parser("export", help="write the postmortem timeline (Markdown, JSON or CSV)")
     _add_location(export)
-    export.add_argument("--since", metavar="WHEN", help="only actions from then on: 2h, 30m, 1h30m, 1d or 2026-11-27T02:00:00Z")
+    export.add_argument(
+        "--since", metavar="WHEN", help="only actions from then on: 2h, 30m, 1h30m, 1d or 2026-11-27T02:00:00Z"
+    )
     export.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
     export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     export.add_argument(
@@ -141,7 +148,9 @@ def _export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _memory_series(args, entries, since, warnings: list[str]):  # type: ignore[no-untyped-def]
+def _memory_series(
+    args: argparse.Namespace, entries: Iterable[AuditEntry], since: datetime | None, warnings: list[str]
+) -> dict[str, list[tuple[datetime, float]]] | None:
     """The chart's data, or None and a warning: an unreachable Prometheus must not cost the timeline."""
     from memtui.audit.prometheus import memory_series_from_prometheus
 
@@ -173,7 +182,6 @@ def _path(args: argparse.Namespace) -> int:
         print(default_audit_path(args.context, args.namespace))
         return EXIT_OK
     try:
-        args.file = None
         print(_locate(args))
     except _UsageError:
         print(audit_dir())

@@ -29,7 +29,9 @@ CSV_COLUMNS = (
     "number", "time", "who", "kind", "action", "target", "parameters", "outcome", "outcome_unknown",
     "duration_s", "effect", "reason", "error", "dry_run", "entry_id", "seq",
 )
-_MD_HEADER = ("#", "Time (UTC)", "Who", "Action", "Target", "Parameters", "Outcome", "Duration", "Effect / output", "Reason")
+_MD_HEADER = (
+    "#", "Time (UTC)", "Who", "Action", "Target", "Parameters", "Outcome", "Duration", "Effect / output", "Reason",
+)
 CHART_MARGIN = timedelta(minutes=10)
 """How much memory history around the first and last action the chart shows."""
 

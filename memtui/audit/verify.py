@@ -59,7 +59,7 @@ def verify_log(path: Path | str) -> VerifyReport:
         seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
         stored = parsed.get("hash")
         missing = [k for k in ("seq", "hash", "prev_hash") if not isinstance(parsed.get(k), int if k == "seq" else str)]
-        if missing:
+        if missing or not isinstance(stored, str):
             problems.append(LineProblem(raw.number, seq, f"not an audit entry: no {', '.join(missing)}"))
             continue
         count += 1

@@ -126,8 +126,10 @@ def _fsync_dir(directory: Path) -> None:
 
 def lock(fd: int, path: Path, timeout: float) -> None:
     """Exclusive ``flock``, giving up after ``timeout`` seconds rather than hanging the executor."""
+    # Polling (not a blocking flock) so a process stuck while holding the lock cannot hang us;
+    # a short, constant pause rather than a growing back-off, so a writer that appends in quick
+    # succession cannot starve the other one.  Waiting is rare: appends take milliseconds.
     deadline = time.monotonic() + timeout
-    pause = 0.002
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -137,8 +139,7 @@ def lock(fd: int, path: Path, timeout: float) -> None:
                 raise AuditError(
                     f"audit log {path} stayed locked by another process for {timeout:g} s"
                 ) from None
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            time.sleep(0.001)
 
 
 def read_tip(fd: int) -> ChainTip:

@@ -14,7 +14,7 @@ from memtui.audit.cli import main
 from memtui.audit.times import utc_now
 
 from .conftest import FakeClock, write_incident
-from .test_prometheus import FakePrometheus, closed_port, prometheus  # noqa: F401 - fixture
+from .fake_prometheus import FakePrometheus, closed_port
 
 GIB = 1024**3
 
@@ -107,7 +107,7 @@ def test_export_warns_when_the_chain_is_broken(capsys, sim_log):
     assert "- Integrity: BROKEN: line 7" in out
 
 
-def test_export_with_a_prometheus_chart(capsys, prometheus, private_state_dir):  # noqa: F811
+def test_export_with_a_prometheus_chart(capsys, prometheus, private_state_dir):
     path = default_audit_path("memtui-sim", "sap-llm")
     clock = FakeClock(utc_now() - timedelta(minutes=30))
     log = AuditLog(path, context="memtui-sim", namespace="sap-llm", clock=clock)

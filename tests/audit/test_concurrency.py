@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
@@ -10,7 +11,9 @@ import sys
 import threading
 from pathlib import Path
 
-from memtui.audit import AuditLog, export_timeline, load_entries, verify_log
+import pytest
+
+from memtui.audit import AuditError, AuditLog, export_timeline, load_entries, verify_log
 
 from . import _workers
 
@@ -81,10 +84,23 @@ def test_sigkill_between_intent_and_result_leaves_an_outcome_unknown_action(log_
     batch = next(row for row in csv_rows if "fix.reduce-batch-size" in row)
     assert "outcome unknown" in restart and "outcome unknown" not in batch
     markdown = export_timeline(entries, fmt="md")
-    restart_line = next(line for line in markdown.splitlines() if "fix.rollout-restart" in line and line.startswith("|"))
+    table = [line for line in markdown.splitlines() if line.startswith("|")]
+    restart_line = next(line for line in table if "fix.rollout-restart" in line)
     assert "OUTCOME UNKNOWN" in restart_line
     assert "1 outcome unknown" in markdown
 
     # memtui comes back and carries on: the chain continues after the killed process's entries
     AuditLog(log_path, context="memtui-sim", namespace="sap-llm").note("restarted memtui")
+    assert verify_log(log_path).ok
+
+
+def test_a_lock_held_too_long_fails_the_intent_instead_of_hanging(log_path):
+    log = AuditLog(log_path, context="memtui-sim", namespace="sap-llm", lock_timeout=0.2)
+    size = log_path.stat().st_size
+    with open(log_path, "ab") as other_memtui:
+        fcntl.flock(other_memtui.fileno(), fcntl.LOCK_EX)  # a second process stuck mid-append
+        with pytest.raises(AuditError, match=r"stayed locked by another process for 0\.2 s"):
+            log.intent(action="fix.rollout-restart", target={"kind": "Deployment", "name": "sap-llm"})
+    assert log_path.stat().st_size == size
+    log.note("lock released")  # and the log works again afterwards
     assert verify_log(log_path).ok

@@ -14,7 +14,7 @@ import pytest
 from memtui.audit import AuditError, AuditLog, verify_log
 from memtui.audit.entry import FIELD_ORDER
 
-from .conftest import FakeClock, write_incident
+from .conftest import write_incident
 
 
 def raw_objects(path: Path) -> list[dict]:
@@ -161,7 +161,9 @@ def test_odd_python_values_are_stored_as_plain_json(log, log_path):
     log.intent(
         action="fix.raise-memory-limit",
         target={"kind": "Deployment", "name": "sap-llm", "pods": ("a", "b")},
-        parameters={"limit": "16Gi", "at": datetime(2026, 11, 27, 2, 0, tzinfo=UTC), "ratio": float("nan"), 3: Path("/x")},
+        parameters={
+            "limit": "16Gi", "at": datetime(2026, 11, 27, 2, 0, tzinfo=UTC), "ratio": float("nan"), 3: Path("/x"),
+        },
     )
     obj = raw_objects(log_path)[0]
     assert obj["target"]["pods"] == ["a", "b"]
