@@ -55,6 +55,9 @@ TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 """``{timestamp}`` in ``save_output_to``: UTC, sortable, no characters a file system dislikes."""
 
 _MISSING = object()
+_ACTION_LEVEL = ("params", "equivalent", "undo", "confirm_name", "gentler_first", "persistence_note", "why", "summary",
+                 "title", "risk", "phase", "root_cause", "runbook_ref")
+"""Action fields a user may put under [action.operation] by mistake (TOML tables run on)."""
 _SAFE_TYPES_TEXT = "int, quantity, bool, duration or enum of plain words"
 
 
@@ -132,6 +135,11 @@ class Operation:
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> Operation:
         names = [f.name for f in fields(cls)]
+        for key in table:
+            if key in _ACTION_LEVEL and key not in names:
+                raise FieldError(key, f"is not a field of kind {cls.kind!r} ({key} go in [action.{key}.NAME] tables, "
+                                      "after [action.operation] ends)" if key == "params" else
+                                 f"is not a field of kind {cls.kind!r} (it belongs to the action, above [action.operation])")
         check_keys({k: v for k, v in table.items() if k != "kind"}, names, f"kind {cls.kind!r}")
         kwargs = {}
         for f in fields(cls):
