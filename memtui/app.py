@@ -1,45 +1,52 @@
-"""The memtui cockpit: live pods, events and incident state for one namespace.
+"""The memtui cockpit: live pods, events, GPU and Redis for one namespace, and the incident.
 
-Data flow: a one-shot thread worker per refresh reads the sources and posts an immutable
-snapshot; the main thread folds it into ``CockpitState`` and hands widgets what to draw; the
-next refresh is armed with a timer only after this one finished, so polls never overlap and a
-slow API server stretches the interval instead of piling requests up.  A failed refresh keeps
-the last data on screen, marks the pane stale with the reason, and retries by itself.
+Data flow: each source is polled by one-shot thread workers (``Poller``) that post immutable
+snapshots; the main thread folds them into ``CockpitState`` and hands widgets what to draw.
+A failed poll keeps the last data on screen, marks its pane stale with the reason, backs off and
+retries by itself; the other panes stay live and keys stay responsive.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
-from textual.widgets import HelpPanel
+from textual.widget import Widget
+from textual.widgets import Footer, HelpPanel, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
 from memtui.keymap import Keymap
-from memtui.messages import KubeRefreshed, KubeRefreshFailed
+from memtui.messages import SourceRefreshed
+from memtui.polling import Poller
 from memtui.settings import Settings
-from memtui.sources.errors import SourceError, describe_failure
+from memtui.sources.bundle import SourceBundle, build_sources
+from memtui.sources.errors import SourceError
 from memtui.sources.kube_connection import KubeConnection
-from memtui.sources.kubernetes import KubeSource
 from memtui.units import format_bytes
 from memtui.widgets.events_pane import EventsPane
+from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.pod_table import PodTable
+from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
 
 NARROW_WIDTH = 120
-MAX_BACKOFF_SECONDS = 30.0
+SHORT_HEIGHT = 30
+BACKFILL_WINDOW = timedelta(hours=1)
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _clock_text(when: datetime | None) -> str:
+    return when.astimezone().strftime("%H:%M:%S") if when else "start"
 
 
 class MemtuiApp(App[None]):
@@ -52,8 +59,10 @@ class MemtuiApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("slash", "filter", "Filter", id="app.filter"),
         Binding("r", "refresh_now", "Refresh", id="app.refresh"),
-        Binding("e", "toggle_events", "Events", id="app.toggle-events"),
-        Binding("p", "toggle_side", "Panel", id="app.toggle-side"),
+        Binding("e", "toggle_pane('events-pane')", "Events", id="app.toggle-events"),
+        Binding("g", "toggle_pane('gpu-pane')", "GPU", id="app.toggle-gpu"),
+        Binding("i", "toggle_pane('redis-pane')", "Redis", id="app.toggle-redis"),
+        Binding("p", "toggle_pane('side')", "Panel", id="app.toggle-side"),
         Binding("question_mark,f1", "toggle_help", "Keys", id="app.help"),
     ]
 
@@ -64,17 +73,16 @@ class MemtuiApp(App[None]):
         *,
         keymap: Keymap | None = None,
         clock: Clock = utc_now,
+        sources: SourceBundle | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
         self.connection = connection
         self.clock = clock
-        self.kube_source = KubeSource(connection, timeout=settings.request_timeout)
+        self.sources = sources or build_sources(settings, connection)
         self.state = CockpitState(threshold_bytes=settings.threshold_bytes, clock=clock)
         self._keymap = keymap
-        self._refresh_timer = None
-        self._refreshing = False
-        self._failures = 0
+        self.pollers: dict[str, Poller] = {}
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -91,17 +99,24 @@ class MemtuiApp(App[None]):
         yield header
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                with Vertical(id="pods-pane", classes="pane") as pods_pane:
-                    pods_pane.border_title = "Pods"
+                with Vertical(id="pods-pane", classes="pane"):
                     table = PodTable(id="pods")
                     table.now = self.clock
                     table.threshold_bytes = self.settings.threshold_bytes
                     yield table
-                with Vertical(id="events-pane", classes="pane") as events_pane:
-                    events_pane.border_title = "Events (newest first)"
-                    events = EventsPane(id="events")
-                    events.now = self.clock
-                    yield events
+                with Horizontal(id="lower"):
+                    with Vertical(id="events-pane", classes="pane") as events_pane:
+                        events_pane.border_title = "Events (newest first)"
+                        events = EventsPane(id="events")
+                        events.now = self.clock
+                        yield events
+                    with Vertical(id="aux"):
+                        with Vertical(id="gpu-pane", classes="pane") as gpu_pane:
+                            gpu_pane.border_title = "GPU memory"
+                            yield GpuPane(id="gpu")
+                        with Vertical(id="redis-pane", classes="pane") as redis_pane:
+                            redis_pane.border_title = "Redis"
+                            yield RedisPane(id="redis")
             side = SidePanel(id="side")
             side.now = self.clock
             side.border_title = "Incident"
@@ -113,55 +128,86 @@ class MemtuiApp(App[None]):
         if self._keymap is not None:
             self.set_keymap(self._keymap.bindings)
         self.query_one(PodTable).focus()
-        self._apply_narrow(self.size.width)
+        self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
-        self._start_refresh()
+        self._start_polling()
 
     def on_resize(self, event) -> None:
-        self._apply_narrow(event.size.width)
+        self._apply_size(event.size.width, event.size.height)
 
-    def _apply_narrow(self, width: int) -> None:
+    def _apply_size(self, width: int, height: int) -> None:
+        """Small terminals: the pods pane keeps the room, auxiliary panes collapse (keys bring them back)."""
         self.screen.set_class(width < NARROW_WIDTH, "-narrow")
+        self.screen.set_class(height < SHORT_HEIGHT, "-short")
 
-    # -- refresh loop -----------------------------------------------------------------------
+    # -- polling ----------------------------------------------------------------------------
 
-    def _start_refresh(self) -> None:
-        if self._refreshing:
-            return
-        self._refreshing = True
-        self.collect_kube()
-
-    def _schedule_next(self) -> None:
-        delay = self.settings.refresh
-        if self._failures:
-            delay = min(MAX_BACKOFF_SECONDS, self.settings.refresh * 2 ** min(self._failures - 1, 4))
-        self._refresh_timer = self.set_timer(delay, self._start_refresh)
-
-    @work(thread=True, exclusive=True, group="kube", exit_on_error=False)
-    def collect_kube(self) -> None:
-        """One Kubernetes refresh, off the event loop."""
-        try:
-            snapshot = self.kube_source.fetch()
-        except SourceError as exc:
-            self.post_message(KubeRefreshFailed(exc.reason))
-        except Exception as exc:  # noqa: BLE001 - a refresh must never kill the app
-            self.post_message(KubeRefreshFailed(describe_failure(exc)))
+    def _start_polling(self) -> None:
+        refresh = self.settings.refresh
+        src = self.sources
+        self.pollers["kubernetes"] = Poller(self, "kubernetes", src.kube.fetch, refresh)
+        if src.prometheus is not None:
+            self.pollers["prometheus"] = Poller(self, "prometheus", src.prometheus.fetch, max(refresh, 5.0))
+            self.pollers["backfill"] = Poller(self, "backfill", self._fetch_backfill, 3600.0)
         else:
-            self.post_message(KubeRefreshed(snapshot))
-
-    def on_kube_refreshed(self, message: KubeRefreshed) -> None:
-        self._refreshing = False
-        self._failures = 0
-        self.state.apply(message.snapshot)
+            self.state.disable("prometheus", "no --prometheus-url: history since start only")
+        if src.redis is not None:
+            interval = refresh if self.settings.redis_url else max(refresh, 5.0)
+            self.pollers["redis"] = Poller(self, "redis", src.redis.fetch, interval)
+        else:
+            self.state.disable("redis", "off (set --redis-url, or --redis-deployment)")
+        if src.gpu_nvml is not None:
+            self.pollers["gpu"] = Poller(self, "gpu", src.gpu_nvml.fetch, refresh)
+        elif src.gpu_exec is not None:
+            self.pollers["gpu"] = Poller(self, "gpu", self._fetch_gpu_exec, max(refresh, 10.0))
+        elif src.gpu_mode == "off":
+            self.state.disable("gpu", "off (--gpu-source off)")
+        elif src.gpu_mode == "dcgm" and src.prometheus is None:
+            self.state.disable("gpu", "--gpu-source dcgm needs --prometheus-url")
+        for poller in self.pollers.values():
+            poller.start()
         self._render_state()
-        self._schedule_next()
 
-    def on_kube_refresh_failed(self, message: KubeRefreshFailed) -> None:
-        self._refreshing = False
-        self._failures += 1
-        self.state.fail(message.reason)
+    def _fetch_backfill(self) -> dict[str, list[tuple[float, float]]]:
+        prometheus = self.sources.prometheus
+        assert prometheus is not None
+        return prometheus.history(
+            prometheus.queries.working_set, duration=BACKFILL_WINDOW, points=self.state.history.capacity
+        )
+
+    def _fetch_gpu_exec(self):
+        if self.sources.gpu_mode == "auto" and self.state.prometheus is not None and self.state.prometheus.gpu:
+            return None  # DCGM via Prometheus already has it: no exec needed
+        snapshot = self.state.snapshot
+        if snapshot is None:
+            return None
+        pods = [p.name for p in snapshot.pods if p.gpus and p.phase == "Running"]
+        if not pods:
+            raise SourceError("gpu", "no running pod requests nvidia.com/gpu")
+        return self.sources.gpu_exec.fetch(pods)
+
+    @on(SourceRefreshed)
+    def _source_refreshed(self, message: SourceRefreshed) -> None:
+        source, state = message.source, self.state
+        if message.error is not None:
+            state.fail("prometheus" if source == "backfill" else source, message.error)
+        elif source == "kubernetes":
+            state.apply(message.data)
+        elif source == "prometheus":
+            state.apply_prometheus(message.data)
+        elif source == "backfill":
+            state.backfill(message.data)
+        elif source == "redis":
+            state.apply_redis(message.data)
+        elif source == "gpu" and message.data is not None:
+            label = "NVML (this machine)" if self.sources.gpu_nvml else "nvidia-smi via exec"
+            state.apply_gpu(message.data, label)
+        poller = self.pollers.get(source)
+        if poller is not None:
+            if source == "backfill" and message.ok:
+                poller.stop()  # one backfill is enough; live polls take over
+            poller.done(message.ok)
         self._render_state()
-        self._schedule_next()
 
     # -- rendering --------------------------------------------------------------------------
 
@@ -171,30 +217,63 @@ class MemtuiApp(App[None]):
         table.rows = state.rows
         header = self.query_one(IncidentHeader)
         header.incident = state.incident
-        header.sources = (state.kube_health, state.metrics_health)
+        header.next_oom = state.next_oom()
+        header.sources = tuple(state.health.values())
         self.query_one(EventsPane).show(state.events())
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
         self._update_side_pod()
-        self._mark(self.query_one("#pods-pane"), state.kube_health, extra=state.metrics_health)
-        events_health = SourceHealth(
-            "events", last_ok=state.kube_health.last_ok, error=state.snapshot.events_error if state.snapshot else None
-        ) if not state.kube_health.stale or state.snapshot is None else state.kube_health
-        self._mark(self.query_one("#events-pane"), events_health)
+        health = state.health
+        self._mark("#pods-pane", health["kubernetes"], health["metrics API"])
+        self._mark("#events-pane", health["kubernetes"])
+        self._render_gpu()
+        self._render_redis()
         self._update_pods_title()
 
-    def _mark(self, pane, health: SourceHealth, extra: SourceHealth | None = None) -> None:
-        """Border subtitle: when it was updated, or since when it is stale and why."""
+    def _render_gpu(self) -> None:
+        pane = self.query_one(GpuPane)
+        state = self.state
+        pane.usage = state.gpu_rows()
+        pane.trends = {key: series.values() for key in state.gpu if (series := state.gpu_history.get(key))}
+        gpu_health = state.health["gpu"]
+        if not state.gpu:
+            pane.message = gpu_health.detail if not gpu_health.enabled else (gpu_health.error or "waiting for GPU figures…")
+        title = "GPU memory"
+        if state.gpu_source:
+            title += f" · {state.gpu_source}"
+        self.query_one("#gpu-pane").border_title = title
+        self._mark("#gpu-pane", gpu_health)
+
+    def _render_redis(self) -> None:
+        pane = self.query_one(RedisPane)
+        state = self.state
+        redis_health = state.health["redis"]
+        pane.stats = state.redis
+        pane.trend = state.redis_history.values()
+        if state.redis is None:
+            pane.message = redis_health.detail if not redis_health.enabled else (redis_health.error or "waiting for INFO…")
+        title = "Redis"
+        if state.redis is not None:
+            title += f" · {state.redis.source}"
+        self.query_one("#redis-pane").border_title = title
+        self._mark("#redis-pane", redis_health)
+
+    def _mark(self, selector: str, health: SourceHealth, extra: SourceHealth | None = None) -> None:
+        """Border subtitle: when it was updated, since when it is stale and why, or that it is off."""
+        pane = self.query_one(selector)
         problem = health if health.stale else (extra if extra is not None and extra.stale else None)
         if problem is not None:
-            since = problem.last_ok.astimezone().strftime("%H:%M:%S") if problem.last_ok else "start"
-            pane.border_subtitle = f"stale since {since}: {problem.error}"
+            pane.border_subtitle = f"stale since {_clock_text(problem.last_ok)}: {problem.error}"
             pane.add_class("-stale")
+            return
+        pane.remove_class("-stale")
+        if not health.enabled:
+            pane.border_subtitle = "off"
+        elif health.last_ok is None:
+            pane.border_subtitle = "connecting…"
         else:
-            when = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "—"
-            detail = f" · {health.detail}" if health.detail else ""
-            pane.border_subtitle = f"updated {when}{detail}"
-            pane.remove_class("-stale")
+            detail = f" · {health.detail}" if health.detail and selector == "#pods-pane" else ""
+            pane.border_subtitle = f"updated {_clock_text(health.last_ok)}{detail}"
 
     def _update_pods_title(self) -> None:
         table = self.query_one(PodTable)
@@ -218,12 +297,16 @@ class MemtuiApp(App[None]):
     def _pod_highlighted(self, _: PodTable.PodHighlighted) -> None:
         self._update_side_pod()
 
+    @on(PodTable.ViewChanged)
+    def _view_changed(self, _: PodTable.ViewChanged) -> None:
+        self._update_pods_title()
+
     # -- actions ----------------------------------------------------------------------------
 
     def action_refresh_now(self) -> None:
-        if self._refresh_timer is not None:
-            self._refresh_timer.stop()
-        self._start_refresh()
+        for name, poller in self.pollers.items():
+            if name != "backfill":
+                poller.start()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -234,7 +317,6 @@ class MemtuiApp(App[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.query_one(PodTable).filter_text = event.value
-        self._update_pods_title()
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, _: Input.Submitted) -> None:
@@ -248,7 +330,6 @@ class MemtuiApp(App[None]):
             table.filter_text = ""
         box.remove_class("-active")
         table.focus()
-        self._update_pods_title()
 
     def on_key(self, event) -> None:
         box = self.query_one("#filter", Input)
@@ -256,18 +337,18 @@ class MemtuiApp(App[None]):
             event.stop()
             self._close_filter(keep=False)
 
-    def action_toggle_events(self) -> None:
-        self.query_one("#events-pane").toggle_class("-hidden")
-
-    def action_toggle_side(self) -> None:
-        self.query_one("#side").toggle_class("-hidden")
+    def action_toggle_pane(self, pane_id: str) -> None:
+        """Show or hide a pane.  Small terminals start with some panes collapsed; this brings them in."""
+        pane: Widget = self.query_one(f"#{pane_id}")
+        if pane.display:
+            pane.remove_class("-shown")
+            pane.add_class("-hidden")
+        else:
+            pane.remove_class("-hidden")
+            pane.add_class("-shown")
 
     def action_toggle_help(self) -> None:
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
-
-    @on(PodTable.ViewChanged)
-    def _view_changed(self, _: PodTable.ViewChanged) -> None:
-        self._update_pods_title()

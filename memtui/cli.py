@@ -44,6 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_const", const=True, help="run against the built-in simulated incident")
     parser.add_argument("--scenario", choices=SCENARIOS, help="root cause the demo plays (default leak)")
     parser.add_argument("--seed", help="seed of the simulated incident (default 42)")
+    parser.add_argument("--prometheus-url", metavar="URL", help="Prometheus for trends, forecast and DCGM GPU memory")
+    parser.add_argument(
+        "--redis-url", metavar="URL", help="Redis to read INFO from (default: redis-cli INFO via exec in deployment/redis)"
+    )
+    parser.add_argument("--redis-deployment", metavar="NAME", help="deployment running Redis for the exec fallback")
+    parser.add_argument(
+        "--gpu-source", choices=("auto", "dcgm", "exec", "nvml", "off"), help="where GPU memory comes from (default auto)"
+    )
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
     parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
@@ -62,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from memtui.sim.runner import main as sim_main
 
         return sim_main(args_list[1:])
+    if args_list and args_list[0] == "audit":
+        from memtui.audit.cli import main as audit_main
+
+        return audit_main(args_list[1:])
     try:
         return _run(build_parser().parse_args(args_list))
     except KeyboardInterrupt:
@@ -90,11 +102,17 @@ def _run(args: argparse.Namespace) -> int:
         from memtui.demo import DEMO_CONTEXT, DEMO_NAMESPACE, start_demo
 
         try:
-            session = start_demo(scenario=settings.scenario, seed=settings.seed)
+            session = start_demo(
+                scenario=settings.scenario, seed=settings.seed, with_prometheus=settings.prometheus_url is None
+            )
         except OSError as exc:
             return _fail(f"could not start the simulated cluster: {exc}", EXIT_CONNECT)
         kubeconfig, context = session.kubeconfig, DEMO_CONTEXT
         namespace = namespace or DEMO_NAMESPACE
+        if settings.prometheus_url is None and session.prometheus_url:
+            from dataclasses import replace
+
+            settings = replace(settings, prometheus_url=session.prometheus_url)
 
     from memtui.sources.kube_connection import KubeConnectError, connect
 

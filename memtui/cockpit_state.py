@@ -1,8 +1,9 @@
 """The cockpit's state on the main thread: history, OOM ledger, incident clock, and the rows.
 
-Workers deliver ``KubeSnapshot``s; ``CockpitState.apply`` folds each into bounded history and
-derives what the widgets draw (``PodRow``s, the incident status).  No Textual import here, so
-the logic is tested without a screen.
+Workers deliver snapshots (Kubernetes, Prometheus, Redis, GPU); ``CockpitState`` folds each into
+bounded history and derives what the widgets draw.  No Textual import here, so the logic is
+tested without a screen.  The pods LIST is the backbone: a pod exists when the API says so;
+Prometheus adds the working-set split, the ``deriv()`` growth and the OOM forecast.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from memtui.history import HistoryStore
+from memtui.history import HistoryStore, RingSeries
 from memtui.incident import IncidentClock, IncidentStatus
 from memtui.oom_ledger import OomLedger
-from memtui.snapshots import KubeEvent, KubeSnapshot, PodState
+from memtui.snapshots import GpuUsage, KubeEvent, KubeSnapshot, PodState, PodTrend, PrometheusSnapshot, RedisStats
 
 GROWTH_WINDOW_SECONDS = 120.0
-"""Growth is the least-squares slope over this window (of the current container's life)."""
+"""Local growth (without Prometheus) is the least-squares slope over this window."""
 
-SORT_KEYS = ("memory", "percent", "growth", "restarts", "name", "age")
+SORT_KEYS = ("memory", "percent", "forecast", "growth", "restarts", "name", "age")
+
+SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +40,20 @@ class PodRow:
     working_set: int | None
     limit: int | None
     over_threshold: bool
-    trend: tuple[float, ...]
     growth_per_minute: float | None
+    growth_source: str
+    """``deriv`` (Prometheus, current container life) or ``local`` (memtui's own samples)."""
     seconds_to_oom: float | None
     created_at: datetime | None
     node: str | None
+    rss: float | None = None
+    cache: float | None = None
+    usage: float | None = None
+    """Working set plus inactive page cache (``container_memory_usage_bytes``)."""
+    oom_within_2h: bool = False
+    gpu: GpuUsage | None = None
+    series: RingSeries | None = field(default=None, compare=False, repr=False)
+    """The pod's history ring; read on the main thread at render time, only for visible rows."""
 
     @property
     def percent(self) -> float | None:
@@ -49,19 +61,24 @@ class PodRow:
             return None
         return 100.0 * self.working_set / self.limit
 
+    @property
+    def trend(self) -> tuple[float, ...]:
+        return self.series.values() if self.series is not None else ()
+
 
 @dataclass(frozen=True, slots=True)
 class SourceHealth:
-    """How one source is doing: fine since ``last_ok``, or stale since then with ``error``."""
+    """How one source is doing: fine since ``last_ok``, stale since then with ``error``, or off."""
 
     name: str
     last_ok: datetime | None = None
     error: str | None = None
     detail: str = ""
+    enabled: bool = True
 
     @property
     def stale(self) -> bool:
-        return self.error is not None
+        return self.enabled and self.error is not None
 
 
 @dataclass(slots=True)
@@ -69,30 +86,44 @@ class CockpitState:
     threshold_bytes: int
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
     history: HistoryStore = field(default_factory=HistoryStore)
+    gpu_history: HistoryStore = field(default_factory=HistoryStore)
+    redis_history: RingSeries = field(default_factory=lambda: RingSeries(180))
     ledger: OomLedger = field(default_factory=OomLedger)
     incident_clock: IncidentClock = field(default_factory=IncidentClock)
     snapshot: KubeSnapshot | None = None
+    prometheus: PrometheusSnapshot | None = None
+    redis: RedisStats | None = None
+    gpu: dict[str, GpuUsage] = field(default_factory=dict)
+    gpu_source: str = ""
     incident: IncidentStatus = field(default_factory=lambda: IncidentStatus(None, "", 0, 0))
-    kube_health: SourceHealth = field(default_factory=lambda: SourceHealth("kubernetes"))
-    metrics_health: SourceHealth = field(default_factory=lambda: SourceHealth("metrics API"))
+    health: dict[str, SourceHealth] = field(default_factory=lambda: {name: SourceHealth(name) for name in SOURCES})
     _rows: tuple[PodRow, ...] = ()
 
+    # -- sources ----------------------------------------------------------------------------
+
+    def disable(self, source: str, why: str) -> None:
+        """A source that is not configured: shown as off, with how to turn it on."""
+        self.health[source] = SourceHealth(source, error=None, detail=why, enabled=False)
+
+    def ok(self, source: str, detail: str = "") -> None:
+        self.health[source] = SourceHealth(source, last_ok=self.clock(), detail=detail)
+
+    def fail(self, source: str, reason: str) -> None:
+        """A refresh failed: keep the last data, mark the source stale with the reason."""
+        previous = self.health.get(source, SourceHealth(source))
+        self.health[source] = SourceHealth(source, last_ok=previous.last_ok, error=reason, detail=previous.detail)
+
     def apply(self, snapshot: KubeSnapshot) -> None:
-        """Fold one successful refresh into history and derived rows."""
-        now = self.clock()
+        """Fold one successful Kubernetes refresh into history and derived rows."""
         self.snapshot = snapshot
-        self.kube_health = SourceHealth(
-            "kubernetes",
-            last_ok=now,
-            error=snapshot.events_error,
-            detail=f"{snapshot.request_count} requests, {snapshot.duration_seconds * 1000:.0f} ms",
-        )
+        detail = f"{snapshot.request_count} requests, {snapshot.duration_seconds * 1000:.0f} ms"
+        self.ok("kubernetes", detail)
+        if snapshot.events_error:
+            self.fail("kubernetes", snapshot.events_error)
         if snapshot.metrics_error:
-            self.metrics_health = SourceHealth(
-                "metrics API", last_ok=self.metrics_health.last_ok, error=snapshot.metrics_error
-            )
+            self.fail("metrics API", snapshot.metrics_error)
         else:
-            self.metrics_health = SourceHealth("metrics API", last_ok=now)
+            self.ok("metrics API")
         # Samples carry the metrics API's own timestamps (metrics-server refreshes every
         # 15-60 s); the ring skips repeats, so polling faster adds no fake points.
         self.history.record(
@@ -102,30 +133,62 @@ class CockpitState:
             }
         )
         self.ledger.observe(snapshot.pods, snapshot.events)
-        self._rows = tuple(self._row(pod) for pod in snapshot.pods)
+        self._rebuild()
+
+    def apply_prometheus(self, snapshot: PrometheusSnapshot) -> None:
+        self.prometheus = snapshot
+        self.ok("prometheus", f"{snapshot.query_count} queries, {snapshot.duration_seconds * 1000:.0f} ms")
+        if snapshot.gpu:
+            self.apply_gpu(snapshot.gpu, "DCGM via Prometheus")
+        self._rebuild()
+
+    def backfill(self, series: dict[str, list[tuple[float, float]]]) -> None:
+        for pod, points in series.items():
+            self.history.backfill(pod, points)
+
+    def apply_redis(self, stats: RedisStats) -> None:
+        self.redis = stats
+        self.redis_history.append(stats.taken_at.timestamp(), float(stats.used_memory))
+        self.ok("redis", stats.source)
+
+    def apply_gpu(self, usage: dict[str, GpuUsage], source: str) -> None:
+        self.gpu = usage
+        self.gpu_source = source
+        now = self.clock().timestamp()
+        self.gpu_history.record({key: (now, value.used_mib) for key, value in usage.items()})
+        self.ok("gpu", source)
+
+    # -- derived ----------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        if self.snapshot is None:
+            return
+        trends = self.prometheus.pods if self.prometheus is not None else {}
+        self._rows = tuple(self._row(pod, trends.get(pod.name)) for pod in self.snapshot.pods)
+        for pod, trend in trends.items():
+            if trend.oom_within_2h:
+                self.ledger.note_pod(pod, "prometheus")
         over = sum(1 for row in self._rows if row.over_threshold)
         self.incident = self.incident_clock.observe(
-            now, pods_over=over, pods_total=len(self._rows), oom_times=self.ledger.times()
+            self.clock(), pods_over=over, pods_total=len(self._rows), oom_times=self.ledger.times()
         )
 
-    def fail(self, reason: str) -> None:
-        """A refresh failed: keep the last data, mark the source stale with the reason."""
-        self.kube_health = SourceHealth("kubernetes", last_ok=self.kube_health.last_ok, error=reason)
-
-    def _row(self, pod: PodState) -> PodRow:
+    def _row(self, pod: PodState, trend: PodTrend | None) -> PodRow:
         usage = self.snapshot.usage.get(pod.name) if self.snapshot else None
         working_set = usage.working_set_bytes if usage else None
+        if working_set is None and trend is not None and trend.working_set is not None:
+            working_set = int(trend.working_set)
         limit = pod.memory_limit_bytes
         series = self.history.get(pod.name)
-        started = pod.container_started_at
-        growth = None
-        if series is not None:
-            slope = series.slope(
-                window=GROWTH_WINDOW_SECONDS, since=started.timestamp() if started else None
-            )
+        growth, source, to_oom = None, "local", None
+        if trend is not None and trend.growth_per_second is not None:
+            growth, source = trend.growth_per_second * 60.0, "deriv"
+            to_oom = trend.seconds_to_oom
+        elif series is not None:
+            started = pod.container_started_at
+            slope = series.slope(window=GROWTH_WINDOW_SECONDS, since=started.timestamp() if started else None)
             growth = None if slope is None else slope * 60.0
-        to_oom = None
-        if growth and growth > 0 and limit and working_set is not None:
+        if to_oom is None and growth and growth > 0 and limit and working_set is not None:
             to_oom = max(0.0, (limit - working_set) / (growth / 60.0))
         reason, when = pod.last_termination
         return PodRow(
@@ -139,16 +202,27 @@ class CockpitState:
             working_set=working_set,
             limit=limit,
             over_threshold=working_set is not None and working_set > self.threshold_bytes,
-            trend=series.values() if series is not None else (),
             growth_per_minute=growth,
+            growth_source=source,
             seconds_to_oom=to_oom,
             created_at=pod.created_at,
             node=pod.node,
+            rss=trend.rss if trend else None,
+            cache=trend.cache if trend else None,
+            usage=trend.usage if trend else None,
+            oom_within_2h=bool(trend and trend.oom_within_2h),
+            gpu=self.gpu.get(pod.name),
+            series=series,
         )
 
     @property
     def rows(self) -> tuple[PodRow, ...]:
         return self._rows
+
+    def next_oom(self) -> PodRow | None:
+        """The pod whose forecast OOM comes first, if any is within the hour."""
+        candidates = [r for r in self._rows if r.seconds_to_oom is not None and r.seconds_to_oom <= 3600]
+        return min(candidates, key=lambda r: r.seconds_to_oom) if candidates else None
 
     def events(self) -> tuple[KubeEvent, ...]:
         """Events newest first."""
@@ -157,27 +231,30 @@ class CockpitState:
         epoch = datetime.min.replace(tzinfo=timezone.utc)
         return tuple(sorted(self.snapshot.events, key=lambda e: e.last_seen or epoch, reverse=True))
 
+    def gpu_rows(self) -> tuple[GpuUsage, ...]:
+        return tuple(sorted(self.gpu.values(), key=lambda g: -(g.percent or 0.0)))
+
 
 def sort_rows(rows: tuple[PodRow, ...], key: str) -> tuple[PodRow, ...]:
-    """Highest first for figures, A–Z for names, oldest first for age; unknowns last."""
+    """Highest first for figures, soonest first for forecasts, A–Z for names, oldest first for age."""
     if key == "name":
         return tuple(sorted(rows, key=lambda r: r.name))
     if key == "age":
         far = datetime.max.replace(tzinfo=timezone.utc)
         return tuple(sorted(rows, key=lambda r: (r.created_at or far, r.name)))
+    if key == "forecast":
+        return tuple(sorted(rows, key=lambda r: (r.seconds_to_oom is None, r.seconds_to_oom or 0.0, r.name)))
     value: Callable[[PodRow], float | None] = {
         "memory": lambda r: r.working_set,
         "percent": lambda r: r.percent,
         "growth": lambda r: r.growth_per_minute,
         "restarts": lambda r: r.restarts,
     }[key]
-    return tuple(
-        sorted(rows, key=lambda r: (value(r) is None, -(value(r) or 0.0), r.name))
-    )
+    return tuple(sorted(rows, key=lambda r: (value(r) is None, -(value(r) or 0.0), r.name)))
 
 
 def filter_rows(rows: tuple[PodRow, ...], text: str) -> tuple[PodRow, ...]:
-    """k9s-style filter: a case-insensitive regular expression on name and status.
+    """k9s-style filter: a case-insensitive regular expression on name, status and last exit.
 
     Text that is not a valid expression is matched literally, so typing ``[`` never errors.
     """
@@ -188,5 +265,7 @@ def filter_rows(rows: tuple[PodRow, ...], text: str) -> tuple[PodRow, ...]:
     except re.error:
         pattern = re.compile(re.escape(text), re.IGNORECASE)
     return tuple(
-        r for r in rows if pattern.search(r.name) or pattern.search(r.status_text) or (r.last_reason and pattern.search(r.last_reason))
+        r
+        for r in rows
+        if pattern.search(r.name) or pattern.search(r.status_text) or (r.last_reason and pattern.search(r.last_reason))
     )

@@ -1,9 +1,12 @@
 """Bounded history: fixed-size ring buffers per series, so memtui's own memory stays flat.
 
 An incident can last hours and a namespace can churn through thousands of pods; a dashboard
-that grows with either is itself a memory incident.  Values live in ``array`` buffers (4 bytes
-a sample), series of pods that disappeared are dropped after a grace period, and the store
-belongs to the main thread: workers hand over immutable snapshots, never touch these buffers.
+that grows with either is itself a memory incident.  Each series holds at most ``capacity``
+samples in ``array`` buffers (12 bytes a sample).  While a series is young it keeps every
+sample; when it fills up before covering ``window`` seconds it halves its resolution (pairs
+merged, keeping the peak: for memory the peak is what matters), so a sparkline shows the last
+hour at a steady cost.  Series of pods that disappeared are dropped after a grace period.  The
+store belongs to the main thread: workers hand over immutable snapshots, never touch it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,14 @@ from collections.abc import Iterable, Mapping
 
 
 class RingSeries:
-    """The last ``capacity`` (time, value) samples of one series."""
+    """The recent (time, value) samples of one series, at most ``capacity`` of them."""
 
-    __slots__ = ("capacity", "_times", "_values", "_next", "_count")
+    __slots__ = ("capacity", "window", "min_interval", "_times", "_values", "_next", "_count")
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, window: float = 3600.0) -> None:
         self.capacity = capacity
+        self.window = window
+        self.min_interval = 0.0
         self._times = array("d", bytes(8 * capacity))
         self._values = array("f", bytes(4 * capacity))
         self._next = 0
@@ -28,26 +33,61 @@ class RingSeries:
     def __len__(self) -> int:
         return self._count
 
+    def _index(self, i: int) -> int:
+        """Physical index of the i-th oldest sample."""
+        return (self._next - self._count + i) % self.capacity
+
     def append(self, t: float, value: float) -> None:
-        if self._count and t <= self._times[(self._next - 1) % self.capacity]:
-            return  # same or older sample (a repeated metrics window): keep time monotonic
+        if self._count:
+            last = (self._next - 1) % self.capacity
+            if t <= self._times[last]:
+                return  # same or older sample (a repeated metrics window): keep time monotonic
+            if t - self._times[last] < self.min_interval:
+                self._values[last] = max(self._values[last], value)  # same bucket: keep the peak
+                return
+            if self._count == self.capacity and t - self._times[self._index(0)] < self.window:
+                self._compact()
         self._times[self._next] = t
         self._values[self._next] = value
         self._next = (self._next + 1) % self.capacity
         self._count = min(self._count + 1, self.capacity)
 
-    def _indices(self) -> Iterable[int]:
-        start = (self._next - self._count) % self.capacity
-        return ((start + i) % self.capacity for i in range(self._count))
+    def _compact(self) -> None:
+        """Halve the resolution: merge neighbours, keep each pair's peak at the earlier time."""
+        samples = self.samples()
+        merged = [
+            (samples[i][0], max(v for _, v in samples[i : i + 2])) for i in range(0, len(samples), 2)
+        ]
+        span = samples[-1][0] - samples[0][0]
+        self.min_interval = max(self.min_interval * 2, 2 * span / max(1, len(samples) - 1))
+        self._load(merged)
+
+    def _load(self, samples: list[tuple[float, float]]) -> None:
+        samples = samples[-self.capacity :]
+        for i, (t, v) in enumerate(samples):
+            self._times[i] = t
+            self._values[i] = v
+        self._count = len(samples)
+        self._next = self._count % self.capacity
 
     def values(self) -> tuple[float, ...]:
-        return tuple(self._values[i] for i in self._indices())
+        return tuple(self._values[self._index(i)] for i in range(self._count))
 
-    def samples(self) -> tuple[tuple[float, float], ...]:
-        return tuple((self._times[i], self._values[i]) for i in self._indices())
+    def samples(self) -> list[tuple[float, float]]:
+        return [(self._times[j], self._values[j]) for j in map(self._index, range(self._count))]
 
     def last(self) -> float | None:
         return self._values[(self._next - 1) % self.capacity] if self._count else None
+
+    def backfill(self, points: Iterable[tuple[float, float]]) -> None:
+        """Put older samples (e.g. a Prometheus range query) before the live ones."""
+        existing = self.samples()
+        first_live = existing[0][0] if existing else math.inf
+        older = sorted((t, v) for t, v in points if t < first_live)
+        if len(older) >= 2:
+            spacing = (older[-1][0] - older[0][0]) / (len(older) - 1)
+            self.min_interval = max(self.min_interval, spacing * 0.9)
+        self._load(older + existing)
 
     def slope(self, *, window: float, since: float | None = None) -> float | None:
         """Least-squares slope (units per second) over the last ``window`` seconds.
@@ -62,8 +102,13 @@ class RingSeries:
         cutoff = newest - window
         if since is not None:
             cutoff = max(cutoff, since)
-        points = [(t, v) for t, v in self.samples() if t >= cutoff]
-        if len(points) < 3 or points[-1][0] - points[0][0] < window / 5:
+        points = []
+        for i in range(self._count - 1, -1, -1):  # newest first; stop at the cutoff
+            j = self._index(i)
+            if self._times[j] < cutoff:
+                break
+            points.append((self._times[j], self._values[j]))
+        if len(points) < 3 or points[0][0] - points[-1][0] < window / 5:
             return None
         n = len(points)
         mean_t = sum(t for t, _ in points) / n
@@ -79,8 +124,9 @@ class RingSeries:
 class HistoryStore:
     """Ring series keyed by name, with departed series dropped after ``grace`` refreshes."""
 
-    def __init__(self, capacity: int = 180, grace: int = 30) -> None:
+    def __init__(self, capacity: int = 180, window: float = 3600.0, grace: int = 30) -> None:
         self.capacity = capacity
+        self.window = window
         self.grace = grace
         self._series: dict[str, RingSeries] = {}
         self._missing: dict[str, int] = {}
@@ -94,13 +140,16 @@ class HistoryStore:
     def get(self, key: str) -> RingSeries | None:
         return self._series.get(key)
 
+    def _series_for(self, key: str) -> RingSeries:
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = RingSeries(self.capacity, self.window)
+        return series
+
     def record(self, samples: Mapping[str, tuple[float, float]]) -> None:
         """Append one refresh of ``{key: (time, value)}``; absent series age towards removal."""
         for key, (t, value) in samples.items():
-            series = self._series.get(key)
-            if series is None:
-                series = self._series[key] = RingSeries(self.capacity)
-            series.append(t, value)
+            self._series_for(key).append(t, value)
             self._missing.pop(key, None)
         for key in list(self._series):
             if key in samples:
@@ -113,13 +162,4 @@ class HistoryStore:
                 self._missing[key] = misses
 
     def backfill(self, key: str, points: Iterable[tuple[float, float]]) -> None:
-        """Load older samples (e.g. from Prometheus) before live ones arrive."""
-        series = self._series.get(key)
-        if series is None:
-            series = self._series[key] = RingSeries(self.capacity)
-        existing = series.samples()
-        merged = sorted({t: v for t, v in [*points, *existing]}.items())[-self.capacity :]
-        fresh = RingSeries(self.capacity)
-        for t, v in merged:
-            fresh.append(t, v)
-        self._series[key] = fresh
+        self._series_for(key).backfill(points)

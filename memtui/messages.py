@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.message import Message
 
-from memtui.snapshots import KubeSnapshot
 
+class SourceRefreshed(Message):
+    """A poll of one source finished: ``data`` on success, ``error`` (one line) on failure."""
 
-class KubeRefreshed(Message):
-    """A Kubernetes refresh succeeded (metrics or events may still have failed on their own)."""
-
-    def __init__(self, snapshot: KubeSnapshot) -> None:
+    def __init__(self, source: str, data: Any = None, error: str | None = None) -> None:
         super().__init__()
-        self.snapshot = snapshot
+        self.source = source
+        self.data = data
+        self.error = error
 
-
-class KubeRefreshFailed(Message):
-    """A Kubernetes refresh failed; ``reason`` is one line for the stale marker."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
+    @property
+    def ok(self) -> bool:
+        return self.error is None

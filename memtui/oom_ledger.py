@@ -71,6 +71,11 @@ class OomLedger:
                     self._seen_events.popitem(last=False)
             self._add(OomKill(event.object_name, "", event.last_seen, "event"))
 
+    def note_pod(self, pod: str, source: str) -> None:
+        """Evidence of an OOM kill without its time (e.g. Prometheus ``max_over_time`` over 2 h)."""
+        if pod not in self._by_pod:
+            self._add(OomKill(pod, "", None, source))
+
     def kills(self) -> tuple[OomKill, ...]:
         return tuple(sorted(self._order, key=lambda k: k.finished_at or datetime.min.replace(tzinfo=timezone.utc)))
 

@@ -22,6 +22,7 @@ DEFAULT_THRESHOLD = "10GB"
 """The runbook's alert threshold: 10**10 bytes (9.31 GiB)."""
 
 SCENARIOS = ("leak", "model-duplication", "batch-spike", "cache-bloat")
+GPU_SOURCES = ("auto", "dcgm", "exec", "nvml", "off")
 
 
 class SettingsError(ValueError):
@@ -52,6 +53,14 @@ class Settings:
     """Seconds before any single API request is abandoned."""
     keymap: str | None = None
     """A user keymap TOML that overrides keymaps/default.toml."""
+    prometheus_url: str | None = None
+    """Prometheus base URL (trends, forecast, DCGM GPU memory); None = metrics API only."""
+    redis_url: str | None = None
+    """Redis URL for INFO; None = ``redis-cli INFO`` via exec in the namespace's Redis pod."""
+    redis_deployment: str = "redis"
+    """Deployment whose pod runs redis-cli when no redis_url is given; "" turns Redis off."""
+    gpu_source: str = "auto"
+    """auto (DCGM if Prometheus has it, else nvidia-smi via exec), dcgm, exec, nvml, off."""
 
     @property
     def threshold_bytes(self) -> int:
@@ -102,6 +111,14 @@ def _validate(settings: Settings, origins: dict[str, str]) -> Settings:
         raise SettingsError(f"{where('threshold')}: {exc}") from None
     if value == 0:
         raise SettingsError(f"{where('threshold')}: threshold must be above zero")
+    if settings.gpu_source not in GPU_SOURCES:
+        raise SettingsError(
+            f"{where('gpu_source')}: unknown GPU source {settings.gpu_source!r} (choose from {', '.join(GPU_SOURCES)})"
+        )
+    for name in ("prometheus_url", "redis_url"):
+        url = getattr(settings, name)
+        if url is not None and "://" not in url:
+            raise SettingsError(f"{where(name)}: {name} {url!r} needs a scheme (http://, https://, redis://)")
     if settings.scenario not in SCENARIOS:
         raise SettingsError(
             f"{where('scenario')}: unknown scenario {settings.scenario!r} (choose from {', '.join(SCENARIOS)})"

@@ -27,6 +27,8 @@ class ContainerState:
     started_at: datetime | None
     memory_limit_bytes: int | None
     memory_request_bytes: int | None
+    gpu_limit: int = 0
+    """``nvidia.com/gpu`` in the container's limits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,10 @@ class PodState:
             if best[1] is None or (c.last_terminated_at and c.last_terminated_at > best[1]):
                 best = (c.last_termination_reason, c.last_terminated_at)
         return best
+
+    @property
+    def gpus(self) -> int:
+        return sum(c.gpu_limit for c in self.containers)
 
     @property
     def container_started_at(self) -> datetime | None:
@@ -170,3 +176,48 @@ class RedisStats:
         if self.maxmemory_policy == "noeviction":
             notes.append("policy noeviction: writes fail at maxmemory instead of evicting")
         return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class PodTrend:
+    """Per-pod figures from Prometheus: the working set split, its growth and the OOM forecast."""
+
+    pod: str
+    working_set: float | None = None
+    rss: float | None = None
+    cache: float | None = None
+    usage: float | None = None
+    """``container_memory_usage_bytes``: includes page cache, so it overstates pressure."""
+    limit: float | None = None
+    growth_per_second: float | None = None
+    """``deriv()`` of the working set over the current container's life."""
+    seconds_to_oom: float | None = None
+    """When the current linear trend reaches the limit (``predict_linear`` solved for the limit)."""
+    restarts_2h: int | None = None
+    oom_within_2h: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GpuUsage:
+    """GPU framebuffer memory of one pod (or of the local GPU for NVML), in MiB as DCGM reports it."""
+
+    pod: str
+    used_mib: float
+    total_mib: float
+    source: str
+    """``DCGM``, ``nvidia-smi`` (exec in the pod) or ``NVML`` (this machine)."""
+    gpus: int = 1
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.total_mib else 100.0 * self.used_mib / self.total_mib
+
+
+@dataclass(frozen=True, slots=True)
+class PrometheusSnapshot:
+    taken_at: datetime
+    pods: dict[str, PodTrend]
+    gpu: dict[str, GpuUsage]
+    query_count: int
+    duration_seconds: float
+    gpu_error: str | None = None

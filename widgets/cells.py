@@ -100,6 +100,14 @@ def memory_text(working_set: int | None, limit: int | None) -> str:
     return f"{value} / {limit_text}"
 
 
+def split_text(rss: float | None, cache: float | None) -> str:
+    """``10.1+1.3 GiB``: how much of the working set is RSS and how much reclaimable-ish cache."""
+    if rss is None:
+        return "—"
+    gib = 1024**3
+    return f"{rss / gib:.1f}+{(cache or 0) / gib:.1f} GiB"
+
+
 def percent_text(percent: float | None) -> str:
     return "  —" if percent is None else f"{percent:3.0f}%"
 

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.cockpit_state import SourceHealth
+from memtui.cockpit_state import PodRow, SourceHealth
 from memtui.incident import IncidentStatus
 from memtui.units import describe_threshold, format_duration
 
@@ -32,6 +32,8 @@ class IncidentHeader(Widget):
     """The incident clock and pod counts from the last refresh."""
     sources: reactive[tuple[SourceHealth, ...]] = reactive((), always_update=True)
     """Health of each data source, shown on the second line."""
+    next_oom: reactive[PodRow | None] = reactive(None, always_update=True)
+    """The pod whose forecast OOM comes first (within the hour), shown where the eye lands."""
 
     def __init__(
         self,
@@ -70,6 +72,11 @@ class IncidentHeader(Widget):
         )
         if self.read_only:
             line.append("  READ-ONLY", style="bold yellow")
+        soonest = self.next_oom
+        if soonest is not None and soonest.seconds_to_oom is not None:
+            minutes = max(1, int(round(soonest.seconds_to_oom / 60)))
+            line.append("   ")
+            line.append(f" OOM in ~{minutes} min: {soonest.name} ", style="bold white on red")
         line.append("\n")
         elapsed = incident.elapsed(now)
         level = incident.escalation(now)
@@ -81,11 +88,16 @@ class IncidentHeader(Widget):
             line.append(f"  L{level.level} {level.who}", style=level_style)
             started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
             line.append(f"  (since {started}, {incident.basis})", style="dim")
+        line.append("  ")
         for health in self.sources:
-            line.append("   ")
-            if health.stale:
+            line.append("  ")
+            if not health.enabled:
+                line.append(f"{health.name} off", style="dim")
+            elif health.stale:
                 since = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "start"
-                line.append(f"{health.name}: stale since {since}", style="bold yellow")
+                line.append(f"{health.name} stale since {since}", style="bold yellow")
             elif health.last_ok is not None:
-                line.append(f"{health.name} ✓", style="dim green")
+                line.append(f"{health.name} ✓", style="green")
+            else:
+                line.append(f"{health.name} …", style="dim")
         return line

@@ -43,6 +43,7 @@ COLUMNS = (
     Column("last", "LAST EXIT", 14, 2),
     Column("memory", "WORKING SET/LIMIT", 17, 0, "right"),
     Column("percent", "%", 4, 0, "right"),
+    Column("split", "RSS+CACHE", 13, 4, "right"),
     Column("bar", "", 10, 4),
     Column("trend", "TREND (scale: limit)", 24, 3),
     Column("growth", "GROWTH", 13, 1, "right"),
@@ -113,8 +114,8 @@ class PodTable(ScrollView, can_focus=True):
         Binding("down,j", "cursor_down", "Down", show=False, id="pods.cursor-down"),
         Binding("pageup", "page_up", "Page up", show=False, id="pods.page-up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="pods.page-down"),
-        Binding("home,g", "first", "First", show=False, id="pods.first"),
-        Binding("end,G", "last", "Last", show=False, id="pods.last"),
+        Binding("home", "first", "First", show=False, id="pods.first"),
+        Binding("end", "last", "Last", show=False, id="pods.last"),
         Binding("s", "cycle_sort", "Sort", id="pods.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="pods.sort-reverse"),
     ]
@@ -234,6 +235,9 @@ class PodTable(ScrollView, can_focus=True):
             return [(str(row.restarts), "warn" if row.restarts else "dim")]
         if key == "last":
             if not row.last_reason:
+                # a rollout erased lastState; Prometheus or memtui's own ledger still know
+                if row.oom_within_2h or row.oom_kills_seen:
+                    return [("OOMKilled ≤2h", "oom")]
                 return [("—", "dim")]
             ago = ""
             if row.last_terminated_at is not None:
@@ -243,6 +247,10 @@ class PodTable(ScrollView, can_focus=True):
             return [(cells.memory_text(row.working_set, row.limit), severity_or_dim(percent))]
         if key == "percent":
             return [(cells.percent_text(percent), cells.severity(percent))]
+        if key == "split":
+            if row.rss is None:
+                return [("—", "dim")]
+            return [(cells.split_text(row.rss, row.cache), "dim")]
         if key == "bar":
             threshold_pct = 100.0 * self.threshold_bytes / row.limit if row.limit else None
             return cells.bar(percent, width, threshold_percent=threshold_pct)
@@ -335,6 +343,7 @@ class PodTable(ScrollView, can_focus=True):
 
 _SORT_COLUMN = {
     "memory": "memory",
+    "forecast": "forecast",
     "percent": "percent",
     "growth": "growth",
     "restarts": "restarts",

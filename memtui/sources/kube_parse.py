@@ -36,7 +36,12 @@ def _quantity(value: Any) -> int | None:
 
 def _container_state(spec: dict[str, Any], status: dict[str, Any] | None) -> ContainerState:
     resources = spec.get("resources") or {}
-    limit = _quantity((resources.get("limits") or {}).get("memory"))
+    limits = resources.get("limits") or {}
+    limit = _quantity(limits.get("memory"))
+    try:
+        gpus = int(limits.get("nvidia.com/gpu", 0))
+    except (TypeError, ValueError):
+        gpus = 0
     request = _quantity((resources.get("requests") or {}).get("memory"))
     status = status or {}
     state = status.get("state") or {}
@@ -61,6 +66,7 @@ def _container_state(spec: dict[str, Any], status: dict[str, Any] | None) -> Con
         started_at=started_at,
         memory_limit_bytes=limit,
         memory_request_bytes=request,
+        gpu_limit=gpus,
     )
 
 

@@ -4,11 +4,31 @@ from memtui.history import HistoryStore, RingSeries
 
 
 def test_ring_keeps_only_the_last_capacity_samples_in_order():
-    ring = RingSeries(5)
+    ring = RingSeries(5, window=4.0)  # already covers its window: drop the oldest
     for t in range(12):
         ring.append(float(t), float(t * 10))
     assert ring.values() == (70.0, 80.0, 90.0, 100.0, 110.0)
     assert [t for t, _ in ring.samples()] == [7.0, 8.0, 9.0, 10.0, 11.0]
+
+
+def test_young_ring_halves_its_resolution_to_cover_the_window_keeping_peaks():
+    ring = RingSeries(10, window=1000.0)
+    for t in range(0, 200, 2):
+        ring.append(float(t), 5.0 if t != 100 else 99.0)  # one spike
+    assert len(ring) <= 10
+    times = [t for t, _ in ring.samples()]
+    assert times[0] <= 20.0 and times[-1] >= 180.0  # still spans (almost) all it saw
+    assert max(ring.values()) == 99.0  # the spike survived the merges
+    spacing = {round(b - a) for a, b in zip(times, times[1:])}
+    assert len(spacing) <= 2  # evenly spaced after compaction
+
+
+def test_backfill_goes_before_live_samples():
+    ring = RingSeries(20, window=3600.0)
+    ring.append(1000.0, 7.0)
+    ring.backfill([(float(t), 1.0) for t in range(0, 1000, 100)])
+    assert ring.samples()[0] == (0.0, 1.0)
+    assert ring.samples()[-1] == (1000.0, 7.0)
 
 
 def test_ring_ignores_repeated_timestamps_from_a_slow_metrics_window():
@@ -20,7 +40,7 @@ def test_ring_ignores_repeated_timestamps_from_a_slow_metrics_window():
 
 
 def test_slope_measures_growth_and_restarts_cut_the_window():
-    ring = RingSeries(100)
+    ring = RingSeries(100, window=60.0)
     for t in range(60):
         ring.append(float(t), 1000.0 + 10.0 * t)  # 10 units per second
     assert abs(ring.slope(window=120) - 10.0) < 1e-3

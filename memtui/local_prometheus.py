@@ -1,0 +1,122 @@
+"""A real Prometheus for the simulated incident: backfilled history, then live scrapes.
+
+Used by demo mode (when the ``prometheus`` and ``promtool`` binaries are installed: Debian
+package ``prometheus``), by the tests and by the screenshot script, so all three exercise the
+same PromQL path a real cluster's Prometheus would.  History comes from the simulator's own
+model through ``promtool tsdb create-blocks-from openmetrics``, so range queries and
+``predict_linear``/``deriv`` have data the moment memtui starts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+class PrometheusUnavailable(RuntimeError):
+    """The binaries are missing or Prometheus would not start; the message says which."""
+
+
+@dataclass
+class LocalPrometheus:
+    url: str
+    process: subprocess.Popen
+    data_dir: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def binaries_available() -> bool:
+    return bool(shutil.which("prometheus") and shutil.which("promtool"))
+
+
+def start_prometheus_for_simulator(
+    handle,
+    workdir: Path,
+    *,
+    history: timedelta = timedelta(hours=2),
+    step_seconds: float = 15.0,
+    scrape_interval: str = "2s",
+    timeout: float = 30.0,
+) -> LocalPrometheus:
+    """Backfill ``history`` from the simulator, start Prometheus scraping its ``/metrics``."""
+    prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
+    if not (prometheus and promtool):
+        raise PrometheusUnavailable("prometheus/promtool not installed (Debian package `prometheus`)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    data_dir = workdir / "prometheus-data"
+    data_dir.mkdir(exist_ok=True)
+    end = handle.now() - timedelta(seconds=step_seconds)
+    history_file = workdir / "history.om"
+    history_file.write_text(handle.openmetrics_history(end - history, end, step_seconds))
+    backfill = subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(history_file), str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    history_file.unlink(missing_ok=True)
+    if backfill.returncode != 0:
+        raise PrometheusUnavailable(f"promtool backfill failed: {backfill.stderr.strip()[-300:]}")
+    target = handle.url.split("://", 1)[1]
+    config = workdir / "prometheus.yml"
+    config.write_text(
+        f"""global:
+  scrape_interval: {scrape_interval}
+  evaluation_interval: {scrape_interval}
+scrape_configs:
+  - job_name: memtui-sim
+    scheme: https
+    honor_labels: true
+    metrics_path: /metrics
+    tls_config:
+      ca_file: {handle.ca_path}
+    static_configs:
+      - targets: ["{target}"]
+"""
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            prometheus,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={data_dir}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=1d",
+            "--log.level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "prometheus.log", "wb"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log = (workdir / "prometheus.log").read_text(errors="replace")[-500:]
+            raise PrometheusUnavailable(f"prometheus exited: {log}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
+                if response.status == 200:
+                    return LocalPrometheus(url, process, data_dir)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise PrometheusUnavailable(f"prometheus not ready after {timeout:.0f} s")
