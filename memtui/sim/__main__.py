@@ -1,0 +1,7 @@
+"""python -m memtui.sim"""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())

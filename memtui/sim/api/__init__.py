@@ -1,0 +1,1 @@
+"""The Kubernetes REST API surface of the simulator (one module per concern)."""

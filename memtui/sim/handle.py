@@ -1,0 +1,151 @@
+"""start_simulator() and the handle tests, the demo and benchmarks hold.
+
+The server runs in a daemon thread with its own asyncio loop; handle methods
+hop onto that loop (run_coroutine_threadsafe) so the cluster is only ever
+touched from one thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from .config import SimConfig
+from .journal import JournalEntry, RequestRecord
+from .server import SimServer
+from .truth import PodTruth
+
+T = TypeVar("T")
+
+
+class SimulatorHandle:
+    def __init__(self, server: SimServer, loop: asyncio.AbstractEventLoop, thread: threading.Thread, url: str,
+                 kubeconfig_path: Path) -> None:
+        self._server = server
+        self._loop = loop
+        self._thread = thread
+        self.url = url
+        self.kubeconfig_path = kubeconfig_path
+        self.ca_path: Path = server.ca_path
+        self.operator_token: str = server.authn.operator_token
+        self.readonly_token: str = server.authn.readonly_token
+        self.config: SimConfig = server.config
+        self._stopped = False
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _call(self, fn: Callable[[], T], timeout: float = 120.0) -> T:
+        async def run() -> T:
+            return fn()
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    @property
+    def _st(self):
+        st = self._server.state
+        assert st is not None
+        return st
+
+    # -- public API ----------------------------------------------------------------------------
+    def journal(self) -> list[JournalEntry]:
+        return self._call(lambda: list(self._st.journal))
+
+    def requests(self) -> list[RequestRecord]:
+        return self._call(lambda: list(self._st.requests))
+
+    def clear_request_log(self) -> None:
+        self._call(self._st.requests.clear)
+
+    def advance(self, seconds: float) -> None:
+        def go() -> None:
+            self._st.clock.advance(seconds)
+            self._st.now()
+        self._call(go)
+
+    def now(self) -> datetime:
+        return self._call(lambda: self._st.clock.to_datetime(self._st.now()))
+
+    def truth(self) -> dict[str, PodTruth]:
+        from . import truth
+        return self._call(lambda: truth.compute(self._st.cluster, self._st.now()))
+
+    def redis_truth(self) -> dict[str, Any]:
+        """Redis INFO-level numbers of the sap-llm Redis (used_memory, maxmemory, keys ...)."""
+        from dataclasses import asdict
+
+        def go() -> dict[str, Any]:
+            now = self._st.now()
+            for rec in self._st.cluster.pods.values():
+                if rec.namespace == "sap-llm" and rec.container == "redis":
+                    life = rec.life_at(now)
+                    if life is not None:
+                        return asdict(rec.model.stats(life, now))  # type: ignore[attr-defined]
+            return {}
+        return self._call(go)
+
+    def openmetrics_history(self, start: datetime, end: datetime, step_seconds: float) -> str:
+        from . import metrics
+
+        def go() -> str:
+            st = self._st
+            st.now()
+            return metrics.openmetrics_history(st.cluster, st.clock.from_datetime(start),
+                                               st.clock.from_datetime(end), step_seconds)
+        return self._call(go, timeout=600.0)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        try:
+            asyncio.run_coroutine_threadsafe(self._server.stop(), self._loop).result(10)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+    def __enter__(self) -> "SimulatorHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_simulator(config: SimConfig | None = None, workdir: Path | str | None = None,
+                    kubeconfig_path: Path | None = None) -> SimulatorHandle:
+    """Start serving; returns once the port is listening and the kubeconfig is written."""
+    import tempfile
+
+    config = config or SimConfig()
+    wd = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="memtui-sim-"))
+    wd.mkdir(parents=True, exist_ok=True)
+    server = SimServer(config, wd)
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            result["url"] = loop.run_until_complete(server.start())
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            result["error"] = exc
+            ready.set()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=run, name="memtui-sim", daemon=True)
+    thread.start()
+    ready.wait(300)
+    if "error" in result:
+        raise result["error"]
+    if "url" not in result:
+        raise RuntimeError("simulator did not start within 300 s")
+    url = result["url"]
+    kc = server.write_kubeconfig(kubeconfig_path or wd / "kubeconfig", url)
+    return SimulatorHandle(server, loop, thread, url, kc)

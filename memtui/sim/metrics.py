@@ -1,0 +1,5 @@
+"""Prometheus exposition (placeholder until the metrics module lands)."""
+
+
+def exposition(cluster, now):
+    return ""
