@@ -17,9 +17,9 @@ File format (``catalogue.toml`` here; a user's ``--runbook FILE`` uses the same)
     why = "Where the runbook is wrong or subtle."
     runbook_ref = "Common Root Causes › 3. Large Batch Processing"
     undo = "restore-previous"           # optional, only where a previous value can be restored
-    confirm_name = false                # required true for destructive actions
-    gentler_first = []                  # ids the modal offers before this one
-    persistence_note = ""               # Redis CONFIG SET only
+    # confirm_name = true               # required for destructive actions (type the target's name)
+    # gentler_first = ["fix.x", ...]    # fixes the modal offers before this one
+    # persistence_note = "..."          # Redis CONFIG SET only
     equivalent = '''kubectl patch configmap {configmap} -n {namespace} --type merge -p '{"data":{"batch_size":"{batch_size}"}}' '''
 
     [action.operation]                  # one of the kinds in ``operations.KINDS``

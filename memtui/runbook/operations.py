@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -552,6 +552,11 @@ class ConfigMapPatch(Operation):
         """The body of the merge patch, for a bound operation."""
         return {"data": dict(self.data)}
 
+    def undo_patch(self, previous: Mapping[str, str]) -> dict[str, Any]:
+        """The merge patch that restores ``previous`` (the ConfigMap's data before the change):
+        keys that did not exist are removed (``null``)."""
+        return {"data": {key: previous.get(key) for key in self.data}}
+
 
 @dataclass(frozen=True)
 class DeploymentSetEnv(Operation):
@@ -632,6 +637,29 @@ class DeploymentMemoryLimit(Operation):
                 parse_quantity_text(self.limit, "kubernetes", what="limit")
             except ParamError as exc:
                 raise FieldError("limit", exc.message.removeprefix("limit ")) from None
+
+    def json_patch(self, containers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The JSON patch for a bound operation, given the template's current ``containers``.
+
+        ``add`` rather than ``replace`` (which fails when no memory limit is set yet), creating
+        ``resources``/``limits`` when absent; ``test`` first, so a reordered container list
+        makes the patch fail instead of changing the wrong container.
+        """
+        for index, container in enumerate(containers):
+            if container.get("name") == self.container:
+                break
+        else:
+            raise ValueError(f"deployment {self.deployment!r} has no container {self.container!r}")
+        base = f"/spec/template/spec/containers/{index}"
+        ops: list[dict[str, Any]] = [{"op": "test", "path": f"{base}/name", "value": self.container}]
+        resources = container.get("resources") or {}
+        if not container.get("resources"):
+            ops.append({"op": "add", "path": f"{base}/resources", "value": {"limits": {"memory": self.limit}}})
+        elif not resources.get("limits"):
+            ops.append({"op": "add", "path": f"{base}/resources/limits", "value": {"memory": self.limit}})
+        else:
+            ops.append({"op": "add", "path": f"{base}/resources/limits/memory", "value": self.limit})
+        return ops
 
     def bind(self, ctx: BindContext) -> DeploymentMemoryLimit:
         value = _fill_whole(self.limit, ctx)

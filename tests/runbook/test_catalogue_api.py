@@ -68,3 +68,24 @@ def test_exec_targets_are_stated(catalogue: Catalogue):
     assert pods["fix.clear-app-cache"] == "selected"
     assert pods["fix.force-gc"] == "selected"
     assert all(mode in ("selected", "all", "one") for mode in pods.values())
+
+
+def test_memory_limit_patch_targets_the_container_by_name(catalogue: Catalogue):
+    bound = catalogue.get("fix.raise-memory-limit").bind(namespace="sap-llm")
+    containers = [{"name": "istio-proxy", "resources": {"limits": {"memory": "1Gi"}}},
+                  {"name": "sap-llm", "resources": {"limits": {"memory": "12Gi"}, "requests": {"memory": "8Gi"}}}]
+    assert bound.json_patch(containers) == [
+        {"op": "test", "path": "/spec/template/spec/containers/1/name", "value": "sap-llm"},
+        {"op": "add", "path": "/spec/template/spec/containers/1/resources/limits/memory", "value": "16Gi"},
+    ]
+    assert bound.json_patch([{"name": "sap-llm"}])[1] == {
+        "op": "add", "path": "/spec/template/spec/containers/0/resources", "value": {"limits": {"memory": "16Gi"}}}
+    assert bound.json_patch([{"name": "sap-llm", "resources": {"requests": {"memory": "8Gi"}}}])[1] == {
+        "op": "add", "path": "/spec/template/spec/containers/0/resources/limits", "value": {"memory": "16Gi"}}
+    with pytest.raises(ValueError, match="no container 'sap-llm'"):
+        bound.json_patch([{"name": "other"}])
+
+
+def test_configmap_undo_restores_previous_values_and_removes_new_keys(catalogue: Catalogue):
+    bound = catalogue.get("fix.reduce-batch-size").bind(namespace="sap-llm")
+    assert bound.undo_patch({"batch_size": "128", "other": "x"}) == {"data": {"batch_size": "128", "max_batch_size": None}}
