@@ -367,3 +367,16 @@ def test_catalogue_error_carries_entry_and_field(user_file):
     with pytest.raises(CatalogueError) as excinfo:
         load_catalogue(user_file(RESTART.replace('kind = "deployment-restart"', 'kind = "reboot-node"')))
     assert (excinfo.value.entry, excinfo.value.field) == ("fix.my-restart", "operation.kind")
+
+
+def test_the_documented_example_is_a_valid_entry(user_file):
+    import textwrap
+
+    import memtui.runbook
+
+    doc = memtui.runbook.__doc__
+    example = doc.split("uses the same)::\n", 1)[1].split("\nPlaceholders are", 1)[0]
+    example = textwrap.dedent(example).replace('id = "fix.reduce-batch-size"', 'id = "fix.documented-example"')
+    action = load_catalogue(user_file(example)).get("fix.documented-example")
+    assert action.render_equivalent(namespace="sap-llm") == (
+        """kubectl patch configmap sap-llm-config -n sap-llm --type merge -p '{"data":{"batch_size":"32"}}' """)
