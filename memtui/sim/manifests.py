@@ -238,6 +238,7 @@ def deployment(dep: DeploymentRecord, pods_total: int, updated: int, ready: int,
                t: float, clock: SimClock, last_change: float) -> dict[str, Any]:
     obj = copy.deepcopy(dep.obj)
     obj["metadata"]["generation"] = dep.generation
+    obj["metadata"].setdefault("annotations", {})["deployment.kubernetes.io/revision"] = str(dep.newest().revision)
     replicas = dep.replicas
     unavailable = max(0, replicas - ready)
     newest = dep.newest()

@@ -1,9 +1,354 @@
-"""Mutations (filled in below the first slice)."""
+"""Mutations: PATCH/PUT of Deployments (and their scale), ConfigMaps; DELETE of pods;
+POST of Events. Each honours dryRun=All (validate, answer, change nothing) and
+fieldManager (recorded in managedFields)."""
 
 from __future__ import annotations
 
-from . import errors
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from aiohttp import web
+
+from .. import manifests
+from ..store import dumps
+from . import errors, validation
+from .patching import PATCH_TYPES, PatchError, apply_patch, strategic_merge
+from .paths import RequestInfo
+from .reads import JSON
+
+if TYPE_CHECKING:
+    from ..server import SimState
+
+APPLY = "application/apply-patch+yaml"
+ACCEPTED = ["application/json-patch+json", "application/merge-patch+json", APPLY,
+            "application/strategic-merge-patch+json"]
 
 
-async def handle(st, request, info, now):
+def _body(request: web.Request) -> Any:
+    from ..server import BODY_KEY, RAW_BODY_KEY
+    ct = _ct(request)
+    raw = request.get(RAW_BODY_KEY, b"")
+    if ct == APPLY:
+        try:
+            return yaml.safe_load(raw.decode() if raw else "")
+        except yaml.YAMLError as exc:
+            raise errors.bad_request(f"error decoding YAML: {exc}") from None
+    body = request.get(BODY_KEY)
+    if isinstance(body, str):
+        raise errors.bad_request(f"error decoding patch: invalid character in JSON: {body[:40]!r}")
+    return body
+
+
+def _ct(request: web.Request) -> str:
+    return (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+
+def _options(request: web.Request) -> tuple[bool, str]:
+    dry = request.query.getall("dryRun", [])
+    if any(d != "All" for d in dry):
+        raise errors.bad_request(f"Invalid dry run value: {dry}; only 'All' is supported")
+    fm = request.query.get("fieldManager")
+    validation.validate_field_manager(fm)
+    if fm is None:
+        ua = request.headers.get("User-Agent") or "unknown"
+        fm = ua.split("/", 1)[0][:128]
+    return bool(dry), fm
+
+
+def _fields(body: Any) -> dict[str, Any]:
+    """A FieldsV1 set from the keys a patch touched (lists by merge key, like the real thing)."""
+    if not isinstance(body, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for k, v in body.items():
+        if k.startswith("$"):
+            continue
+        if isinstance(v, dict):
+            out[f"f:{k}"] = {".": {}, **_fields(v)} if v else {}
+        elif isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
+            out[f"f:{k}"] = {f'k:{{"name":"{x["name"]}"}}': {".": {}, **_fields(x)} for x in v}
+        else:
+            out[f"f:{k}"] = {}
+    return out
+
+
+def _touch_managed(meta: dict[str, Any], manager: str, op: str, api: str, when: str, body: Any,
+                   sub: str | None = None) -> None:
+    mf = [dict(e) for e in meta.get("managedFields", [])]
+    fields = _fields({k: v for k, v in (body or {}).items() if k not in ("kind", "apiVersion")}
+                     if isinstance(body, dict) else {})
+    for e in mf:
+        if e.get("manager") == manager and e.get("operation") == op and e.get("subresource") == sub:
+            e["time"] = when
+            e["fieldsV1"] = strategic_merge(e.get("fieldsV1", {}), fields)
+            break
+    else:
+        entry: dict[str, Any] = {"manager": manager, "operation": op, "apiVersion": api, "time": when,
+                                 "fieldsType": "FieldsV1", "fieldsV1": fields}
+        if sub:
+            entry["subresource"] = sub
+        mf.append(entry)
+    meta["managedFields"] = mf
+
+
+def _patched(request: web.Request, current: dict[str, Any]) -> dict[str, Any]:
+    ct = _ct(request)
+    body = _body(request)
+    if ct == APPLY:
+        if not request.query.get("fieldManager"):
+            raise errors.bad_request("PATCH, application/apply-patch+yaml requires fieldManager parameter")
+        if not isinstance(body, dict):
+            raise errors.bad_request("apply patch must be an object")
+        return strategic_merge(copy.deepcopy(current), body)
+    kind = PATCH_TYPES.get(ct)
+    if kind is None:
+        raise errors.unsupported_media(ACCEPTED)
+    if body is None:
+        raise errors.bad_request("the body of the request was empty")
+    try:
+        return apply_patch(kind, current, body)
+    except PatchError as exc:
+        if exc.code == 422:
+            raise errors.ApiError(422, "Invalid", str(exc)) from None
+        raise errors.bad_request(str(exc)) from None
+
+
+def _precondition(cur: dict[str, Any], new: dict[str, Any], resource: str, group: str) -> None:
+    want = (new.get("metadata") or {}).get("resourceVersion")
+    if want and want != cur["metadata"]["resourceVersion"]:
+        raise errors.conflict(resource, group, cur["metadata"]["name"])
+
+
+def _strip_for_compare(o: dict[str, Any]) -> dict[str, Any]:
+    o = dict(o)
+    o["metadata"] = {k: v for k, v in o["metadata"].items() if k not in ("managedFields", "resourceVersion")}
+    return o
+
+
+async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.StreamResponse:
+    res, sub, verb = info.resource, info.subresource, info.verb
+    if res == "deployments" and sub == "scale":
+        return _scale(st, request, info, now)
+    if res == "deployments" and sub is None and verb in ("patch", "update"):
+        return _deployment(st, request, info, now)
+    if res == "configmaps" and sub is None and verb in ("patch", "update", "create"):
+        return _configmap(st, request, info, now)
+    if res == "pods" and sub is None and verb == "delete":
+        return _delete_pod(st, request, info, now)
+    if res == "events" and sub is None and verb == "create":
+        return _create_event(st, request, info, now)
     raise errors.method_not_allowed()
+
+
+# -- Deployments -----------------------------------------------------------------------------------
+def _deployment(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    dry, fm = _options(request)
+    cl = st.cluster
+    dep = cl.deployment(info.namespace or "", info.name or "")
+    stored = cl.store.get("deployments", info.namespace, info.name or "")
+    if dep is None or stored is None:
+        raise errors.not_found("deployments", info.name or "", "apps")
+    cur = copy.deepcopy(stored.obj)
+    if info.verb == "update":
+        new = _body(request)
+        if not isinstance(new, dict) or (new.get("metadata") or {}).get("name") != info.name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        _precondition(cur, new, "deployments", "apps")
+        new.setdefault("status", cur.get("status"))
+    else:
+        new = _patched(request, cur)
+        _precondition(cur, new, "deployments", "apps")
+    validation.check_metadata("Deployment", "apps", cur, new)
+    validation.validate_deployment(cur, new)
+    spec_changed = new["spec"] != cur["spec"]
+    if not spec_changed and _strip_for_compare({"metadata": new["metadata"]}) == _strip_for_compare(
+            {"metadata": cur["metadata"]}):
+        return web.Response(body=stored.raw, content_type=JSON)  # no-op: no new resourceVersion
+    if dry:
+        out = copy.deepcopy(new)
+        out["metadata"]["resourceVersion"] = cur["metadata"]["resourceVersion"]
+        out["metadata"]["generation"] = cur["metadata"].get("generation", 1) + (1 if spec_changed else 0)
+        out["status"] = cur.get("status", {})
+        return web.Response(body=dumps(out), content_type=JSON)
+    meta = {k: v for k, v in new["metadata"].items() if k not in ("resourceVersion", "generation")}
+    _touch_managed(meta, fm, "Update", "apps/v1", st.clock.iso(now), _body(request) if info.verb == "patch"
+                   else {"spec": {}})
+    cl.update_deployment(dep, {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": meta,
+                               "spec": new["spec"]}, now)
+    out = cl.store.get("deployments", info.namespace, info.name or "")
+    assert out is not None
+    return web.Response(body=out.raw, content_type=JSON)
+
+
+def _scale_obj(st: "SimState", info: RequestInfo) -> dict[str, Any]:
+    stored = st.cluster.store.get("deployments", info.namespace, info.name or "")
+    if stored is None:
+        raise errors.not_found("deployments", info.name or "", "apps")
+    d = stored.obj
+    m = d["metadata"]
+    sel = ",".join(f"{k}={v}" for k, v in sorted(d["spec"]["selector"]["matchLabels"].items()))
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {"name": m["name"], "namespace": m["namespace"], "uid": m["uid"],
+                         "resourceVersion": m["resourceVersion"], "creationTimestamp": m["creationTimestamp"]},
+            "spec": {"replicas": d["spec"].get("replicas", 1)},
+            "status": {"replicas": d.get("status", {}).get("replicas", 0), "selector": sel}}
+
+
+def _scale(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    cur = _scale_obj(st, info)
+    if info.verb == "get":
+        return web.Response(body=dumps(cur), content_type=JSON)
+    if info.verb not in ("patch", "update"):
+        raise errors.method_not_allowed()
+    dry, fm = _options(request)
+    if info.verb == "update":
+        new = _body(request)
+        if not isinstance(new, dict):
+            raise errors.bad_request("Scale body must be an object")
+    else:
+        new = _patched(request, copy.deepcopy(cur))
+    _precondition(cur, new, "deployments", "apps")
+    reps = (new.get("spec") or {}).get("replicas", 0)
+    if not isinstance(reps, int) or isinstance(reps, bool):
+        raise errors.bad_request('Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal '
+                                 'into Go struct field ScaleSpec.spec.replicas of type int32')
+    if reps < 0:
+        raise errors.invalid("Scale", "autoscaling", info.name or "",
+                             [("spec.replicas", f"Invalid value: {reps}: must be greater than or equal to 0",
+                               "FieldValueInvalid")])
+    if reps == cur["spec"]["replicas"]:
+        return web.Response(body=dumps(cur), content_type=JSON)
+    if dry:
+        out = copy.deepcopy(cur)
+        out["spec"]["replicas"] = reps
+        return web.Response(body=dumps(out), content_type=JSON)
+    cl = st.cluster
+    dep = cl.deployment(info.namespace or "", info.name or "")
+    assert dep is not None
+    obj = copy.deepcopy(dep.obj)
+    obj["spec"]["replicas"] = reps
+    _touch_managed(obj["metadata"], fm, "Update", "apps/v1", st.clock.iso(now), {"spec": {"replicas": reps}},
+                   sub="scale")
+    cl.update_deployment(dep, obj, now)
+    return web.Response(body=dumps(_scale_obj(st, info)), content_type=JSON)
+
+
+# -- ConfigMaps ------------------------------------------------------------------------------------
+def _configmap(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    dry, fm = _options(request)
+    store = st.cluster.store
+    if info.verb == "create":
+        new = _body(request)
+        if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
+            raise errors.bad_request("ConfigMap body must be an object with metadata")
+        name = new["metadata"].get("name")
+        if not name:
+            raise errors.invalid("ConfigMap", "", "", [("metadata.name", "Required value: name or generateName is "
+                                                                         "required", "FieldValueRequired")])
+        if store.get("configmaps", info.namespace, name) is not None:
+            raise errors.already_exists("configmaps", "", name)
+        if st.cluster.store.get("namespaces", None, info.namespace or "") is None:
+            raise errors.not_found("namespaces", info.namespace or "")
+        validation.validate_configmap(new)
+        obj = manifests.configmap(name, info.namespace or "", st.cluster.names.uid(), new.get("data") or {}, now,
+                                  st.clock, labels=new["metadata"].get("labels"))
+        obj["metadata"]["managedFields"] = []
+        _touch_managed(obj["metadata"], fm, "Update", "v1", st.clock.iso(now), new)
+        if dry:
+            return web.Response(body=dumps(obj), status=201, content_type=JSON)
+        stt = store.put("configmaps", obj)
+        return web.Response(body=stt.raw, status=201, content_type=JSON)
+    stored = store.get("configmaps", info.namespace, info.name or "")
+    if stored is None:
+        raise errors.not_found("configmaps", info.name or "")
+    cur = copy.deepcopy(stored.obj)
+    if info.verb == "update":
+        new = _body(request)
+        if not isinstance(new, dict) or (new.get("metadata") or {}).get("name") != info.name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        _precondition(cur, new, "configmaps", "")
+        new = {**new, "kind": "ConfigMap", "apiVersion": "v1"}
+        new["metadata"] = {**cur["metadata"], **{k: v for k, v in new["metadata"].items()
+                                                 if k in ("labels", "annotations")}}
+    else:
+        new = _patched(request, cur)
+        _precondition(cur, new, "configmaps", "")
+    validation.check_metadata("ConfigMap", "", cur, new)
+    validation.validate_configmap(new)
+    if _strip_for_compare(new) == _strip_for_compare(cur):
+        return web.Response(body=stored.raw, content_type=JSON)
+    new["metadata"]["resourceVersion"] = cur["metadata"]["resourceVersion"]
+    _touch_managed(new["metadata"], fm, "Update", "v1", st.clock.iso(now), _body(request))
+    if dry:
+        return web.Response(body=dumps(new), content_type=JSON)
+    stt = store.put("configmaps", new)
+    return web.Response(body=stt.raw, content_type=JSON)
+
+
+# -- Pods ------------------------------------------------------------------------------------------
+def _delete_pod(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    from ..server import BODY_KEY
+    dry, _ = _options(request)
+    cl = st.cluster
+    rec = cl.pod_by_name(info.namespace or "", info.name or "")
+    if rec is None:
+        raise errors.not_found("pods", info.name or "")
+    opts = request.get(BODY_KEY) or {}
+    if isinstance(opts, dict):
+        pre = opts.get("preconditions") or {}
+        cur = cl.store.get("pods", rec.namespace, rec.name)
+        if pre.get("uid") and pre["uid"] != rec.uid:
+            raise errors.ApiError(409, "Conflict", f'Operation cannot be fulfilled on pods "{rec.name}": '
+                                  f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: "
+                                  f"{rec.uid}", {"name": rec.name, "kind": "pods"})
+        if pre.get("resourceVersion") and cur is not None and pre["resourceVersion"] != cur.obj["metadata"][
+                "resourceVersion"]:
+            raise errors.conflict("pods", "", rec.name)
+    if dry:
+        obj = manifests.pod(rec, now, st.clock, deleting=True)
+        cur = cl.store.get("pods", rec.namespace, rec.name)
+        if cur is not None:
+            obj["metadata"]["resourceVersion"] = cur.obj["metadata"]["resourceVersion"]
+        return web.Response(body=dumps(obj), content_type=JSON)
+    obj = cl.delete_pod(rec, now)
+    cl.flush_dirty(now)
+    return web.Response(body=dumps(obj), content_type=JSON)
+
+
+# -- Events ----------------------------------------------------------------------------------------
+def _create_event(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    dry, _ = _options(request)
+    body = _body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+        raise errors.bad_request("Event body must be an object with metadata")
+    meta = dict(body["metadata"])
+    if meta.get("namespace") and meta["namespace"] != info.namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                 "request")
+    io = body.get("involvedObject") or {}
+    if io.get("namespace") and io["namespace"] != info.namespace:
+        raise errors.invalid("Event", "", meta.get("name", ""), [
+            ("involvedObject.namespace", f'Invalid value: "{io["namespace"]}": does not match event.namespace',
+             "FieldValueInvalid")])
+    name = meta.get("name") or (meta.get("generateName", "") + st.cluster.names.suffix())
+    if not name:
+        raise errors.invalid("Event", "", "", [("metadata.name", "Required value: name or generateName is required",
+                                                "FieldValueRequired")])
+    if st.cluster.store.get("events", info.namespace, name) is not None:
+        raise errors.already_exists("events", "", name)
+    meta.update(name=name, namespace=info.namespace, uid=st.cluster.names.uid(),
+                creationTimestamp=st.clock.iso(now), resourceVersion="0")
+    obj = {**body, "kind": "Event", "apiVersion": "v1", "metadata": meta}
+    obj.setdefault("firstTimestamp", st.clock.iso(now))
+    obj.setdefault("lastTimestamp", obj["firstTimestamp"])
+    obj.setdefault("count", 1)
+    obj.setdefault("type", "Normal")
+    if dry:
+        return web.Response(body=dumps(obj), status=201, content_type=JSON)
+    stored = st.cluster.store.put("events", obj)
+    return web.Response(body=stored.raw, status=201, content_type=JSON)
+
+
+__all__ = ["handle", "json"]
