@@ -34,7 +34,7 @@ from memtui.widgets.pod_table import PodTable
 from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
 
-NARROW_WIDTH = 120
+NARROW_WIDTH = 140
 SHORT_HEIGHT = 30
 BACKFILL_WINDOW = timedelta(hours=1)
 

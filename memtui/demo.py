@@ -53,6 +53,8 @@ def start_demo(*, scenario: str, seed: int, speed: float = 1.0, with_prometheus:
                 note = prometheus.url
             except PrometheusUnavailable as exc:
                 note = str(exc)
+            except Exception as exc:  # noqa: BLE001 - the demo must come up without Prometheus
+                note = f"local Prometheus failed: {type(exc).__name__}: {exc}"
         else:
             note = "prometheus not installed (apt install prometheus): trends since start only"
     return DemoSession(

@@ -85,19 +85,19 @@ def bar(percent: float | None, width: int, *, threshold_percent: float | None = 
 
 
 def memory_text(working_set: int | None, limit: int | None) -> str:
-    """``11.3 / 12 GiB``: the value against its limit, one unit for both when they share it."""
+    """``11.3/12 GiB``: the value in its limit's unit, so the two read as one figure."""
     if working_set is None:
         return "no metrics"
     if not limit:
-        return f"{format_bytes(working_set)} / no limit"
-    value, limit_text = format_bytes(working_set), format_bytes(limit)
-    unit, limit_unit = value.split()[-1], limit_text.split()[-1]
-    if unit == limit_unit:
-        limit_number = limit_text.split()[0]
-        if limit_number.endswith(".0"):
-            limit_number = limit_number[:-2]
-        return f"{value.split()[0]} / {limit_number} {unit}"
-    return f"{value} / {limit_text}"
+        return f"{format_bytes(working_set)}/none"
+    limit_text = format_bytes(limit)
+    number, unit = limit_text.split()
+    size = {"TiB": 1024**4, "GiB": 1024**3, "MiB": 1024**2, "KiB": 1024, "B": 1}[unit]
+    value = working_set / size
+    value_text = f"{value:.0f}" if value >= 100 else f"{value:.1f}"
+    if number.endswith(".0"):
+        number = number[:-2]
+    return f"{value_text}/{number} {unit}"
 
 
 def split_text(rss: float | None, cache: float | None) -> str:
@@ -123,6 +123,16 @@ def oom_eta_text(seconds: float | None) -> Fragment:
     if seconds < 60:
         return ("OOM <1m", "crit")
     return (f"OOM ~{int(seconds // 60)}m", "crit" if seconds < 900 else "warn")
+
+
+def coarse_age(seconds: float | None) -> str:
+    """One unit, for tight columns: ``45s``, ``12m``, ``3h``, ``2d``."""
+    if seconds is None or seconds < 0:
+        return "—"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s"
 
 
 def age_text(seconds: float | None) -> str:

@@ -26,10 +26,9 @@ class EventsPane(DataTable):
         self.now = lambda: datetime.now(timezone.utc)
 
     def on_mount(self) -> None:
-        self.add_column("AGE", key="age", width=6)
-        self.add_column("TYPE", key="type", width=7)
-        self.add_column("REASON", key="reason", width=17)
-        self.add_column("OBJECT", key="object", width=34)
+        self.add_column("AGE", key="age", width=5)
+        self.add_column("REASON", key="reason", width=12)
+        self.add_column("OBJECT", key="object", width=26)
         self.add_column("MESSAGE", key="message")
 
     def show(self, events: tuple[KubeEvent, ...], limit: int = 200) -> None:
@@ -56,14 +55,19 @@ class EventsPane(DataTable):
 
     def _cells(self, event: KubeEvent, now: datetime) -> tuple[Text, ...]:
         alarm = event.reason in ALARM_REASONS or event.type == "Warning"
-        reason_style = "bold reverse red" if event.reason.startswith("OOM") else ("bold yellow" if alarm else "")
+        if event.reason.startswith("OOM"):
+            reason_style = "bold reverse red"
+        elif alarm:
+            reason_style = "bold yellow"
+        else:
+            reason_style = "dim"
         message = event.message.replace("\n", " ")
         if event.count > 1:
             message += f" (×{event.count})"
+        kind = "" if event.object_kind == "Pod" else f"{event.object_kind.lower()}/"
         return (
             self._age(event, now),
-            Text(event.type, style="yellow" if event.type == "Warning" else "dim"),
-            Text(event.reason, style=reason_style),
-            Text(f"{event.object_kind.lower()}/{event.object_name}", overflow="ellipsis"),
+            Text(event.reason, style=reason_style, overflow="ellipsis", no_wrap=True),
+            Text(kind + event.object_name, overflow="ellipsis", no_wrap=True),
             Text(message, overflow="ellipsis", no_wrap=True),
         )

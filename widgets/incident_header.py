@@ -14,7 +14,7 @@ from textual.widget import Widget
 
 from memtui.cockpit_state import PodRow, SourceHealth
 from memtui.incident import IncidentStatus
-from memtui.units import describe_threshold, format_duration
+from memtui.units import describe_threshold, format_decimal_bytes, format_duration
 
 
 class IncidentHeader(Widget):
@@ -57,27 +57,48 @@ class IncidentHeader(Widget):
         self.set_interval(1.0, self.refresh)  # the clock ticks between refreshes
 
     def render(self) -> Text:
-        now = self.now()
+        width = max(20, self.size.width - 2)
+        first = self._first_line(compact=False)
+        if first.cell_len > width:
+            first = self._first_line(compact=True)
+        first.truncate(width, overflow="ellipsis")
+        second = self._second_line(compact=False)
+        if second.cell_len > width:
+            second = self._second_line(compact=True)
+        second.truncate(width, overflow="ellipsis")
+        return Text("\n").join([first, second])
+
+    def _first_line(self, *, compact: bool) -> Text:
         incident = self.incident
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append("memtui ", style="bold")
+        line = Text()
+        if not compact:
+            line.append("memtui ", style="bold")
         if self.demo:
-            line.append("DEMO ", style="bold reverse")
-        line.append("ctx ", style="dim").append(self.context, style="bold")
-        line.append("  ns ", style="dim").append(self.namespace, style="bold")
-        line.append("  threshold ", style="dim").append(describe_threshold(self.threshold_bytes))
+            line.append("DEMO", style="bold reverse").append(" ")
+        line.append("ctx " if not compact else "", style="dim").append(self.context, style="bold")
+        line.append("  ns " if not compact else " ns ", style="dim").append(self.namespace, style="bold")
+        if compact:
+            line.append(" >", style="dim").append(format_decimal_bytes(self.threshold_bytes))
+        else:
+            line.append("  threshold ", style="dim").append(describe_threshold(self.threshold_bytes))
         over_style = "bold red" if incident.pods_over else "green"
-        line.append("  over: ", style="dim").append(
-            f"{incident.pods_over}/{incident.pods_total} pods", style=over_style
+        line.append("  over " if not compact else " ", style="dim").append(
+            f"{incident.pods_over}/{incident.pods_total}" + ("" if compact else " pods"), style=over_style
         )
         if self.read_only:
-            line.append("  READ-ONLY", style="bold yellow")
+            line.append("  READ-ONLY" if not compact else " RO", style="bold yellow")
         soonest = self.next_oom
         if soonest is not None and soonest.seconds_to_oom is not None:
             minutes = max(1, int(round(soonest.seconds_to_oom / 60)))
-            line.append("   ")
-            line.append(f" OOM in ~{minutes} min: {soonest.name} ", style="bold white on red")
-        line.append("\n")
+            line.append("  ")
+            label = f" OOM in ~{minutes} min: {soonest.name} " if not compact else f" OOM ~{minutes}m {soonest.name} "
+            line.append(label, style="bold white on red")
+        return line
+
+    def _second_line(self, *, compact: bool) -> Text:
+        now = self.now()
+        incident = self.incident
+        line = Text()
         elapsed = incident.elapsed(now)
         level = incident.escalation(now)
         if elapsed is None or level is None:
@@ -86,13 +107,17 @@ class IncidentHeader(Widget):
             level_style = {1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}[level.level]
             line.append("INCIDENT ", style="bold red").append(format_duration(elapsed.total_seconds()), style="bold")
             line.append(f"  L{level.level} {level.who}", style=level_style)
-            started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
-            line.append(f"  (since {started}, {incident.basis})", style="dim")
+            if not compact:
+                started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
+                line.append(f"  (since {started}, {incident.basis})", style="dim")
         line.append("  ")
         for health in self.sources:
+            if compact and health.enabled and not health.stale:
+                continue  # narrow: only what needs attention
             line.append("  ")
             if not health.enabled:
-                line.append(f"{health.name} off", style="dim")
+                if not compact:
+                    line.append(f"{health.name} off", style="dim")
             elif health.stale:
                 since = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "start"
                 line.append(f"{health.name} stale since {since}", style="bold yellow")

@@ -30,26 +30,29 @@ class Column:
     key: str
     title: str
     width: int
+    """Minimum width; ``name`` and ``trend`` grow into spare room."""
     priority: int
     """Columns with a higher number are dropped first when the terminal is narrow."""
     align: str = "left"
 
 
 COLUMNS = (
-    Column("name", "POD", 24, 0),
-    Column("status", "STATUS", 16, 1),
-    Column("ready", "READY", 5, 5),
+    Column("name", "POD", 20, 0),
+    Column("status", "STATUS", 12, 2),
+    Column("ready", "READY", 5, 7),
     Column("restarts", "RESTARTS", 8, 1, "right"),
-    Column("last", "LAST EXIT", 14, 2),
-    Column("memory", "WORKING SET/LIMIT", 17, 0, "right"),
+    Column("last", "LAST EXIT", 13, 1),
+    Column("memory", "WORKING SET", 13, 0, "right"),
     Column("percent", "%", 4, 0, "right"),
-    Column("split", "RSS+CACHE", 13, 4, "right"),
-    Column("bar", "", 10, 4),
-    Column("trend", "TREND (scale: limit)", 24, 3),
-    Column("growth", "GROWTH", 13, 1, "right"),
+    Column("split", "RSS+CACHE", 13, 5, "right"),
+    Column("bar", "", 10, 6),
+    Column("trend", "TREND (0..limit)", 16, 3),
+    Column("growth", "GROWTH", 12, 1, "right"),
     Column("forecast", "FORECAST", 8, 2),
     Column("age", "AGE", 6, 4, "right"),
 )
+NAME_COMFORT = 24
+"""A ``sap-llm-<hash>-<id>`` pod name; names grow to this before the trend grows."""
 NAME_MAX = 44
 TREND_MAX = 48
 
@@ -57,24 +60,34 @@ TREND_MAX = 48
 def layout_columns(width: int) -> list[tuple[Column, int]]:
     """Pick the columns that fit ``width`` by priority, then give spare room to name and trend."""
     chosen = list(COLUMNS)
+
     def total(cols: list[Column]) -> int:
         return sum(c.width for c in cols) + max(0, len(cols) - 1)
+
     while total(chosen) > width and len(chosen) > 1:
         drop = max(chosen, key=lambda c: (c.priority, COLUMNS.index(c)))
         chosen.remove(drop)
     spare = max(0, width - total(chosen))
     widths = {c.key: c.width for c in chosen}
-    if "name" in widths:
-        extra = min(spare, NAME_MAX - widths["name"])
-        widths["name"] += extra
-        spare -= extra
-    if "trend" in widths:
-        extra = min(spare, TREND_MAX - widths["trend"])
-        widths["trend"] += extra
-        spare -= extra
+    for key, cap in (("name", NAME_COMFORT), ("trend", TREND_MAX), ("name", NAME_MAX)):
+        if key in widths and spare:
+            extra = min(spare, max(0, cap - widths[key]))
+            widths[key] += extra
+            spare -= extra
     if "name" in widths:
         widths["name"] += spare
     return [(c, widths[c.key]) for c in chosen]
+
+
+def crop_middle(text: str, width: int) -> str:
+    """Pod names differ at the end (``…-7d9f8-x2k4p``): crop the middle, keep both ends."""
+    if len(text) <= width:
+        return text
+    if width <= 3:
+        return text[:width]
+    tail = min(len(text) // 2, max(6, (width - 1) // 2))
+    head = width - 1 - tail
+    return text[:head] + "…" + text[-tail:]
 
 
 class PodTable(ScrollView, can_focus=True):
@@ -98,8 +111,8 @@ class PodTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
     }
     PodTable > .pod-table--header { text-style: bold; color: $text-muted; background: $panel; }
-    PodTable > .pod-table--cursor { background: $accent 40%; }
-    PodTable:focus > .pod-table--cursor { background: $accent 70%; }
+    PodTable > .pod-table--cursor { background: $primary 25%; }
+    PodTable:focus > .pod-table--cursor { background: $primary 45%; text-style: bold; }
     PodTable > .pod-table--ok { color: $success; }
     PodTable > .pod-table--warn { color: $warning; }
     PodTable > .pod-table--crit { color: $error; text-style: bold; }
@@ -201,11 +214,16 @@ class PodTable(ScrollView, can_focus=True):
             return Style()
         return self.get_component_rich_style(f"pod-table--{role}", partial=True)
 
-    def _cell(self, fragments: list[cells.Fragment], width: int, align: str) -> list[Segment]:
+    def _cell(self, fragments: list[cells.Fragment], width: int, align: str, *, middle: bool = False) -> list[Segment]:
         text_len = sum(len(t) for t, _ in fragments)
-        if text_len > width:  # crop, keeping the start (names) or the end (figures)
+        if text_len > width:  # crop: names in the middle, text at the end, figures at the start
             joined = "".join(t for t, _ in fragments)
-            cut = joined[:width - 1] + "…" if align == "left" else joined[-width:]
+            if middle:
+                cut = crop_middle(joined, width)
+            elif align == "left":
+                cut = joined[: width - 1] + "…"
+            else:
+                cut = joined[-width:]
             role = fragments[0][1] if fragments else ""
             return [Segment(cut, self._style(role))]
         pad = " " * (width - text_len)
@@ -222,11 +240,11 @@ class PodTable(ScrollView, can_focus=True):
         key = column.key
         percent = row.percent
         if key == "name":
-            return [(row.name, "over" if row.over_threshold else "")]
+            healthy = row.status_text == "Running" and _all_ready(row.ready_text)
+            return [(row.name, "crit" if row.over_threshold else ("" if healthy else "warn"))]
         if key == "status":
             role = "oom" if row.status_text == "OOMKilled" else (
-                "ok" if row.status_text == "Running" and row.ready_text.split("/")[0] == row.ready_text.split("/")[1]
-                else "warn"
+                "ok" if row.status_text == "Running" and _all_ready(row.ready_text) else "warn"
             )
             return [(row.status_text, role)]
         if key == "ready":
@@ -241,7 +259,7 @@ class PodTable(ScrollView, can_focus=True):
                 return [("—", "dim")]
             ago = ""
             if row.last_terminated_at is not None:
-                ago = " " + cells.age_text((self.now() - row.last_terminated_at).total_seconds())
+                ago = " " + cells.coarse_age((self.now() - row.last_terminated_at).total_seconds())
             return [(row.last_reason + ago, "oom" if row.last_reason == "OOMKilled" else "warn")]
         if key == "memory":
             return [(cells.memory_text(row.working_set, row.limit), severity_or_dim(percent))]
@@ -272,13 +290,15 @@ class PodTable(ScrollView, can_focus=True):
         layout = layout_columns(width)
         base = self.rich_style
         if y == 0:
-            segments = self._join([self._cell(self._header_fragments(c), w, c.align) for c, w in layout])
+            segments = self._join([self._cell(self._header_fragments(c), w, "left") for c, w in layout])
             return Strip(Segment.apply_style(segments, base + self._style("header")), width).extend_cell_length(width, base + self._style("header"))
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self._visible):
             return Strip.blank(width, base)
         row = self._visible[index]
-        segments = self._join([self._cell(self._row_fragments(row, c, w), w, c.align) for c, w in layout])
+        segments = self._join(
+            [self._cell(self._row_fragments(row, c, w), w, c.align, middle=c.key == "name") for c, w in layout]
+        )
         line_style = base + (self._style("cursor") if index == self._cursor else Style())
         return Strip(Segment.apply_style(segments, line_style), width).extend_cell_length(width, line_style)
 
@@ -350,6 +370,11 @@ _SORT_COLUMN = {
     "name": "name",
     "age": "age",
 }
+
+
+def _all_ready(ready_text: str) -> bool:
+    ready, _, total = ready_text.partition("/")
+    return ready == total
 
 
 def severity_or_dim(percent: float | None) -> str:

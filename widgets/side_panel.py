@@ -17,11 +17,13 @@ from memtui.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.units import format_age, format_bytes, format_rate
 
 ROOT_CAUSES = (
-    ("Model loading", 35, "several model copies in memory; step growth; 'model loaded' in logs"),
-    ("Memory leak", 30, "steady growth, no release, OOM loop"),
-    ("Large batches", 20, "spikes that follow load; batch_size in logs"),
-    ("Cache bloat", 15, "cache dirs and Redis grow; cache not expiring"),
+    ("Model loading", 35, "steps; 'model loaded' ×N"),
+    ("Memory leak", 30, "steady growth, OOM loop"),
+    ("Large batches", 20, "spikes that follow load"),
+    ("Cache bloat", 15, "cache dirs, Redis grow"),
 )
+LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}
+LEVEL_WHO = {1: "on-call", 2: "app engineer", 3: "architecture"}
 
 
 class SidePanel(Widget):
@@ -29,7 +31,7 @@ class SidePanel(Widget):
 
     DEFAULT_CSS = """
     SidePanel {
-        width: 38;
+        width: 34;
         padding: 0 1;
         background: $surface;
     }
@@ -49,14 +51,14 @@ class SidePanel(Widget):
         self._render_pod(text)
         text.append("\nRoot causes (runbook)\n", style="bold underline")
         for title, share, symptoms in ROOT_CAUSES:
-            text.append(f"{share:>3}% ", style="bold").append(title + "\n")
+            text.append(f"{share:>3}% ", style="bold").append(f"{title}\n")
             text.append(f"     {symptoms}\n", style="dim")
         text.append("\nEscalation\n", style="bold underline")
         for level in ESCALATION_LEVELS:
-            upper = {1: "0–15", 2: "15–30", 3: "30+"}[level.level]
             current = self.escalation is not None and self.escalation.level == level.level
             style = "bold reverse" if current else ""
-            text.append(f"L{level.level} {upper:>5} min  {level.who}", style=style).append("\n")
+            line = f"L{level.level} {LEVEL_SPANS[level.level]:<7}{LEVEL_WHO[level.level]}"
+            text.append(line, style=style).append("\n")
         return text
 
     def _render_pod(self, text: Text) -> None:
@@ -67,12 +69,12 @@ class SidePanel(Widget):
             return
         text.append(row.name + "\n", style="bold")
         facts = [
-            ("status", f"{row.status_text} ({row.ready_text} ready)"),
+            ("status", f"{row.status_text} {row.ready_text}"),
             ("working set", format_bytes(row.working_set)),
             ("limit", format_bytes(row.limit) if row.limit else "none"),
             ("growth", format_rate(row.growth_per_minute)),
             ("restarts", str(row.restarts)),
-            ("OOM kills seen", str(row.oom_kills_seen)),
+            ("OOM kills", f"{row.oom_kills_seen} seen"),
             ("node", row.node or "—"),
         ]
         if row.last_reason:
@@ -81,4 +83,4 @@ class SidePanel(Widget):
                 ago = f" {format_age((self.now() - row.last_terminated_at).total_seconds())} ago"
             facts.insert(5, ("last exit", row.last_reason + ago))
         for label, value in facts:
-            text.append(f"{label:>15} ", style="dim").append(value + "\n")
+            text.append(f"{label:>11} ", style="dim").append(value + "\n")

@@ -30,20 +30,35 @@ def describe_failure(exc: BaseException) -> str:
             pass
         head = f"HTTP {exc.status}" + (f" {exc.reason}" if exc.reason else "")
         return f"{head}: {message}" if message else head
-    if isinstance(exc, (socket.timeout, TimeoutError, urllib3.exceptions.TimeoutError)):
+    # urllib3 wraps the cause (MaxRetryError → ProtocolError → RemoteDisconnected …): unwrap it
+    cause: BaseException = exc
+    while True:
+        inner = getattr(cause, "reason", None)
+        if isinstance(cause, urllib3.exceptions.ProtocolError) and len(cause.args) > 1:
+            inner = cause.args[1]
+        elif inner is None and isinstance(cause, urllib3.exceptions.HTTPError) and cause.args:
+            inner = cause.args[0]
+        if not isinstance(inner, BaseException) or inner is cause:
+            break
+        cause = inner
+    text = str(cause)
+    if isinstance(cause, (socket.timeout, TimeoutError, urllib3.exceptions.TimeoutError)) or "timed out" in text.lower():
         return "timed out"
-    if isinstance(exc, urllib3.exceptions.HTTPError):
-        reason = getattr(exc, "reason", None)
-        while getattr(reason, "reason", None) is not None:
-            reason = reason.reason
-        text = str(reason or exc)
-        if isinstance(reason, ssl.SSLError):
-            return f"TLS error: {text}"
-        if "Connection refused" in text:
-            return "connection refused"
-        if "timed out" in text.lower():
-            return "timed out"
-        return text
-    if isinstance(exc, ValueError):
-        return f"unreadable response: {exc}"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(cause, ConnectionRefusedError) or "Connection refused" in text:
+        return "connection refused"
+    if isinstance(cause, ConnectionResetError):
+        return "connection reset by the server"
+    if isinstance(cause, (ConnectionAbortedError, urllib3.exceptions.ProtocolError)) or "RemoteDisconnected" in repr(cause):
+        return "connection closed by the server without a response"
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {cause.verify_message or text}"
+    if isinstance(cause, ssl.SSLError):
+        reason = (cause.reason or text).replace("_", " ").lower()
+        return f"TLS failed ({reason}): is this an HTTPS endpoint?"
+    if isinstance(cause, socket.gaierror) or "Name or service not known" in text:
+        return "host name does not resolve"
+    if isinstance(cause, ValueError):
+        return f"unreadable response: {text[:120]}"
+    if isinstance(cause, urllib3.exceptions.HTTPError) or isinstance(cause, OSError):
+        return text.split(": ", 1)[-1][:160] if "object at 0x" in text else text[:160]
+    return f"{type(cause).__name__}: {text[:160]}"

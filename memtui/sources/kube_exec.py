@@ -9,6 +9,7 @@ Uses the official client's WebSocket exec (channel.k8s.io v5/v4).  Blocking: cal
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,11 +62,18 @@ def _status_from_error_channel(text: str) -> tuple[int | None, str | None]:
 
 
 def _handshake_error(exc: ApiException) -> str:
+    """websocket-client's "Handshake status 403 Forbidden -+-+- {headers} -+-+- {body}" as one line."""
     reason = str(exc.reason or exc)
-    for code, label in (("403", "403 Forbidden"), ("401", "401 Unauthorized"), ("404", "404 Not Found")):
-        if f"Handshake status {code}" in reason:
-            return f"{label}: exec refused by the API server"
-    return reason.splitlines()[0] if reason else "exec failed"
+    match = re.search(r"Handshake status (\d+)\s*([^-]*)", reason)
+    if not match:
+        return reason.splitlines()[0] if reason else "exec failed"
+    head = f"{match.group(1)} {match.group(2).strip()}".strip()
+    body = reason.rsplit("-+-+-", 1)[-1].strip()
+    try:
+        message = json.loads(body).get("message", "")
+    except (ValueError, AttributeError):
+        message = ""
+    return f"exec refused: {head}" + (f": {message}" if message else "")
 
 
 def exec_in_pod(
