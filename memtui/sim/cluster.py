@@ -191,6 +191,14 @@ class Cluster(PodLifecycle, DeploymentController):
         self.reschedule_oom(rec, t)
         return freed
 
+    def trim_dir(self, rec: PodRecord, t: float, path: str, fraction: float) -> int:
+        life = rec.life_at(t)
+        if life is None:
+            return 0
+        freed = rec.model.trim_dir(life, t, path, fraction)
+        self.reschedule_oom(rec, t)
+        return freed
+
     def redis_op(self, rec: PodRecord, t: float, kind: str, **args: Any) -> None:
         life = rec.life_at(t)
         if life is None or not isinstance(rec.model, RedisModel):

@@ -142,8 +142,11 @@ class SimServer:
         user: User | None = request.get(USER_KEY)  # type: ignore[assignment]
         token = user.token_name if user else None
         st.requests.append(RequestRecord(when, request.method, request.path, query, token, status))
-        if request.method in MUTATING:
+        is_exec = request.path.rstrip("/").endswith("/exec") and request.path.startswith("/api/")
+        if request.method in MUTATING or is_exec:
             body: Any = request.get(BODY_KEY)
+            if is_exec and body is None:
+                body = {"command": request.query.getall("command", [])}
             dry = request.query.get("dryRun") == "All"
             st.journal.append(JournalEntry(when, request.method, request.path, query,
                                            request.headers.get("Content-Type"), body, token,
@@ -169,7 +172,6 @@ class SimServer:
         if path == "/metrics":
             from . import metrics
             return web.Response(body=metrics.exposition(st.cluster, now).encode(),
-                                content_type="text/plain", charset="utf-8",
                                 headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
         if path == "/version":
             return reads.json_response(discovery.VERSION)

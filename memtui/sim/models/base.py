@@ -294,6 +294,9 @@ class ContainerModel:
     def dir_sizes(self, life: Life, t: float) -> dict[str, int]:
         return {}
 
+    def trim_dir(self, life: Life, t: float, path: str, fraction: float) -> int:
+        return 0
+
     def milestones(self, life: Life, t0: float, t1: float) -> list[tuple[float, str]]:
         """Notable application log lines (model loads, batch runs) in [t0, t1)."""
         return []

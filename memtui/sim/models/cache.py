@@ -38,7 +38,7 @@ class CacheModel(SapLlmModel):
         since = self._cleared_at(life, t, "/tmp/model_cache")
         return min(MODEL_CACHE_CAP, MODEL_CACHE_PER_SECOND * (t - since))
 
-    def dir_sizes(self, life: Life, t: float) -> dict[str, int]:
+    def raw_dir_sizes(self, life: Life, t: float) -> dict[str, int]:
         return {"/tmp/cache": int(self.cache_size(life, t)), "/tmp/model_cache": int(self.model_cache_size(life, t))}
 
     def page_cache(self, life: Life) -> tuple[int, int]:

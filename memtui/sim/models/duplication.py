@@ -64,7 +64,7 @@ class DuplicationModel(SapLlmModel):
                              gpu_extra_mib=int((inst - 1) * INSTANCE_GPU_MIB_FP32 * pf),
                              extra={"instances": inst, "cached_models": cached})
 
-    def dir_sizes(self, life: Life, t: float) -> dict[str, int]:
+    def raw_dir_sizes(self, life: Life, t: float) -> dict[str, int]:
         dirs = self.small_dirs(life, t)
         _, cached, _ = self.state(life, t)
         dirs["/tmp/model_cache"] += int(cached * CACHED_ENTRY_FP32 * life.config.precision_factor())

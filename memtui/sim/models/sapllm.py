@@ -62,8 +62,25 @@ class SapLlmModel(ContainerModel):
         return {"/tmp/cache": self._small_dir(life, t, "/tmp/cache", SMALL_CACHE_DIR),
                 "/tmp/model_cache": self._small_dir(life, t, "/tmp/model_cache", SMALL_MODEL_CACHE_DIR)}
 
-    def dir_sizes(self, life: Life, t: float) -> dict[str, int]:
+    def raw_dir_sizes(self, life: Life, t: float) -> dict[str, int]:
         return self.small_dirs(life, t)
+
+    def dir_sizes(self, life: Life, t: float) -> dict[str, int]:
+        """Directory sizes after any partial `rm` (trims since the last full clear)."""
+        sizes = self.raw_dir_sizes(life, t)
+        for path in sizes:
+            last = self._cleared_at(life, t, path)
+            trimmed = sum(iv.amount for iv in life.interventions
+                          if iv.kind == f"trim:{path}" and last <= iv.t <= t)
+            if trimmed:
+                sizes[path] = max(0, int(sizes[path] - trimmed))
+        return sizes
+
+    def trim_dir(self, life: Life, t: float, path: str, fraction: float) -> int:
+        """rm of some of a directory's entries: that share of its bytes goes."""
+        amount = int(self.dir_sizes(life, t).get(path, 0) * fraction)
+        life.interventions.append(Intervention(t, f"trim:{path}", amount))
+        return amount
 
     def clear_dir(self, life: Life, t: float, path: str) -> int:
         before = self.dir_sizes(life, t).get(path, 0)
