@@ -40,7 +40,7 @@ class WatchEvent:
     raw: bytes
 
 
-@dataclass
+@dataclass(eq=False)
 class Subscriber:
     resource: str
     namespace: str | None

@@ -35,3 +35,36 @@ def pod_metrics(handle: SimulatorHandle) -> dict[str, int]:
 
     items = custom(handle).list_namespaced_custom_object("metrics.k8s.io", "v1beta1", NS, "pods")["items"]
     return {i["metadata"]["name"]: parse_bytes(i["containers"][0]["usage"]["memory"]) for i in items}
+
+
+def kexec(handle: SimulatorHandle, pod: str, command: list[str], namespace: str = NS,
+          context: str = "memtui-sim") -> tuple[str, str, int]:
+    """Exec through kubernetes.stream (v5/v4 channel protocol); returns (stdout, stderr, exit code)."""
+    from kubernetes.stream import stream
+
+    c = core(handle, context)
+    resp = stream(c.connect_get_namespaced_pod_exec, pod, namespace, command=command, stderr=True, stdin=False,
+                  stdout=True, tty=False, _preload_content=False)
+    resp.run_forever(timeout=15)
+    out, err = resp.read_stdout(), resp.read_stderr()
+    return out, err, resp.returncode
+
+
+def restart_deployment(handle: SimulatorHandle, name: str = "sap-llm") -> None:
+    body = {"spec": {"template": {"metadata": {"annotations": {
+        "kubectl.kubernetes.io/restartedAt": handle.now().isoformat()}}}}}
+    apps(handle).patch_namespaced_deployment(name, NS, body)
+
+
+def patch_config(handle: SimulatorHandle, data: dict[str, str]) -> None:
+    core(handle).patch_namespaced_config_map("sap-llm-config", NS, {"data": data})
+
+
+def names(pods: list) -> set[str]:
+    return {p.metadata.name for p in pods}
+
+
+def by_ttl(handle: SimulatorHandle) -> list[tuple[str, float]]:
+    """sap-llm pods that will OOM, soonest first."""
+    return sorted(((n, t.seconds_to_oom) for n, t in handle.truth().items() if t.seconds_to_oom is not None),
+                  key=lambda x: x[1])

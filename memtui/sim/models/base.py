@@ -276,12 +276,8 @@ class ContainerModel:
         return self._search_oom(life, t_from)
 
     def growth_rate(self, life: Life, t: float) -> float:
-        """Bytes per second of the clean working set over the last minute (steps averaged)."""
-        a = max(life.start, t - 60.0)
-        if t - a < 1.0:
-            b = t + 60.0
-            return (self.clean(life, b).working_set - self.clean(life, t).working_set) / 60.0
-        return (self.clean(life, t).working_set - self.clean(life, a).working_set) / (t - a)
+        """Bytes per second the clean working set is about to grow (next minute, nothing else changing)."""
+        return (self.clean(life, t + 60.0).working_set - self.clean(life, t).working_set) / 60.0
 
     def admin_gc(self, life: Life, t: float) -> int:
         """POST :8080/admin/gc reaches the serving process; by default it frees nothing."""

@@ -46,9 +46,3 @@ class CacheModel(SapLlmModel):
 
     def clean(self, life: Life, t: float) -> MemSample:
         return self.assemble(life, t, self.rss_base(life))
-
-    def growth_rate(self, life: Life, t: float) -> float:
-        a = max(life.start, t - 60.0)
-        if t - a < 1.0:
-            return CACHE_PER_SECOND * life.weight * self.ctx.load.level_at(t)
-        return (self.clean(life, t).working_set - self.clean(life, a).working_set) / (t - a)

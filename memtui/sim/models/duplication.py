@@ -110,7 +110,17 @@ class DuplicationModel(SapLlmModel):
         cfg = life.config
         pf = cfg.precision_factor()
         out = []
-        for ts, what, inst, cached in self.state(life, t1)[2]:
+        events = self.state(life, t1)[2]
+        inst_now = events[-1][2] if events else 1
+        nxt = self.step_time(life, len([e for e in events if e[0] > life.start]) + 1)
+        if nxt is not None and inst_now < cfg.max_model_instances and t0 <= nxt - 1.5 < t1:
+            # the load that is under way (if the container dies during it, this is its last word)
+            out.append((nxt - 1.5, f"INFO loading model: {MODEL_NAME} instance={inst_now + 1}/"
+                                   f"{cfg.max_model_instances} precision={cfg.model_precision}"))
+        for ts, what, inst, cached in events:
+            if what == "loaded" and ts > life.start and t0 <= ts - 1.5 < t1:
+                out.append((ts - 1.5, f"INFO loading model: {MODEL_NAME} instance={inst}/{cfg.max_model_instances} "
+                                      f"precision={cfg.model_precision}"))
             if not t0 <= ts < t1:
                 continue
             if what == "loaded":

@@ -43,6 +43,9 @@ class LeakModel(SapLlmModel):
         t = self.ctx.load.time_when(life.start, (need + self.freed(life, t_from)) / r)
         return None if t is None else max(t, t_from)
 
+    def growth_rate(self, life: Life, t: float) -> float:
+        return self.rate(life) * self.ctx.load.level_at(t)
+
     def admin_gc(self, life: Life, t: float) -> int:
         # Only the collectable garbage goes; the leaked cycle is still referenced.
         amount = int(min(self.leaked(life, t), 0.03 * self.leaked(life, t) + 24 * MiB))
