@@ -185,7 +185,12 @@ def _plan(model: ContainerModel, rec: PodRecord, i: int, seed: int, cl: "Cluster
         age = (360 + u2 * 900) if canonical else 60 + u2 * 0.35 * d
         cur = -min(age, 0.35 * d)
     if model.period is not None:
-        return _plan_forward(model, probe, kind, restarts, canonical, i), weight
+        # many replicas share (archetype, weight, jitter class): plan each combination once
+        memo_key = (kind, restarts, canonical, i // 3 % 10, i % 2, model.memo_key(probe(0.0)), rec.limit)
+        cache = cl.__dict__.setdefault("_plan_memo", {})
+        if memo_key not in cache:
+            cache[memo_key] = _plan_forward(model, probe, kind, restarts, canonical, i)
+        return list(cache[memo_key]), weight
     spans: list[tuple[float, float | None]] = [(cur, None)]
     nxt = cur
     for _ in range(restarts):

@@ -55,6 +55,8 @@ class Cluster(PodLifecycle, DeploymentController):
         self._dirty: set[tuple[str, str]] = set()
         self._ordinal = 0
         self._gpu_used: set[int] = set()
+        self._gpu_free: list[int] = []  # released slots, lowest first
+        self._gpu_next = 0
         self._gpu_of: dict[str, int] = {}
         self.t = 0.0
         self.bootstrapping = False
@@ -85,9 +87,11 @@ class Cluster(PodLifecycle, DeploymentController):
 
     def _alloc_node(self, gpu: bool, ordinal: int) -> tuple[str, str, int | None]:
         if gpu:
-            slot = 0
-            while slot in self._gpu_used:
-                slot += 1
+            if self._gpu_free:
+                slot = heapq.heappop(self._gpu_free)
+            else:
+                slot = self._gpu_next
+                self._gpu_next += 1
             self._gpu_used.add(slot)
             n = slot // GPUS_PER_NODE + 1
             return f"gpu-node-{n:02d}", f"10.0.1.{n % 250 + 1}", slot
@@ -98,6 +102,7 @@ class Cluster(PodLifecycle, DeploymentController):
         slot = self._gpu_of.pop(rec.uid, None)
         if slot is not None:
             self._gpu_used.discard(slot)
+            heapq.heappush(self._gpu_free, slot)
 
     def pick_weight(self, key: int) -> float:
         return WEIGHTS[int(unit(self.config.seed, key, "weight") * len(WEIGHTS))]

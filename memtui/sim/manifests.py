@@ -8,6 +8,7 @@ conditions): the benchmark compares memtui with kubectl on realistic payloads.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from .clock import SimClock
@@ -171,7 +172,7 @@ def qos_class(spec: dict[str, Any]) -> str:
 
 def pod_spec(template_spec: dict[str, Any], node: str, sa_volume: str) -> dict[str, Any]:
     """Apply the defaulting the API server and admission do on pod creation."""
-    spec = copy.deepcopy(template_spec)
+    spec = json.loads(json.dumps(template_spec))  # a deep copy, several times faster than copy.deepcopy
     for c in spec.get("containers", []):
         res = c.setdefault("resources", {})
         lim = res.get("limits", {})

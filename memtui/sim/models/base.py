@@ -12,6 +12,7 @@ kill is scheduled at that analytic crossing time).
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -321,6 +322,7 @@ def bisect_crossing(f, t_from: float, limit: float, horizon: float = 30 * 86400.
     return hi
 
 
+@lru_cache(maxsize=65536)
 def jitter(key: int, seed: int, span: int, steps: int = 8) -> int:
     """A per-pod offset from a small discrete set (so OOM searches can be memoised)."""
     from ..noise import unit
