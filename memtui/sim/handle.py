@@ -136,6 +136,12 @@ def start_simulator(config: SimConfig | None = None, workdir: Path | str | None 
         try:
             loop.run_forever()
         finally:
+            # finish what is still open (a `kubectl logs -f`, a watch) before the loop goes away
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for t in pending:
+                t.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

@@ -163,8 +163,12 @@ class SimServer:
             raw = await request.read()
             request[RAW_BODY_KEY] = raw
             try:
-                request[BODY_KEY] = json.loads(raw) if raw else None
-            except (ValueError, UnicodeDecodeError):
+                if raw.startswith(b"k8s\x00"):
+                    from .api import protobuf
+                    request[BODY_KEY] = protobuf.decode(raw)
+                else:
+                    request[BODY_KEY] = json.loads(raw) if raw else None
+            except (ValueError, UnicodeDecodeError, IndexError):
                 request[BODY_KEY] = raw.decode("utf-8", "replace")
         if path.startswith("/_sim/"):
             return await control.handle(st, request)
