@@ -132,6 +132,11 @@ class MemtuiApp(App[None]):
         self._update_pods_title()
         self._start_polling()
 
+    def on_unmount(self) -> None:
+        for poller in self.pollers.values():
+            poller.stop()
+        self.sources.kube.stop()
+
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from memtui.history import HistoryStore, RingSeries
@@ -115,6 +115,10 @@ class CockpitState:
 
     def apply(self, snapshot: KubeSnapshot) -> None:
         """Fold one successful Kubernetes refresh into history and derived rows."""
+        if snapshot.metrics_error and self.snapshot is not None:
+            # keep the last known figures on screen (the pane says they are stale) rather than
+            # blanking every pod's memory because one API hiccuped
+            snapshot = replace(snapshot, usage=self.snapshot.usage)
         self.snapshot = snapshot
         detail = f"{snapshot.request_count} requests, {snapshot.duration_seconds * 1000:.0f} ms"
         self.ok("kubernetes", detail)

@@ -171,27 +171,32 @@ def _window_seconds(window: str | None) -> float | None:
     return None
 
 
+def parse_event(item: dict[str, Any]) -> KubeEvent:
+    involved = item.get("involvedObject") or {}
+    last_seen = (
+        parse_time(item.get("lastTimestamp"))
+        or parse_time(item.get("eventTime"))
+        or parse_time((item.get("series") or {}).get("lastObservedTime"))
+        or parse_time(item.get("firstTimestamp"))
+        or parse_time((item.get("metadata") or {}).get("creationTimestamp"))
+    )
+    return KubeEvent(
+        last_seen=last_seen,
+        type=item.get("type") or "Normal",
+        reason=item.get("reason") or "",
+        object_kind=involved.get("kind") or "",
+        object_name=involved.get("name") or "",
+        message=(item.get("message") or "").strip(),
+        count=int(item.get("count") or (item.get("series") or {}).get("count") or 1),
+        uid=(item.get("metadata") or {}).get("uid", ""),
+    )
+
+
 def parse_event_list(payload: dict[str, Any]) -> tuple[KubeEvent, ...]:
-    events = []
-    for item in payload.get("items") or []:
-        involved = item.get("involvedObject") or {}
-        last_seen = (
-            parse_time(item.get("lastTimestamp"))
-            or parse_time(item.get("eventTime"))
-            or parse_time((item.get("series") or {}).get("lastObservedTime"))
-            or parse_time(item.get("firstTimestamp"))
-            or parse_time((item.get("metadata") or {}).get("creationTimestamp"))
-        )
-        events.append(
-            KubeEvent(
-                last_seen=last_seen,
-                type=item.get("type") or "Normal",
-                reason=item.get("reason") or "",
-                object_kind=involved.get("kind") or "",
-                object_name=involved.get("name") or "",
-                message=(item.get("message") or "").strip(),
-                count=int(item.get("count") or (item.get("series") or {}).get("count") or 1),
-                uid=(item.get("metadata") or {}).get("uid", ""),
-            )
-        )
-    return tuple(events)
+    return tuple(parse_event(item) for item in payload.get("items") or [])
+
+
+def object_key(item: dict[str, Any]) -> str:
+    """Identity of an object in a watch: its uid (names are reused by StatefulSets and events)."""
+    metadata = item.get("metadata") or {}
+    return metadata.get("uid") or metadata.get("name", "")
