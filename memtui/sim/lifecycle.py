@@ -94,7 +94,6 @@ class PodLifecycle:
         return life
 
     def _start_life(self: "Cluster", rec: PodRecord, t: float) -> None:
-        first = not rec.lives
         life = self.new_life(rec, t)
         life.oom_at = rec.model.next_oom(life, t)
         rec.lives.append(life)
@@ -106,8 +105,6 @@ class PodLifecycle:
                            f'Container image "{rec.image}" already present on machine', t, host=rec.node)
         self.recorder.emit(rec.namespace, ref, "Created", f"Created container {c}", t, host=rec.node)
         self.recorder.emit(rec.namespace, ref, "Started", f"Started container {c}", t, host=rec.node)
-        if first:
-            pass
         self._publish_pod(rec, t)
         self._schedule(rec)
 

@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from . import kubeconfig, tls
-from .api import control, discovery, errors, podmetrics, reads, routes
+from .api import control, discovery, errors, reads, routes
 from .api.auth import Authenticator, Authorizer, User
 from .api.paths import RequestInfo, parse
 from .clock import SimClock
@@ -217,4 +217,4 @@ class SimServer:
                                    info.subresource)
 
 
-__all__ = ["SimServer", "SimState", "podmetrics"]
+__all__ = ["SimServer", "SimState"]

@@ -58,7 +58,7 @@ class Subscriber:
 
 
 class Store:
-    def __init__(self, history: int = 250_000) -> None:
+    def __init__(self, history: int = 50_000) -> None:
         self.rv = 1000
         self._objects: dict[str, dict[tuple[str | None, str], Stored]] = {}
         self._sorted: dict[str, list[tuple[str | None, str]] | None] = {}

@@ -191,3 +191,33 @@ def test_events_create(sim):
     assert out.metadata.name.startswith("memtui-")
     got = core(sim).list_namespaced_event(NS, field_selector="reason=MemtuiAction").items
     assert [e.message for e in got] == ["rollout restart by on-call"]
+
+
+def test_unsupported_patch_type_is_415(sim):
+    import urllib.request, ssl
+    ctx = ssl.create_default_context(cafile=str(sim.ca_path))
+    req = urllib.request.Request(sim.url + "/api/v1/namespaces/sap-llm/configmaps/sap-llm-config", method="PATCH",
+                                 data=b'{"data":{}}', headers={"Authorization": f"Bearer {sim.operator_token}",
+                                                              "Content-Type": "text/plain"})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, context=ctx)
+    assert e.value.code == 415
+    body = e.value.read().decode()
+    assert '"reason": "UnsupportedMediaType"' in body or '"reason":"UnsupportedMediaType"' in body
+
+
+def test_stale_resource_version_is_409(sim):
+    cm = core(sim).read_namespaced_config_map("sap-llm-config", NS)
+    core(sim).patch_namespaced_config_map("sap-llm-config", NS, {"data": {"batch_size": "48"}})
+    cm.data["batch_size"] = "32"
+    with pytest.raises(client.ApiException) as e:
+        core(sim).replace_namespaced_config_map("sap-llm-config", NS, cm)
+    assert e.value.status == 409 and "the object has been modified" in e.value.body
+    fresh = core(sim).read_namespaced_config_map("sap-llm-config", NS)
+    fresh.data["batch_size"] = "32"
+    assert core(sim).replace_namespaced_config_map("sap-llm-config", NS, fresh).data["batch_size"] == "32"
+
+
+def test_deployment_status_subresource_reads(sim):
+    d = apps(sim).read_namespaced_deployment_status("sap-llm", NS)
+    assert d.status.ready_replicas == 3

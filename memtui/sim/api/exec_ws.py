@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from ..execsim import ExecContext, execute
 from . import errors
@@ -91,5 +91,4 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
         await ws.close()
     except ConnectionResetError:
         pass
-    _ = WSMsgType  # stdin frames are not read: the simulated commands take no input
     return ws

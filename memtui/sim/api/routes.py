@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from . import errors, podmetrics, reads
+from . import podmetrics, reads
 from .paths import RequestInfo
 
 if TYPE_CHECKING:
@@ -28,6 +28,9 @@ async def route(st: "SimState", request: web.Request, info: RequestInfo, now: fl
     if sub == "exec":
         from . import exec_ws
         return await exec_ws.handle(st, request, info, now)
+    if sub == "status" and verb == "get":  # the status subresource reads as the object itself
+        from dataclasses import replace
+        return reads.do_get(st, request, replace(info, subresource=None), now)
     if sub is None and verb in ("get", "list", "watch"):
         if verb == "watch":
             return await reads.do_watch(st, request, info, now)
@@ -37,5 +40,3 @@ async def route(st: "SimState", request: web.Request, info: RequestInfo, now: fl
     from . import writes
     return await writes.handle(st, request, info, now)
 
-
-__all__ = ["route", "errors"]

@@ -5,7 +5,6 @@ fieldManager (recorded in managedFields)."""
 from __future__ import annotations
 
 import copy
-import json
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -350,5 +349,3 @@ def _create_event(st: "SimState", request: web.Request, info: RequestInfo, now: 
     stored = st.cluster.store.put("events", obj)
     return web.Response(body=stored.raw, status=201, content_type=JSON)
 
-
-__all__ = ["handle", "json"]

@@ -11,7 +11,7 @@ grows too (see redis.py).
 
 from __future__ import annotations
 
-from .base import Intervention, Life, MemSample
+from .base import Life, MemSample
 from .sapllm import SapLlmModel
 from ..quantity import GiB, MiB
 

@@ -10,7 +10,7 @@ stops the steps after a restart, fp16/quantization halves every copy.
 
 from __future__ import annotations
 
-from .base import Intervention, Life, MemSample
+from .base import Life, MemSample
 from .sapllm import MODEL_NAME, SapLlmModel
 from ..quantity import GiB, MiB
 
