@@ -24,6 +24,7 @@ from .clock import SimClock
 from .cluster import Cluster
 from .config import SimConfig
 from .journal import JournalEntry, RequestRecord, flatten_query
+from .store import dumps
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 USER_KEY = web.RequestKey("user", object)
@@ -116,7 +117,7 @@ class SimServer:
             return resp
         except errors.ApiError as exc:
             status = exc.code
-            return web.Response(body=json.dumps(exc.body()).encode(), status=exc.code,
+            return web.Response(body=dumps(exc.body()), status=exc.code,
                                 content_type="application/json")
         except web.HTTPException as exc:
             status = exc.status
@@ -129,7 +130,7 @@ class SimServer:
             status = 500
             err = errors.ApiError(500, "InternalError", f"an error on the server ({type(exc).__name__}: {exc}) "
                                   "has prevented the request from succeeding")
-            return web.Response(body=json.dumps(err.body()).encode(), status=500, content_type="application/json")
+            return web.Response(body=dumps(err.body()), status=500, content_type="application/json")
         finally:
             if not request.path.startswith("/_sim/"):
                 self._record(request, status)

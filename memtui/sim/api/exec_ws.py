@@ -28,8 +28,8 @@ def status_for(code: int, argv: list[str]) -> dict:
     if code == 0:
         return {"metadata": {}, "status": "Success"}
     return {"metadata": {}, "status": "Failure",
-            "message": f"command terminated with non-zero exit code: error executing command {argv}, "
-                       f"exit code {code}",
+            "message": f"command terminated with non-zero exit code: error executing command "
+                       f"[{' '.join(argv)}], exit code {code}",
             "reason": "NonZeroExitCode",
             "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
 
@@ -87,7 +87,7 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
         if res.stderr and q.get("stderr") in ("true", "1"):
             for i in range(0, len(res.stderr), CHUNK):
                 await ws.send_bytes(b"\x02" + res.stderr[i:i + CHUNK])
-        await ws.send_bytes(b"\x03" + json.dumps(status_for(res.code, list(argv))).encode())
+        await ws.send_bytes(b"\x03" + json.dumps(status_for(res.code, list(argv)), separators=(",", ":")).encode())
         await ws.close()
     except ConnectionResetError:
         pass
