@@ -16,10 +16,9 @@ import copy
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import manifests, templates
-from .events import pod_ref
+from .events import oom_message, pod_ref
 from .models import ContainerModel, Life
 from .noise import unit
-from .quantity import GiB
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
 from .scenario_data import SCENARIO_DATA, config_for
 
@@ -291,11 +290,7 @@ def _adopt(cl: "Cluster", rec: PodRecord, spans: list[tuple[float, float | None]
             nxt = spans[k + 1][0]
             rec.last_backoff = nxt - e
             if e in keep_oom:
-                samp = rec.model.sample(life, e - 0.001)
-                msg = (f"Memory cgroup out of memory: Killed process 7 (python3) "
-                       f"total-vm:{int((samp.rss + 9 * GiB) / 1024)}kB, anon-rss:{int(samp.rss / 1024)}kB, "
-                       f"file-rss:{int(samp.active_file / 8192)}kB, shmem-rss:{int(samp.shmem / 1024)}kB, "
-                       f"UID:1000 pgtables:{int(samp.rss / 1048576 * 2.1)}kB oom_score_adj:969")
+                msg = oom_message(rec, rec.model.sample(life, e - 0.001))
                 timeline.append((e, lambda e=e, msg=msg: cl.recorder.emit(
                     rec.namespace, ref, "OOMKilling", msg, e, etype="Warning", component="kernel-monitor",
                     host=rec.node, aggregate=False)))

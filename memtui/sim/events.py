@@ -53,6 +53,19 @@ class EventRecorder:
         return obj
 
 
+def oom_message(rec, sample) -> str:
+    """The kernel's OOM-kill line as node-problem-detector reports it (host PID, not the container's 1)."""
+    from .noise import hkey
+    from .quantity import GiB, KiB, MiB
+    proc = "redis-server" if rec.container == "redis" else "python3"
+    pid = 100_000 + hkey(rec.key, len(rec.lives)) % 3_000_000
+    return (f"Memory cgroup out of memory: Killed process {pid} ({proc}) "
+            f"total-vm:{int((sample.rss + 9 * GiB) / KiB)}kB, anon-rss:{int(sample.rss / KiB)}kB, "
+            f"file-rss:{int(sample.active_file / KiB / 8)}kB, shmem-rss:{int(sample.shmem / KiB)}kB, "
+            f"UID:1000 pgtables:{int(sample.rss / MiB * 2.1)}kB "
+            f"oom_score_adj:{984 if rec.container == 'redis' else 969}")
+
+
 def pod_ref(namespace: str, name: str, uid: str, container: str | None = None) -> dict[str, Any]:
     ref: dict[str, Any] = {"kind": "Pod", "namespace": namespace, "name": name, "uid": uid, "apiVersion": "v1"}
     if container:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING
 
-from .events import pod_ref
+from .events import oom_message, pod_ref
 from .models import Life
 from .noise import hkey
-from .quantity import GiB, KiB, MiB
 from .records import PodRecord
 
 if TYPE_CHECKING:
@@ -118,13 +117,7 @@ class PodLifecycle:
         was_ready = rec.ready_at is not None
         rec.ready_at = None
         rec.status_changed = t
-        s = rec.model.sample(life, max(life.start, t - 0.001))
-        pid = 1 if rec.container == "redis" else 7
-        proc = "redis-server" if rec.container == "redis" else "python3"
-        msg = (f"Memory cgroup out of memory: Killed process {pid} ({proc}) "
-               f"total-vm:{int((s.rss + 9 * GiB) / KiB)}kB, anon-rss:{int(s.rss / KiB)}kB, "
-               f"file-rss:{int(s.active_file / KiB / 8)}kB, shmem-rss:{int(s.shmem / KiB)}kB, "
-               f"UID:1000 pgtables:{int(s.rss / MiB * 2.1)}kB oom_score_adj:{969 if rec.container != 'redis' else 984}")
+        msg = oom_message(rec, rec.model.sample(life, max(life.start, t - 0.001)))
         self.recorder.emit(rec.namespace, pod_ref(rec.namespace, rec.name, rec.uid), "OOMKilling", msg, t,
                            etype="Warning", component="kernel-monitor", host=rec.node, aggregate=False)
         self.recorder.emit(rec.namespace, pod_ref(rec.namespace, rec.name, rec.uid, rec.container), "BackOff",

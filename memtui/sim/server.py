@@ -79,7 +79,9 @@ class SimServer:
         ctx = self.material.server_context(self.cert_path, self.key_path)
         site = web.SockSite(self._runner, sock, ssl_context=ctx)
         await site.start()
-        host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
+        # a wildcard bind is reached through loopback (the certificate names 127.0.0.1 and ::1)
+        h = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.config.host, self.config.host)
+        host = f"[{h}]" if ":" in h else h
         self.state.address = f"{host}:{self.port}"
         self._tick = asyncio.get_running_loop().create_task(self._ticker())
         return f"https://{host}:{self.port}"
