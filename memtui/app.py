@@ -173,12 +173,19 @@ class MemtuiApp(App[None]):
             poller.start()
         self._render_state()
 
-    def _fetch_backfill(self) -> dict[str, list[tuple[float, float]]]:
+    def _fetch_backfill(self) -> dict[str, dict[str, list[tuple[float, float]]]]:
+        """The last hour from Prometheus, so sparklines are full the moment memtui starts."""
         prometheus = self.sources.prometheus
         assert prometheus is not None
-        return prometheus.history(
-            prometheus.queries.working_set, duration=BACKFILL_WINDOW, points=self.state.history.capacity
-        )
+        points = self.state.history.capacity
+        memory = prometheus.history(prometheus.queries.working_set, duration=BACKFILL_WINDOW, points=points)
+        gpu = {}
+        if self.sources.gpu_mode in ("auto", "dcgm"):
+            try:
+                gpu = prometheus.history(prometheus.queries.gpu_used, duration=BACKFILL_WINDOW, points=points)
+            except SourceError:
+                gpu = {}  # no DCGM series: the GPU pane says so on its own
+        return {"memory": memory, "gpu": gpu}
 
     def _fetch_gpu_exec(self):
         if self.sources.gpu_mode == "auto" and self.state.prometheus is not None and self.state.prometheus.gpu:

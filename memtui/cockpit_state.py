@@ -146,9 +146,13 @@ class CockpitState:
             self.apply_gpu(snapshot.gpu, "DCGM via Prometheus")
         self._rebuild()
 
-    def backfill(self, series: dict[str, list[tuple[float, float]]]) -> None:
-        for pod, points in series.items():
+    def backfill(self, series: dict[str, dict[str, list[tuple[float, float]]]]) -> None:
+        """Older samples from Prometheus (``{"memory": {pod: points}, "gpu": {pod: points}}``)."""
+        for pod, points in series.get("memory", {}).items():
             self.history.backfill(pod, points)
+        for pod, points in series.get("gpu", {}).items():
+            self.gpu_history.backfill(pod, points)
+        self._rebuild()
 
     def apply_redis(self, stats: RedisStats) -> None:
         self.redis = stats

@@ -172,9 +172,9 @@ class RedisStats:
         """The runbook's cache-bloat cause, spelt out: nothing will ever be evicted."""
         notes = []
         if self.maxmemory == 0:
-            notes.append("maxmemory 0: unbounded, Redis grows until the pod is OOMKilled")
+            notes.append("maxmemory 0: no bound, grows until OOMKilled")
         if self.maxmemory_policy == "noeviction":
-            notes.append("policy noeviction: writes fail at maxmemory instead of evicting")
+            notes.append("noeviction: writes fail at maxmemory")
         return tuple(notes)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
+
 from memtui.units import format_age, format_bytes, format_rate
 
 Fragment = tuple[str, str]
@@ -137,3 +139,11 @@ def coarse_age(seconds: float | None) -> str:
 
 def age_text(seconds: float | None) -> str:
     return format_age(seconds)
+
+
+def clip_lines(text: Text, width: int) -> Text:
+    """Cut every line at ``width`` with an ellipsis: pane figures must never wrap into each other."""
+    lines = text.split("\n", allow_blank=True)
+    for line in lines:
+        line.truncate(max(1, width), overflow="ellipsis")
+    return Text("\n").join(lines)

@@ -7,13 +7,14 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from memtui.snapshots import GpuUsage
-from memtui.widgets.cells import bar, severity, sparkline
+from memtui.widgets.cells import clip_lines, severity, sparkline
+from memtui.widgets.pod_table import crop_middle
 
 ROLE_STYLES = {"ok": "green", "warn": "yellow", "crit": "bold red", "accent": "cyan", "dim": "dim"}
 
 
 class GpuPane(Widget):
-    """One line per pod: used/total MiB, %, bar and a sparkline scaled to the card."""
+    """One line per pod: used/total (DCGM's MiB shown as GiB), % and a sparkline scaled to the card."""
 
     DEFAULT_CSS = """
     GpuPane {
@@ -22,11 +23,11 @@ class GpuPane(Widget):
     }
     """
 
-    usage: reactive[tuple[GpuUsage, ...]] = reactive((), always_update=True)
+    usage: reactive[tuple[GpuUsage, ...]] = reactive((), always_update=True, layout=True)
     """GPU usage per pod, highest first."""
     trends: reactive[dict[str, tuple[float, ...]]] = reactive({}, always_update=True)
     """Recent used-MiB samples per pod."""
-    message: reactive[str] = reactive("")
+    message: reactive[str] = reactive("", layout=True)
     """Why there are no figures (no DCGM, no driver…)."""
     max_lines: reactive[int] = reactive(8)
     """Pods shown; the rest are summarised."""
@@ -36,24 +37,23 @@ class GpuPane(Widget):
         if not self.usage:
             text.append(self.message or "waiting for GPU figures…", style="dim")
             return text
-        width = self.size.width - 2
-        name_width = min(28, max(12, width - 58))
-        spark_width = max(0, width - name_width - 44)
+        width = max(30, self.size.width)
+        figure_width, percent_width = 13, 5
+        spark_width = max(0, min(24, width - 18 - figure_width - percent_width - 2))
+        name_width = width - figure_width - percent_width - spark_width - 2
         for i, gpu in enumerate(self.usage[: self.max_lines]):
             if i:
                 text.append("\n")
             percent = gpu.percent
-            text.append(f"{gpu.pod[:name_width]:<{name_width}} ")
-            figure = f"{gpu.used_mib:,.0f}/{gpu.total_mib:,.0f} MiB"
-            text.append(f"{figure:>20} ", style=ROLE_STYLES.get(severity(percent), ""))
-            text.append(f"{percent:3.0f}% " if percent is not None else "  — ")
-            for chunk, role in bar(percent, 8):
-                text.append(chunk, style=ROLE_STYLES.get(role, ""))
-            if spark_width > 4:
-                text.append(" ")
-                for chunk, role in sparkline(self.trends.get(gpu.pod, ()), spark_width, limit=gpu.total_mib):
-                    text.append(chunk, style=ROLE_STYLES.get(role, ""))
+            role = severity(percent)
+            text.append(f"{crop_middle(gpu.pod, name_width):<{name_width}} ")
+            used, total = gpu.used_mib / 1024, gpu.total_mib / 1024
+            text.append(f"{used:.1f}/{total:.0f} GiB".rjust(figure_width), style=ROLE_STYLES.get(role, ""))
+            text.append(f"{percent:4.0f}% " if percent is not None else "   — ", style=ROLE_STYLES.get(role, ""))
+            if spark_width:
+                for chunk, spark_role in sparkline(self.trends.get(gpu.pod, ()), spark_width, limit=gpu.total_mib):
+                    text.append(chunk, style=ROLE_STYLES.get(spark_role, ""))
         hidden = len(self.usage) - self.max_lines
         if hidden > 0:
             text.append(f"\n… {hidden} more pods", style="dim")
-        return text
+        return clip_lines(text, self.size.width)

@@ -8,7 +8,7 @@ from textual.widget import Widget
 
 from memtui.snapshots import RedisStats
 from memtui.units import format_bytes
-from memtui.widgets.cells import sparkline
+from memtui.widgets.cells import clip_lines, sparkline
 
 
 class RedisPane(Widget):
@@ -21,11 +21,11 @@ class RedisPane(Widget):
     }
     """
 
-    stats: reactive[RedisStats | None] = reactive(None, always_update=True)
+    stats: reactive[RedisStats | None] = reactive(None, always_update=True, layout=True)
     """The last INFO reading."""
-    trend: reactive[tuple[float, ...]] = reactive((), always_update=True)
+    trend: reactive[tuple[float, ...]] = reactive((), always_update=True, layout=True)
     """Recent used_memory samples, oldest first."""
-    message: reactive[str] = reactive("")
+    message: reactive[str] = reactive("", layout=True)
     """Shown instead of figures when Redis is not configured or never answered."""
 
     def render(self) -> Text:
@@ -37,9 +37,6 @@ class RedisPane(Widget):
         text.append("used ", style="dim").append(format_bytes(stats.used_memory), style="bold")
         text.append("  rss ", style="dim").append(format_bytes(stats.used_memory_rss))
         text.append("  peak ", style="dim").append(format_bytes(stats.used_memory_peak))
-        if stats.fragmentation_ratio is not None:
-            frag_style = "yellow" if stats.fragmentation_ratio > 1.5 else ""
-            text.append("  frag ", style="dim").append(f"{stats.fragmentation_ratio:.2f}", style=frag_style)
         text.append("\n")
         if stats.maxmemory:
             text.append("maxmemory ", style="dim").append(format_bytes(stats.maxmemory))
@@ -48,6 +45,9 @@ class RedisPane(Widget):
         policy_style = "bold red" if stats.maxmemory_policy == "noeviction" else ""
         text.append("  policy ", style="dim").append(stats.maxmemory_policy, style=policy_style)
         text.append("\n")
+        if stats.fragmentation_ratio is not None:
+            frag_style = "yellow" if stats.fragmentation_ratio > 1.5 else ""
+            text.append("frag ", style="dim").append(f"{stats.fragmentation_ratio:.2f}  ", style=frag_style)
         text.append("evicted ", style="dim").append(f"{stats.evicted_keys:,}")
         text.append("  expired ", style="dim").append(f"{stats.expired_keys:,}")
         hit = stats.hit_rate
@@ -69,4 +69,4 @@ class RedisPane(Widget):
             text.append(chunk, style=style)
         for warning in stats.warnings:
             text.append("\n⚠ " + warning, style="bold yellow")
-        return text
+        return clip_lines(text, self.size.width)
