@@ -9,12 +9,14 @@ retries by itself; the other panes stay live and keys stay responsive.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, Input
 
@@ -200,6 +202,10 @@ class MemtuiApp(App[None]):
 
     @on(SourceRefreshed)
     def _source_refreshed(self, message: SourceRefreshed) -> None:
+        with suppress(NoMatches):  # a poll that finishes while the app is shutting down
+            self._apply_refresh(message)
+
+    def _apply_refresh(self, message: SourceRefreshed) -> None:
         source, state = message.source, self.state
         if message.error is not None:
             state.fail("prometheus" if source == "backfill" else source, message.error)
@@ -234,6 +240,7 @@ class MemtuiApp(App[None]):
         self.query_one(EventsPane).show(state.events())
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
+        side.oom_kills = state.oom_summary()
         self._update_side_pod()
         health = state.health
         self._mark("#pods-pane", health["kubernetes"], health["metrics API"])
@@ -307,11 +314,13 @@ class MemtuiApp(App[None]):
 
     @on(PodTable.PodHighlighted)
     def _pod_highlighted(self, _: PodTable.PodHighlighted) -> None:
-        self._update_side_pod()
+        with suppress(NoMatches):  # a message that arrives while the screen is torn down
+            self._update_side_pod()
 
     @on(PodTable.ViewChanged)
     def _view_changed(self, _: PodTable.ViewChanged) -> None:
-        self._update_pods_title()
+        with suppress(NoMatches):
+            self._update_pods_title()
 
     # -- actions ----------------------------------------------------------------------------
 

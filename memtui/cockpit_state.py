@@ -67,6 +67,17 @@ class PodRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OomSummary:
+    """OOM kills of one pod this incident, including pods a rollout has since replaced."""
+
+    pod: str
+    kills: int
+    last: datetime | None
+    gone: bool
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceHealth:
     """How one source is doing: fine since ``last_ok``, stale since then with ``error``, or off."""
 
@@ -231,6 +242,27 @@ class CockpitState:
         """The pod whose forecast OOM comes first, if any is within the hour."""
         candidates = [r for r in self._rows if r.seconds_to_oom is not None and r.seconds_to_oom <= 3600]
         return min(candidates, key=lambda r: r.seconds_to_oom) if candidates else None
+
+    def oom_summary(self) -> tuple[OomSummary, ...]:
+        """Every pod memtui knows was OOMKilled, most recent first; survives rollouts and event expiry."""
+        live = {pod.name for pod in self.snapshot.pods} if self.snapshot else set()
+        grouped: dict[str, list] = {}
+        for kill in self.ledger.kills():
+            grouped.setdefault(kill.pod, []).append(kill)
+        epoch = datetime.min.replace(tzinfo=timezone.utc)
+        summaries = []
+        for pod, kills in grouped.items():
+            times = [k.finished_at for k in kills if k.finished_at is not None]
+            summaries.append(
+                OomSummary(
+                    pod=pod,
+                    kills=len(kills),
+                    last=max(times) if times else None,
+                    gone=pod not in live,
+                    sources=tuple(sorted({k.source for k in kills})),
+                )
+            )
+        return tuple(sorted(summaries, key=lambda s: s.last or epoch, reverse=True))
 
     def events(self) -> tuple[KubeEvent, ...]:
         """Events newest first."""

@@ -9,6 +9,7 @@ model through ``promtool tsdb create-blocks-from openmetrics``, so range queries
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,32 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+
+JOB = "memtui-sim"
+
+
+def with_target_labels(openmetrics: str, job: str, instance: str) -> str:
+    """Give backfilled samples the ``job``/``instance`` labels a scrape adds, so history and live
+    samples are one series each (otherwise every series is doubled for the 5-minute lookback).
+    Labels the exposition already carries win, as they do for a scrape with ``honor_labels``."""
+    wanted = {"job": job, "instance": instance}
+    out = []
+    for line in openmetrics.splitlines():
+        if not line or line.startswith("#"):
+            out.append(line)
+            continue
+        if "{" in line.split(" ", 1)[0]:
+            name, rest = line.split("{", 1)
+            labels, tail = rest.split("}", 1)
+        else:
+            name, tail = line.split(" ", 1)
+            labels, tail = "", " " + tail
+        present = {m.group(1) for m in re.finditer(r'(?:^|,)([a-zA-Z_][a-zA-Z0-9_]*)="', labels)}
+        extra = ",".join(f'{k}="{v}"' for k, v in wanted.items() if k not in present)
+        joined = ",".join(part for part in (extra, labels) if part)
+        out.append(f"{name}{{{joined}}}{tail}")
+    return "\n".join(out) + "\n"
 
 
 class PrometheusUnavailable(RuntimeError):
@@ -65,8 +92,11 @@ def start_prometheus_for_simulator(
     data_dir = workdir / "prometheus-data"
     data_dir.mkdir(exist_ok=True)
     end = handle.now() - timedelta(seconds=step_seconds)
+    target = handle.url.split("://", 1)[1]
     history_file = workdir / "history.om"
-    history_file.write_text(handle.openmetrics_history(end - history, end, step_seconds))
+    history_file.write_text(
+        with_target_labels(handle.openmetrics_history(end - history, end, step_seconds), JOB, target)
+    )
     backfill = subprocess.run(
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(history_file), str(data_dir)],
         capture_output=True,
@@ -76,14 +106,13 @@ def start_prometheus_for_simulator(
     history_file.unlink(missing_ok=True)
     if backfill.returncode != 0:
         raise PrometheusUnavailable(f"promtool backfill failed: {backfill.stderr.strip()[-300:]}")
-    target = handle.url.split("://", 1)[1]
     config = workdir / "prometheus.yml"
     config.write_text(
         f"""global:
   scrape_interval: {scrape_interval}
   evaluation_interval: {scrape_interval}
 scrape_configs:
-  - job_name: memtui-sim
+  - job_name: {JOB}
     scheme: https
     honor_labels: true
     metrics_path: /metrics

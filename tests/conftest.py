@@ -91,3 +91,32 @@ def kubectl(sim: SimulatorHandle, tmp_path: Path) -> Kubectl:
     cache = tmp_path / "kube-cache"
     cache.mkdir(exist_ok=True)
     return Kubectl(_kubectl_binary(), sim, cache)
+
+
+# -- a real Prometheus scraping the simulator -----------------------------------------------
+
+from memtui.local_prometheus import binaries_available, start_prometheus_for_simulator  # noqa: E402
+
+
+@pytest.fixture
+def prometheus(sim, tmp_path):
+    if not binaries_available():
+        pytest.fail("prometheus/promtool are not installed: scripts/test installs them (apt install prometheus)")
+    server = start_prometheus_for_simulator(sim, tmp_path / "prometheus", scrape_interval="1s")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def prometheus_for(tmp_path):
+    """``prometheus_for(handle)`` for a simulator made with sim_factory."""
+    servers = []
+
+    def start(handle):
+        server = start_prometheus_for_simulator(handle, tmp_path / f"prometheus{len(servers)}", scrape_interval="1s")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

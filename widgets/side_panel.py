@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.cockpit_state import PodRow
+from memtui.cockpit_state import OomSummary, PodRow
 from memtui.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.units import format_age, format_bytes, format_rate
 
@@ -41,6 +41,8 @@ class SidePanel(Widget):
     """The pod under the cursor in the pods pane."""
     escalation: reactive[EscalationLevel | None] = reactive(None)
     """The incident's current escalation level, highlighted in the ladder."""
+    oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True)
+    """OOM kills this incident per pod, kept after rollouts replace the pods."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -49,6 +51,7 @@ class SidePanel(Widget):
     def render(self) -> Text:
         text = Text()
         self._render_pod(text)
+        self._render_oom(text)
         text.append("\nRoot causes (runbook)\n", style="bold underline")
         for title, share, symptoms in ROOT_CAUSES:
             text.append(f"{share:>3}% ", style="bold").append(f"{title}\n")
@@ -60,6 +63,20 @@ class SidePanel(Widget):
             line = f"L{level.level} {LEVEL_SPANS[level.level]:<7}{LEVEL_WHO[level.level]}"
             text.append(line, style=style).append("\n")
         return text
+
+    def _render_oom(self, text: Text) -> None:
+        text.append("\nOOM kills (this incident)\n", style="bold underline")
+        if not self.oom_kills:
+            text.append("none seen\n", style="dim")
+            return
+        for summary in self.oom_kills[:6]:
+            when = summary.last.astimezone().strftime("%H:%M") if summary.last else "≤2h"
+            name = summary.pod if len(summary.pod) <= 20 else "…" + summary.pod[-19:]
+            text.append(f"{name:<20}", style="dim" if summary.gone else "bold")
+            text.append(f" ×{summary.kills} {when}", style="red")
+            text.append(" gone\n" if summary.gone else "\n", style="dim")
+        if len(self.oom_kills) > 6:
+            text.append(f"… {len(self.oom_kills) - 6} more pods\n", style="dim")
 
     def _render_pod(self, text: Text) -> None:
         row = self.pod
