@@ -1,0 +1,47 @@
+"""The executor: runbook actions applied safely, in one namespace, with an audit trail.
+
+The UI never builds API calls: it asks ``Executor.plan`` for what the confirmation modal shows,
+``Executor.execute`` to send exactly that, ``run_read`` for diagnose steps, ``check_effect`` a
+few refreshes later, and ``undo_plan`` to put reversible changes back.  All blocking I/O, for
+Textual thread workers; nothing here imports Textual.
+
+Module map: ``executor`` (the façade and the preflight → intent → call → result order) uses
+``planning`` (one draft per mutating operation kind, dry runs), ``reads`` (diagnose steps),
+``undo`` (previous values and restoring plans), ``effects`` (before/after figures), ``events``
+(the ``MemtuiAction`` Event), ``rbac`` (SelfSubjectAccessReview, batched), ``pods`` (which pods
+and why), ``cautions`` (readiness, PodDisruptionBudgets, GitOps), ``redis_calls`` (redis-py or
+redis-cli), ``kubeapi`` (raw REST with chosen content types) and ``guard`` (the namespace guard);
+``model`` holds the frozen types that cross the boundary.
+"""
+
+from memtui.executor.executor import Executor
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    DryRun,
+    Effect,
+    ExecCall,
+    HttpCall,
+    Outcome,
+    Permission,
+    Plan,
+    PlanError,
+    RedisCall,
+    Target,
+)
+
+__all__ = [
+    "ActionContext",
+    "Change",
+    "DryRun",
+    "Effect",
+    "ExecCall",
+    "Executor",
+    "HttpCall",
+    "Outcome",
+    "Permission",
+    "Plan",
+    "PlanError",
+    "RedisCall",
+    "Target",
+]

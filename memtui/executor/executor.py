@@ -1,0 +1,458 @@
+"""``Executor``: the one door through which a runbook action reaches the cluster or Redis.
+
+The order is the point: preflight (read-only mode, RBAC, namespace, parameters, the typed name)
+→ audit *intent*, fsynced → the call → audit *result* (outcome, duration, response, previous
+values) → an *effect* entry some refreshes later.  If the intent cannot be written, nothing is
+sent; if memtui dies after the intent, the export says "outcome unknown" rather than nothing.
+A refused action is audited too (intent + ``refused`` result), so the timeline shows attempts.
+
+Everything is blocking I/O meant for Textual thread workers; no Textual import here.  The
+executor is thread-safe: the permission cache and the set of executed plans have locks, and the
+audit log serialises its own appends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from memtui.audit import AuditError, AuditLog
+from memtui.audit.log import local_identity
+from memtui.audit.times import utc_now
+from memtui.executor import events
+from memtui.executor.effects import after_figures, summarise
+from memtui.executor.guard import GuardError, check_label, check_path
+from memtui.executor.kubeapi import ApiFailure, KubeApi
+from memtui.executor.model import (
+    ActionContext,
+    DryRun,
+    Effect,
+    ExecCall,
+    HttpCall,
+    Outcome,
+    Permission,
+    Plan,
+    PlanError,
+    RedisCall,
+    frozen_map,
+)
+from memtui.executor.planning import Draft, Planner
+from memtui.executor.rbac import PermissionChecker, requirements
+from memtui.executor.reads import Reader, ReadResult
+from memtui.executor.redis_calls import RedisRunner
+from memtui.executor.undo import capture_previous, describe_previous, undo_draft
+from memtui.runbook import Action, ParamError
+from memtui.sources.kube_connection import KubeConnection
+from memtui.sources.kube_exec import exec_in_pod
+
+READ_ONLY_REASON = "read-only mode (--read-only)"
+NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
+
+
+@dataclass
+class _Sent:
+    """What sending a plan's requests gave (internal)."""
+
+    ok: bool = True
+    any_applied: bool = False
+    summaries: list[str] = field(default_factory=list)
+    output: list[str] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _response_summary(call: HttpCall, answer: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    meta = answer.get("metadata") or {}
+    kind = answer.get("kind", "?")
+    name = meta.get("name", "?")
+    facts: dict[str, Any] = {"method": call.method, "path": call.path, "kind": kind, "name": name}
+    if meta.get("resourceVersion"):
+        facts["resourceVersion"] = meta["resourceVersion"]
+    if kind == "Scale":
+        replicas = (answer.get("spec") or {}).get("replicas")
+        facts["replicas"] = replicas
+        return f"deployment/{name} scaled to {replicas} replicas", facts
+    if call.method == "DELETE":
+        return f"pod/{name} deleted (its ReplicaSet starts a replacement)", facts
+    if kind == "Deployment":
+        facts["generation"] = meta.get("generation")
+        return f"deployment/{name} patched (generation {meta.get('generation')}: a rollout replaces its pods)", facts
+    return f"{kind.lower()}/{name} patched", facts
+
+
+class Executor:
+    """Plans, runs and audits runbook actions in the namespace memtui was started with."""
+
+    def __init__(
+        self,
+        connection: KubeConnection,
+        *,
+        audit: AuditLog,
+        read_only: bool,
+        redis_url: str | None,
+        redis_deployment: str = "redis",
+        prometheus_url: str | None,
+        artifacts_dir: Path,
+        threshold_bytes: int,
+        clock: Callable[[], datetime] = utc_now,
+        workload: str | None = None,
+    ) -> None:
+        """``workload`` is the deployment the alert is about (default: named like the namespace,
+        ``sap-llm``); ConfigMap, scale and Redis fixes measure their effect on its pods."""
+        self.namespace = check_label(connection.namespace, "namespace")
+        self.connection = connection
+        self.audit = audit
+        self.read_only = read_only
+        self.prometheus_url = prometheus_url
+        self.clock = clock
+        self.api = KubeApi(connection.api_client, self.namespace)
+        self.redis = RedisRunner(url=redis_url, api_client=connection.api_client, namespace=self.namespace)
+        self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
+                               workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock)
+        self.reader = Reader(self.api, self.planner, prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
+                             clock=clock)
+        self.rbac = PermissionChecker(self.api, who=connection.user)
+        self.who = f"{connection.user or 'unknown'} ({local_identity()})"
+        self._lock = threading.Lock()
+        self._executed: set[str] = set()
+        self._last_ctx = ActionContext(None, (), {})
+
+    # -- permissions --------------------------------------------------------------------------
+
+    def permissions(self, actions: Sequence[Action], *, refresh: bool = False) -> dict[str, Permission]:
+        """Per action id: allowed, or why not.  One SelfSubjectAccessReview per distinct
+        permission across all ``actions`` (cached), none for what read-only mode already forbids."""
+        result: dict[str, Permission] = {}
+        needed: dict[str, tuple] = {}
+        for action in actions:
+            if self.read_only and action.is_mutating:
+                result[action.id] = Permission(False, READ_ONLY_REASON)
+            elif action.operation.kind == "promql" and not self.prometheus_url:
+                result[action.id] = Permission(False, NO_PROMETHEUS_REASON)
+            else:
+                needed[action.id] = requirements(action.operation, redis_via_url=self.redis.via_url)
+        answers = self.rbac.check([a for reqs in needed.values() for a in reqs], refresh=refresh)
+        for action_id, reqs in needed.items():
+            denied = [answers[a][1] for a in reqs if answers[a][0] is False]
+            unknown = [answers[a][1] for a in reqs if answers[a][0] is None]
+            if denied:
+                result[action_id] = Permission(False, denied[0])
+            elif unknown:
+                result[action_id] = Permission(True, unknown[0])
+            else:
+                result[action_id] = Permission(True, None)
+        return result
+
+    # -- plan ---------------------------------------------------------------------------------------
+
+    def _validate(self, action: Action, values: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            return action.validate(values)
+        except ParamError as exc:
+            raise PlanError(exc.message, param=exc.param) from None
+
+    def plan(self, action: Action, values: Mapping[str, str], ctx: ActionContext) -> Plan:
+        """Everything the modal shows for a mutating action; ``PlanError`` (one line) when it cannot be."""
+        self._last_ctx = ctx
+        if not action.is_mutating:
+            raise PlanError(f"{action.id} is a read-only diagnose step: run it, it needs no confirmation")
+        typed = self._validate(action, values)
+        permission = self.permissions([action])[action.id]
+        draft = self._draft(lambda: self.planner.draft(action, typed, ctx))
+        return self._freeze(action, draft, values=values, typed=typed, ctx=ctx, permission=permission)
+
+    def _draft(self, build: Callable[[], Draft]) -> Draft:
+        try:
+            return build()
+        except PlanError:
+            raise
+        except ApiFailure as exc:
+            raise PlanError(str(exc)) from None
+        except RuntimeError as exc:
+            raise PlanError(str(exc)) from None
+
+    def _freeze(self, action: Action, draft: Draft, *, values: Mapping[str, Any], typed: Mapping[str, Any],
+                ctx: ActionContext, permission: Permission, undo_of: str | None = None) -> Plan:
+        equivalent = draft.equivalent or action.render_equivalent(
+            typed if not undo_of else None, namespace=self.namespace,
+            pods=[t.name for t in draft.targets if t.kind == "Pod"])
+        warnings = list(draft.warnings)
+        if not permission.allowed and permission.reason:
+            warnings.insert(0, permission.reason)
+        if action.gentler_first and not undo_of:
+            warnings.append("gentler steps first: " + ", ".join(action.gentler_first))
+        undoable = (action.undo == "restore-previous" or bool(undo_of)) and draft.operation.can_undo()
+        return Plan(
+            id=uuid.uuid4().hex,
+            action=action,
+            operation=draft.operation,
+            values=frozen_map({k: str(v) for k, v in values.items()}),
+            params=frozen_map(typed),
+            namespace=self.namespace,
+            targets=tuple(draft.targets),
+            changes=tuple(draft.changes),
+            requests=tuple(draft.requests),
+            equivalent=equivalent,
+            dry_run=draft.dry_run,
+            warnings=tuple(warnings),
+            confirm_name=draft.confirm_name if action.confirm_name or draft.confirm_name else None,
+            before=frozen_map(draft.before),
+            mutating=True,
+            undoable=undoable,
+            permission=permission,
+            reason=ctx.reason,
+            gentler_first=() if undo_of else tuple(action.gentler_first),
+            follow_up=tuple(draft.follow_up),
+            undo_of=undo_of,
+            effect_after_s=draft.effect_after_s,
+            created_at=self.clock(),
+        )
+
+    # -- execute --------------------------------------------------------------------------------------
+
+    def _preflight(self, plan: Plan, confirmation: str | None) -> str | None:
+        """Why ``plan`` must not be sent, or None."""
+        with self._lock:
+            if plan.id in self._executed:
+                return "this plan was already executed; plan the action again"
+        if plan.namespace != self.namespace:
+            return f"the plan is for namespace {plan.namespace}; memtui was started for {self.namespace}"
+        if not plan.mutating:
+            return f"{plan.action.id} is read-only: run it as a diagnose step"
+        if self.read_only:
+            return READ_ONLY_REASON
+        permission = self.permissions([plan.action])[plan.action.id]
+        if not permission.allowed:
+            return permission.reason or "not permitted"
+        if plan.confirm_name is not None:
+            if confirmation is None or not confirmation.strip():
+                return f"not confirmed: type {plan.confirm_name!r} to confirm"
+            if confirmation.strip() != plan.confirm_name:
+                return f"typed name {confirmation.strip()!r} does not match {plan.confirm_name!r}"
+        try:
+            for request in plan.requests:
+                if isinstance(request, HttpCall):
+                    check_path(request.method, request.path, self.namespace)
+        except GuardError as exc:
+            return exc.message
+        return None
+
+    def _target_summary(self, plan: Plan) -> dict[str, Any]:
+        first = plan.targets[0] if plan.targets else None
+        summary: dict[str, Any] = {"kind": first.kind if first else "Namespace",
+                                   "name": first.name if first else self.namespace}
+        pod_names = [t.name for t in plan.targets if t.kind == "Pod"]
+        if len(pod_names) > 1 or (pod_names and summary["kind"] != "Pod"):
+            summary["pods"] = pod_names
+        if first and first.why:
+            summary["why"] = first.why
+        return summary
+
+    def _dry_run_summary(self, dry_run: DryRun | None) -> dict[str, Any] | None:
+        if dry_run is None:
+            return None
+        return {"outcome": "accepted" if dry_run.ok else "rejected", "message": dry_run.message}
+
+    def execute(self, plan: Plan, *, confirmation: str | None = None) -> Outcome:
+        """Preflight → audit intent (fsynced) → the call(s) → Event → audit result."""
+        started = time.monotonic()
+        refusal = self._preflight(plan, confirmation)
+        previous: dict[str, Any] | None = None
+        if refusal is None and plan.undoable:
+            try:
+                previous = capture_previous(self.planner, plan.operation, plan.requests)
+            except (ApiFailure, PlanError, RuntimeError) as exc:
+                refusal = f"cannot read the current values that undo needs ({exc})"
+        try:
+            intent_id = self.audit.intent(
+                action=plan.audit_action, target=self._target_summary(plan),
+                parameters={k: str(v) for k, v in plan.values.items()},
+                request={"requests": [r.summary() for r in plan.requests]},
+                dry_run=self._dry_run_summary(plan.dry_run), reason=plan.reason,
+                before=dict(plan.before), kubectl=plan.equivalent,
+            )
+        except AuditError as exc:
+            return Outcome(False, f"{plan.action.title}: not sent, the audit log cannot be written", plan.action.id,
+                           error=f"{exc}; nothing was sent", duration_s=time.monotonic() - started, plan=plan,
+                           refused=True)
+        if refusal is not None:
+            notes = self._audit_result(intent_id, outcome="refused", error=refusal,
+                                       duration_s=time.monotonic() - started)
+            return Outcome(False, f"{plan.action.title}: refused: {refusal}", plan.action.id, error=refusal,
+                           duration_s=time.monotonic() - started, intent_id=intent_id, plan=plan, refused=True,
+                           notes=tuple(notes))
+        with self._lock:
+            self._executed.add(plan.id)
+        sent = self._send(plan)
+        notes: list[str] = []
+        if sent.any_applied:
+            verdict = "done" if sent.ok else "failed in part: " + "; ".join(sent.errors)
+            notes.append(events.record(self.api, plan, who=self.who, outcome=verdict, now=self.clock()))
+        duration = time.monotonic() - started
+        response: dict[str, Any] = {"responses": sent.responses}
+        if notes:
+            response["event"] = notes[0]
+        error = "; ".join(sent.errors) or None
+        notes += self._audit_result(intent_id, outcome="success" if sent.ok else "failure", duration_s=duration,
+                                    response=response, error=error, previous=previous if sent.ok else None)
+        head = "; ".join(sent.summaries) or ("failed" if not sent.ok else "done")
+        if sent.ok and previous:
+            head += f"; undo restores {describe_previous(previous)}"
+        return Outcome(
+            ok=sent.ok, summary=f"{plan.action.title}: {head}" if sent.ok else f"{plan.action.title} failed: {error}",
+            action_id=plan.action.id, output="\n".join(sent.output), error=error, duration_s=duration,
+            intent_id=intent_id, previous=frozen_map(previous) if previous and sent.ok else None, plan=plan,
+            notes=tuple(notes),
+        )
+
+    def _audit_result(self, intent_id: str, **fields: Any) -> list[str]:
+        try:
+            self.audit.result(intent_id, **fields)
+        except AuditError as exc:
+            return [f"the result was not written to the audit log ({exc}); the export will say 'outcome unknown'"]
+        return []
+
+    def _send(self, plan: Plan) -> _Sent:
+        sent = _Sent()
+        for request in plan.requests:
+            if isinstance(request, HttpCall):
+                try:
+                    answer = self.api.send(request)
+                except ApiFailure as exc:
+                    sent.ok = False
+                    sent.errors.append(exc.message)
+                    sent.responses.append({"method": request.method, "path": request.path, "status": exc.status,
+                                           "error": exc.message})
+                    break  # a plan's HTTP calls are one change; do not go on after a refusal
+                text, facts = _response_summary(request, answer)
+                sent.any_applied = True
+                sent.summaries.append(text)
+                sent.responses.append(facts)
+            elif isinstance(request, ExecCall):
+                self._send_exec(request, sent)
+            elif isinstance(request, RedisCall):
+                reply = self.redis.call(request.words, pod=request.pod, container=request.container)
+                words = " ".join(request.words)
+                if reply.ok:
+                    sent.any_applied = True
+                    first = reply.text.split("\n", 1)[0]
+                    sent.summaries.append(f"{words}: {first}")
+                    sent.output.append(f"{words} ({request.via})\n{reply.text}")
+                    sent.responses.append({"redis": list(request.words), "reply": first[:200]})
+                else:
+                    sent.ok = False
+                    sent.errors.append(reply.error or "failed")
+                    sent.responses.append({"redis": list(request.words), "error": reply.error})
+        return sent
+
+    def _send_exec(self, call: ExecCall, sent: _Sent) -> None:
+        result = exec_in_pod(self.api.api_client, self.namespace, call.pod, list(call.argv), container=call.container,
+                             timeout=call.timeout_s, binary=False)
+        out = result.stdout if isinstance(result.stdout, str) else result.stdout.decode("utf-8", "replace")
+        facts = {"pod": call.pod, "argv": list(call.argv), "exit_code": result.exit_code}
+        sent.output.append(f"── {call.text}\n{out.rstrip() or '(no output)'}"
+                           + (f"\nstderr: {result.stderr.strip()}" if result.stderr.strip() else ""))
+        if result.ok:
+            sent.any_applied = True
+            first = out.strip().split("\n", 1)[0][:120]
+            sent.summaries.append(f"pod/{call.pod}: done" + (f" ({first})" if first else ""))
+            facts["stdout"] = out.strip()[:500]
+        else:
+            reason = result.error or result.stderr.strip().split("\n")[0] or f"exit code {result.exit_code}"
+            sent.ok = False
+            sent.errors.append(f"pod/{call.pod}: {reason}")
+            facts["error"] = reason
+            if result.exit_code is not None:
+                sent.any_applied = True  # the command ran; it may have done part of its work
+        sent.responses.append(facts)
+
+    # -- read-only steps --------------------------------------------------------------------------------
+
+    def run_read(self, action: Action, values: Mapping[str, str], ctx: ActionContext) -> Outcome:
+        """A diagnose step: no modal, one audit ``read`` entry, text for the output pane."""
+        self._last_ctx = ctx
+        if action.is_mutating:
+            raise PlanError(f"{action.id} changes things: plan it and confirm it in the modal")
+        typed = self._validate(action, values)
+        parameters = {k: str(v) for k, v in action.texts(typed).items()}
+        permission = self.permissions([action])[action.id]
+        started = time.monotonic()
+        if not permission.allowed:
+            reason = permission.reason or "not permitted"
+            entry_id, notes = self._audit_read(action.id, {"kind": "Namespace", "name": self.namespace}, parameters,
+                                               "refused", 0.0, reason, None, reason)
+            return Outcome(False, f"{action.title}: refused: {reason}", action.id, error=reason, refused=True,
+                           intent_id=entry_id, notes=notes)
+        try:
+            result = self.reader.run(action, typed, ctx)
+        except PlanError:
+            raise
+        except (ApiFailure, RuntimeError, OSError, ValueError) as exc:
+            message = exc.message if isinstance(exc, ApiFailure) else str(exc)
+            result = ReadResult(False, message, "failed", {"kind": "Namespace", "name": self.namespace}, error=message)
+        duration = time.monotonic() - started
+        entry_id, notes = self._audit_read(action.id, dict(result.target), parameters,
+                                           "success" if result.ok else "failure", duration, result.summary,
+                                           result.artifact, result.error)
+        summary = f"{action.title}: {result.summary}" if result.ok else f"{action.title} failed: {result.error}"
+        return Outcome(result.ok, summary, action.id, output=result.text, artifact=result.artifact, error=result.error,
+                       duration_s=duration, intent_id=entry_id, notes=notes)
+
+    def _audit_read(self, action_id: str, target: dict[str, Any], parameters: dict[str, str], outcome: str,
+                    duration: float, summary: str | None, artifact: Path | None,
+                    error: str | None) -> tuple[str | None, tuple[str, ...]]:
+        """(the read entry's id, notes); a read already happened, so a failed audit is a note, not a refusal."""
+        try:
+            entry = self.audit.read(action=action_id, target=target, parameters=parameters or None, outcome=outcome,
+                                    duration_s=duration, output_summary=summary, artifact=artifact, error=error)
+        except AuditError as exc:
+            return None, (f"not written to the audit log ({exc})",)
+        return entry.id, ()
+
+    # -- effect and undo ------------------------------------------------------------------------------
+
+    def check_effect(self, outcome: Outcome, ctx_after: ActionContext) -> Effect | None:
+        """Before/after figures for a mutating action that went through, appended to the audit as
+        ``effect``.  Call it ``outcome.plan.effect_after_s`` after the action (a few refreshes)."""
+        plan = outcome.plan
+        if plan is None or not plan.mutating or not outcome.ok or outcome.intent_id is None:
+            return None
+        self._last_ctx = ctx_after
+        redis_after = None
+        if "redis_used_memory" in plan.before:
+            try:
+                where, _, _ = self.planner.redis_where(ctx_after)
+                redis_after = self.redis.used_memory(**where)
+            except (PlanError, ApiFailure, RuntimeError, KeyError, ValueError):
+                redis_after = None
+        after = after_figures(plan.before, ctx_after, self.namespace, redis_after)
+        summary, improved, replaced = summarise(plan.before, after)
+        try:
+            self.audit.effect(outcome.intent_id, before=dict(plan.before), after=after, summary=summary)
+        except AuditError as exc:
+            summary += f" (not written to the audit log: {exc})"
+        return Effect(outcome.intent_id, plan.action.id, plan.before, frozen_map(after), summary, improved, replaced)
+
+    def undo_plan(self, outcome: Outcome) -> Plan:
+        """A plan restoring the previous values ``outcome`` recorded; ``PlanError`` if not undoable."""
+        plan = outcome.plan
+        if plan is None:
+            raise PlanError(f"{outcome.action_id}: nothing to undo")
+        ctx = self._last_ctx
+        draft = self._draft(lambda: undo_draft(self.planner, outcome, ctx))
+        permission = self.permissions([plan.action])[plan.action.id]
+        previous = dict(outcome.previous or {})
+        values = {k: "" if v is None else str(v) for k, v in
+                  (previous.get("data") or previous.get("env") or previous.get("values") or
+                   {k: v for k, v in previous.items() if k != "kind"}).items()}
+        return self._freeze(plan.action, draft, values=values, typed=previous, ctx=ctx, permission=permission,
+                            undo_of=outcome.intent_id)
+
+    def close(self) -> None:
+        self.redis.close()

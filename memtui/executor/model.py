@@ -1,0 +1,259 @@
+"""The values that cross the executor's boundary: what the UI hands in, what it gets back.
+
+Everything here is a frozen dataclass made of strings, numbers, tuples and read-only mappings,
+so a Textual thread worker can build it and the main thread can render it without locks.  A
+``Plan`` is *complete*: the confirmation modal shows it field by field, and ``execute`` sends
+exactly the requests it holds, nothing rebuilt in between, so what the operator confirmed is
+what reaches the cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlencode
+
+from memtui.incident import OomKill
+from memtui.runbook import Action
+from memtui.runbook.operations import Operation
+from memtui.snapshots import PodState
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def frozen_map(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy, so a plan cannot change after the operator saw it."""
+    return MappingProxyType(dict(value or {}))
+
+
+class PlanError(ValueError):
+    """The action cannot be planned; ``str()`` is one line for the modal or the status bar.
+
+    ``param`` names the parameter at fault when the operator typed a bad value, so the modal
+    can show the message under that field.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Whether the side panel may offer an action; ``reason`` says why not (or what is unknown)."""
+
+    allowed: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What the cockpit shows at the moment the operator presses the key.
+
+    ``pods`` and ``usage`` (working set bytes per pod) are the collector's latest snapshot of
+    the namespace; ``selected_pod`` the row under the cursor; ``reason`` the optional
+    reason / incident id typed in the modal.  ``oom_kills`` is the OOM ledger, which still
+    knows about kills that a rollout restart erased from pod status.
+    """
+
+    selected_pod: str | None
+    pods: tuple[PodState, ...]
+    usage: Mapping[str, int]
+    reason: str | None = None
+    oom_kills: tuple[OomKill, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One object the action touches, and why this one (the runbook's traps are about *which*)."""
+
+    kind: str
+    """``ConfigMap``, ``Deployment``, ``Pod`` or ``Redis``."""
+    name: str
+    namespace: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field before and after; ``None`` means absent (a key that does not exist, no limit)."""
+
+    path: str
+    before: str | None
+    after: str | None
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    """A Kubernetes API request exactly as it will be sent (the body is JSON text's source)."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    content_type: str | None = None
+    body: Any = None
+
+    @property
+    def url(self) -> str:
+        return self.path + (f"?{urlencode(self.query)}" if self.query else "")
+
+    @property
+    def text(self) -> str:
+        head = f"{self.method} {self.url}"
+        if self.content_type:
+            head += f"\nContent-Type: {self.content_type}"
+        if self.body is not None:
+            head += "\n" + json.dumps(self.body, separators=(",", ":"))
+        return head
+
+    def summary(self) -> dict[str, Any]:
+        """For the audit entry: method, path, query, content type and body."""
+        return {"method": self.method, "path": self.path, "query": dict(self.query),
+                "content_type": self.content_type, "body": self.body}
+
+
+@dataclass(frozen=True)
+class ExecCall:
+    """A command run in one container as an argument list: no shell unless the argv is the
+    catalogue's fixed ``sh -c`` script."""
+
+    pod: str
+    container: str
+    argv: tuple[str, ...]
+    timeout_s: float = 30.0
+    binary: bool = False
+    save_to: str | None = None
+    """A plain file name under the executor's artifacts directory (heap profiles)."""
+
+    @property
+    def text(self) -> str:
+        return f"exec pod/{self.pod} -c {self.container} -- {shlex.join(self.argv)}"
+
+    def summary(self) -> dict[str, Any]:
+        return {"exec": {"pod": self.pod, "container": self.container, "argv": list(self.argv)}}
+
+
+@dataclass(frozen=True)
+class RedisCall:
+    """Redis command words, sent by redis-py to ``via`` or as ``redis-cli`` argv in ``pod``."""
+
+    words: tuple[str, ...]
+    via: str
+    """``redis://:***@host:6379/0`` (password redacted) or ``redis-cli in pod/redis-x``."""
+    pod: str | None = None
+    container: str | None = None
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        return ("redis-cli", *self.words)
+
+    @property
+    def text(self) -> str:
+        return f"{shlex.join(self.words)}  ({self.via})"
+
+    def summary(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"redis": list(self.words), "via": self.via}
+        if self.pod:
+            out["argv"] = list(self.argv)
+        return out
+
+
+Request = HttpCall | ExecCall | RedisCall
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """The server-side ``dryRun=All`` answer: accepted, or the API's Status message."""
+
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the confirmation modal shows, and everything ``execute`` sends."""
+
+    id: str
+    action: Action
+    operation: Operation
+    """The operation bound with the validated values (for the first target pod, if any)."""
+    values: Mapping[str, str]
+    """Parameters as given (text), so the modal can re-plan after an edit."""
+    params: Mapping[str, Any]
+    """Typed, validated parameters (``Action.validate``)."""
+    namespace: str
+    targets: tuple[Target, ...]
+    changes: tuple[Change, ...]
+    requests: tuple[Request, ...]
+    equivalent: str
+    dry_run: DryRun | None
+    warnings: tuple[str, ...]
+    confirm_name: str | None
+    before: Mapping[str, Any]
+    mutating: bool
+    undoable: bool
+    permission: Permission
+    reason: str | None = None
+    gentler_first: tuple[str, ...] = ()
+    """Action ids the modal should offer before this one (FLUSHDB: eviction policy, PURGE)."""
+    follow_up: tuple[str, ...] = ()
+    """Action ids worth doing after this one (CONFIG SET → CONFIG REWRITE)."""
+    undo_of: str | None = None
+    """For an undo plan: the intent id of the action it reverts."""
+    effect_after_s: float = 60.0
+    """How long after ``execute`` an effect check makes sense (a rollout takes minutes)."""
+    created_at: datetime | None = None
+
+    @property
+    def audit_action(self) -> str:
+        return f"{self.action.id}.undo" if self.undo_of else self.action.id
+
+    @property
+    def request_texts(self) -> tuple[str, ...]:
+        return tuple(r.text for r in self.requests)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened: for the status line (``summary``), the output pane and undo."""
+
+    ok: bool
+    summary: str
+    action_id: str
+    output: str = ""
+    artifact: Path | None = None
+    error: str | None = None
+    duration_s: float = 0.0
+    intent_id: str | None = None
+    previous: Mapping[str, Any] | None = None
+    plan: Plan | None = None
+    refused: bool = False
+    """Nothing was sent (read-only mode, RBAC, wrong typed name, audit log not writable)."""
+    notes: tuple[str, ...] = ()
+    """Side matters: the Kubernetes Event could not be created, the result was not audited."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Before/after figures measured some refreshes after an action (also in the audit log)."""
+
+    intent_id: str
+    action_id: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    summary: str
+    improved: bool | None
+    """True when memory went down, False when it did not, None when nothing comparable remained."""
+    replaced: tuple[str, ...] = field(default=())
+    """Pods present before and gone after (replaced by a rollout or a delete)."""
