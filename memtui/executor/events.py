@@ -39,6 +39,7 @@ def event_target(plan: Plan) -> Target:
 
 def event_body(plan: Plan, *, who: str, outcome: str, now: datetime, uid: str | None = None) -> dict[str, Any]:
     target = event_target(plan)
+    uid = uid or target.uid
     reason = f"; reason: {plan.reason}" if plan.reason else ""
     message = f"{plan.audit_action} by {who}: {outcome}{reason}"
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -57,9 +58,22 @@ def event_body(plan: Plan, *, who: str, outcome: str, now: datetime, uid: str | 
     }
 
 
+def _lookup_uid(api: KubeApi, target: Target) -> str | None:
+    """The uid ``kubectl describe`` matches Events on, when the plan did not already have it."""
+    if target.uid or target.kind not in _API_VERSIONS:
+        return target.uid
+    group = "apps" if target.kind == "Deployment" else ""
+    resource = {"Pod": "pods", "ConfigMap": "configmaps", "Deployment": "deployments"}[target.kind]
+    try:
+        return (api.get(api.path(resource, target.name, group=group)).get("metadata") or {}).get("uid")
+    except ApiFailure:
+        return None
+
+
 def record(api: KubeApi, plan: Plan, *, who: str, outcome: str, now: datetime) -> str:
     """Create the Event; returns a note for the outcome ("recorded as Event x" or why not)."""
-    body = event_body(plan, who=who, outcome=outcome, now=now)
+    uid = _lookup_uid(api, event_target(plan))
+    body = event_body(plan, who=who, outcome=outcome, now=now, uid=uid)
     try:
         created = api.send(write_call("POST", api.path("events"), content_type=JSON, body=body))
     except ApiFailure as exc:

@@ -79,6 +79,8 @@ class Target:
     name: str
     namespace: str
     why: str
+    uid: str | None = None
+    """The object's uid when known: ``kubectl describe`` finds Events by it."""
 
 
 @dataclass(frozen=True)

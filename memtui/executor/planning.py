@@ -180,7 +180,7 @@ class Planner:
         draft.requests.append(call)
         draft.targets.append(Target("ConfigMap", op.name, self.namespace,
                                     f"named by the runbook entry; pods read it when they (re)start, so deployment/"
-                                    f"{self.workload} sees the change after a rollout restart"))
+                                    f"{self.workload} sees the change after a rollout restart", _uid(current)))
         warning = cautions.gitops(current, f"configmap/{op.name}")
         if warning:
             draft.warnings.append(warning)
@@ -201,7 +201,7 @@ class Planner:
         listed = ", ".join(current[:6]) + (" …" if len(current) > 6 else "")
         return Target("Deployment", name, self.namespace,
                       f"{lead}: changing the pod template replaces all {len(current)} pods ({listed}) under the "
-                      f"rollout strategy; {cautions.ready_text(deployment)}")
+                      f"rollout strategy; {cautions.ready_text(deployment)}", _uid(deployment))
 
     def deployment_call(self, name: str, content_type: str, body: Any) -> HttpCall:
         return write_call("PATCH", self.api.path("deployments", name, group="apps"), content_type=content_type, body=body)
@@ -308,7 +308,7 @@ class Planner:
         draft.requests.append(call)
         draft.targets.append(Target("Deployment", op.deployment, self.namespace,
                                     f"named by the runbook entry; {current} → {wanted} replicas "
-                                    f"({cautions.ready_text(deployment)})"))
+                                    f"({cautions.ready_text(deployment)})", _uid(deployment)))
         if replicas is None and wanted >= current:
             draft.warnings.append(f"deployment/{op.deployment} has {current} replicas now: {wanted} is no reduction")
         for line in (cautions.readiness(deployment), cautions.gitops(deployment, f"deployment/{op.deployment}")):
@@ -346,7 +346,8 @@ class Planner:
         deployment = read_deployment(self.api, op.deployment)
         draft = Draft(op, effect_after_s=90.0)
         draft.targets.append(Target("Pod", pod.name, self.namespace,
-                                    f"{reach.why[pod.name]}; deployment/{op.deployment}: {cautions.ready_text(deployment)}"))
+                                    f"{reach.why[pod.name]}; deployment/{op.deployment}: {cautions.ready_text(deployment)}",
+                                    uid))
         draft.changes.append(Change(f"pod/{pod.name}", f"{state.status_text} (uid {uid})",
                                     "deleted; its ReplicaSet starts a replacement"))
         draft.requests.append(call)
@@ -384,7 +385,7 @@ class Planner:
         draft = Draft(op, effect_after_s=20.0)
         draft.requests.extend(calls)
         for pod in reach.pods:
-            draft.targets.append(Target("Pod", pod.name, self.namespace, reach.why[pod.name]))
+            draft.targets.append(Target("Pod", pod.name, self.namespace, reach.why[pod.name], pod.uid or None))
             if not pods.is_live(pod):
                 draft.warnings.append(f"pod {pod.name} is {pod.status_text}: exec needs a running container")
         if isinstance(op, ExecScript):
@@ -466,6 +467,10 @@ class Planner:
             used = None
         draft.before = self.workload_before(ctx, redis_used_memory=used)
         return draft
+
+
+def _uid(obj: Mapping[str, Any]) -> str | None:
+    return (obj.get("metadata") or {}).get("uid")
 
 
 def _generation_note(answer: dict[str, Any]) -> str:

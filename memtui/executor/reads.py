@@ -301,7 +301,8 @@ class Reader:
             body += lines or ["(no matching lines)"]
         body += [f"not read: {f}" for f in failures]
         total = sum(counts.values())
-        summary = f"{total} matching lines in {len(counts)} pods" + (f"; {len(failures)} pods not read" if failures else "")
+        summary = (f"{total} matching line{'s' if total != 1 else ''} in {len(counts)} pod{'s' if len(counts) != 1 else ''}"
+                   + (f"; {len(failures)} not read" if failures else ""))
         ok = bool(counts) or not failures
         return ReadResult(ok, _cut(body), summary, {"kind": "Deployment", "name": op.deployment,
                                                     "pods": [p.name for p in reach.pods]},

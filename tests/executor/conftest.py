@@ -7,6 +7,7 @@ API client, so what a test checks is what the API server holds, not what the exe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,18 @@ class Rig:
             out.append(entry)
         return out
 
+    def execs(self, since: int, count: int = 1, *, commands: list[list[str]] = (), timeout: float = 3.0
+              ) -> list[JournalEntry]:
+        """Exec entries after ``since``, waiting for ``count`` of them (and for ``commands``): the
+        simulator journals an exec when its stream closes, a moment after the client moved on."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [e for e in self.sim.journal()[since:] if e.path.endswith("/exec")]
+            sent = [e.query["command"] for e in found]
+            if (len(found) >= count and all(c in sent for c in commands)) or time.monotonic() > deadline:
+                return found
+            time.sleep(0.01)
+
     def entries(self) -> list:
         return list(load_entries(self.audit_path).entries)
 
@@ -81,14 +94,15 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
     made: list[Executor] = []
 
     def make(sim: SimulatorHandle, *, context: str = "memtui-sim", read_only: bool = False,
-             redis_url: str | None = None, prometheus_url: str | None = None, name: str = "rig") -> Rig:
+             redis_url: str | None = None, prometheus_url: str | None = None, name: str = "rig",
+             **options: Any) -> Rig:
         connection = connect(kubeconfig=str(sim.kubeconfig_path), context=context, namespace=NS)
         operator = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
         audit_path = tmp_path / name / "audit.jsonl"
         audit = AuditLog(audit_path, context=connection.context, namespace=NS, user=connection.user)
         artifacts = tmp_path / name / "artifacts"
         executor = Executor(connection, audit=audit, read_only=read_only, redis_url=redis_url,
-                            prometheus_url=prometheus_url, artifacts_dir=artifacts, threshold_bytes=10**10)
+                            prometheus_url=prometheus_url, artifacts_dir=artifacts, threshold_bytes=10**10, **options)
         made.append(executor)
         return Rig(sim, connection, executor, audit_path, artifacts, KubeApi(operator.api_client, NS))
 

@@ -8,10 +8,6 @@ from dataclasses import replace
 from memtui.executor import ExecCall
 
 
-def exec_entries(rig, since: int):
-    return [e for e in rig.sim.journal()[since:] if e.path.endswith("/exec")]
-
-
 def test_clear_cache_runs_the_fixed_sh_c_script_in_the_selected_pod_and_frees_its_memory(sim_factory, make_rig,
                                                                                        catalogue):
     rig = make_rig(sim_factory(scenario="cache-bloat", seed=7))
@@ -28,7 +24,7 @@ def test_clear_cache_runs_the_fixed_sh_c_script_in_the_selected_pod_and_frees_it
     start = rig.mark()
     outcome = rig.executor.execute(plan)
     assert outcome.ok, outcome
-    (entry,) = exec_entries(rig, start)
+    (entry,) = rig.execs(start, 1)
     assert entry.path == f"/api/v1/namespaces/sap-llm/pods/{pod}/exec"
     assert entry.query["command"] == ["sh", "-c", "rm -rf /tmp/cache/*"] and entry.query["container"] == "sap-llm"
     assert entry.token_name == "operator"
@@ -60,7 +56,7 @@ def test_force_gc_posts_to_the_servers_own_admin_gc_endpoint(rig, catalogue):
     start = rig.mark()
     outcome = rig.executor.execute(plan)
     assert outcome.ok, outcome
-    (entry,) = exec_entries(rig, start)
+    (entry,) = rig.execs(start, 1)
     assert entry.query["command"] == list(call.argv)
     assert '"freed_bytes"' in outcome.output
     assert rig.sim.truth()[pod].rss_bytes < rss
@@ -77,7 +73,7 @@ def test_clear_model_cache_reaches_every_running_pod_and_says_so(rig, catalogue)
     start = rig.mark()
     outcome = rig.executor.execute(plan)
     assert outcome.ok, outcome
-    assert [e.path.split("/")[-2] for e in exec_entries(rig, start)] == pods
+    assert sorted(e.path.split("/")[-2] for e in rig.execs(start, len(pods))) == pods
     (intent,) = [e for e in rig.entries() if e.kind == "intent"]
     assert intent.target["pods"] == pods
 
