@@ -27,7 +27,7 @@ from memtui.audit.log import local_identity
 from memtui.audit.times import utc_now
 from memtui.executor import events
 from memtui.executor.effects import after_figures, summarise
-from memtui.executor.guard import GuardError, check_label, check_path
+from memtui.executor.guard import GuardError, check_label, check_path, check_subdomain
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
@@ -201,7 +201,7 @@ class Executor:
             equivalent=equivalent,
             dry_run=draft.dry_run,
             warnings=tuple(warnings),
-            confirm_name=draft.confirm_name if action.confirm_name or draft.confirm_name else None,
+            confirm_name=draft.confirm_name or (draft.targets[0].name if action.confirm_name and draft.targets else None),
             before=frozen_map(draft.before),
             mutating=True,
             undoable=undoable,
@@ -239,6 +239,9 @@ class Executor:
             for request in plan.requests:
                 if isinstance(request, HttpCall):
                     check_path(request.method, request.path, self.namespace)
+                elif isinstance(request, ExecCall) or (isinstance(request, RedisCall) and request.pod):
+                    check_subdomain(request.pod or "", "pod")
+                    check_label(request.container or "", "container")
         except GuardError as exc:
             return exc.message
         return None

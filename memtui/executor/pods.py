@@ -10,7 +10,7 @@ namespace memtui runs in and belong to the operation's deployment; anything else
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from memtui.executor.guard import GuardError, check_subdomain
@@ -98,9 +98,8 @@ def selected_pod(ctx: ActionContext, api: KubeApi, deployment: str | None) -> Po
     return pod
 
 
-def facts(pods: Sequence[PodState], usage: dict[str, int] | object) -> list[PodFacts]:
-    return [PodFacts(p.name, usage.get(p.name), p.memory_limit_bytes, p.restarts)  # type: ignore[union-attr]
-            for p in pods]
+def facts(pods: Sequence[PodState], usage: Mapping[str, int]) -> list[PodFacts]:
+    return [PodFacts(p.name, usage.get(p.name), p.memory_limit_bytes, p.restarts) for p in pods]
 
 
 def resolve(how: str, ctx: ActionContext, api: KubeApi, deployment: str, *, threshold_bytes: int) -> Reach:

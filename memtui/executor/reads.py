@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from memtui.executor import pods
-from memtui.executor.guard import check_subdomain
+from memtui.executor.guard import DNS1123_SUBDOMAIN, check_subdomain
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import ActionContext, PlanError
 from memtui.executor.planning import Planner, read_deployment, template_containers
@@ -91,7 +91,10 @@ class Reader:
 
     def run(self, action: Action, typed: Mapping[str, Any], ctx: ActionContext) -> ReadResult:
         """Run one diagnose step; ``PlanError`` for a target that cannot be chosen (nothing read)."""
-        op = action.bind(typed, namespace=self.namespace, pod=ctx.selected_pod, now=self.clock())
+        pod = ctx.selected_pod
+        if pod is not None and not DNS1123_SUBDOMAIN.fullmatch(pod):
+            pod = None  # pod-reaching kinds check the selection themselves and say what is wrong with it
+        op = action.bind(typed, namespace=self.namespace, pod=pod, now=self.clock())
         handlers: dict[type[Operation], Callable[..., ReadResult]] = {
             MetricsTop: self.metrics_top, PodsOom: self.pods_oom, PodsLimits: self.pods_limits,
             DeploymentResources: self.deployment_resources, RolloutHistory: self.rollout_history,

@@ -104,3 +104,37 @@ def test_an_exec_that_fails_is_a_failure_with_its_reason(rig, catalogue, tmp_pat
     assert not outcome.ok and "Read-only file system" in outcome.error
     result = [e for e in rig.entries() if e.kind == "result"][0]
     assert result.outcome == "failure" and "Read-only file system" in result.error
+
+
+def test_a_user_action_marked_confirm_name_asks_for_its_target_pods_name(rig, tmp_path):
+    import textwrap
+
+    from memtui.runbook import load_catalogue
+
+    runbook = tmp_path / "runbook.toml"
+    runbook.write_text(textwrap.dedent('''
+        [[action]]
+        id = "fix.wipe-model-cache"
+        title = "Wipe model cache (one pod)"
+        phase = "fix"
+        risk = "destructive"
+        confirm_name = true
+        summary = "Delete the selected pod's model cache."
+        equivalent = "kubectl exec -n {namespace} {pod} -- sh -c {script}"
+
+        [action.operation]
+        kind = "exec-script"
+        script = "rm -rf /tmp/model_cache/*"
+        container = "sap-llm"
+    '''))
+    action = load_catalogue(runbook).get("fix.wipe-model-cache")
+    ctx = rig.ctx()
+    pod = sorted(p.name for p in ctx.pods if p.owner == "sap-llm")[0]
+    plan = rig.executor.plan(action, {}, replace(ctx, selected_pod=pod))
+    assert plan.confirm_name == pod
+    start = rig.mark()
+    assert rig.executor.execute(plan).refused
+    assert rig.executor.execute(plan, confirmation="sap-llm").refused
+    assert rig.execs(start, 1, timeout=0.3) == []
+    assert rig.executor.execute(plan, confirmation=pod).ok
+    assert len(rig.execs(start, 1)) == 1

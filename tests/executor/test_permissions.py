@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from memtui.executor.rbac import requirements
 from memtui.executor.model import Permission
+from memtui.executor.rbac import requirements
 
 SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 

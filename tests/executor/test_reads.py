@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -122,7 +122,7 @@ def test_configmap_keys_are_filtered_by_key_name(rig, catalogue):
 def test_oom_list_includes_what_the_ledger_remembers_after_the_pods_are_gone(rig, catalogue):
     ctx = rig.ctx()
     in_status = {p.name for p in ctx.pods for c in p.containers if c.last_termination_reason == "OOMKilled"}
-    gone = OomKill("sap-llm-old-abc12", "sap-llm", datetime(2026, 11, 27, 1, 0, tzinfo=timezone.utc), "event")
+    gone = OomKill("sap-llm-old-abc12", "sap-llm", datetime(2026, 11, 27, 1, 0, tzinfo=UTC), "event")
     outcome = rig.executor.run_read(catalogue.get("diagnose.oom-killed"), {}, replace(ctx, oom_kills=(gone,)))
     assert in_status and all(name in outcome.output for name in in_status)
     assert "sap-llm-old-abc12" in outcome.output and "(pod gone)" in outcome.output
@@ -151,7 +151,7 @@ def test_every_read_writes_one_audit_entry_and_a_refused_one_says_why(rig, catal
 class _RecordingPrometheus(BaseHTTPRequestHandler):
     asked: list[dict] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         _RecordingPrometheus.asked.append({"path": url.path, **query})
@@ -185,7 +185,7 @@ def recording_prometheus() -> Iterator[str]:
 
 
 def test_promql_range_sends_timestamps_end_now_start_now_minus_range(sim, make_rig, catalogue):
-    now = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
     with recording_prometheus() as url:
         rig = make_rig(sim, prometheus_url=url, clock=lambda: now)
         outcome = rig.executor.run_read(catalogue.get("diagnose.prom-memory-1h"), {"window": "30m"}, rig.ctx())
