@@ -114,7 +114,8 @@ class Executor:
         self.api = KubeApi(connection.api_client, self.namespace)
         self.redis = RedisRunner(url=redis_url, api_client=connection.api_client, namespace=self.namespace)
         self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
-                               workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock)
+                               workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock,
+                               dry_runs=not read_only)
         self.reader = Reader(self.api, self.planner, prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
                              clock=clock)
         self.rbac = PermissionChecker(self.api, who=connection.user)

@@ -117,7 +117,9 @@ class Planner:
     """Builds drafts of mutating plans in one namespace."""
 
     def __init__(self, api: KubeApi, redis: RedisRunner, *, threshold_bytes: int, workload: str,
-                 redis_deployment: str, clock: Callable[[], datetime]) -> None:
+                 redis_deployment: str, clock: Callable[[], datetime], dry_runs: bool = True) -> None:
+        """``dry_runs`` False (``--read-only``): no write-shaped request at all, not even a dry run."""
+        self.dry_runs = dry_runs
         self.api = api
         self.redis = redis
         self.namespace = api.namespace
@@ -125,6 +127,13 @@ class Planner:
         self.workload = workload
         self.redis_deployment = redis_deployment
         self.clock = clock
+
+    def dry_run(self, draft: Draft, call: HttpCall,
+                describe: Callable[[dict[str, Any]], str] | None = None) -> DryRun | None:
+        if not self.dry_runs:
+            draft.warnings.append("no server-side dry run: memtui runs in read-only mode")
+            return None
+        return dry_run(self.api, call, describe)
 
     # -- dispatch ---------------------------------------------------------------------------------
 
@@ -184,7 +193,7 @@ class Planner:
         warning = cautions.gitops(current, f"configmap/{op.name}")
         if warning:
             draft.warnings.append(warning)
-        draft.dry_run = dry_run(self.api, call)
+        draft.dry_run = self.dry_run(draft, call)
         draft.before = self.workload_before(ctx)
         return draft
 
@@ -222,7 +231,7 @@ class Planner:
         self._deployment_cautions(draft, deployment, op.deployment, deleting=False)
         draft.warnings.append("the new pods start without lastState: the OOM evidence in pod status goes with the "
                               "old pods (memtui's OOM ledger keeps it); take a heap profile first if a leak is suspected")
-        draft.dry_run = dry_run(self.api, call, _generation_note)
+        draft.dry_run = self.dry_run(draft, call, _generation_note)
         draft.before = self.workload_before(ctx, op.deployment)
         return draft
 
@@ -244,7 +253,7 @@ class Planner:
         draft.requests.append(call)
         draft.targets.append(self._rollout_target(ctx, deployment, op.deployment, f"container {op.container}"))
         self._deployment_cautions(draft, deployment, op.deployment, deleting=False)
-        draft.dry_run = dry_run(self.api, call, _generation_note)
+        draft.dry_run = self.dry_run(draft, call, _generation_note)
         draft.before = self.workload_before(ctx, op.deployment)
         return draft
 
@@ -280,7 +289,7 @@ class Planner:
             except QuantityError:
                 pass
         self._deployment_cautions(draft, deployment, op.deployment, deleting=False)
-        draft.dry_run = dry_run(self.api, call, _generation_note)
+        draft.dry_run = self.dry_run(draft, call, _generation_note)
         draft.before = self.workload_before(ctx, op.deployment)
         return draft
 
@@ -315,7 +324,7 @@ class Planner:
             if line:
                 draft.warnings.append(line)
         draft.warnings.extend(cautions.autoscalers(self.api, op.deployment))
-        draft.dry_run = dry_run(self.api, call)
+        draft.dry_run = self.dry_run(draft, call)
         draft.before = self.workload_before(ctx)
         return draft
 
@@ -359,7 +368,7 @@ class Planner:
             draft.warnings.append(line)
         labels = (live.get("metadata") or {}).get("labels") or {}
         draft.warnings.extend(cautions.disruption_budgets(self.api, labels, deleting=True))
-        draft.dry_run = dry_run(self.api, call)
+        draft.dry_run = self.dry_run(draft, call)
         draft.equivalent = action.render_equivalent(typed, namespace=self.namespace, pods=[pod.name])
         draft.before = self.workload_before(ctx, op.deployment)
         return draft

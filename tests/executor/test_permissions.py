@@ -53,11 +53,14 @@ def test_read_only_mode_denies_every_mutating_action_and_execute_refuses(sim, ma
     # read-only mode asks the API server nothing about what it forbids anyway
     asked = {(a["verb"], a["resource"], a.get("subresource", "")) for a in ssar_bodies(sim)}
     assert ("patch", "configmaps", "") not in asked and ("delete", "pods", "") not in asked
-    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
     start = rig.mark()
+    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
+    assert plan.dry_run is None and "no server-side dry run: memtui runs in read-only mode" in plan.warnings
+    assert plan.permission == Permission(False, "read-only mode (--read-only)")
     outcome = rig.executor.execute(plan)
     assert outcome.refused and outcome.error == "read-only mode (--read-only)"
-    assert rig.writes(start) == []
+    # not a single write-shaped request: no dry run, no call, no Event (access reviews aside)
+    assert [e for e in rig.sim.journal()[start:] if e.path != SSAR] == []
     assert rig.executor.run_read(catalogue.get("diagnose.rollout-history"), {}, rig.ctx()).ok
 
 
