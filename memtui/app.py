@@ -21,7 +21,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, HelpPanel, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
-from memtui.keymap import Keymap
+from memtui.keymap import Keymap, load_keymap
+from memtui.runbook import Catalogue, load_catalogue
+from memtui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.messages import SourceRefreshed
 from memtui.polling import Poller
 from memtui.settings import Settings
@@ -29,6 +31,7 @@ from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.sources.errors import SourceError
 from memtui.sources.kube_connection import KubeConnection
 from memtui.units import format_bytes
+from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.incident_header import IncidentHeader
@@ -51,11 +54,12 @@ def _clock_text(when: datetime | None) -> str:
     return when.astimezone().strftime("%H:%M:%S") if when else "start"
 
 
-class MemtuiApp(App[None]):
+class MemtuiApp(RunbookActionsMixin, App[None]):
     """The incident cockpit for one namespace of one cluster."""
 
     CSS_PATH = "app.tcss"
     TITLE = "memtui"
+    COMMANDS = App.COMMANDS | {RunbookCommands}
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -66,6 +70,10 @@ class MemtuiApp(App[None]):
         Binding("i", "toggle_pane('redis-pane')", "Redis", id="app.toggle-redis"),
         Binding("p", "toggle_pane('side')", "Panel", id="app.toggle-side"),
         Binding("question_mark,f1", "toggle_help", "Keys", id="app.help"),
+        Binding("a", "focus_actions", "Actions", id="app.actions"),
+        Binding("u", "undo", "Undo", id="app.undo"),
+        Binding("X", "export", "Export", id="app.export"),
+        Binding("o", "last_output", "Output", show=False, id="app.last-output"),
     ]
 
     def __init__(
@@ -76,8 +84,17 @@ class MemtuiApp(App[None]):
         keymap: Keymap | None = None,
         clock: Clock = utc_now,
         sources: SourceBundle | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
         super().__init__()
+        self.catalogue = catalogue or load_catalogue()
+        if keymap is None:
+            from memtui.bindings import binding_ids
+
+            keymap = load_keymap(None, binding_ids(), {a.id for a in self.catalogue.actions})
+        self.keymap_actions = keymap.actions
+        self.effects: list = []
+        self._render_deferred = False
         self.settings = settings
         self.connection = connection
         self.clock = clock
@@ -119,16 +136,20 @@ class MemtuiApp(App[None]):
                         with Vertical(id="redis-pane", classes="pane") as redis_pane:
                             redis_pane.border_title = "Redis"
                             yield RedisPane(id="redis")
-            side = SidePanel(id="side")
-            side.now = self.clock
-            side.border_title = "Incident"
-            yield side
+            with Vertical(id="side"):
+                side = SidePanel(id="incident")
+                side.now = self.clock
+                yield side
+                yield ActionsPanel(self.catalogue.actions, self.keymap_actions, id="actions")
         yield Input(placeholder="filter pods (regex on name/status) – Enter keeps, Esc clears", id="filter")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._bind_runbook_keys()
         if self._keymap is not None:
             self.set_keymap(self._keymap.bindings)
+        self.query_one("#side").border_title = "Incident · runbook"
+        self._setup_runbook()
         self.query_one(PodTable).focus()
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
@@ -230,6 +251,11 @@ class MemtuiApp(App[None]):
     # -- rendering --------------------------------------------------------------------------
 
     def _render_state(self) -> None:
+        if len(self.screen_stack) > 1:
+            # a modal is open: keep folding data in, draw once it closes (no repaint behind it)
+            self._render_deferred = True
+            return
+        self._render_deferred = False
         state = self.state
         table = self.query_one(PodTable)
         table.rows = state.rows
@@ -305,6 +331,10 @@ class MemtuiApp(App[None]):
         title += f"  sort: {order}{table.sort_key}"
         title += f"  threshold {format_bytes(self.settings.threshold_bytes, precision=2)}"
         self.query_one("#pods-pane").border_title = title
+
+    def _after_modal(self) -> None:
+        if self._render_deferred:
+            self.call_after_refresh(self._render_state)
 
     def _update_side_pod(self) -> None:
         table = self.query_one(PodTable)

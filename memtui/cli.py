@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--gpu-source", choices=("auto", "dcgm", "exec", "nvml", "off"), help="where GPU memory comes from (default auto)"
     )
+    parser.add_argument("--runbook", metavar="FILE", help="a runbook TOML adding or overriding catalogue entries")
+    parser.add_argument("--audit-log", metavar="FILE", help="audit log path (default: user state dir, per context/namespace)")
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
     parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
@@ -89,11 +91,16 @@ def _run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
-    from memtui.keymap import KeymapError, load_keymap
     from memtui.bindings import binding_ids
+    from memtui.keymap import KeymapError, load_keymap
+    from memtui.runbook import CatalogueError, load_catalogue
 
     try:
-        keymap = load_keymap(settings.keymap, binding_ids())
+        catalogue = load_catalogue(Path(settings.runbook) if settings.runbook else None)
+    except CatalogueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    try:
+        keymap = load_keymap(settings.keymap, binding_ids(), {a.id for a in catalogue.actions})
     except KeymapError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
@@ -125,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from memtui.app import MemtuiApp
 
-    MemtuiApp(settings, connection, keymap=keymap).run()
+    MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue).run()
     return 0
 
 

@@ -8,7 +8,7 @@ are reported with the file and line: an unknown id, a key bound to two ids in th
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -17,11 +17,18 @@ class KeymapError(ValueError):
     """A keymap file could not be used; the message names the file and line."""
 
 
+ACTION_SCOPE = "runbook"
+"""Runbook actions appear in conflict checks as binding ids ``runbook.<action id>``."""
+
+
 @dataclass(frozen=True)
 class Keymap:
     bindings: dict[str, str]
+    """App and widget binding ids → keys (applied with ``App.set_keymap``)."""
     sources: dict[str, str]
     """Where each binding id's keys came from (``file:line``)."""
+    actions: dict[str, str] = field(default_factory=dict)
+    """Runbook action ids → keys (from the ``[actions]`` table)."""
 
 
 def default_keymap_text() -> str:
@@ -36,58 +43,85 @@ def _line_of(text: str, key: str) -> int:
     return 0
 
 
-def _parse(text: str, origin: str) -> tuple[dict[str, str], dict[str, str]]:
+def _keys(value: object, where: str, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise KeymapError(f"{where}: {name!r} must be a string of keys such as \"x\" or \"f5,x\"")
+    return ",".join(k.strip() for k in value.split(","))
+
+
+def _parse(text: str, origin: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(bindings, actions, sources) of one keymap file; actions are keyed ``runbook.<id>`` in sources."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise KeymapError(f"{origin}: {exc}") from None
-    table = data.get("bindings", {})
-    unknown_tables = set(data) - {"bindings"}
+    unknown_tables = set(data) - {"bindings", "actions"}
     if unknown_tables:
-        raise KeymapError(f"{origin}: unknown table(s) {', '.join(sorted(unknown_tables))}; put keys under [bindings]")
-    if not isinstance(table, dict):
-        raise KeymapError(f"{origin}: [bindings] must be a table")
-    bindings, sources = {}, {}
-    for binding_id, keys in table.items():
-        where = f"{origin}:{_line_of(text, binding_id)}"
-        if not isinstance(keys, str) or not keys.strip():
-            raise KeymapError(f"{where}: {binding_id!r} must be a string of keys such as \"x\" or \"f5,x\"")
-        bindings[binding_id] = ",".join(k.strip() for k in keys.split(","))
-        sources[binding_id] = where
-    return bindings, sources
+        raise KeymapError(
+            f"{origin}: unknown table(s) {', '.join(sorted(unknown_tables))}; use [bindings] and [actions]"
+        )
+    bindings, actions, sources = {}, {}, {}
+    for table_name, target, prefix in (("bindings", bindings, ""), ("actions", actions, ACTION_SCOPE + ".")):
+        table = data.get(table_name, {})
+        if not isinstance(table, dict):
+            raise KeymapError(f"{origin}: [{table_name}] must be a table")
+        for name, keys in table.items():
+            where = f"{origin}:{_line_of(text, name)}"
+            target[name] = _keys(keys, where, name)
+            sources[prefix + name] = where
+    return bindings, actions, sources
 
 
-def load_keymap(user_path: str | Path | None, known_ids: set[str]) -> Keymap:
-    """The default keymap with a user file laid over it; raises KeymapError on mistakes."""
-    bindings, sources = _parse(default_keymap_text(), "keymaps/default.toml")
+def load_keymap(
+    user_path: str | Path | None, known_ids: set[str], action_ids: set[str] | None = None
+) -> Keymap:
+    """The default keymap with a user file laid over it; raises KeymapError on mistakes.
+
+    ``action_ids`` are the runbook catalogue's ids: an ``[actions]`` entry naming another id is
+    an error in a user file, and silently dropped from the default file (a user runbook may have
+    removed or renamed the entry it bound).
+    """
+    bindings, actions, sources = _parse(default_keymap_text(), "keymaps/default.toml")
+    if action_ids is not None:
+        actions = {k: v for k, v in actions.items() if k in action_ids}
     if user_path is not None:
         path = Path(user_path).expanduser()
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise KeymapError(f"keymap {path}: {exc.strerror}") from None
-        user_bindings, user_sources = _parse(text, str(path))
-        for binding_id, where in user_sources.items():
+        user_bindings, user_actions, user_sources = _parse(text, str(path))
+        for binding_id in user_bindings:
             if binding_id not in known_ids:
-                raise KeymapError(f"{where}: unknown binding id {binding_id!r}")
+                raise KeymapError(f"{user_sources[binding_id]}: unknown binding id {binding_id!r}")
+        for action_id in user_actions:
+            if action_ids is not None and action_id not in action_ids:
+                raise KeymapError(f"{user_sources[ACTION_SCOPE + '.' + action_id]}: unknown runbook action {action_id!r}")
         bindings.update(user_bindings)
+        actions.update(user_actions)
         sources.update(user_sources)
-    _check_conflicts(bindings, sources)
-    return Keymap(bindings, sources)
+    combined = dict(bindings)
+    combined.update({f"{ACTION_SCOPE}.{k}": v for k, v in actions.items()})
+    _check_conflicts(combined, sources)
+    return Keymap(bindings, sources, actions)
 
 
 def _scope(binding_id: str) -> str:
     return binding_id.split(".", 1)[0]
 
 
+SCREENS = {"confirm": "confirm", "output": "output"}
+"""Scopes that live on their own (modal) screen; every other scope is on the main screen."""
+
+
 def _check_conflicts(bindings: dict[str, str], sources: dict[str, str]) -> None:
-    """A key bound to two ids active at once (same scope, or one app-wide) is an error."""
+    """A key bound to two ids active at once is an error: on the main screen app-wide keys, runbook
+    action keys and the focused widget's keys are all live together; a modal has its own."""
     owners: dict[str, list[str]] = {}
     for binding_id, keys in bindings.items():
         for key in keys.split(","):
             for other in owners.get(key, []):
-                scopes = (_scope(other), _scope(binding_id))
-                if scopes[0] == scopes[1] or "app" in scopes:
+                if SCREENS.get(_scope(other), "main") == SCREENS.get(_scope(binding_id), "main"):
                     raise KeymapError(
                         f"{sources[binding_id]}: key {key!r} of {binding_id!r} is already bound to "
                         f"{other!r} ({sources[other]})"

@@ -61,6 +61,10 @@ class Settings:
     """Deployment whose pod runs redis-cli when no redis_url is given; "" turns Redis off."""
     gpu_source: str = "auto"
     """auto (DCGM if Prometheus has it, else nvidia-smi via exec), dcgm, exec, nvml, off."""
+    runbook: str | None = None
+    """A runbook TOML that adds catalogue entries or overrides them by id."""
+    audit_log: str | None = None
+    """Audit log path; None = the user state dir, one file per context/namespace."""
 
     @property
     def threshold_bytes(self) -> int:

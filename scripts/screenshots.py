@@ -38,6 +38,8 @@ class Shot:
     scenario: str = "leak"
     keys: tuple[str, ...] = ()
     prometheus: bool = True
+    wait_for_screen: bool = False
+    """After the keys, wait for a modal screen (plans and diagnose steps run in workers)."""
 
 
 SHOTS = (
@@ -46,6 +48,9 @@ SHOTS = (
     Shot("cache-bloat", (160, 48), scenario="cache-bloat"),
     Shot("filter", (160, 48), keys=("slash", "o", "o", "m")),
     Shot("no-prometheus", (120, 36), prometheus=False),
+    Shot("confirm-modal", (160, 48), scenario="batch-spike", keys=("B",), wait_for_screen=True),
+    Shot("flushdb-modal", (160, 48), scenario="cache-bloat", keys=("ctrl+f",), wait_for_screen=True),
+    Shot("diagnose-output", (160, 48), keys=("l",), wait_for_screen=True),
 )
 
 
@@ -58,6 +63,9 @@ async def take(shot: Shot, workdir: Path) -> Path:
             prometheus = start_prometheus_for_simulator(handle, workdir / shot.name / "prom")
             settings = Settings(namespace="sap-llm", demo=True, scenario=shot.scenario, prometheus_url=prometheus.url)
         connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
+        from dataclasses import replace
+
+        settings = replace(settings, audit_log=str(workdir / shot.name / "audit.jsonl"))
         app = MemtuiApp(settings, connection)
         async with app.run_test(size=shot.size) as pilot:
             for _ in range(100):
@@ -69,7 +77,13 @@ async def take(shot: Shot, workdir: Path) -> Path:
             await pilot.pause(1.0)
             for key in shot.keys:
                 await pilot.press(key)
-            if shot.keys:
+            if shot.wait_for_screen:
+                for _ in range(100):
+                    await pilot.pause(0.1)
+                    if len(app.screen_stack) > 1:
+                        break
+                await pilot.pause(1.0)
+            elif shot.keys:
                 await pilot.pause(0.3)
             svg = OUT / f"{shot.name}.svg"
             app.save_screenshot(filename=svg.name, path=str(OUT))

@@ -1,7 +1,8 @@
-"""The side panel: the selected pod's facts, the runbook's root causes and escalation ladder.
+"""The incident panel: the selected pod's facts, OOM kills this incident, the escalation ladder.
 
-What the operator weighs before acting: is this pod's "high memory" growth, steps or spikes
-(which root cause), how many times it already died, and who should be called by now.
+What the operator weighs before acting: how this pod is doing, how many times pods already
+died (even those a rollout replaced), and who should be called by now.  The runbook's root
+causes and their shares head the fix groups in the actions panel below.
 """
 
 from __future__ import annotations
@@ -16,32 +17,26 @@ from memtui.cockpit_state import OomSummary, PodRow
 from memtui.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.units import format_age, format_bytes, format_rate
 
-ROOT_CAUSES = (
-    ("Model loading", 35, "steps; 'model loaded' ×N"),
-    ("Memory leak", 30, "steady growth, OOM loop"),
-    ("Large batches", 20, "spikes that follow load"),
-    ("Cache bloat", 15, "cache dirs, Redis grow"),
-)
 LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}
 LEVEL_WHO = {1: "on-call", 2: "app engineer", 3: "architecture"}
 
 
 class SidePanel(Widget):
-    """Selected pod, root causes with their shares, and the escalation ladder."""
+    """Selected pod, OOM kills this incident, and the escalation ladder."""
 
     DEFAULT_CSS = """
     SidePanel {
-        width: 34;
+        height: auto;
         padding: 0 1;
         background: $surface;
     }
     """
 
-    pod: reactive[PodRow | None] = reactive(None, always_update=True)
+    pod: reactive[PodRow | None] = reactive(None, always_update=True, layout=True)
     """The pod under the cursor in the pods pane."""
     escalation: reactive[EscalationLevel | None] = reactive(None)
     """The incident's current escalation level, highlighted in the ladder."""
-    oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True)
+    oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True, layout=True)
     """OOM kills this incident per pod, kept after rollouts replace the pods."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -52,10 +47,6 @@ class SidePanel(Widget):
         text = Text()
         self._render_pod(text)
         self._render_oom(text)
-        text.append("\nRoot causes (runbook)\n", style="bold underline")
-        for title, share, symptoms in ROOT_CAUSES:
-            text.append(f"{share:>3}% ", style="bold").append(f"{title}\n")
-            text.append(f"     {symptoms}\n", style="dim")
         text.append("\nEscalation\n", style="bold underline")
         for level in ESCALATION_LEVELS:
             current = self.escalation is not None and self.escalation.level == level.level

@@ -11,15 +11,15 @@ def test_default_keymap_covers_every_binding_and_has_no_conflicts():
 
 def test_user_keymap_overrides_a_binding(tmp_path):
     path = tmp_path / "keys.toml"
-    path.write_text('[bindings]\n"pods.sort" = "o"\n')
+    path.write_text('[bindings]\n"pods.sort" = "J"\n')
     keymap = load_keymap(path, binding_ids())
-    assert keymap.bindings["pods.sort"] == "o"
+    assert keymap.bindings["pods.sort"] == "J"
     assert keymap.sources["pods.sort"] == f"{path}:2"
 
 
 def test_unknown_id_is_reported_with_file_and_line(tmp_path):
     path = tmp_path / "keys.toml"
-    path.write_text('[bindings]\n"pods.sort" = "o"\n"pods.explode" = "x"\n')
+    path.write_text('[bindings]\n"pods.sort" = "J"\n"pods.explode" = "x"\n')
     with pytest.raises(KeymapError, match=rf"{path}:3: unknown binding id 'pods.explode'"):
         load_keymap(path, binding_ids())
 

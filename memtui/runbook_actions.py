@@ -1,0 +1,284 @@
+"""Runbook actions in the running app: keys and the side panel → plan → modal → execute → audit.
+
+A mixin for ``MemtuiApp`` so the app module stays about layout and polling.  Every blocking
+call (planning reads the cluster and runs a server-side dry run; executing sends requests) runs
+in a thread worker; the main thread only opens screens and shows results.  The executor owns
+the order preflight → audit intent (fsynced) → call → audit result; this module owns *when*:
+after the operator confirmed, and an effect check ``plan.effect_after_s`` later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+
+from platformdirs import user_state_path
+from textual import work
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
+from memtui.audit.paths import sanitise
+from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
+from memtui.runbook import Action, Catalogue
+from memtui.widgets.actions_panel import ActionsPanel, key_label
+from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, SwitchTo
+from memtui.widgets.output_screen import OutputScreen
+from memtui.widgets.pod_table import PodTable
+
+
+class RunbookCommands(Provider):
+    """Every runbook action in the command palette (ctrl+p): type part of its title."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        matcher = self.matcher(query)
+        for action in app.catalogue.actions:  # type: ignore[attr-defined]
+            text = f"{action.phase}: {action.title}"
+            score = matcher.match(text)
+            if score > 0:
+                key = key_label(app.keymap_actions.get(action.id))  # type: ignore[attr-defined]
+                yield Hit(score, matcher.highlight(text), partial(app.run_runbook_action, action.id),
+                          help=f"[{key}] {action.summary}" if key else action.summary)
+
+
+class RunbookActionsMixin:
+    """Needs: ``settings``, ``connection``, ``state``, ``clock``, ``catalogue``, ``keymap_actions``."""
+
+    executor: Executor | None
+    outcomes: list[Outcome]
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def _bind_runbook_keys(self) -> None:
+        """One binding per bound action, with an id (``runbook.<id>``) like every other binding."""
+        for action_id, keys in self.keymap_actions.items():
+            action = self.catalogue.get(action_id)
+            for key in keys.split(","):
+                self._bindings.key_to_bindings.setdefault(key, []).append(
+                    Binding(key, f"run_runbook_action('{action_id}')", action.title, show=False,
+                            id=f"runbook.{action_id}")
+                )
+
+    def _setup_runbook(self) -> None:
+        self.executor = None
+        self.outcomes = []
+        self._effects_pending: dict[str, Outcome] = {}
+        context, namespace = self.connection.context, self.connection.namespace
+        audit_path = Path(self.settings.audit_log) if self.settings.audit_log else default_audit_path(context, namespace)
+        artifacts = user_state_path("memtui") / "artifacts" / f"{sanitise(context)}__{sanitise(namespace)}"
+        try:
+            audit = AuditLog(audit_path, context=context, namespace=namespace, user=self.connection.user, clock=self.clock)
+            self.executor = Executor(
+                self.connection,
+                audit=audit,
+                read_only=self.settings.read_only,
+                redis_url=self.settings.redis_url,
+                redis_deployment=self.settings.redis_deployment or "redis",
+                prometheus_url=self.settings.prometheus_url,
+                artifacts_dir=artifacts,
+                threshold_bytes=self.settings.threshold_bytes,
+                clock=self.clock,
+            )
+        except Exception as exc:  # noqa: BLE001 - a broken audit path must not stop the cockpit
+            self.notify(f"runbook actions disabled: {exc}", severity="error", timeout=15)
+            return
+        self.audit_path = audit_path
+        self._load_permissions()
+
+    @work(thread=True, exclusive=True, group="permissions", exit_on_error=False)
+    def _load_permissions(self) -> None:
+        try:
+            permissions = self.executor.permissions(self.catalogue.actions)
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.notify, f"could not check permissions: {exc}", severity="warning")
+            return
+        self.call_from_thread(self._set_permissions, permissions)
+
+    def _set_permissions(self, permissions) -> None:
+        self.permissions = permissions
+        self.query_one(ActionsPanel).permissions = permissions
+
+    # -- context ------------------------------------------------------------------------------
+
+    def action_context(self, reason: str | None = None) -> ActionContext:
+        snapshot = self.state.snapshot
+        pods = snapshot.pods if snapshot else ()
+        usage = {name: u.working_set_bytes for name, u in (snapshot.usage.items() if snapshot else ())}
+        return ActionContext(
+            selected_pod=self.query_one(PodTable).cursor_pod,
+            pods=pods,
+            usage=usage,
+            reason=reason,
+            oom_kills=self.state.ledger.kills(),
+        )
+
+    # -- running ------------------------------------------------------------------------------
+
+    def action_run_runbook_action(self, action_id: str) -> None:
+        self.run_runbook_action(action_id)
+
+    def on_actions_panel_chosen(self, message: ActionsPanel.Chosen) -> None:
+        self.run_runbook_action(message.action_id)
+
+    def run_runbook_action(self, action_id: str) -> None:
+        if self.executor is None:
+            self.notify("runbook actions are disabled (see the earlier message)", severity="error")
+            return
+        action = self.catalogue.get(action_id)
+        permission = getattr(self, "permissions", {}).get(action_id)
+        if permission is not None and not permission.allowed:
+            self.notify(f"{action.title}: not allowed: {permission.reason}", severity="warning", timeout=6)
+            return
+        ctx = self.action_context()
+        if action.is_mutating:
+            self.notify(f"{action.title}: planning (dry run)…", timeout=2)
+            self._plan_in_worker(action, {p.name: p.default for p in action.params}, ctx)
+        else:
+            self.notify(f"{action.title}: running…", timeout=2)
+            self._read_in_worker(action, ctx)
+
+    @work(thread=True, group="runbook", exit_on_error=False)
+    def _read_in_worker(self, action: Action, ctx: ActionContext) -> None:
+        values = {p.name: p.default for p in action.params}
+        try:
+            outcome = self.executor.run_read(action, values, ctx)
+        except PlanError as exc:
+            self.call_from_thread(self.notify, f"{action.title}: {exc}", severity="error", timeout=8)
+            return
+        self.call_from_thread(self._show_output, action, outcome)
+
+    def _show_output(self, action: Action, outcome: Outcome) -> None:
+        self.last_output = (action.title, outcome)
+        self.push_screen(OutputScreen(action.title, outcome), callback=lambda _: self._after_modal())
+
+    def action_last_output(self) -> None:
+        last = getattr(self, "last_output", None)
+        if last is None:
+            self.notify("no diagnose output yet: run a step from the side panel", timeout=4)
+            return
+        self.push_screen(OutputScreen(*last), callback=lambda _: self._after_modal())
+
+    @work(thread=True, group="runbook", exit_on_error=False)
+    def _plan_in_worker(self, action: Action, values: dict[str, str], ctx: ActionContext) -> None:
+        try:
+            plan = self.executor.plan(action, values, ctx)
+        except PlanError as exc:
+            self.call_from_thread(self.notify, f"{action.title}: {exc}", severity="error", timeout=8)
+            return
+        self.call_from_thread(self._confirm, action, plan, ctx)
+
+    def _confirm(self, action: Action, plan: Plan, ctx: ActionContext) -> None:
+        def replan(values) -> Plan:
+            return self.executor.plan(action, values, ctx)
+
+        gentler = {aid: self.catalogue.get(aid).title for aid in plan.gentler_first}
+        screen = ConfirmActionScreen(action, plan, replan, gentler_titles=gentler)
+        self.push_screen(screen, callback=self._confirmed)
+
+    def _confirmed(self, decision: Confirmed | SwitchTo | None) -> None:
+        self._after_modal()
+        if decision is None:
+            self.notify("cancelled: nothing was sent", timeout=3)
+        elif isinstance(decision, SwitchTo):
+            self.run_runbook_action(decision.action_id)
+        else:
+            self.notify(f"{decision.plan.action.title}: applying…", timeout=2)
+            self._execute_in_worker(decision)
+
+    @work(thread=True, group="runbook", exit_on_error=False)
+    def _execute_in_worker(self, decision: Confirmed) -> None:
+        outcome = self.executor.execute(decision.plan, confirmation=decision.confirmation)
+        self.call_from_thread(self._executed, outcome)
+
+    def _executed(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
+        severity = "information" if outcome.ok else "error"
+        notes = ("\n" + "\n".join(outcome.notes)) if outcome.notes else ""
+        self.notify(outcome.summary + notes, severity=severity, timeout=10)
+        if outcome.output and outcome.ok:
+            self.last_output = (outcome.plan.action.title if outcome.plan else outcome.action_id, outcome)
+        if outcome.ok and outcome.plan is not None and outcome.intent_id:
+            self._effects_pending[outcome.intent_id] = outcome
+            self.set_timer(outcome.plan.effect_after_s, partial(self.check_effect, outcome.intent_id))
+        self.action_refresh_now()
+
+    # -- effect check -------------------------------------------------------------------------
+
+    def check_effect(self, intent_id: str) -> None:
+        outcome = self._effects_pending.pop(intent_id, None)
+        if outcome is not None:
+            self._effect_in_worker(outcome, self.action_context())
+
+    def check_effects_now(self) -> None:
+        """Run every pending effect check at once (the timers would fire later)."""
+        for intent_id in list(self._effects_pending):
+            self.check_effect(intent_id)
+
+    @work(thread=True, group="effects", exit_on_error=False)
+    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext) -> None:
+        try:
+            effect = self.executor.check_effect(outcome, ctx)
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning")
+            return
+        if effect is not None:
+            severity = "information" if effect.improved in (True, None) else "warning"
+            self.call_from_thread(self.notify, f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15)
+            self.effects.append(effect)
+
+    # -- undo and export ----------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        for outcome in reversed(self.outcomes):
+            if outcome.ok and outcome.plan is not None and outcome.plan.undoable and not outcome.plan.undo_of:
+                self._undo_in_worker(outcome)
+                return
+        self.notify("nothing to undo: no reversible action applied in this session", timeout=4)
+
+    @work(thread=True, group="runbook", exit_on_error=False)
+    def _undo_in_worker(self, outcome: Outcome) -> None:
+        try:
+            plan = self.executor.undo_plan(outcome)
+        except PlanError as exc:
+            self.call_from_thread(self.notify, f"cannot undo: {exc}", severity="error")
+            return
+        self.call_from_thread(self._confirm, plan.action, plan, self.action_context())
+
+    def action_export(self) -> None:
+        self._export_in_worker(self._memory_series())  # history belongs to the main thread
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export_in_worker(self, series: dict[str, list[tuple[datetime, float]]]) -> None:
+        path = getattr(self, "audit_path", None)
+        if path is None or not Path(path).exists():
+            self.call_from_thread(self.notify, "nothing to export yet: no action has been audited", timeout=5)
+            return
+        entries = load_entries(path)
+        text = export_timeline(entries, fmt="md", memory_series=series or None)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        out = Path(path).with_name(f"{Path(path).stem}-timeline-{stamp}.md")
+        out.write_text(text, encoding="utf-8")
+        self.last_export = out
+        self.call_from_thread(self.notify, f"postmortem timeline written to {out}", timeout=15)
+
+    def _memory_series(self) -> dict[str, list[tuple[datetime, float]]]:
+        """memtui's own history of the pods, for the export's chart (Prometheus is used when set)."""
+        series: dict[str, list[tuple[datetime, float]]] = {}
+        for row in self.state.rows[:8]:
+            ring = self.state.history.get(row.name)
+            if ring is not None:
+                series[row.name] = [(datetime.fromtimestamp(t, timezone.utc), v) for t, v in ring.samples()]
+        return series
+
+    def action_focus_actions(self) -> None:
+        panel = self.query_one(ActionsPanel)
+        if not panel.display or not self.query_one("#side").display:
+            self.action_toggle_pane("side")
+        panel.focus_list()
+
+
+def action_titles(actions: Iterable[Action]) -> dict[str, str]:
+    return {a.id: a.title for a in actions}

@@ -1,0 +1,143 @@
+"""The runbook's actions in the side panel: key, risk and title, grouped the way the runbook
+thinks — diagnose first, then the fixes under the root cause they address, with its share.
+
+An action the operator may not perform stays in the list, dimmed, and its reason (RBAC,
+``--read-only``) shows under the list when highlighted: hiding it would leave the operator
+wondering where the runbook's step went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from memtui.executor import Permission
+from memtui.runbook import Action
+
+RISK_GLYPHS = {"read-only": ("·", "dim"), "reversible": ("↺", "green"), "disruptive": ("!", "yellow"), "destructive": ("‼", "bold red")}
+TITLE_WIDTH = 28
+"""What fits beside the key and risk glyph in the 38-column side panel without wrapping."""
+CAUSE_GROUPS = (
+    ("model-loading", "Model loading", 35),
+    ("leak", "Memory leak", 30),
+    ("batch", "Large batches", 20),
+    ("cache", "Cache bloat", 15),
+    (None, "Any cause", None),
+)
+
+
+def key_label(keys: str | None) -> str:
+    """``ctrl+f`` → ``^f``; the first key of a list."""
+    if not keys:
+        return ""
+    key = keys.split(",")[0]
+    return "^" + key[5:] if key.startswith("ctrl+") else key
+
+
+class ActionsPanel(Vertical):
+    """Every runbook action, selectable with ↑↓ Enter, each also bound to its own key."""
+
+    DEFAULT_CSS = """
+    ActionsPanel { height: 1fr; }
+    ActionsPanel > OptionList { height: 1fr; border: none; padding: 0; background: $surface; }
+    ActionsPanel > #action-hint { height: auto; max-height: 4; color: $text-muted; padding: 0 1; }
+    """
+
+    BINDINGS = [Binding("enter", "choose", "Run", show=False, id="actions.run")]
+
+    permissions: reactive[Mapping[str, Permission]] = reactive(dict, always_update=True, init=False)
+    """Per action id: allowed or why not (from the executor's RBAC check and --read-only)."""
+
+    class Chosen(Message):
+        """The operator picked an action from the list."""
+
+        def __init__(self, action_id: str) -> None:
+            super().__init__()
+            self.action_id = action_id
+
+    def __init__(self, actions: Sequence[Action], keys: Mapping[str, str], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.actions = {a.id: a for a in actions}
+        self.keys = dict(keys)
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(*self._options(), id="action-list")
+        yield Static("", id="action-hint")
+
+    def _options(self) -> list[Option | None]:
+        options: list[Option | None] = [Option(Text("Diagnose (no confirmation)", style="bold underline"), disabled=True)]
+        options += [self._option(a) for a in self.actions.values() if a.phase == "diagnose"]
+        fixes = [a for a in self.actions.values() if a.phase == "fix"]
+        for cause, label, share in CAUSE_GROUPS:
+            group = [a for a in fixes if a.root_cause == cause]
+            if not group:
+                continue
+            heading = f"Fix · {label}" + (f" ({share}%)" if share else "")
+            options.append(None)
+            options.append(Option(Text(heading, style="bold underline"), disabled=True))
+            options += [self._option(a) for a in group]
+        return options
+
+    def _prompt(self, action: Action) -> Text:
+        glyph, style = RISK_GLYPHS.get(action.risk, ("?", ""))
+        permission = self.permissions.get(action.id)
+        denied = permission is not None and not permission.allowed
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{key_label(self.keys.get(action.id)):>3} ", style="bold" if not denied else "dim")
+        text.append(glyph + " ", style=style if not denied else "dim")
+        title = action.title if len(action.title) <= TITLE_WIDTH else action.title[: TITLE_WIDTH - 1] + "…"
+        text.append(title, style="dim strike" if denied else "")
+        return text
+
+    def _option(self, action: Action) -> Option:
+        return Option(self._prompt(action), id=action.id)
+
+    def watch_permissions(self) -> None:
+        option_list = self.query_one(OptionList)
+        for action_id, action in self.actions.items():
+            option_list.replace_option_prompt(action_id, self._prompt(action))
+        self._show_hint(self._highlighted())
+
+    def _highlighted(self) -> str | None:
+        option_list = self.query_one(OptionList)
+        if option_list.highlighted is None:
+            return None
+        return option_list.get_option_at_index(option_list.highlighted).id
+
+    def _show_hint(self, action_id: str | None) -> None:
+        hint = self.query_one("#action-hint", Static)
+        action = self.actions.get(action_id or "")
+        if action is None:
+            hint.update("↑↓ Enter: run · the key at left runs it from anywhere")
+            return
+        permission = self.permissions.get(action.id)
+        text = Text()
+        if permission is not None and not permission.allowed:
+            text.append(f"not allowed: {permission.reason}", style="bold yellow")
+        else:
+            text.append(f"{action.risk}: ", style=RISK_GLYPHS.get(action.risk, ("", ""))[1]).append(action.summary)
+        hint.update(text)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_hint(event.option.id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Chosen(event.option.id))
+
+    def action_choose(self) -> None:
+        action_id = self._highlighted()
+        if action_id:
+            self.post_message(self.Chosen(action_id))
+
+    def focus_list(self) -> None:
+        self.query_one(OptionList).focus()

@@ -1,0 +1,267 @@
+"""The confirmation modal: exactly what will be sent, to what, and why — before anything is.
+
+The plan on screen is the plan that gets executed: editing a parameter re-plans (validation,
+diff, equivalent command, server-side dry run) in a worker, and Apply stays disabled until the
+plan shown matches the fields.  Destructive actions need the target's name typed; FLUSHDB first
+offers the gentler steps.  Esc cancels and nothing is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from memtui.executor import ExecCall, HttpCall, Plan, PlanError, RedisCall
+from memtui.runbook import Action, ParamError
+from memtui.widgets.actions_panel import RISK_GLYPHS
+
+Replan = Callable[[Mapping[str, str]], Plan]
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """The operator confirmed this plan (with the name typed, if it needed one)."""
+
+    plan: Plan
+    confirmation: str | None
+
+
+@dataclass(frozen=True)
+class SwitchTo:
+    """The operator chose a gentler step offered by the modal instead."""
+
+    action_id: str
+
+
+def plan_sections(plan: Plan) -> Text:
+    """Target, change, request, equivalent, dry run and warnings, as the modal shows them."""
+    text = Text()
+    text.append("Target\n", style="bold")
+    for target in plan.targets:
+        text.append(f"  {target.kind} {target.namespace}/{target.name}", style="bold cyan")
+        text.append(f"  {target.why}\n", style="dim")
+    changes = [c for c in plan.changes if c.changes_anything]
+    if plan.changes:
+        text.append("Change\n", style="bold")
+        width = max(len(c.path) for c in plan.changes)
+        for change in plan.changes:
+            before = "(absent)" if change.before is None else change.before
+            after = "(absent)" if change.after is None else change.after
+            style = "" if change.changes_anything else "dim"
+            text.append(f"  {change.path:<{width}}  ", style=style)
+            text.append(before, style="red" if change.changes_anything else style)
+            text.append(" → ", style="dim").append(after, style="green" if change.changes_anything else style)
+            if not change.changes_anything:
+                text.append("  (unchanged)", style="dim")
+            text.append("\n")
+        if not changes:
+            text.append("  nothing would change: the values are already set\n", style="yellow")
+    text.append("Will send\n", style="bold")
+    for request in plan.requests:
+        for i, line in enumerate(request.text.splitlines()):
+            text.append(("  " if i == 0 else "    ") + line + "\n", style="" if i == 0 else "dim")
+    text.append("Equivalent\n", style="bold")
+    for line in plan.equivalent.splitlines():
+        text.append(f"  {line}\n", style="cyan")
+    if plan.dry_run is not None:
+        text.append("Dry run (server-side, dryRun=All)\n", style="bold")
+        mark, style = ("✓ ", "green") if plan.dry_run.ok else ("✗ ", "bold red")
+        text.append("  " + mark + plan.dry_run.message + "\n", style=style)
+    elif any(isinstance(r, (ExecCall, RedisCall)) for r in plan.requests):
+        text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style="dim")
+    for warning in plan.warnings:
+        text.append(f"⚠ {warning}\n", style="bold yellow")
+    if not plan.permission.allowed:
+        text.append(f"⛔ not allowed: {plan.permission.reason}\n", style="bold red")
+    return text
+
+
+class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
+    """Shows a mutating action's plan, lets the operator edit its parameters, confirm or cancel."""
+
+    DEFAULT_CSS = """
+    ConfirmActionScreen { align: center middle; }
+    ConfirmActionScreen > #dialog {
+        width: 110; max-width: 96%; height: auto; max-height: 94%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmActionScreen #plan { height: auto; }
+    ConfirmActionScreen.-destructive > #dialog { border: thick $error; }
+    ConfirmActionScreen #title { text-style: bold; width: 1fr; }
+    ConfirmActionScreen #why { color: $text-muted; margin-bottom: 1; }
+    ConfirmActionScreen .field { height: auto; margin-top: 1; }
+    ConfirmActionScreen .field Label { width: 26; padding: 0 1 0 0; text-align: right; }
+    ConfirmActionScreen .field Input { width: 1fr; }
+    ConfirmActionScreen .error { color: $error; padding-left: 27; height: auto; }
+    ConfirmActionScreen #status { height: auto; color: $text-muted; }
+    ConfirmActionScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    ConfirmActionScreen #buttons Button { margin-left: 1; }
+    ConfirmActionScreen #gentler { height: auto; margin-top: 1; }
+    ConfirmActionScreen #gentler Label { padding-right: 1; color: $text-muted; }
+    ConfirmActionScreen #gentler Button { margin-right: 2; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="confirm.apply"),
+    ]
+
+    def __init__(self, action: Action, plan: Plan, replan: Replan, *, gentler_titles: Mapping[str, str] | None = None) -> None:
+        super().__init__()
+        self.action = action
+        self.plan = plan
+        self.replan = replan
+        self.gentler_titles = dict(gentler_titles or {})
+        self._stale = False
+        self._errors: dict[str, str] = {}
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        action = self.action
+        glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
+        with VerticalScroll(id="dialog"):
+            yield Static(Text.assemble((f"{action.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
+            yield Static(Text(f"{action.summary}\n{action.why}".strip(), style="dim"), id="why")
+            yield Static(plan_sections(self.plan), id="plan")
+            for param in action.params:
+                with Horizontal(classes="field"):
+                    yield Label(param.label or param.name)
+                    yield Input(
+                        value=self.plan.values.get(param.name, param.default), id=f"param-{param.name}", compact=True
+                    )
+                yield Static("", classes="error", id=f"error-{param.name}")
+            with Horizontal(classes="field"):
+                yield Label("Reason / incident id")
+                yield Input(placeholder="optional, goes into the audit log", id="reason", compact=True)
+            if self.plan.confirm_name:
+                with Horizontal(classes="field"):
+                    yield Label(f"Type {self.plan.confirm_name!r}")
+                    yield Input(
+                        placeholder=f"type {self.plan.confirm_name} to confirm", id="confirm-name", compact=True
+                    )
+            yield Static("", id="status")
+            if self.plan.gentler_first:
+                with Horizontal(id="gentler"):
+                    yield Label("Gentler first:")
+                    for action_id in self.plan.gentler_first:
+                        title = self.gentler_titles.get(action_id, action_id)
+                        yield Button(title, id=f"gentler-{action_id.replace('.', '__')}", variant="primary", compact=True)
+            with Horizontal(id="buttons"):
+                yield Button("Copy command", id="copy")
+                yield Button("Cancel (Esc)", id="cancel")
+                yield Button("Apply (ctrl+s)", id="apply", variant="error" if self.action.risk == "destructive" else "warning")
+
+    def on_mount(self) -> None:
+        self.set_class(self.action.risk == "destructive", "-destructive")
+        first = self.query(Input).first()
+        if first is not None:
+            first.focus()
+        self._update_apply()
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _values(self) -> dict[str, str]:
+        return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in self.action.params}
+
+    def _update_apply(self) -> None:
+        apply = self.query_one("#apply", Button)
+        reasons = []
+        if not self.plan.permission.allowed:
+            reasons.append(f"not allowed: {self.plan.permission.reason}")
+        if self._errors:
+            reasons.append("fix the parameters")
+        if self._stale:
+            reasons.append("updating the plan…")
+        if self.plan.dry_run is not None and not self.plan.dry_run.ok:
+            reasons.append("the server-side dry run failed")
+        if self.plan.confirm_name:
+            typed = self.query_one("#confirm-name", Input).value.strip()
+            if typed != self.plan.confirm_name:
+                reasons.append(f"type {self.plan.confirm_name!r} to enable Apply")
+        apply.disabled = bool(reasons)
+        self.query_one("#status", Static).update(Text("; ".join(reasons), style="yellow") if reasons else "")
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("param-"):
+            name = event.input.id[len("param-"):]
+            param = next(p for p in self.action.params if p.name == name)
+            try:
+                param.validate(event.value)
+            except ParamError as exc:
+                self._errors[name] = exc.message
+            else:
+                self._errors.pop(name, None)
+            self.query_one(f"#error-{name}", Static).update(self._errors.get(name, ""))
+            if not self._errors:
+                self._stale = True
+                self._replan(self._values())
+        self._update_apply()
+
+    @work(thread=True, exclusive=True, group="replan", exit_on_error=False)
+    def _replan(self, values: dict[str, str]) -> None:
+        try:
+            plan = self.replan(values)
+        except PlanError as exc:
+            self.app.call_from_thread(self._replan_failed, values, exc)
+        else:
+            self.app.call_from_thread(self._replanned, values, plan)
+
+    def _replanned(self, values: dict[str, str], plan: Plan) -> None:
+        if values != self._values():
+            return  # the operator typed on; a newer re-plan is coming
+        self.plan = plan
+        self._stale = False
+        self.query_one("#plan", Static).update(plan_sections(plan))
+        self._update_apply()
+
+    def _replan_failed(self, values: dict[str, str], exc: PlanError) -> None:
+        if values != self._values():
+            return
+        self._stale = False
+        self._errors[exc.param or "_plan"] = exc.message
+        if exc.param:
+            self.query_one(f"#error-{exc.param}", Static).update(exc.message)
+        else:
+            self.query_one("#status", Static).update(Text(exc.message, style="bold red"))
+        self._update_apply()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        button = event.button.id or ""
+        if button == "apply":
+            self.action_apply()
+        elif button == "cancel":
+            self.action_cancel()
+        elif button == "copy":
+            self.app.copy_to_clipboard(self.plan.equivalent)
+            self.notify("Equivalent command copied to the clipboard (OSC 52)", timeout=3)
+        elif button.startswith("gentler-"):
+            self.dismiss(SwitchTo(button[len("gentler-"):].replace("__", ".")))
+
+    def action_apply(self) -> None:
+        self._update_apply()
+        if self.query_one("#apply", Button).disabled:
+            return
+        reason = self.query_one("#reason", Input).value.strip() or None
+        confirmation = None
+        if self.plan.confirm_name:
+            confirmation = self.query_one("#confirm-name", Input).value.strip()
+        self.dismiss(Confirmed(replace(self.plan, reason=reason), confirmation))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+__all__ = ["ConfirmActionScreen", "Confirmed", "SwitchTo", "plan_sections", "HttpCall"]
