@@ -175,7 +175,8 @@ class RunbookActionsMixin:
             return self.executor.plan(action, values, ctx)
 
         gentler = {aid: self.catalogue.get(aid).title for aid in plan.gentler_first}
-        screen = ConfirmActionScreen(action, plan, replan, gentler_titles=gentler)
+        # an undo restores the recorded values: nothing to edit, nothing to re-plan
+        screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler)
         self.push_screen(screen, callback=self._confirmed)
 
     def _confirmed(self, decision: Confirmed | SwitchTo | None) -> None:

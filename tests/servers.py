@@ -50,6 +50,7 @@ class RedisServer:
 
 
 def start_redis(workdir: Path, *, password: str | None = None) -> RedisServer:
+    workdir.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed: run scripts/test, which installs it (apt)")

@@ -24,6 +24,7 @@ from memtui.runbook import Action, ParamError
 from memtui.widgets.actions_panel import RISK_GLYPHS
 
 Replan = Callable[[Mapping[str, str]], Plan]
+"""Plans the action again for edited parameter values (blocking: run in a worker)."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         Binding("ctrl+s", "apply", "Apply", id="confirm.apply"),
     ]
 
-    def __init__(self, action: Action, plan: Plan, replan: Replan, *, gentler_titles: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, action: Action, plan: Plan, replan: Replan | None, *, gentler_titles: Mapping[str, str] | None = None
+    ) -> None:
+        """``replan`` None makes the parameters read-only (an undo restores recorded values)."""
         super().__init__()
         self.action = action
         self.plan = plan
@@ -136,7 +140,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
                 with Horizontal(classes="field"):
                     yield Label(param.label or param.name)
                     yield Input(
-                        value=self.plan.values.get(param.name, param.default), id=f"param-{param.name}", compact=True
+                        value=str(self.plan.values.get(param.name, param.default)),
+                        id=f"param-{param.name}",
+                        compact=True,
+                        disabled=self.replan is None,
                     )
                 yield Static("", classes="error", id=f"error-{param.name}")
             with Horizontal(classes="field"):
@@ -202,9 +209,11 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             else:
                 self._errors.pop(name, None)
             self.query_one(f"#error-{name}", Static).update(self._errors.get(name, ""))
-            if not self._errors:
+            values = self._values()
+            unchanged = all(str(self.plan.values.get(k, "")) == v for k, v in values.items())
+            if not self._errors and not unchanged and self.replan is not None:
                 self._stale = True
-                self._replan(self._values())
+                self._replan(values)
         self._update_apply()
 
     @work(thread=True, exclusive=True, group="replan", exit_on_error=False)

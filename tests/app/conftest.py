@@ -33,7 +33,9 @@ def make_app(sim) -> Callable[..., MemtuiApp]:
         values.update(overrides)
         settings = Settings(**values)
         connection = connect(
-            kubeconfig=str(kubeconfig or handle.kubeconfig_path), context="memtui-sim", namespace=settings.namespace
+            kubeconfig=str(kubeconfig or handle.kubeconfig_path),
+            context=settings.context or "memtui-sim",
+            namespace=settings.namespace,
         )
         return MemtuiApp(settings, connection, clock=handle.now)
 
