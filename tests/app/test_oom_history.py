@@ -36,4 +36,5 @@ async def test_oom_kills_survive_a_rollout_restart(sim, make_app, kubectl, prome
         side = app.query_one(SidePanel).render().plain
         assert "OOM kills (this incident)" in side
         assert any(pod[-19:] in side for pod in oom_pods)
-        assert app.state.incident.started_at == started  # the clock does not reset with the pods
+        # the clock does not reset with the pods (it may only move earlier, as evidence arrives)
+        assert app.state.incident.started_at is not None and app.state.incident.started_at <= started
