@@ -135,7 +135,11 @@ class PrometheusSource:
             raise SourceError(self.name, f"query refused: {str(exc)[:200]}") from None
         except requests.exceptions.Timeout:
             raise SourceError(self.name, f"{self.url}: timed out after {self.timeout:.0f} s") from None
-        except requests.exceptions.ConnectionError:
+        except requests.exceptions.ConnectionError as exc:
+            # with retries off, urllib3 wraps a read timeout in MaxRetryError and requests turns
+            # that into a ConnectionError: say what really happened
+            if "timed out" in str(exc).lower():
+                raise SourceError(self.name, f"{self.url}: timed out after {self.timeout:.0f} s") from None
             raise SourceError(self.name, f"{self.url}: connection refused or unreachable") from None
         except (requests.exceptions.RequestException, ValueError, KeyError, TypeError) as exc:
             raise SourceError(self.name, f"{self.url}: unreadable answer ({type(exc).__name__})") from None

@@ -75,7 +75,8 @@ async def test_redis_through_exec_when_no_url(sim, make_app):
         assert app.state.redis.total_keys == truth["keys"]
 
 
-async def test_prometheus_down_then_back(sim, make_app, prometheus):
+@pytest.mark.parametrize("mode", ["stall", "garbage", "refuse"])
+async def test_prometheus_slow_broken_or_down_then_back(sim, make_app, prometheus, mode):
     port = int(prometheus.url.rsplit(":", 1)[1])
     proxy = FaultProxy(port)
     app = make_app(prometheus_url=f"http://127.0.0.1:{proxy.port}", refresh=0.2)
@@ -83,8 +84,14 @@ async def test_prometheus_down_then_back(sim, make_app, prometheus):
         async with app.run_test(size=(160, 48)) as pilot:
             await wait_for(pilot, lambda: app.state.prometheus is not None, timeout=20)
             assert any(row.growth_source == "deriv" for row in app.state.rows)
-            proxy.set_mode("stall")
-            await wait_for(pilot, lambda: app.state.health["prometheus"].stale, timeout=30)
+            proxy.set_mode(mode)
+            expected = {"stall": "timed out", "garbage": "unreadable", "refuse": "unreachable"}[mode]
+            # the first failure may be the pooled connection being cut; then the fault's own reason
+            await wait_for(
+                pilot,
+                lambda: app.state.health["prometheus"].stale and expected in (app.state.health["prometheus"].error or ""),
+                timeout=40,
+            )
             header = app.query_one(IncidentHeader).render().plain
             assert "prometheus stale since" in header
             assert not app.query_one("#pods-pane").has_class("-stale")

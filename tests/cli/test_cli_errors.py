@@ -95,3 +95,14 @@ def test_version_and_help(tmp_path):
     assert proc.returncode == 0
     for option in ("--namespace", "--context", "--kubeconfig", "--refresh", "--threshold", "--read-only", "--demo"):
         assert option in proc.stdout
+
+
+def test_bad_runbook_file_names_the_entry_and_field(tmp_path):
+    runbook = tmp_path / "runbook.toml"
+    runbook.write_text(
+        '[[action]]\nid = "fix.my-restart"\ntitle = "Mine"\nphase = "fix"\nrisk = "disruptive"\n'
+        'summary = "s"\nequivalent = "kubectl rollout restart deployment/sap-llm -n {namespace}"\n'
+        '[action.operation]\nkind = "reboot-node"\n'
+    )
+    proc = memtui("--runbook", str(runbook), home=tmp_path)
+    assert_one_clear_error(proc, 2, "fix.my-restart", "operation.kind", "reboot-node")
