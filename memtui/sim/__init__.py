@@ -5,10 +5,10 @@ through the real client path, which is how we know memtui would behave the
 same against a cluster.
 """
 
-from .config import SCENARIOS, SimConfig
+from .config import GITOPS, SCENARIOS, SimConfig
 from .handle import SimulatorHandle, start_simulator
 from .journal import JournalEntry, RequestRecord
 from .truth import PodTruth
 
-__all__ = ["SCENARIOS", "JournalEntry", "PodTruth", "RequestRecord", "SimConfig", "SimulatorHandle",
+__all__ = ["GITOPS", "SCENARIOS", "JournalEntry", "PodTruth", "RequestRecord", "SimConfig", "SimulatorHandle",
            "start_simulator"]

@@ -43,8 +43,10 @@ def build(cl: "Cluster") -> None:
                                                      "-----END CERTIFICATE-----\n"},
             created, cl.clock))
     data = config_for(cl.config.scenario)
+    cm_labels, cm_annotations = gitops_metadata(cl.config.gitops, "", "ConfigMap", "sap-llm", "sap-llm-config")
     cl.store.put("configmaps", manifests.configmap("sap-llm-config", "sap-llm", cl.names.uid(), data,
-                                                   -2 * DAY, cl.clock, labels={"app": "sap-llm"}))
+                                                   -2 * DAY, cl.clock, labels={"app": "sap-llm", **cm_labels},
+                                                   annotations=cm_annotations))
     cl.store.put("configmaps", manifests.configmap(
         "redis-config", "sap-llm", cl.names.uid(),
         {"redis.conf": "bind 0.0.0.0\nport 6379\nsave \"\"\nappendonly no\nmaxmemory 0\n"
@@ -71,6 +73,32 @@ def build(cl: "Cluster") -> None:
     cl.bootstrapping = False
     for dep in cl.deployments.values():
         cl.publish_deployment(dep, 0.0)
+    if cl.config.pdb:
+        from .policy import budget
+        cl.add_pdb(budget("sap-llm", "sap-llm", {"minAvailable": 2, "selector": {"matchLabels": {"app": "sap-llm"}}},
+                          labels={"app": "sap-llm"}, when=cl.clock.iso(-40 * DAY)), 0.0, created=-40 * DAY)
+        cl.refresh_pdbs(0.0)
+    if cl.config.hpa:
+        from .autoscaling import autoscaler
+        cl.add_hpa(autoscaler("sap-llm", "sap-llm-api", "sap-llm-api", 3, 8, 90), -20 * DAY, 0.0)
+
+
+GITOPS_APP = "sap-llm-prod"
+"""The Argo CD Application / Flux Kustomization / Helm release said to own sap-llm (SimConfig.gitops)."""
+
+
+def gitops_metadata(tool: str | None, group: str, kind: str, namespace: str, name: str
+                    ) -> tuple[dict[str, str], dict[str, str]]:
+    """(labels, annotations) that Argo CD, Flux or Helm leave on an object they manage."""
+    if tool == "argocd":  # annotation tracking, Argo CD 3's default
+        return {}, {"argocd.argoproj.io/tracking-id": f"{GITOPS_APP}:{group}/{kind}:{namespace}/{name}"}
+    if tool == "flux":
+        return {"kustomize.toolkit.fluxcd.io/name": GITOPS_APP, "kustomize.toolkit.fluxcd.io/namespace": "flux-system"}, {}
+    if tool == "helm":
+        return ({"app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/instance": "sap-llm",
+                 "helm.sh/chart": "sap-llm-2.14.1"},
+                {"meta.helm.sh/release-name": "sap-llm", "meta.helm.sh/release-namespace": namespace})
+    return {}, {}
 
 
 def _deployment(cl: "Cluster", ns: str, name: str, kind: str, template: dict[str, Any], replicas: int,
@@ -121,6 +149,9 @@ def _sap_llm(cl: "Cluster", data: dict[str, str]) -> None:
     dep = _deployment(cl, "sap-llm", "sap-llm", "sap-llm", t3, cl.config.replicas, -40 * DAY,
                       annotations={"deployment.kubernetes.io/revision": "3", "kubernetes.io/change-cause":
                                    sd.change_cause}, generation=5)
+    labels, annotations = gitops_metadata(cl.config.gitops, "apps", "Deployment", "sap-llm", "sap-llm")
+    dep.obj["metadata"]["labels"].update(labels)
+    dep.obj["metadata"]["annotations"].update(annotations)
     cl.new_replicaset(dep, t1, -40 * DAY, 0, revision=1, change_cause="initial deploy: sap-llm 2.13.0")
     cl.new_replicaset(dep, t2, -12 * DAY, 0, revision=2,
                       change_cause="upgrade sap-llm to 2.14.0 (vLLM 0.6 runtime)")

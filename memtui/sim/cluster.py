@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
+from .autoscaling import AutoscalerController, HpaRecord
 from .clock import SimClock
 from .config import SimConfig
 from .controllers import DeploymentController
@@ -19,6 +20,7 @@ from .models import (ContainerModel, FlatModel, FlatProfile, LoadTimeline, MemSa
                      sap_llm_model)
 from .names import NameSource
 from .noise import hkey, unit
+from .policy import DisruptionController, PdbRecord
 from .quantity import GiB, MiB, parse_bytes
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
 from .store import Store
@@ -28,7 +30,7 @@ WEIGHTS = (0.85, 0.95, 1.0, 1.05, 1.15)
 GPUS_PER_NODE = 8
 
 
-class Cluster(PodLifecycle, DeploymentController):
+class Cluster(PodLifecycle, DeploymentController, DisruptionController, AutoscalerController):
     def __init__(self, config: SimConfig, clock: SimClock) -> None:
         self.config = config
         self.clock = clock
@@ -58,6 +60,10 @@ class Cluster(PodLifecycle, DeploymentController):
         self._gpu_free: list[int] = []  # released slots, lowest first
         self._gpu_next = 0
         self._gpu_of: dict[str, int] = {}
+        self.pdbs: dict[tuple[str, str], PdbRecord] = {}
+        self._pdb_dirty = False
+        self.hpas: dict[str, HpaRecord] = {}
+        self.store.on_change = self._pdb_watch
         self.t = 0.0
         self.bootstrapping = False
         from .bootstrap import build
@@ -76,8 +82,10 @@ class Cluster(PodLifecycle, DeploymentController):
                 rec = self.pods.get(uid)
                 if rec is not None and rec.version == version:
                     self._pod_transition(rec, t)
+            elif kind == "hpa":
+                self.hpa_sync(uid, t)
         self.t = now
-        if self._dirty:
+        if self._dirty or self._pdb_dirty:
             self.flush_dirty(now)
         return now
 

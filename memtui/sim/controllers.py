@@ -157,6 +157,8 @@ class DeploymentController:
             dep = self.deployments.get(key)
             if dep is not None:
                 self.publish_deployment(dep, t)
+        if self._pdb_dirty:
+            self.refresh_pdbs(t)
 
     def publish_deployment(self: "Cluster", dep: DeploymentRecord, t: float) -> None:
         total = ready = updated = 0

@@ -293,11 +293,13 @@ def namespace(name: str, uid: str, created: float, clock: SimClock) -> dict[str,
 
 
 def configmap(name: str, ns: str, uid: str, data: dict[str, str], created: float, clock: SimClock,
-              labels: dict[str, str] | None = None) -> dict[str, Any]:
+              labels: dict[str, str] | None = None, annotations: dict[str, str] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "namespace": ns, "uid": uid, "resourceVersion": "0",
                             "creationTimestamp": clock.iso(created)}
     if labels:
         meta["labels"] = labels
+    if annotations:
+        meta["annotations"] = annotations
     meta["managedFields"] = [_mf("kubectl-client-side-apply", "Update", "v1", clock.iso(created),
                                  {"f:data": {".": {}, **{f"f:{k}": {} for k in data}}})]
     return {"kind": "ConfigMap", "apiVersion": "v1", "metadata": meta, "data": dict(data)}

@@ -9,7 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .config import SCENARIOS, SimConfig
+from .config import GITOPS, SCENARIOS, SimConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +22,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=float, default=1.0,
                    help="simulated seconds per wall second; 0 freezes the clock (default: 1)")
     p.add_argument("--replicas", type=int, default=3, help="replicas of Deployment sap-llm (default: 3)")
+    p.add_argument("--no-pdb", dest="pdb", action="store_false",
+                   help="no PodDisruptionBudget over the sap-llm pods (default: one, minAvailable 2)")
+    p.add_argument("--hpa", action="store_true",
+                   help="a HorizontalPodAutoscaler on sap-llm-api (3-8 replicas) that undoes manual scales")
+    p.add_argument("--gitops", choices=GITOPS, default=None,
+                   help="mark the sap-llm Deployment and ConfigMap as managed by this tool (default: none)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=0, help="port to listen on; 0 picks a free one (default: 0)")
     p.add_argument("--workdir", type=Path, default=None,
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         cfg = SimConfig(scenario=args.scenario, seed=args.seed, speed=args.speed, replicas=args.replicas,
-                        host=args.host, port=args.port)
+                        host=args.host, port=args.port, pdb=args.pdb, hpa=args.hpa, gitops=args.gitops)
     except ValueError as exc:
         print(f"memtui sim: {exc}", file=sys.stderr)
         return 2

@@ -64,7 +64,7 @@ class SimServer:
 
     async def start(self) -> str:
         cluster = Cluster(self.config, self.clock)
-        self.state = SimState(self.config, self.clock, cluster, self.authn, Authorizer())
+        self.state = SimState(self.config, self.clock, cluster, self.authn, Authorizer(self.config.operator_denied))
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
@@ -150,7 +150,8 @@ class SimServer:
             body: Any = request.get(BODY_KEY)
             if is_exec and body is None:
                 body = {"command": request.query.getall("command", [])}
-            dry = request.query.get("dryRun") == "All"
+            dry = request.query.get("dryRun") == "All" or (
+                isinstance(body, dict) and (body.get("deleteOptions") or {}).get("dryRun") == ["All"])
             st.journal.append(JournalEntry(when, request.method, request.path, query,
                                            request.headers.get("Content-Type"), body, token,
                                            request.headers.get("User-Agent"), status, dry))

@@ -38,6 +38,7 @@ RESOURCES: dict[str, list[dict[str, Any]]] = {
         _r("namespaces", "Namespace", namespaced=False, verbs=["create", "delete", "get", "list", "patch", "update",
                                                                "watch"], short=["ns"], singular="namespace"),
         _r("pods", "Pod", short=["po"], singular="pod", cats=["all"]),
+        _r("pods/eviction", "Eviction", verbs=["create"], group="policy", version="v1"),
         _r("pods/exec", "PodExecOptions", verbs=["create", "get"]),
         _r("pods/log", "Pod", verbs=["get"]),
         _r("pods/status", "Pod", verbs=["get", "patch", "update"]),
@@ -50,6 +51,15 @@ RESOURCES: dict[str, list[dict[str, Any]]] = {
         _r("replicasets/scale", "Scale", verbs=["get", "patch", "update"], group="autoscaling", version="v1"),
         _r("replicasets/status", "ReplicaSet", verbs=["get", "patch", "update"]),
     ],
+    "autoscaling/v2": [
+        _r("horizontalpodautoscalers", "HorizontalPodAutoscaler", short=["hpa"], singular="horizontalpodautoscaler",
+           cats=["all"]),
+        _r("horizontalpodautoscalers/status", "HorizontalPodAutoscaler", verbs=["get", "patch", "update"]),
+    ],
+    "policy/v1": [
+        _r("poddisruptionbudgets", "PodDisruptionBudget", short=["pdb"], singular="poddisruptionbudget"),
+        _r("poddisruptionbudgets/status", "PodDisruptionBudget", verbs=["get", "patch", "update"]),
+    ],
     "metrics.k8s.io/v1beta1": [
         _r("nodes", "NodeMetrics", namespaced=False, verbs=["get", "list"]),
         _r("pods", "PodMetrics", verbs=["get", "list"]),
@@ -60,7 +70,8 @@ RESOURCES: dict[str, list[dict[str, Any]]] = {
     ],
 }
 
-GROUPS = [("apps", "v1"), ("authorization.k8s.io", "v1"), ("metrics.k8s.io", "v1beta1")]
+GROUPS = [("apps", "v1"), ("authorization.k8s.io", "v1"), ("autoscaling", "v2"), ("policy", "v1"),
+          ("metrics.k8s.io", "v1beta1")]
 
 
 def api_versions(server_address: str) -> dict[str, Any]:

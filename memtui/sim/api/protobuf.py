@@ -1,9 +1,11 @@
 """Just enough Kubernetes protobuf to read what kubectl sends that way.
 
 kubectl's typed clientset POSTs SelfSubjectAccessReview / SelfSubjectRulesReview
-(`kubectl auth can-i`) as application/vnd.kubernetes.protobuf (while accepting
-JSON back), so the simulator decodes those two messages: the "k8s\\0" envelope,
-runtime.Unknown, and the review specs. Everything else kubectl writes is JSON.
+(`kubectl auth can-i`), PodDisruptionBudgets (`kubectl create pdb`) and Evictions
+(client-go's Evict) as application/vnd.kubernetes.protobuf (while accepting JSON
+back), so the simulator decodes those messages: the "k8s\\0" envelope,
+runtime.Unknown, and the fields the simulator reads. Everything else kubectl
+writes is JSON.
 """
 
 from __future__ import annotations
@@ -60,6 +62,76 @@ def _resource_attributes(b: bytes) -> dict[str, Any]:
     return {k: _s(f, n) for n, k in names.items() if f.get(n)}
 
 
+def _map(f: dict[int, list[Any]], n: int) -> dict[str, str]:
+    out = {}
+    for entry in f.get(n, []):
+        e = fields(entry)
+        out[_s(e, 1)] = _s(e, 2)
+    return out
+
+
+def _object_meta(b: bytes) -> dict[str, Any]:
+    f = fields(b)
+    meta: dict[str, Any] = {k: _s(f, n) for n, k in ((1, "name"), (2, "generateName"), (3, "namespace"))
+                            if f.get(n)}
+    for n, k in ((11, "labels"), (12, "annotations")):
+        if f.get(n):
+            meta[k] = _map(f, n)
+    return meta
+
+
+def _int_or_string(b: bytes) -> int | str:
+    f = fields(b)
+    if (f.get(1) or [0])[0] == 1:
+        return _s(f, 3)
+    v = (f.get(2) or [0])[0]
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _label_selector(b: bytes) -> dict[str, Any]:
+    f = fields(b)
+    sel: dict[str, Any] = {}
+    if f.get(1):
+        sel["matchLabels"] = _map(f, 1)
+    if f.get(2):
+        exprs = []
+        for raw in f[2]:
+            e = fields(raw)
+            expr: dict[str, Any] = {"key": _s(e, 1), "operator": _s(e, 2)}
+            if e.get(3):
+                expr["values"] = [v.decode() for v in e[3]]
+            exprs.append(expr)
+        sel["matchExpressions"] = exprs
+    return sel
+
+
+def _pdb(raw: dict[int, list[Any]]) -> dict[str, Any]:
+    spec_f = fields(raw.get(2, [b""])[0])
+    spec: dict[str, Any] = {}
+    if spec_f.get(1):
+        spec["minAvailable"] = _int_or_string(spec_f[1][0])
+    if spec_f.get(2):
+        spec["selector"] = _label_selector(spec_f[2][0])
+    if spec_f.get(3):
+        spec["maxUnavailable"] = _int_or_string(spec_f[3][0])
+    if spec_f.get(4):
+        spec["unhealthyPodEvictionPolicy"] = _s(spec_f, 4)
+    return spec
+
+
+def _delete_options(b: bytes) -> dict[str, Any]:
+    f = fields(b)
+    opts: dict[str, Any] = {}
+    if f.get(1):
+        opts["gracePeriodSeconds"] = f[1][0]
+    if f.get(2):
+        pre = fields(f[2][0])
+        opts["preconditions"] = {k: _s(pre, n) for n, k in ((1, "uid"), (2, "resourceVersion")) if pre.get(n)}
+    if f.get(5):
+        opts["dryRun"] = [v.decode() for v in f[5]]
+    return opts
+
+
 def decode(body: bytes) -> dict[str, Any]:
     """A protobuf-encoded review as the JSON dict the API would have received."""
     if not body.startswith(MAGIC):
@@ -78,4 +150,13 @@ def decode(body: bytes) -> dict[str, Any]:
             spec["nonResourceAttributes"] = {"path": _s(nr, 1), "verb": _s(nr, 2)}
     elif kind == "SelfSubjectRulesReview":
         spec["namespace"] = _s(spec_f, 1)
+    elif kind == "PodDisruptionBudget":
+        return {"kind": kind, "apiVersion": _s(tm, 1), "metadata": _object_meta(raw.get(1, [b""])[0]),
+                "spec": _pdb(raw)}
+    elif kind == "Eviction":
+        out: dict[str, Any] = {"kind": kind, "apiVersion": _s(tm, 1),
+                               "metadata": _object_meta(raw.get(1, [b""])[0])}
+        if raw.get(2):
+            out["deleteOptions"] = _delete_options(raw[2][0])
+        return out
     return {"kind": kind, "apiVersion": _s(tm, 1), "metadata": {}, "spec": spec}

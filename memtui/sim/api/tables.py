@@ -139,7 +139,59 @@ EVENT_COLS: list[Col] = [("Last Seen", "string", 0, ""), ("Type", "string", 0, "
                          ("Message", "string", 0, ""), ("First Seen", "string", 1, ""), ("Count", "integer", 1, ""),
                          ("Name", "string", 1, "")]
 
+def _pdb_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
+    spec = obj.get("spec", {})
+    return [obj["metadata"]["name"], str(spec["minAvailable"]) if "minAvailable" in spec else "N/A",
+            str(spec["maxUnavailable"]) if "maxUnavailable" in spec else "N/A",
+            int(obj.get("status", {}).get("disruptionsAllowed", 0)), _age(obj, clock, now)]
+
+
+PDB_COLS: list[Col] = [_NAME, ("Min Available", "string", 0, ""), ("Max Unavailable", "string", 0, ""),
+                       ("Allowed Disruptions", "integer", 0, ""), _AGE]
+
+
+def _hpa_metrics(obj: dict[str, Any]) -> str:
+    """formatHPAMetrics for Resource metrics ("cpu: 79%/90%"); more than two end in " + N more...". """
+    specs = obj.get("spec", {}).get("metrics") or []
+    current = obj.get("status", {}).get("currentMetrics") or []
+    if not specs:
+        return "<none>"
+    out = []
+    for i, m in enumerate(specs):
+        res = m.get("resource") or {}
+        target = res.get("target") or {}
+        now = "<unknown>"
+        cur = (current[i].get("resource") or {}).get("current", {}) if i < len(current) else {}
+        if "averageValue" in target:
+            if cur.get("averageValue") is not None:
+                now = str(cur["averageValue"])
+            out.append(f"{res.get('name')}: {now}/{target['averageValue']}")
+        else:
+            if cur.get("averageUtilization") is not None:
+                now = f"{cur['averageUtilization']}%"
+            want = f"{target['averageUtilization']}%" if "averageUtilization" in target else "<auto>"
+            out.append(f"{res.get('name')}: {now}/{want}")
+    if len(out) > 2:
+        return ", ".join(out[:2]) + f" + {len(out) - 2} more..."
+    return ", ".join(out)
+
+
+def _hpa_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
+    spec = obj.get("spec", {})
+    ref = spec.get("scaleTargetRef", {})
+    mn = spec.get("minReplicas")
+    return [obj["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}", _hpa_metrics(obj),
+            str(mn) if mn is not None else "<unset>", int(spec.get("maxReplicas", 0)),
+            int(obj.get("status", {}).get("currentReplicas", 0)), _age(obj, clock, now)]
+
+
+HPA_COLS: list[Col] = [_NAME, ("Reference", "string", 0, ""), ("Targets", "string", 0, ""),
+                       ("MinPods", "string", 0, ""), ("MaxPods", "integer", 0, ""), ("Replicas", "integer", 0, ""),
+                       _AGE]
+
 PRINTERS: dict[str, tuple[list[Col], Callable[[dict[str, Any], SimClock, float], list[Any]]]] = {
+    "poddisruptionbudgets": (PDB_COLS, _pdb_row),
+    "horizontalpodautoscalers": (HPA_COLS, _hpa_row),
     "pods": (POD_COLS, _pod_row),
     "deployments": (DEPLOY_COLS, _deploy_row),
     "replicasets": (RS_COLS, _rs_row),

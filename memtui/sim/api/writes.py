@@ -138,6 +138,12 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
         return _delete_pod(st, request, info, now)
     if res == "events" and sub is None and verb == "create":
         return _create_event(st, request, info, now)
+    if res == "pods" and sub == "eviction" and verb == "create":
+        return _evict(st, request, info, now)
+    if res == "poddisruptionbudgets" and sub is None and verb == "create":
+        return _create_pdb(st, request, info, now)
+    if res == "poddisruptionbudgets" and sub is None and verb == "delete":
+        return _delete_pdb(st, request, info, now)
     raise errors.method_not_allowed()
 
 
@@ -349,3 +355,123 @@ def _create_event(st: "SimState", request: web.Request, info: RequestInfo, now: 
     stored = st.cluster.store.put("events", obj)
     return web.Response(body=stored.raw, status=201, content_type=JSON)
 
+
+
+# -- Evictions (pods/eviction) -----------------------------------------------------------------
+def _evict(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    """POST .../pods/NAME/eviction: a delete that asks the pod's PodDisruptionBudget first."""
+    dry, _ = _options(request)
+    body = _body(request)
+    if not isinstance(body, dict):
+        raise errors.bad_request("Eviction body must be an object")
+    meta = body.get("metadata") or {}
+    if meta.get("name") and meta["name"] != info.name:
+        raise errors.bad_request("name in URL does not match name in Eviction object")
+    cl = st.cluster
+    rec = cl.pod_by_name(info.namespace or "", info.name or "")
+    if rec is None:
+        raise errors.not_found("pods", info.name or "")
+    opts = body.get("deleteOptions") or {}
+    if opts.get("dryRun"):  # propagateDryRun: the query's dryRun or the DeleteOptions' (what client-go sends)
+        if any(d != "All" for d in opts["dryRun"]):
+            raise errors.bad_request(f"Invalid dry run value: {opts['dryRun']}; only 'All' is supported")
+        dry = True
+    pre = opts.get("preconditions") or {}
+    if pre.get("uid") and pre["uid"] != rec.uid:
+        raise errors.ApiError(409, "Conflict", f'Operation cannot be fulfilled on pods "{rec.name}": '
+                              f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: "
+                              f"{rec.uid}", {"name": rec.name, "kind": "pods"})
+    refusal = cl.eviction_refusal(rec, now)
+    if refusal is not None:
+        code, message, causes = refusal
+        if code == 500:
+            raise errors.ApiError(500, "InternalError", f"Internal error occurred: {message}",
+                                  {"causes": [{"message": message}]})
+        raise errors.ApiError(code, "TooManyRequests", message, {"causes": causes})
+    if not dry:
+        cl.delete_pod(rec, now)
+        cl.flush_dirty(now)
+    return web.Response(body=dumps({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                                    "code": 201}), status=201, content_type=JSON)
+
+
+# -- PodDisruptionBudgets ----------------------------------------------------------------------
+def _int_or_percent(field: str, value: Any, causes: list[tuple[str, str, str]]) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise errors.bad_request(f'PodDisruptionBudget in version "v1" cannot be handled as a PodDisruptionBudget: '
+                                 f"json: cannot unmarshal into Go struct field PodDisruptionBudgetSpec.{field} of "
+                                 "type intstr.IntOrString")
+    if isinstance(value, int):
+        if value < 0:
+            causes.append((f"spec.{field}", f"Invalid value: {value}: must be greater than or equal to 0",
+                           "FieldValueInvalid"))
+        return
+    import re
+    if not re.fullmatch(r"[0-9]+%", value):
+        causes.append((f"spec.{field}", f'Invalid value: "{value}": a valid percent string must be a numeric string '
+                                        "followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation "
+                                        "is '[0-9]+%')", "FieldValueInvalid"))
+    elif int(value[:-1]) > 100:
+        causes.append((f"spec.{field}", f'Invalid value: "{value}": must not be greater than 100%',
+                       "FieldValueInvalid"))
+
+
+def _create_pdb(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    from ..policy import budget
+    dry, fm = _options(request)
+    body = _body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("metadata"), dict):
+        raise errors.bad_request("PodDisruptionBudget body must be an object with metadata")
+    meta = body["metadata"]
+    name = meta.get("name") or (meta["generateName"] + st.cluster.names.suffix() if meta.get("generateName") else "")
+    if not name:
+        raise errors.invalid("PodDisruptionBudget", "policy", "", [
+            ("metadata.name", "Required value: name or generateName is required", "FieldValueRequired")])
+    if meta.get("namespace") and meta["namespace"] != info.namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                 "request")
+    spec = body.get("spec") or {}
+    if not isinstance(spec, dict):
+        raise errors.bad_request("spec must be an object")
+    causes: list[tuple[str, str, str]] = []
+    for f in ("minAvailable", "maxUnavailable"):
+        if spec.get(f) is not None:
+            _int_or_percent(f, spec[f], causes)
+    if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
+        causes.insert(0, ("spec", "Invalid value: policy.PodDisruptionBudgetSpec{...}: minAvailable and "
+                                  "maxUnavailable cannot be both set", "FieldValueInvalid"))
+    if causes:
+        raise errors.invalid("PodDisruptionBudget", "policy", name, causes)
+    store = st.cluster.store
+    if store.get("namespaces", None, info.namespace or "") is None:
+        raise errors.not_found("namespaces", info.namespace or "")
+    if store.get("poddisruptionbudgets", info.namespace, name) is not None:
+        raise errors.already_exists("poddisruptionbudgets", "policy", name)
+    clean = {k: v for k, v in spec.items() if v is not None}
+    obj = budget(info.namespace or "", name, clean, labels=meta.get("labels"), manager=fm, when=st.clock.iso(now))
+    if meta.get("annotations"):
+        obj["metadata"]["annotations"] = dict(meta["annotations"])
+    if dry:
+        from ..policy import stable_uid
+        obj["metadata"].update(uid=stable_uid("dry-run", name, now), resourceVersion="", generation=1,
+                               creationTimestamp=st.clock.iso(now))
+        obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
+        return web.Response(body=dumps(obj), status=201, content_type=JSON)
+    st.cluster.add_pdb(obj, now)
+    created = store.get("poddisruptionbudgets", info.namespace, name)
+    assert created is not None
+    raw = created.raw
+    st.cluster.refresh_pdbs(now)  # the disruption controller picks it up right after
+    return web.Response(body=raw, status=201, content_type=JSON)
+
+
+def _delete_pdb(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    dry, _ = _options(request)
+    stored = st.cluster.store.get("poddisruptionbudgets", info.namespace, info.name or "")
+    if stored is None:
+        raise errors.not_found("poddisruptionbudgets", info.name or "", "policy")
+    if dry:
+        return web.Response(body=stored.raw, content_type=JSON)
+    st.cluster.remove_pdb(info.namespace or "", info.name or "")
+    gone = dict(stored.obj)
+    return web.Response(body=dumps(gone), content_type=JSON)
