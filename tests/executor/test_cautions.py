@@ -1,99 +1,163 @@
-"""Warnings the simulator cannot provoke: PodDisruptionBudgets, autoscalers, GitOps, readiness.
+"""Warnings before a change, against the simulator: PodDisruptionBudgets, autoscalers, GitOps, readiness.
 
-The simulator serves no policy/v1 and no autoscaling/v2 (a 404, handled as "none can exist"), so
-the budget and autoscaler checks run here against a stand-in that answers like the API server.
+The simulator serves policy/v1 budgets (with a disruption controller's status), autoscaling/v2
+autoscalers (with a controller that acts) and GitOps owner marks (``SimConfig.pdb/hpa/gitops``),
+so each warning is checked against what the API server holds, and where it predicts something
+(an eviction refused, a manual scale undone) the test makes it happen.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import pytest
 
 from memtui.executor import cautions
-from memtui.executor.kubeapi import ApiFailure, ns_path
+from memtui.executor.kubeapi import ApiFailure, MERGE_PATCH, write_call
 
-
-class StubApi:
-    """Answers ``get`` from a dict of path → body (or an ``ApiFailure`` to raise)."""
-
-    namespace = "sap-llm"
-
-    def __init__(self, answers: dict[str, Any]) -> None:
-        self.answers = answers
-
-    def path(self, resource: str, name: str | None = None, sub: str | None = None, *, group: str = "",
-             version: str = "v1") -> str:
-        return ns_path(self.namespace, resource, name, sub, group=group, version=version)
-
-    def get(self, path: str, query: tuple = ()) -> dict[str, Any]:
-        answer = self.answers[path]
-        if isinstance(answer, ApiFailure):
-            raise answer
-        return answer
-
-
+DEPLOY = "/apis/apps/v1/namespaces/sap-llm/deployments/sap-llm"
 PDBS = "/apis/policy/v1/namespaces/sap-llm/poddisruptionbudgets"
-HPAS = "/apis/autoscaling/v2/namespaces/sap-llm/horizontalpodautoscalers"
-LABELS = {"app": "sap-llm", "tier": "model"}
 
 
-def pdb(name: str, selector: dict, allowed: int) -> dict:
-    return {"metadata": {"name": name}, "spec": {"selector": selector},
-            "status": {"disruptionsAllowed": allowed, "currentHealthy": 2, "desiredHealthy": 3}}
+def budget_lines(plan) -> list[str]:
+    return [w for w in plan.warnings if w.startswith("PodDisruptionBudget")]
 
 
-def test_budgets_whose_selector_covers_the_pods_are_named_with_what_they_allow():
-    api = StubApi({PDBS: {"items": [
-        pdb("sap-llm-pdb", {"matchLabels": {"app": "sap-llm"}}, 0),
-        pdb("by-expression", {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["model", "api"]}]}, 1),
-        pdb("other-app", {"matchLabels": {"app": "redis"}}, 1),
-        pdb("not-in", {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["model"]}]}, 1),
-        pdb("needs-missing-label", {"matchExpressions": [{"key": "canary", "operator": "Exists"}]}, 1),
-    ]}})
-    lines = cautions.disruption_budgets(api, LABELS, deleting=True)  # type: ignore[arg-type]
-    assert len(lines) == 2
-    assert lines[0].startswith("PodDisruptionBudget sap-llm-pdb covers these pods: 0 disruptions allowed "
-                               "(2 healthy, 3 required)")
-    assert "a pod delete does not ask it" in lines[0] and "goes below what it requires" in lines[0]
-    assert lines[1].startswith("PodDisruptionBudget by-expression covers these pods: 1 disruption allowed")
-    rollout = cautions.disruption_budgets(api, LABELS, deleting=False)  # type: ignore[arg-type]
-    assert all("maxUnavailable" in line for line in rollout)
+def budget(rig, name: str = "sap-llm") -> dict:
+    return rig.reader.get(f"{PDBS}/{name}")["status"]
 
 
-def test_no_policy_api_means_no_budget_and_a_forbidden_list_says_so():
-    assert cautions.disruption_budgets(StubApi({PDBS: ApiFailure("404 Not Found", 404)}), LABELS,  # type: ignore[arg-type]
-                                       deleting=True) == []
-    (line,) = cautions.disruption_budgets(StubApi({PDBS: ApiFailure("403 Forbidden: no", 403)}), LABELS,  # type: ignore[arg-type]
-                                          deleting=True)
-    assert line == "PodDisruptionBudgets could not be checked: 403 Forbidden: no"
+def create_budget(rig, name: str, spec: dict) -> None:
+    rig.reader.send(write_call("POST", PDBS, content_type="application/json", body={
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name}, "spec": spec}))
 
 
-def test_an_autoscaler_on_the_deployment_will_override_a_manual_scale():
-    api = StubApi({HPAS: {"items": [
-        {"metadata": {"name": "api-hpa"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "sap-llm-api"},
-                                                   "minReplicas": 3, "maxReplicas": 10}},
-        {"metadata": {"name": "other"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "sap-llm"}}},
-    ]}})
-    (line,) = cautions.autoscalers(api, "sap-llm-api")  # type: ignore[arg-type]
-    assert "api-hpa" in line and "between 3 and 10" in line and "override" in line
+def evict(rig, pod: str) -> dict:
+    return rig.reader.send(write_call("POST", f"/api/v1/namespaces/sap-llm/pods/{pod}/eviction",
+                                      content_type="application/json",
+                                      body={"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pod}}))
 
 
-def test_gitops_and_helm_ownership():
-    def obj(labels=None, annotations=None):
-        return {"metadata": {"labels": labels or {}, "annotations": annotations or {}}}
-
-    argo = cautions.gitops(obj(annotations={"argocd.argoproj.io/tracking-id": "prod-llm:apps/Deployment:sap-llm/x"}),
-                           "deployment/sap-llm")
-    assert "Argo CD (application prod-llm)" in argo and "reverted by the next sync" in argo
-    helm_flux = cautions.gitops(obj(labels={"helm.toolkit.fluxcd.io/name": "sap-llm"}), "deployment/sap-llm")
-    assert "Flux (HelmRelease sap-llm)" in helm_flux
-    assert "next helm upgrade" in cautions.gitops(obj(labels={"app.kubernetes.io/managed-by": "Helm"}), "x")
-    assert cautions.gitops(obj(labels={"app.kubernetes.io/instance": "sap-llm"}), "x") is None
+def test_a_delete_names_the_budget_with_what_it_allows_and_a_rollout_says_it_is_not_asked(rig, catalogue):
+    status = budget(rig)
+    assert (status["disruptionsAllowed"], status["currentHealthy"], status["desiredHealthy"]) == (1, 3, 2)
+    plan = rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, rig.ctx())
+    assert budget_lines(plan) == ["PodDisruptionBudget sap-llm covers these pods: 1 disruption allowed (3 healthy, "
+                                  "2 required); a pod delete does not ask it (only evictions do)"]
+    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
+    assert budget_lines(plan) == ["PodDisruptionBudget sap-llm covers these pods: 1 disruption allowed (3 healthy, "
+                                  "2 required); a rollout honours the deployment's maxUnavailable, not the budget"]
 
 
-def test_readiness_below_desired_is_a_warning():
-    deployment = {"metadata": {"name": "sap-llm"}, "spec": {"replicas": 3}, "status": {"readyReplicas": 1}}
-    assert cautions.readiness(deployment) == ("deployment/sap-llm: only 1 of 3 replicas ready; replacing pods now "
-                                              "lowers serving capacity further")
-    assert cautions.ready_text(deployment) == "1/3 replicas ready"
-    deployment["status"]["readyReplicas"] = 3
-    assert cautions.readiness(deployment) is None
+def test_a_delete_that_goes_below_the_budget_says_so_and_an_eviction_would_be_refused(sim_factory, make_rig,
+                                                                                        catalogue):
+    rig = make_rig(sim_factory(replicas=2, seed=7))
+    plan = rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, rig.ctx())
+    assert budget_lines(plan) == ["PodDisruptionBudget sap-llm covers these pods: 0 disruptions allowed (2 healthy, "
+                                  "2 required); a pod delete does not ask it (only evictions do) and this delete "
+                                  "goes below what it requires"]
+    # what the warning says an eviction would meet: the API server refuses it
+    with pytest.raises(ApiFailure) as refused:
+        evict(rig, plan.confirm_name)
+    assert refused.value.status == 429
+    assert str(refused.value) == ("429 Too Many Requests: Cannot evict pod as it would violate the pod's disruption "
+                                  "budget.")
+    # and the plain delete memtui sends is not asked: it goes through, below the budget
+    assert rig.executor.execute(plan, confirmation=plan.confirm_name).ok
+    status = budget(rig)
+    assert status["currentHealthy"] == 1 and status["disruptionsAllowed"] == 0
+
+
+def test_only_budgets_whose_selector_covers_the_pods_are_named(rig, catalogue):
+    # the sap-llm pods carry app=sap-llm, app.kubernetes.io/name=sap-llm, app.kubernetes.io/component=inference
+    create_budget(rig, "by-expression", {"maxUnavailable": 1, "selector": {"matchExpressions": [
+        {"key": "app.kubernetes.io/component", "operator": "In", "values": ["inference", "api"]}]}})
+    create_budget(rig, "other-app", {"minAvailable": 1, "selector": {"matchLabels": {"app": "redis"}}})
+    create_budget(rig, "not-in", {"minAvailable": 1, "selector": {"matchExpressions": [
+        {"key": "app.kubernetes.io/component", "operator": "NotIn", "values": ["inference"]}]}})
+    create_budget(rig, "needs-missing-label", {"minAvailable": 1, "selector": {"matchExpressions": [
+        {"key": "canary", "operator": "Exists"}]}})
+    create_budget(rig, "no-selector", {"minAvailable": 1})  # policy/v1: a nil selector selects nothing
+    plan = rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, rig.ctx())
+    lines = budget_lines(plan)
+    assert [line.split()[1] for line in lines] == ["by-expression", "sap-llm"]
+    s = budget(rig, "by-expression")
+    assert (s["expectedPods"], s["desiredHealthy"]) == (3, 2)  # maxUnavailable counts the deployment's replicas
+    assert lines[0].startswith(f"PodDisruptionBudget by-expression covers these pods: {s['disruptionsAllowed']} "
+                               f"disruption allowed ({s['currentHealthy']} healthy, 2 required)")
+
+
+def test_no_budget_no_warning(sim_factory, make_rig, catalogue):
+    rig = make_rig(sim_factory(pdb=False, seed=7))
+    assert rig.reader.get(PDBS)["items"] == []
+    for action in ("fix.delete-worst-pod", "fix.rollout-restart"):
+        assert budget_lines(rig.executor.plan(catalogue.get(action), {}, rig.ctx())) == []
+
+
+def test_a_budget_list_the_operator_may_not_read_is_said_not_skipped(sim_factory, make_rig, catalogue):
+    rig = make_rig(sim_factory(operator_denied=("poddisruptionbudgets.policy",), seed=7))
+    plan = rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, rig.ctx())
+    assert budget_lines(plan) == [
+        'PodDisruptionBudgets could not be checked: 403 Forbidden: poddisruptionbudgets.policy is forbidden: User '
+        '"oncall-operator" cannot list resource "poddisruptionbudgets" in API group "policy" in the namespace '
+        '"sap-llm"']
+    assert plan.permission.allowed  # deleting the pod itself is allowed
+
+
+def test_an_autoscaler_on_the_deployment_is_named_and_does_undo_the_manual_scale(sim_factory, make_rig, catalogue):
+    rig = make_rig(sim_factory(hpa=True, seed=7))
+    plan = rig.executor.plan(catalogue.get("fix.scale-api"), {}, rig.ctx())
+    assert [w for w in plan.warnings if "HorizontalPodAutoscaler" in w] == [
+        "HorizontalPodAutoscaler sap-llm-api scales deployment/sap-llm-api between 3 and 8: it will override this "
+        "manual scale"]
+    assert rig.executor.execute(plan).ok
+    assert rig.deployment("sap-llm-api")["spec"]["replicas"] == 2
+    rig.sim.advance(16)  # one autoscaler sync later the warning has come true
+    assert rig.deployment("sap-llm-api")["spec"]["replicas"] == 3
+    # no autoscaler in the default simulator: no such warning
+    assert cautions.autoscalers(make_rig(sim_factory(seed=7), name="plain").reader, "sap-llm-api") == []
+
+
+@pytest.mark.parametrize(("tool", "owner"), [
+    ("argocd", "is managed by Argo CD (application sap-llm-prod): a patch will be reverted by the next sync unless "
+               "auto-sync is paused; make the lasting change in Git"),
+    ("flux", "is managed by Flux (Kustomization sap-llm-prod): a patch will be reverted by the next reconciliation "
+             "unless it is suspended; make the lasting change in Git"),
+    ("helm", "is managed by Helm: the next helm upgrade puts the chart's values back"),
+])
+def test_gitops_ownership_of_the_deployment_and_the_configmap(sim_factory, make_rig, catalogue, tool, owner):
+    rig = make_rig(sim_factory(gitops=tool, seed=7))
+    for action, what in (("fix.raise-memory-limit", "deployment/sap-llm"), ("fix.rollout-restart", "deployment/sap-llm"),
+                         ("fix.reduce-batch-size", "configmap/sap-llm-config")):
+        plan = rig.executor.plan(catalogue.get(action), {}, rig.ctx())
+        assert [w for w in plan.warnings if " is managed by " in w] == [f"{what} {owner}"], action
+
+
+def test_flux_helm_release_wins_over_plain_helm_and_a_bare_instance_label_is_no_owner(sim_factory, make_rig,
+                                                                                       catalogue):
+    # Flux's helm-controller leaves both Helm's marks and its own: Flux is who reverts a patch
+    rig = make_rig(sim_factory(gitops="helm", seed=7))
+    rig.reader.send(write_call("PATCH", DEPLOY, content_type=MERGE_PATCH, body={"metadata": {"labels": {
+        "helm.toolkit.fluxcd.io/name": "sap-llm", "helm.toolkit.fluxcd.io/namespace": "flux-system"}}}))
+    plan = rig.executor.plan(catalogue.get("fix.raise-memory-limit"), {}, rig.ctx())
+    assert any(w.startswith("deployment/sap-llm is managed by Flux (HelmRelease sap-llm)") for w in plan.warnings)
+    # app.kubernetes.io/instance alone is set by many charts and kustomizations: not an owner
+    plain = make_rig(sim_factory(seed=7), name="plain")
+    plain.reader.send(write_call("PATCH", DEPLOY, content_type=MERGE_PATCH,
+                                 body={"metadata": {"labels": {"app.kubernetes.io/instance": "sap-llm"}}}))
+    plan = plain.executor.plan(catalogue.get("fix.raise-memory-limit"), {}, plain.ctx())
+    assert not any(" is managed by " in w for w in plan.warnings)
+
+
+def test_readiness_below_desired_is_a_warning_until_the_replacement_is_ready(rig, catalogue):
+    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
+    assert not any("replicas ready;" in w for w in plan.warnings)
+    victim = next(p.name for p in rig.ctx().pods if p.owner == "sap-llm")
+    rig.reader.send(write_call("DELETE", f"/api/v1/namespaces/sap-llm/pods/{victim}", content_type=None, body=None))
+    deployment = rig.deployment()
+    assert cautions.ready_text(deployment) == "2/3 replicas ready"
+    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
+    assert "deployment/sap-llm: only 2 of 3 replicas ready; replacing pods now lowers serving capacity further" \
+        in plan.warnings
+    rig.sim.advance(120)
+    plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
+    assert not any("replicas ready;" in w for w in plan.warnings)
+    assert budget(rig)["currentHealthy"] == 3
