@@ -314,24 +314,247 @@ def env(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
     return _ok("".join(f"{k}={v}\n" for k, v in sorted(ctx.env.items())))
 
 
+_CLASSES = {"[:digit:]": r"0-9", "[:alpha:]": r"A-Za-z", "[:alnum:]": r"A-Za-z0-9", "[:upper:]": r"A-Z",
+            "[:lower:]": r"a-z", "[:space:]": r"\s", "[:blank:]": r" \t", "[:xdigit:]": r"0-9A-Fa-f",
+            "[:punct:]": r"!-/:-@\[-`{-~"}
+
+
+def posix_regex(pattern: str, extended: bool) -> str:
+    """A POSIX BRE (grep, sed) or ERE (grep -E, sed -E) as a Python regular expression."""
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "[":  # a bracket expression, copied with its POSIX classes spelled out
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern.startswith("[:", j):
+                    k = pattern.find(":]", j)
+                    j = k + 2 if k >= 0 else j + 1
+                else:
+                    j += 1
+            body, k = [], i + 1
+            while k < j:  # a backslash is literal in a POSIX bracket, an escape in Python's
+                cls = next((c for c in _CLASSES if pattern.startswith(c, k)), None)
+                if cls:
+                    body.append(_CLASSES[cls])
+                    k += len(cls)
+                    continue
+                body.append("\\" + pattern[k] if pattern[k] in "\\[" else pattern[k])
+                k += 1
+            out.append("[" + "".join(body) + "]")
+            i = j + 1
+            continue
+        if c == "\\" and i + 1 < n:
+            d = pattern[i + 1]
+            if not extended and d in "(){}+?|":
+                out.append(d)
+            else:
+                out.append("\\" + d)
+            i += 2
+            continue
+        if not extended and c in "(){}+?|":
+            out.append("\\" + c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def grep(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
     import re
     flags, rest = _split_flags(argv[1:])
     if not rest:
         return _ok(code=2, err="Usage: grep [OPTION]... PATTERNS [FILE]...\n")
-    pat = rest[0]
-    if "E" not in flags:
-        pat = pat.replace(r"\|", "|").replace(r"\(", "(").replace(r"\)", ")")
     try:
-        rx = re.compile(pat, re.I if "i" in flags else 0)
+        rx = re.compile(posix_regex(rest[0], "E" in flags), re.I if "i" in flags else 0)
     except re.error:
         return _ok(code=2, err="grep: Invalid regular expression\n")
-    text = stdin.decode(errors="replace") if len(rest) == 1 else "".join(
-        (vfs.read_file(ctx, f) or b"").decode() for f in rest[1:])
+    err, code = "", 0
+    if len(rest) == 1:
+        text = stdin.decode(errors="replace")
+    else:
+        chunks = []
+        for f in rest[1:]:
+            data = vfs.read_file(ctx, f)
+            if data is None:
+                err += f"grep: {f}: {'Is a directory' if vfs.is_dir(ctx, f) else 'No such file or directory'}\n"
+                code = 2
+                continue
+            chunks.append(data.decode(errors="replace"))
+        text = "".join(chunks)
     hits = [ln for ln in text.splitlines() if bool(rx.search(ln)) != ("v" in flags)]
     if "c" in flags:
-        return _ok(f"{len(hits)}\n", 0 if hits else 1)
-    return _ok("".join(h + "\n" for h in hits), 0 if hits else 1)
+        return _ok(f"{len(hits)}\n", code or (0 if hits else 1), err)
+    return _ok("".join(h + "\n" for h in hits), code or (0 if hits else 1), err)
+
+
+def _sed_script(script: str, extended: bool):
+    """Parse sed commands `[ADDR]s/RE/REPL/[gpI]`, `[ADDR]p`, `[ADDR]d`, `[ADDR]q` separated by ; or newlines."""
+    import re
+    cmds = []
+    i, n = 0, len(script)
+    while i < n:
+        while i < n and script[i] in " \t;\n":
+            i += 1
+        if i >= n:
+            break
+        addr = None
+        if script[i].isdigit():
+            j = i
+            while j < n and script[j].isdigit():
+                j += 1
+            addr, i = ("line", int(script[i:j])), j
+        elif script[i] == "$":
+            addr, i = ("last", 0), i + 1
+        elif script[i] == "/":
+            j = script.find("/", i + 1)
+            if j < 0:
+                raise ValueError("unterminated address regex")
+            addr, i = ("re", re.compile(posix_regex(script[i + 1:j], extended))), j + 1
+        if i >= n:
+            raise ValueError("missing command")
+        op = script[i]
+        if op == "s":
+            delim = script[i + 1]
+            pieces, j, buf = [], i + 2, []
+            while j < n and len(pieces) < 2:
+                if script[j] == "\\" and j + 1 < n:
+                    buf.append(script[j:j + 2] if script[j + 1] != delim else delim)
+                    j += 2
+                    continue
+                if script[j] == delim:
+                    pieces.append("".join(buf))
+                    buf = []
+                else:
+                    buf.append(script[j])
+                j += 1
+            if len(pieces) < 2:
+                raise ValueError("unterminated `s' command")
+            k = j
+            while k < n and script[k] not in ";\n":
+                k += 1
+            sflags = script[j:k].strip()
+            if any(ch not in "gpI" for ch in sflags):
+                raise ValueError(f"unknown option to `s'")
+            rx = re.compile(posix_regex(pieces[0], extended), re.I if "I" in sflags else 0)
+            cmds.append((addr, "s", (rx, pieces[1], "g" in sflags, "p" in sflags)))
+            i = k
+        elif op in "pdq":
+            cmds.append((addr, op, None))
+            i += 1
+        else:
+            raise ValueError(f"unknown command: `{op}'")
+    return cmds
+
+
+def _sed_replacement(template: str):
+    def expand(m) -> str:
+        out, i = [], 0
+        while i < len(template):
+            c = template[i]
+            if c == "\\" and i + 1 < len(template):
+                d = template[i + 1]
+                out.append(m.group(int(d)) or "" if d.isdigit() else "\n" if d == "n" else d)
+                i += 2
+                continue
+            out.append(m.group(0) if c == "&" else c)
+            i += 1
+        return "".join(out)
+    return expand
+
+
+def sed(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
+    """sed with -n, -E/-r, -e and the commands s///[gpI], p, d, q (with a line, $ or /re/ address)."""
+    quiet = extended = False
+    scripts: list[str] = []
+    files: list[str] = []
+    args = argv[1:]
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "-e" and i + 1 < len(args):
+            scripts.append(args[i + 1])
+            i += 2
+            continue
+        if a.startswith("-") and len(a) > 1 and not a.startswith("--"):
+            quiet = quiet or "n" in a
+            extended = extended or "E" in a or "r" in a
+        elif a in ("--quiet", "--silent"):
+            quiet = True
+        elif a == "--regexp-extended":
+            extended = True
+        elif not scripts and not files and not any(x == "-e" for x in args):
+            scripts.append(a)
+        else:
+            files.append(a)
+        i += 1
+    if not scripts:
+        return _ok(code=1, err="Usage: sed [OPTION]... {script-only-if-no-other-script} [input-file]...\n")
+    try:
+        cmds = _sed_script("\n".join(scripts), extended)
+    except ValueError as exc:
+        return _ok(code=1, err=f"sed: -e expression #1, char 0: {exc}\n")
+    err, code = "", 0
+    if files:
+        chunks = []
+        for f in files:
+            data = vfs.read_file(ctx, f)
+            if data is None:
+                err += f"sed: can't read {f}: No such file or directory\n"
+                code = 2
+                continue
+            chunks.append(data.decode(errors="replace"))
+        text = "".join(chunks)
+    else:
+        text = stdin.decode(errors="replace")
+    lines = text.splitlines()
+    out: list[str] = []
+    for number, line in enumerate(lines, 1):
+        deleted = stop = False
+        for addr, op, arg in cmds:
+            if addr is not None:
+                kind, val = addr
+                if (kind == "line" and number != val) or (kind == "last" and number != len(lines)) or (
+                        kind == "re" and not val.search(line)):
+                    continue
+            if op == "s":
+                rx, repl, every, show = arg
+                new, count = rx.subn(_sed_replacement(repl), line, count=0 if every else 1)
+                if count:
+                    line = new
+                    if show:
+                        out.append(line)
+            elif op == "p":
+                out.append(line)
+            elif op == "d":
+                deleted = True
+                break
+            elif op == "q":
+                stop = True
+                break
+        if not deleted and not quiet:
+            out.append(line)
+        if stop:
+            break
+    return _ok("".join(ln + "\n" for ln in out), code, err)
+
+
+def test_command(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
+    """/usr/bin/test and /usr/bin/[ (coreutils) for a plain exec; the shell has its own builtin."""
+    from .shell import _test
+    args = argv[1:]
+    name = argv[0].rsplit("/", 1)[-1]
+    if name == "[":
+        if not args or args[-1] != "]":
+            return _ok(code=2, err="[: missing ‘]’\n")
+        args = args[:-1]
+    code, problem = _test(args, ctx)
+    return _ok(code=code, err=f"{name}: {problem}\n" if problem else "")
 
 
 def head_tail(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
@@ -356,11 +579,14 @@ def head_tail(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
 
 
 def wc(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
-    flags, _ = _split_flags(argv[1:])
-    text = stdin.decode(errors="replace")
-    if "l" in flags:
-        return _ok(f"{text.count(chr(10))}\n")
-    return _ok(f"{text.count(chr(10)):>7} {len(text.split()):>7} {len(stdin):>7}\n")
+    flags, files = _split_flags(argv[1:])
+    data = stdin if not files else b"".join(vfs.read_file(ctx, f) or b"" for f in files)
+    text = data.decode(errors="replace")
+    counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(data)}
+    wanted = [k for k in "lwc" if k in flags] or ["l", "w", "c"]
+    if len(wanted) == 1:
+        return _ok(f"{counts[wanted[0]]}\n")
+    return _ok(" ".join(f"{counts[k]:>7}" for k in wanted) + "\n")
 
 
 def free(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
@@ -386,7 +612,7 @@ def date(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
 
 COMMON: dict[str, Cmd] = {
     "cat": cat, "du": du, "rm": rm, "ls": ls, "ps": ps, "echo": echo, "env": env, "printenv": env,
-    "grep": grep, "head": head_tail, "tail": head_tail, "wc": wc, "free": free, "date": date,
+    "grep": grep, "sed": sed, "test": test_command, "[": test_command, "head": head_tail, "tail": head_tail, "wc": wc, "free": free, "date": date,
     "true": simple(""), "false": simple("", 1), "sleep": simple(""), "whoami": simple("app\n"),
     "id": simple("uid=1000(app) gid=1000(app) groups=1000(app)\n"),
     "uname": lambda ctx, argv, stdin: _ok("Linux\n" if len(argv) == 1 else

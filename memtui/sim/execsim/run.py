@@ -17,7 +17,7 @@ def execute(ctx: ExecContext, argv: list[str]) -> ExecResult:
             if i + 1 >= len(argv):
                 res = ExecResult(b"", f"{prog.rsplit('/', 1)[-1]}: 0: -c requires an argument\n".encode(), 2)
             else:
-                res = run_script(ctx, argv[i + 1], run_command)
+                res = run_script(ctx, argv[i + 1], run_command, argv[i + 2:] or [prog])
         else:
             res = ExecResult()  # a shell with no script and no terminal input exits at once
     else:
