@@ -1,16 +1,16 @@
-"""Fixtures for the audit tests: real files in tmp_path, a clock the test controls."""
+"""Fixtures for the audit tests: real files in tmp_path, a clock the test controls.
+
+Prometheus is the real one (``prometheus`` in tests/conftest.py, scraping the ``sim`` fixture).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from memtui.audit import AuditLog
-
-from .fake_prometheus import serve_fake_prometheus
 
 INCIDENT_START = datetime(2026, 11, 27, 2, 0, 0, tzinfo=UTC)
 
@@ -35,13 +35,6 @@ def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     return state
-
-
-@pytest.fixture
-def prometheus() -> Iterator[str]:
-    """URL of a stand-in Prometheus (see fake_prometheus.py) for this test."""
-    with serve_fake_prometheus() as url:
-        yield url
 
 
 @pytest.fixture

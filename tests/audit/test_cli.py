@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from memtui.audit import AuditLog, default_audit_path
 from memtui.audit.cli import main
 from memtui.audit.times import utc_now
 
+from tests.servers import free_port
+
 from .conftest import FakeClock, write_incident
-from .fake_prometheus import FakePrometheus, closed_port
 
 GIB = 1024**3
 
@@ -107,25 +109,39 @@ def test_export_warns_when_the_chain_is_broken(capsys, sim_log):
     assert "- Integrity: BROKEN: line 7" in out
 
 
-def test_export_with_a_prometheus_chart(capsys, prometheus, private_state_dir):
+def test_export_with_a_prometheus_chart(capsys, sim, prometheus, private_state_dir):
+    """The chart of the real Prometheus scraping the simulator: its sap-llm pods, around the action."""
     path = default_audit_path("memtui-sim", "sap-llm")
-    clock = FakeClock(utc_now() - timedelta(minutes=30))
-    log = AuditLog(path, context="memtui-sim", namespace="sap-llm", clock=clock)
+    intent = utc_now() - timedelta(minutes=5)
+    log = AuditLog(path, context="memtui-sim", namespace="sap-llm", clock=FakeClock(intent))
     log.intent(action="fix.reduce-batch-size", target={"kind": "ConfigMap", "name": "sap-llm-config"})
-    FakePrometheus.queries = []
-    code, out, err = run(capsys, "export", "--prometheus-url", prometheus)
+    code, out, err = run(capsys, "export", "--prometheus-url", prometheus.url)
     assert code == 0 and err == ""
-    (asked,) = FakePrometheus.queries
-    assert 'namespace="sap-llm"' in asked["query"][0]
-    start = float(asked["start"][0])
-    assert abs(start - (clock.now - timedelta(minutes=10)).timestamp()) < 2
-    chart = out.split("## Pod memory around the actions\n\n```text\n", 1)[1]
-    assert "• sap-llm-7d9f-abc12   + sap-llm-7d9f-def34" in chart
-    assert "#1 " in chart and "fix.reduce-batch-size" in chart
+    chart = out.split("## Pod memory around the actions\n\n```text\n", 1)[1].split("\n```", 1)[0]
+    key = next(line for line in chart.splitlines() if line.startswith("• "))
+    # the pods nearest their limit have the highest peaks: the incident's sap-llm pods lead the key
+    truth = sim.truth()
+    drawn = re.findall(r"[•+xo*#@%] (\S+)", key)
+    assert set(drawn[:len(truth)]) == set(truth)
+    assert f"#1 {intent:%H:%M:%S} fix.reduce-batch-size" in chart
+    # the chart spans the action ± 10 minutes, ticks every 5 minutes from its start ...
+    first_tick = intent - timedelta(minutes=10)
+    first_tick += timedelta(minutes=-first_tick.minute % 5, seconds=-first_tick.second,
+                            microseconds=-first_tick.microsecond)
+    if first_tick < intent - timedelta(minutes=10):
+        first_tick += timedelta(minutes=5)
+    lines = chart.splitlines()
+    axis = next(line for line in lines if re.search(r"\d\d:\d\d", line) and "#1" not in line)
+    assert re.findall(r"\d\d:\d\d", axis)[0] == f"{first_tick:%H:%M}"
+    # ... and the samples asked of Prometheus start at its left edge (the query's start is the window's)
+    top = next(i for i, line in enumerate(lines) if "┌" in line)
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    left = lines[top].index("┌") + 1
+    assert any(len(line) > left and line[left] in "•+xo*#@%" for line in lines[top + 1:bottom])
 
 
 def test_export_without_prometheus_still_exports_and_says_why(capsys, sim_log):
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     code, out, err = run(capsys, "export", "--prometheus-url", url)
     assert code == 0
     assert "| # | Time (UTC)" in out

@@ -1,51 +1,125 @@
-"""memory_series_from_prometheus over real HTTP: a tiny stand-in server, and a closed port."""
+"""memory_series_from_prometheus against a real Prometheus scraping the simulator (backfilled
+history, then live scrapes): the series must be the simulator's own, point for point; and a
+Prometheus that refuses or cannot be reached is one clear line."""
 
 from __future__ import annotations
 
+import re
+import time
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from memtui.audit import AuditError, PrometheusUnavailable, memory_series_from_prometheus
+from tests.servers import free_port
 
-from .fake_prometheus import FakePrometheus, closed_port
-
-START = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
-T0 = START.timestamp()
-
-
-def test_queries_the_working_set_per_pod_and_returns_sorted_samples(prometheus):
-    series = memory_series_from_prometheus(prometheus, "sap-llm", START, START + timedelta(hours=1), "30s")
-
-    assert series == {
-        "sap-llm-7d9f-abc12": [(START, 11811160064.0), (START + timedelta(minutes=1), 12669630464.0)],
-        "sap-llm-7d9f-def34": [(START, 8589934592.0)],
-    }
-    (asked,) = FakePrometheus.queries
-    assert asked["path"] == ["/api/v1/query_range"]
-    assert asked["query"] == [
-        'max by (pod) (container_memory_working_set_bytes{namespace="sap-llm",container!="",container!="POD"})'
-    ]
-    assert asked["start"] == [str(int(T0))] and asked["end"] == [str(int(T0 + 3600))] and asked["step"] == ["30s"]
+NS = "sap-llm"
+HISTORY_STEP = 15.0  # what start_prometheus_for_simulator backfills with
+LOOKBACK = 300.0  # Prometheus' default lookback delta
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
-def test_naive_times_are_utc_and_timedelta_steps_work(prometheus):
-    memory_series_from_prometheus(prometheus, "sap-llm", START.replace(tzinfo=None),
-                                  (START + timedelta(hours=1)).replace(tzinfo=None), timedelta(minutes=1))
-    (asked,) = FakePrometheus.queries
-    assert asked["start"] == [str(int(T0))] and asked["step"] == ["60s"]
+def simulator_history(sim) -> dict[str, list[list[tuple[float, float]]]]:
+    """The working-set samples the fixture backfilled, per pod, one list per container series
+    (cAdvisor's pod-level and POD series left out, as the query does)."""
+    end = sim.now() - timedelta(seconds=HISTORY_STEP)
+    text = sim.openmetrics_history(end - timedelta(hours=2), end, HISTORY_STEP)
+    series: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for line in text.splitlines():
+        if not line.startswith("container_memory_working_set_bytes{"):
+            continue
+        labels_text, rest = line[len("container_memory_working_set_bytes{"):].split("} ", 1)
+        labels = dict(_LABEL.findall(labels_text))
+        if labels.get("namespace") != NS or labels.get("container") in ("", "POD", None):
+            continue
+        value, stamp = rest.split()
+        series[(labels["pod"], labels_text)].append((float(stamp), float(value)))
+    per_pod: dict[str, list[list[tuple[float, float]]]] = defaultdict(list)
+    for (pod, _), samples in series.items():
+        per_pod[pod].append(sorted(samples))
+    return per_pod
 
 
-def test_an_http_error_is_one_clear_line(prometheus):
-    FakePrometheus.status = 503
-    with pytest.raises(PrometheusUnavailable, match=r"refused the query: HTTP Status Code 503"):
-        memory_series_from_prometheus(prometheus, "sap-llm", START, START + timedelta(hours=1))
+def expected_at(history: list[list[tuple[float, float]]], t: float) -> float | None:
+    """max by (pod) of each series' latest sample in (t - 5m, t]: what PromQL evaluates at t."""
+    values = []
+    for samples in history:
+        latest = [v for ts, v in samples if t - LOOKBACK < ts <= t]
+        if latest:
+            values.append(latest[-1])
+    return max(values) if values else None
+
+
+def wait_for_live_scrapes(url: str, count: int = 2, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = requests.get(f"{url}/api/v1/query", params={"query": 'count_over_time(up{job="memtui-sim"}[1m])'},
+                              timeout=5).json()["data"]["result"]
+        if result and float(result[0]["value"][1]) >= count:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"Prometheus at {url} did not scrape the simulator {count} times in {timeout:.0f} s")
+
+
+def test_the_series_are_the_simulators_history_point_for_point(sim, prometheus):
+    end = sim.now() - timedelta(seconds=HISTORY_STEP)  # the last backfilled instant
+    start = end - timedelta(hours=1)
+    series = memory_series_from_prometheus(prometheus.url, NS, start, end, "60s")
+    history = simulator_history(sim)
+    truth = sim.truth()
+    assert set(truth) <= set(series)  # every sap-llm pod, and only pods of the namespace
+    assert set(series) <= set(history)
+    for pod, points in series.items():
+        stamps = [t for t, _ in points]
+        assert stamps == sorted(stamps) and all(t.tzinfo == UTC for t in stamps)
+        assert {(b - a).total_seconds() for a, b in zip(stamps, stamps[1:])} <= {60.0}
+        assert start <= stamps[0] and stamps[-1] <= end
+        for moment, value in points:
+            assert value == pytest.approx(expected_at(history[pod], moment.timestamp()), rel=1e-12), (pod, moment)
+    # pods older than the window fill it: 61 points, one a minute
+    assert max(len(points) for points in series.values()) == 61
+    # the OOM-killed pod's restarts show as a fall in its working set, not as a second series
+    oom = next(p for p, t in truth.items() if t.restarts and t.last_terminated_reason == "OOMKilled")
+    values = [v for _, v in series[oom]]
+    assert any(b < a * 0.7 for a, b in zip(values, values[1:]))
+
+
+def test_the_last_point_of_a_live_window_is_the_simulators_truth(sim, prometheus):
+    wait_for_live_scrapes(prometheus.url)
+    end = datetime.now(UTC)
+    series = memory_series_from_prometheus(prometheus.url, NS, end - timedelta(minutes=10), end, "15s")
+    for pod, t in sim.truth().items():
+        assert series[pod][-1][1] == pytest.approx(t.working_set_bytes, rel=1e-9), pod
+
+
+def test_naive_times_are_utc_and_timedelta_steps_work(sim, prometheus):
+    end = sim.now() - timedelta(seconds=HISTORY_STEP)
+    start = end - timedelta(minutes=30)
+    aware = memory_series_from_prometheus(prometheus.url, NS, start, end, "60s")
+    naive = memory_series_from_prometheus(prometheus.url, NS, start.replace(tzinfo=None), end.replace(tzinfo=None),
+                                          timedelta(minutes=1))
+    assert naive == aware and aware
+    assert all(points[0][0] == start for points in aware.values() if len(points) == 31)
+
+
+def test_a_query_prometheus_refuses_is_one_clear_line(sim, prometheus):
+    # a week at one point a second is over Prometheus' 11,000 points per series: it answers 400
+    end = sim.now()
+    with pytest.raises(PrometheusUnavailable) as caught:
+        memory_series_from_prometheus(prometheus.url, NS, end - timedelta(days=7), end, "1s")
+    message = str(caught.value)
+    assert message.startswith(f"Prometheus at {prometheus.url} refused the query: HTTP Status Code 400")
+    assert "exceeded maximum resolution of 11,000 points per timeseries" in message
+    assert "\n" not in message
 
 
 def test_an_unreachable_prometheus_raises_a_clear_audit_error():
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there: a real connection refusal
+    start = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
     with pytest.raises(AuditError) as caught:
-        memory_series_from_prometheus(url, "sap-llm", START, START + timedelta(hours=1), timeout=2)
+        memory_series_from_prometheus(url, NS, start, start + timedelta(hours=1), timeout=2)
     assert isinstance(caught.value, PrometheusUnavailable)
     assert str(caught.value).startswith(f"Prometheus at {url} is unreachable: ")
     assert "refused" in str(caught.value).lower()
