@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import stat
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlparse
+
+import pytest
 
 from memtui.incident import OomKill
 from memtui.sources.kube_exec import exec_in_pod
@@ -148,53 +144,25 @@ def test_every_read_writes_one_audit_entry_and_a_refused_one_says_why(rig, catal
     assert (second.kind, second.outcome) == ("read", "refused") and "--prometheus-url" in second.error
 
 
-class _RecordingPrometheus(BaseHTTPRequestHandler):
-    asked: list[dict] = []
+def test_promql_range_sends_timestamps_end_now_start_now_minus_range(sim, prometheus, make_rig, catalogue):
+    """Against the real Prometheus scraping the simulator: a 30 m window at 60 s steps ending now is
+    31 points for a pod older than the window; the instant query is the live working set."""
+    from tests.prometheus.test_prometheus_source import wait_for_scrape
+    from memtui.sources.prometheus import PrometheusSource
 
-    def do_GET(self) -> None:
-        url = urlparse(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        _RecordingPrometheus.asked.append({"path": url.path, **query})
-        if url.path.endswith("query_range"):
-            start = float(query["start"])
-            result = {"resultType": "matrix", "result": [
-                {"metric": {"pod": "sap-llm-a"}, "values": [[start, "1073741824"], [start + 60, "2147483648"]]}]}
-        else:
-            result = {"resultType": "vector", "result": [{"metric": {"pod": "sap-llm-a"}, "value": [0, "1073741824"]}]}
-        body = json.dumps({"status": "success", "data": result}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def recording_prometheus() -> Iterator[str]:
-    _RecordingPrometheus.asked = []
-    server = HTTPServer(("127.0.0.1", 0), _RecordingPrometheus)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_promql_range_sends_timestamps_end_now_start_now_minus_range(sim, make_rig, catalogue):
-    now = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
-    with recording_prometheus() as url:
-        rig = make_rig(sim, prometheus_url=url, clock=lambda: now)
-        outcome = rig.executor.run_read(catalogue.get("diagnose.prom-memory-1h"), {"window": "30m"}, rig.ctx())
-        instant = rig.executor.run_read(catalogue.get("diagnose.prom-memory-now"), {}, rig.ctx())
+    truth = sim.truth()
+    wait_for_scrape(PrometheusSource(prometheus.url, "sap-llm"), set(truth))
+    rig = make_rig(sim, prometheus_url=prometheus.url, clock=sim.now)
+    outcome = rig.executor.run_read(catalogue.get("diagnose.prom-memory-1h"), {"window": "30m"}, rig.ctx())
+    instant = rig.executor.run_read(catalogue.get("diagnose.prom-memory-now"), {}, rig.ctx())
     assert outcome.ok and instant.ok, (outcome, instant)
-    ranged, single = _RecordingPrometheus.asked
-    assert ranged["path"] == "/api/v1/query_range" and single["path"] == "/api/v1/query"
-    assert float(ranged["end"]) == now.timestamp() and float(ranged["start"]) == now.timestamp() - 1800
-    assert ranged["step"] == "60s"
-    assert 'namespace="sap-llm"' in ranged["query"] and "container_memory_working_set_bytes" in ranged["query"]
-    assert "1.0 GiB" in outcome.output and "2.0 GiB" in outcome.output
-    assert "1.0 GiB" in instant.output
+    query, window, header, *rows = outcome.output.splitlines()
+    assert 'namespace="sap-llm"' in query and "container_memory_working_set_bytes" in query
+    assert window == "range 30m, step 60s, end=now" and header.split()[:2] == ["SERIES", "POINTS"]
+    points = {row.split()[0]: int(row.split()[1]) for row in rows}
+    redis = next(p for p in points if p.startswith("redis-"))  # up for days: it fills the window
+    assert points[redis] == 31  # start = end - 30 m, step 60 s: both ends included
+    assert set(truth) <= set(points) and max(points.values()) == 31
+    values = {row.split()[0]: row.split()[1] for row in instant.output.splitlines()[2:]}
+    for pod, t in truth.items():
+        assert float(values[pod]) == pytest.approx(t.working_set_bytes, rel=1e-5)
