@@ -57,6 +57,17 @@ class SimulatorHandle:
     def clear_request_log(self) -> None:
         self._call(self._st.requests.clear)
 
+    def on_request(self, hook: Callable[[str, str, dict[str, Any]], None]) -> Callable[[], None]:
+        """Run ``hook(method, path, query)`` as each API request arrives, before it is served (on the
+        server's thread: keep it short). Tests use it to look at the world at that instant, e.g.
+        what an audit log holds when the write it announces reaches the API server. Returns a
+        function that removes the hook."""
+        self._call(lambda: self._st.request_hooks.append(hook))
+
+        def remove() -> None:
+            self._call(lambda: self._st.request_hooks.remove(hook) if hook in self._st.request_hooks else None)
+        return remove
+
     def advance(self, seconds: float) -> None:
         def go() -> None:
             self._st.clock.advance(seconds)

@@ -44,6 +44,8 @@ class SimState:
     journal: list[JournalEntry] = field(default_factory=list)
     requests: list[RequestRecord] = field(default_factory=list)
     metrics_cache: dict[Any, bytes] = field(default_factory=dict)
+    request_hooks: list[Any] = field(default_factory=list)
+    """Callables ``(method, path, query)`` run as each API request arrives (SimulatorHandle.on_request)."""
 
     def now(self) -> float:
         return self.cluster.sync(self.clock.now())
@@ -114,6 +116,10 @@ class SimServer:
         assert st is not None
         status = 500
         try:
+            if st.request_hooks and not request.path.startswith("/_sim/"):
+                query = flatten_query(list(request.query.items()))
+                for hook in list(st.request_hooks):
+                    hook(request.method, request.path, query)
             resp = await handler(request)
             status = resp.status
             return resp

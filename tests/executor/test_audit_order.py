@@ -17,20 +17,21 @@ REPO = Path(__file__).resolve().parents[2]
 PATH = "/api/v1/namespaces/sap-llm/configmaps/sap-llm-config"
 
 
-def test_the_intent_is_on_disk_before_the_request_leaves(rig, catalogue, monkeypatch):
+def test_the_intent_is_on_disk_before_the_request_arrives(rig, catalogue):
     plan = rig.executor.plan(catalogue.get("fix.reduce-batch-size"), {}, rig.ctx())
-    api_client = rig.connection.api_client
-    real_call = api_client.call_api
     seen: list[list[tuple[str, str | None]]] = []
 
-    def call_api(method, url, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if method == "PATCH" and "dryRun" not in url:
-            # read the file as another process would: what is there is what survives a crash now
+    def arrived(method: str, path: str, query: dict) -> None:
+        if method == "PATCH" and path == PATH and query.get("dryRun") != "All":
+            # read the file as another process would when the API server gets the write: what is
+            # there is what survives a crash of memtui now
             seen.append([(e.kind, e.action) for e in load_entries(rig.audit_path).entries])
-        return real_call(method, url, *args, **kwargs)
 
-    monkeypatch.setattr(api_client, "call_api", call_api)
-    outcome = rig.executor.execute(plan)
+    remove = rig.sim.on_request(arrived)
+    try:
+        outcome = rig.executor.execute(plan)
+    finally:
+        remove()
     assert outcome.ok
     assert seen == [[("intent", "fix.reduce-batch-size")]]
     assert [e.kind for e in rig.entries()] == ["intent", "result"]

@@ -98,3 +98,14 @@ def test_kubeconfig_contexts(sim):
     assert kc["clusters"][0]["cluster"]["certificate-authority-data"]
     assert kc["clusters"][0]["cluster"]["server"] == sim.url
     assert oct(os.stat(sim.kubeconfig_path).st_mode & 0o777) == "0o600"
+
+
+def test_request_hooks_run_as_requests_arrive_and_can_be_removed(sim):
+    from .helpers import core
+
+    seen = []
+    remove = sim.on_request(lambda method, path, query: seen.append((method, path, query.get("labelSelector"))))
+    core(sim).list_namespaced_pod(NS, label_selector="app=sap-llm")
+    remove()
+    core(sim).list_namespaced_pod(NS)
+    assert seen == [("GET", f"/api/v1/namespaces/{NS}/pods", "app=sap-llm")]
