@@ -87,3 +87,15 @@ def test_get_and_describe_hpa(kubectl, sim_factory):
     assert "New size: 3; reason: Current number of replicas below Spec.MinReplicas" in r.stdout
     r = k("get", "all", "-n", NS, check=True)
     assert "horizontalpodautoscaler.autoscaling/sap-llm-api" in r.stdout
+
+
+def test_an_rbac_gap_reads_as_kubectl_shows_it(kubectl, sim_factory):
+    k = kubectl.using(sim_factory(operator_denied=("poddisruptionbudgets.policy",)))
+    r = k("get", "pdb", "-n", NS)
+    assert r.returncode == 1 and r.stderr.strip() == (
+        'Error from server (Forbidden): poddisruptionbudgets.policy is forbidden: User "oncall-operator" cannot '
+        'list resource "poddisruptionbudgets" in API group "policy" in the namespace "sap-llm"')
+    assert k("auth", "can-i", "list", "pdb", "-n", NS).stdout.strip() == "no"
+    assert k("auth", "can-i", "delete", "pods", "-n", NS).stdout.strip() == "yes"
+    listed = k("auth", "can-i", "--list", "-n", NS, check=True).stdout
+    assert "poddisruptionbudgets" not in listed and "pods/eviction" in listed

@@ -59,6 +59,17 @@ def _ssrr(st: "SimState", user: User, body: dict[str, Any]) -> web.Response:
     rules = [{"verbs": ["get", "list", "watch"], "apiGroups": ["*"], "resources": ["*"]}]
     if full:
         rules = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]
+    denied = st.authz.operator_denied if user.token_name == "operator" else frozenset()
+    if denied:  # RBAC has no "all but": list what the roles grant, group by group
+        from .discovery import RESOURCES
+        verbs = ["*"] if full else ["get", "list", "watch"]
+        rules = []
+        for gv, resources in RESOURCES.items():
+            group = gv.rpartition("/")[0]
+            names = [r["name"] for r in resources
+                     if (f"{r['name'].split('/')[0]}.{group}" if group else r["name"].split("/")[0]) not in denied]
+            if names:
+                rules.append({"verbs": verbs, "apiGroups": [group], "resources": names})
     rules.append({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
                   "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]})
     out = {"kind": "SelfSubjectRulesReview", "apiVersion": "authorization.k8s.io/v1",
