@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kubernetes.utils import parse_quantity
+
 from collections.abc import Sequence
 
 
@@ -22,12 +24,6 @@ def cpu_millicores(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        if text.endswith("n"):
-            return int(text[:-1]) / 1e6
-        if text.endswith("u"):
-            return int(text[:-1]) / 1e3
-        if text.endswith("m"):
-            return float(text[:-1])
-        return float(text) * 1000
-    except ValueError:
+        return float(parse_quantity(text) * 1000)
+    except (ValueError, ArithmeticError):
         return None
