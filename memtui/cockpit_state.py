@@ -131,7 +131,8 @@ class CockpitState:
             # blanking every pod's memory because one API hiccuped
             snapshot = replace(snapshot, usage=self.snapshot.usage)
         self.snapshot = snapshot
-        detail = f"{snapshot.request_count} requests, {snapshot.duration_seconds * 1000:.0f} ms"
+        plural = "" if snapshot.request_count == 1 else "s"
+        detail = f"{snapshot.request_count} request{plural}, {snapshot.duration_seconds * 1000:.0f} ms"
         self.ok("kubernetes", detail)
         if snapshot.events_error:
             self.fail("kubernetes", snapshot.events_error)

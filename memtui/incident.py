@@ -83,10 +83,18 @@ class IncidentClock:
     ) -> IncidentStatus:
         if pods_over and self.started_at is None:
             self.started_at, self.basis = now, "first breach seen by memtui"
-        reference = self.started_at or now
-        recent = [t for t in oom_times if reference - t <= OOM_EVIDENCE_WINDOW and t <= now]
-        if recent:
-            earliest = min(recent)
-            if self.started_at is None or earliest < self.started_at:
-                self.started_at, self.basis = earliest, "earliest OOM kill"
+        # Follow the chain of OOM kills back in time: kills less than OOM_EVIDENCE_WINDOW apart
+        # (and the first within it of the breach) are one incident.  Done to a fixpoint here, so
+        # the answer does not depend on how many refreshes have happened.
+        start = self.started_at or now
+        earliest = None
+        for t in sorted((t for t in oom_times if t <= now), reverse=True):
+            if start - t <= OOM_EVIDENCE_WINDOW:
+                if t < start:
+                    start = t
+                    earliest = t
+            elif t < start:
+                break
+        if earliest is not None and (self.started_at is None or earliest < self.started_at):
+            self.started_at, self.basis = earliest, "earliest OOM kill"
         return IncidentStatus(self.started_at, self.basis, pods_over, pods_total)

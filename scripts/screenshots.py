@@ -51,6 +51,7 @@ SHOTS = (
     Shot("confirm-modal", (160, 48), scenario="batch-spike", keys=("B",), wait_for_screen=True),
     Shot("flushdb-modal", (160, 48), scenario="cache-bloat", keys=("ctrl+f",), wait_for_screen=True),
     Shot("diagnose-output", (160, 48), keys=("l",), wait_for_screen=True),
+    Shot("delete-pod-modal", (160, 48), keys=("D",), wait_for_screen=True),
 )
 
 
@@ -71,7 +72,11 @@ async def take(shot: Shot, workdir: Path) -> Path:
             for _ in range(100):
                 await pilot.pause(0.1)
                 state = app.state
-                ready = state.snapshot is not None and (not shot.prometheus or prometheus is None or state.prometheus is not None)
+                ready = (
+                    state.snapshot is not None
+                    and state.snapshot.events_error is None  # events synced: the OOM history is in
+                    and (not shot.prometheus or prometheus is None or state.prometheus is not None)
+                )
                 if ready and state.redis is not None:
                     break
             await pilot.pause(1.0)

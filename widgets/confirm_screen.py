@@ -103,6 +103,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     ConfirmActionScreen .field Input { width: 1fr; }
     ConfirmActionScreen .error { color: $error; padding-left: 27; height: auto; }
     ConfirmActionScreen #status { height: auto; color: $text-muted; }
+    ConfirmActionScreen #confirm-prompt { margin-top: 1; }
     ConfirmActionScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmActionScreen #buttons Button { margin-left: 1; }
     ConfirmActionScreen #gentler { height: auto; margin-top: 1; }
@@ -150,11 +151,12 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
                 yield Label("Reason / incident id")
                 yield Input(placeholder="optional, goes into the audit log", id="reason", compact=True)
             if self.plan.confirm_name:
-                with Horizontal(classes="field"):
-                    yield Label(f"Type {self.plan.confirm_name!r}")
-                    yield Input(
-                        placeholder=f"type {self.plan.confirm_name} to confirm", id="confirm-name", compact=True
-                    )
+                yield Static(
+                    Text.assemble(("Destructive: type ", "bold red"), (self.plan.confirm_name, "bold"),
+                                  (" to enable Apply", "bold red")),
+                    id="confirm-prompt",
+                )
+                yield Input(placeholder=self.plan.confirm_name, id="confirm-name", compact=True)
             yield Static("", id="status")
             if self.plan.gentler_first:
                 with Horizontal(id="gentler"):
