@@ -9,7 +9,6 @@ after the operator confirmed, and an effect check ``plan.effect_after_s`` later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -22,7 +21,7 @@ from textual.command import Hit, Hits, Provider
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
-from memtui.runbook import Action, Catalogue
+from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, SwitchTo
 from memtui.widgets.output_screen import OutputScreen
@@ -226,9 +225,12 @@ class RunbookActionsMixin:
             self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning")
             return
         if effect is not None:
-            severity = "information" if effect.improved in (True, None) else "warning"
-            self.call_from_thread(self.notify, f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15)
-            self.effects.append(effect)
+            self.call_from_thread(self._effect_measured, effect)
+
+    def _effect_measured(self, effect) -> None:
+        self.effects.append(effect)
+        severity = "information" if effect.improved in (True, None) else "warning"
+        self.notify(f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15)
 
     # -- undo and export ----------------------------------------------------------------------
 
@@ -280,6 +282,3 @@ class RunbookActionsMixin:
             self.action_toggle_pane("side")
         panel.focus_list()
 
-
-def action_titles(actions: Iterable[Action]) -> dict[str, str]:
-    return {a.id: a.title for a in actions}

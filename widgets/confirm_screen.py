@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from memtui.executor import ExecCall, HttpCall, Plan, PlanError, RedisCall
+from memtui.executor import ExecCall, Plan, PlanError, RedisCall
 from memtui.runbook import Action, ParamError
 from memtui.widgets.actions_panel import RISK_GLYPHS
 
@@ -274,5 +274,3 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-
-__all__ = ["ConfirmActionScreen", "Confirmed", "SwitchTo", "plan_sections", "HttpCall"]

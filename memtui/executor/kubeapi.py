@@ -20,7 +20,7 @@ from kubernetes.client.rest import ApiException
 
 from memtui.executor.guard import check_path
 from memtui.executor.model import HttpCall
-from memtui.sources.kube_connection import _describe_exception
+from memtui.sources.errors import describe_failure
 
 FIELD_MANAGER = "memtui"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -119,7 +119,7 @@ class KubeApi:
                                              if isinstance(exc.body, str) else exc.body or b""),
                              exc.status) from None
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise ApiFailure(f"{call.method} {call.path}: {_describe_exception(exc)}") from None
+            raise ApiFailure(f"{call.method} {call.path}: {describe_failure(exc)}") from None
         status = response.status
         data = response.data or b""
         if not 200 <= status <= 299:

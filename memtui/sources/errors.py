@@ -42,10 +42,11 @@ def describe_failure(exc: BaseException) -> str:
             break
         cause = inner
     text = str(cause)
-    if isinstance(cause, (socket.timeout, TimeoutError, urllib3.exceptions.TimeoutError)) or "timed out" in text.lower():
-        return "timed out"
+    # refused before timed out: urllib3's NewConnectionError subclasses ConnectTimeoutError
     if isinstance(cause, ConnectionRefusedError) or "Connection refused" in text:
         return "connection refused"
+    if isinstance(cause, (socket.timeout, TimeoutError, urllib3.exceptions.TimeoutError)) or "timed out" in text.lower():
+        return "timed out"
     if isinstance(cause, ConnectionResetError):
         return "connection reset by the server"
     if isinstance(cause, (ConnectionAbortedError, urllib3.exceptions.ProtocolError)) or "RemoteDisconnected" in repr(cause):

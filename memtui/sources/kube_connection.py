@@ -9,7 +9,6 @@ context, and the namespace comes from ``-n``, then the context, then ``default``
 from __future__ import annotations
 
 import os
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
+from memtui.sources.errors import describe_failure
 
 USER_AGENT = f"memtui/{__version__}"
 IN_CLUSTER_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
@@ -58,37 +58,6 @@ def kubeconfig_paths(explicit: str | None, environ: dict[str, str] | None = None
         return env["KUBECONFIG"]
     default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
     return str(default) if default.exists() else None
-
-
-def _describe_exception(exc: BaseException) -> str:
-    """The root cause of a urllib3/SSL failure, without the stack of wrappers around it."""
-    reason = getattr(exc, "reason", None)
-    while reason is not None and getattr(reason, "reason", None) is not None:
-        reason = reason.reason
-    text = str(reason or exc)
-    if isinstance(reason, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
-        return f"TLS verification failed ({text})"
-    if "Connection refused" in text:
-        return "connection refused"
-    if "timed out" in text.lower():
-        return "timed out"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "host name does not resolve"
-    return text.split(": ", 1)[-1] if "object at 0x" in text else text
-
-
-def describe_api_error(exc: ApiException) -> str:
-    """A Kubernetes Status as one line: ``403 Forbidden: pods is forbidden: ...``."""
-    import json
-
-    message = ""
-    try:
-        body = json.loads(exc.body or "{}")
-        message = body.get("message", "")
-    except (ValueError, TypeError):
-        message = (exc.body or "").strip()[:200] if isinstance(exc.body, str) else ""
-    head = f"{exc.status} {exc.reason}" if exc.reason else str(exc.status)
-    return f"{head}: {message}" if message else head
 
 
 def load_api_client(
@@ -184,7 +153,7 @@ def connect(
         # /version is open on most clusters; anything else still proves it is reachable.
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         raise KubeConnectError(
-            f"cannot reach the Kubernetes API at {server} (context {context_name!r}): {_describe_exception(exc)}",
+            f"cannot reach the Kubernetes API at {server} (context {context_name!r}): {describe_failure(exc)}",
             "check the context with `kubectl cluster-info`, or run `memtui --demo` for the simulated incident",
         ) from None
     _check_namespace(api, ns, context_name, timeout)
@@ -210,16 +179,16 @@ def _check_namespace(api: client.ApiClient, namespace: str, context: str, timeou
                 "log in again (token expired?)",
             ) from None
         if exc.status != 403:
-            raise KubeConnectError(f"reading namespace {namespace!r} failed: {describe_api_error(exc)}") from None
+            raise KubeConnectError(f"reading namespace {namespace!r} failed: {describe_failure(exc)}") from None
     except (urllib3.exceptions.HTTPError, OSError) as exc:
-        raise KubeConnectError(f"reading namespace {namespace!r} failed: {_describe_exception(exc)}") from None
+        raise KubeConnectError(f"reading namespace {namespace!r} failed: {describe_failure(exc)}") from None
     # Namespaced RBAC often forbids reading the Namespace object itself: listing pods is what
     # memtui needs, so that is the real test.
     try:
         core.list_namespaced_pod(namespace, limit=1, _request_timeout=timeout, _preload_content=False)
     except ApiException as exc:
         raise KubeConnectError(
-            f"cannot list pods in namespace {namespace!r}: {describe_api_error(exc)}",
+            f"cannot list pods in namespace {namespace!r}: {describe_failure(exc)}",
             "check your RBAC with `kubectl auth can-i list pods -n " + namespace + "`",
         ) from None
 

@@ -4,6 +4,7 @@ in the simulator's journal → intent and result in the audit file (and nothing 
 from __future__ import annotations
 
 import redis
+from textual.widgets import OptionList
 
 from memtui.audit import load_entries, verify_log
 from memtui.widgets.actions_panel import ActionsPanel
@@ -98,7 +99,12 @@ async def test_read_only_token_disables_actions_with_the_rbac_reason(sim, make_a
         await pilot.press("B")
         await pilot.pause(1.0)
         assert not isinstance(app.screen, ConfirmActionScreen)
-        hint = app.query_one("#action-hint").render()
+        # the entry stays in the panel, and highlighting it says why it cannot run
+        options = panel.query_one(OptionList)
+        options.highlighted = options.get_option_index("fix.reduce-batch-size")
+        await pilot.pause()
+        hint = str(panel.query_one("#action-hint").render())
+        assert "not allowed: RBAC" in hint and "patch configmaps" in hint
     assert not real_writes(sim)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from kubernetes import client
 
-from memtui.sim import SimConfig
 
-from .helpers import NS, api, core, custom, pod_metrics, sap_llm_pods
+from .helpers import NS, api, core, pod_metrics, sap_llm_pods
 
 
 def test_version_and_namespaces(sim):

@@ -440,7 +440,7 @@ def _sed_script(script: str, extended: bool):
                 k += 1
             sflags = script[j:k].strip()
             if any(ch not in "gpI" for ch in sflags):
-                raise ValueError(f"unknown option to `s'")
+                raise ValueError("unknown option to `s'")
             rx = re.compile(posix_regex(pieces[0], extended), re.I if "I" in sflags else 0)
             cmds.append((addr, "s", (rx, pieces[1], "g" in sflags, "p" in sflags)))
             i = k

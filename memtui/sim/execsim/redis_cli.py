@@ -55,7 +55,6 @@ def _info(ctx: "ExecContext", section: str | None) -> str:
     assert isinstance(rec.model, RedisModel)
     s = rec.model.stats(life, t)
     maxmem = s.maxmemory
-    ds = max(0, s.used - 2 * 1024**2)
     overhead = 2 * 1024**2 + s.keys * 56
     secs: dict[str, list[tuple[str, Any]]] = {
         "server": [("redis_version", "7.2.4"), ("redis_git_sha1", "00000000"), ("redis_git_dirty", 0),
