@@ -67,14 +67,14 @@ class Poller:
         self.failures = 0 if ok else self.failures + 1
         if self._stopped:
             return
-        delay = self.interval
-        if self.failures:
-            delay = min(self.max_backoff, self.interval * 2 ** min(self.failures - 1, 5))
-        self._timer = self.app.set_timer(delay, self.start, name=f"poll:{self.source}")
+        self._timer = self.app.set_timer(self.next_delay, self.start, name=f"poll:{self.source}")
 
     @property
     def next_delay(self) -> float:
-        return self.interval if not self.failures else min(self.max_backoff, self.interval * 2 ** min(self.failures - 1, 5))
+        """The interval, or after failures interval × 2ⁿ⁻¹ capped at ``max_backoff``."""
+        if not self.failures:
+            return self.interval
+        return min(self.max_backoff, self.interval * 2 ** min(self.failures - 1, 5))
 
     def stop(self) -> None:
         self._stopped = True

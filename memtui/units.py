@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from kubernetes.utils import parse_quantity
 
-_BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
+BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
 _DECIMAL_UNITS = (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3))
 
 
@@ -49,7 +49,7 @@ def format_bytes(value: float | int | None, *, precision: int = 1) -> str:
         return "—"
     sign = "-" if value < 0 else ""
     magnitude = abs(float(value))
-    for unit, size in _BINARY_UNITS:
+    for unit, size in BINARY_UNITS:
         if magnitude >= size:
             scaled = magnitude / size
             digits = 0 if scaled >= 100 else precision
@@ -76,7 +76,7 @@ def describe_threshold(value: int) -> str:
     """
     binary = format_bytes(value, precision=2)
     decimal = format_decimal_bytes(value)
-    display_unit = next((size for _, size in _BINARY_UNITS if value >= size), 1)
+    display_unit = next((size for _, size in BINARY_UNITS if value >= size), 1)
     binary_exact = value % display_unit == 0
     if binary_exact:
         return f"{format_bytes(value, precision=0)} ({decimal})"

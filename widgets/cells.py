@@ -11,13 +11,28 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from memtui.units import format_age, format_bytes, format_rate
+from memtui.units import BINARY_UNITS, format_age, format_bytes, format_rate
 
 Fragment = tuple[str, str]
 
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 WARN_PERCENT = 80.0
 CRIT_PERCENT = 90.0
+
+
+ROLE_STYLES = {"ok": "green", "warn": "yellow", "crit": "bold red", "accent": "cyan", "dim": "dim"}
+"""Rich styles for fragment roles, for panes that render Text rather than component classes."""
+
+
+def crop_middle(text: str, width: int) -> str:
+    """Pod names differ at the end (``…-7d9f8-x2k4p``): crop the middle, keep both ends."""
+    if len(text) <= width:
+        return text
+    if width <= 3:
+        return text[:width]
+    tail = min(len(text) // 2, max(6, (width - 1) // 2))
+    head = width - 1 - tail
+    return text[:head] + "…" + text[-tail:]
 
 
 def severity(percent: float | None) -> str:
@@ -94,7 +109,7 @@ def memory_text(working_set: int | None, limit: int | None) -> str:
         return f"{format_bytes(working_set)}/none"
     limit_text = format_bytes(limit)
     number, unit = limit_text.split()
-    size = {"TiB": 1024**4, "GiB": 1024**3, "MiB": 1024**2, "KiB": 1024, "B": 1}[unit]
+    size = dict(BINARY_UNITS).get(unit, 1)
     value = working_set / size
     value_text = f"{value:.0f}" if value >= 100 else f"{value:.1f}"
     if number.endswith(".0"):

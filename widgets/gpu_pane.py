@@ -7,10 +7,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from memtui.snapshots import GpuUsage
-from memtui.widgets.cells import clip_lines, severity, sparkline
-from memtui.widgets.pod_table import crop_middle
+from memtui.widgets.cells import ROLE_STYLES, clip_lines, crop_middle, severity, sparkline
 
-ROLE_STYLES = {"ok": "green", "warn": "yellow", "crit": "bold red", "accent": "cyan", "dim": "dim"}
 
 
 class GpuPane(Widget):

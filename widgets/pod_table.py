@@ -79,17 +79,6 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
     return [(c, widths[c.key]) for c in chosen]
 
 
-def crop_middle(text: str, width: int) -> str:
-    """Pod names differ at the end (``…-7d9f8-x2k4p``): crop the middle, keep both ends."""
-    if len(text) <= width:
-        return text
-    if width <= 3:
-        return text[:width]
-    tail = min(len(text) // 2, max(6, (width - 1) // 2))
-    head = width - 1 - tail
-    return text[:head] + "…" + text[-tail:]
-
-
 class PodTable(ScrollView, can_focus=True):
     """Pods with working set against limit, a trend sparkline, growth and OOM history."""
 
@@ -219,7 +208,7 @@ class PodTable(ScrollView, can_focus=True):
         if text_len > width:  # crop: names in the middle, text at the end, figures at the start
             joined = "".join(t for t, _ in fragments)
             if middle:
-                cut = crop_middle(joined, width)
+                cut = cells.crop_middle(joined, width)
             elif align == "left":
                 cut = joined[: width - 1] + "…"
             else:

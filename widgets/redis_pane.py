@@ -8,7 +8,7 @@ from textual.widget import Widget
 
 from memtui.snapshots import RedisStats
 from memtui.units import format_bytes
-from memtui.widgets.cells import clip_lines, sparkline
+from memtui.widgets.cells import ROLE_STYLES, clip_lines, sparkline
 
 
 class RedisPane(Widget):
@@ -65,8 +65,7 @@ class RedisPane(Widget):
         width = max(8, self.size.width - 2)
         limit = float(stats.maxmemory) if stats.maxmemory else None
         for chunk, role in sparkline(self.trend, width, limit=limit):
-            style = {"ok": "green", "warn": "yellow", "crit": "bold red", "accent": "cyan"}.get(role, "")
-            text.append(chunk, style=style)
+            text.append(chunk, style=ROLE_STYLES.get(role, ""))
         for warning in stats.warnings:
             text.append("\n⚠ " + warning, style="bold yellow")
         return clip_lines(text, self.size.width)
