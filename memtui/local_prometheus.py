@@ -65,6 +65,25 @@ class LocalPrometheus:
                 self.process.kill()
 
 
+def _names_family(line: str, families: tuple[str, ...]) -> bool:
+    """An OpenMetrics line (sample, HELP or TYPE) of one of ``families``."""
+    words = line.split()
+    if line.startswith("#"):
+        return len(words) > 2 and words[1] in ("HELP", "TYPE", "UNIT") and words[2] in families
+    return bool(words) and words[0].split("{", 1)[0] in families
+
+
+def _drop_config(families: tuple[str, ...]) -> str:
+    if not families:
+        return ""
+    regex = "|".join(re.escape(f) for f in families)
+    return f"""    metric_relabel_configs:
+      - source_labels: [__name__]
+        regex: "{regex}"
+        action: drop
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -83,8 +102,12 @@ def start_prometheus_for_simulator(
     step_seconds: float = 15.0,
     scrape_interval: str = "2s",
     timeout: float = 30.0,
+    drop_families: tuple[str, ...] = (),
 ) -> LocalPrometheus:
-    """Backfill ``history`` from the simulator, start Prometheus scraping its ``/metrics``."""
+    """Backfill ``history`` from the simulator, start Prometheus scraping its ``/metrics``.
+
+    ``drop_families``: metric names this Prometheus never has, in history or scrapes (a cluster
+    whose cAdvisor or recording rules do not export them), for tests of what memtui shows then."""
     prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not (prometheus and promtool):
         raise PrometheusUnavailable("prometheus/promtool not installed (Debian package `prometheus`)")
@@ -94,9 +117,10 @@ def start_prometheus_for_simulator(
     end = handle.now() - timedelta(seconds=step_seconds)
     target = handle.url.split("://", 1)[1]
     history_file = workdir / "history.om"
-    history_file.write_text(
-        with_target_labels(handle.openmetrics_history(end - history, end, step_seconds), JOB, target)
-    )
+    history_text = handle.openmetrics_history(end - history, end, step_seconds)
+    if drop_families:
+        history_text = "\n".join(line for line in history_text.splitlines() if not _names_family(line, drop_families))
+    history_file.write_text(with_target_labels(history_text, JOB, target))
     backfill = subprocess.run(
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(history_file), str(data_dir)],
         capture_output=True,
@@ -121,6 +145,7 @@ scrape_configs:
     static_configs:
       - targets: ["{target}"]
 """
+        + _drop_config(drop_families)
     )
     port = _free_port()
     process = subprocess.Popen(

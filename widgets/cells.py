@@ -118,11 +118,15 @@ def memory_text(working_set: int | None, limit: int | None) -> str:
 
 
 def split_text(rss: float | None, cache: float | None) -> str:
-    """``10.1+1.3 GiB``: how much of the working set is RSS and how much reclaimable-ish cache."""
+    """``10.1+1.3 GiB``: how much of the working set is RSS and how much reclaimable-ish cache.
+
+    A figure Prometheus does not have is a dash (``10.1+— GiB``), never ``0.0``: a cluster
+    without ``container_memory_cache`` has not shown that the cache is empty."""
     if rss is None:
         return "—"
     gib = 1024**3
-    return f"{rss / gib:.1f}+{(cache or 0) / gib:.1f} GiB"
+    cache_text = "—" if cache is None else f"{cache / gib:.1f}"
+    return f"{rss / gib:.1f}+{cache_text} GiB"
 
 
 def percent_text(percent: float | None) -> str:
