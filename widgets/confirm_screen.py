@@ -104,6 +104,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     ConfirmActionScreen .error { color: $error; padding-left: 27; height: auto; }
     ConfirmActionScreen #status { height: auto; color: $text-muted; }
     ConfirmActionScreen #confirm-prompt { margin-top: 1; }
+    ConfirmActionScreen #confirm-name { border: tall $error; width: 60; }
+    ConfirmActionScreen #confirm-name:focus { border: tall $error; background: $boost; }
     ConfirmActionScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmActionScreen #buttons Button { margin-left: 1; }
     ConfirmActionScreen #gentler { height: auto; margin-top: 1; }
@@ -147,16 +149,17 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
                         disabled=self.replan is None,
                     )
                 yield Static("", classes="error", id=f"error-{param.name}")
-            with Horizontal(classes="field"):
-                yield Label("Reason / incident id")
-                yield Input(placeholder="optional, goes into the audit log", id="reason", compact=True)
             if self.plan.confirm_name:
                 yield Static(
                     Text.assemble(("Destructive: type ", "bold red"), (self.plan.confirm_name, "bold"),
                                   (" to enable Apply", "bold red")),
                     id="confirm-prompt",
                 )
-                yield Input(placeholder=self.plan.confirm_name, id="confirm-name", compact=True)
+                # a full (bordered) input: it has to look like the place to type, and it has focus
+                yield Input(placeholder=f"type {self.plan.confirm_name}", id="confirm-name")
+            with Horizontal(classes="field"):
+                yield Label("Reason / incident id")
+                yield Input(placeholder="optional, goes into the audit log", id="reason", compact=True)
             yield Static("", id="status")
             if self.plan.gentler_first:
                 with Horizontal(id="gentler"):
@@ -171,9 +174,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
 
     def on_mount(self) -> None:
         self.set_class(self.action.risk == "destructive", "-destructive")
-        first = self.query(Input).first()
-        if first is not None:
-            first.focus()
+        # a destructive action starts in the name field (what the prompt asks for first)
+        wanted = self.query("#confirm-name") if self.plan.confirm_name else self.query(Input)
+        if wanted:
+            wanted.first().focus()
         self._update_apply()
 
     # -- state --------------------------------------------------------------------------------
@@ -181,7 +185,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     def _values(self) -> dict[str, str]:
         return {p.name: self.query_one(f"#param-{p.name}", Input).value for p in self.action.params}
 
-    def _update_apply(self) -> None:
+    def _update_apply(self) -> list[str]:
+        """Enable Apply or not; returns why not (empty when it may be sent)."""
         apply = self.query_one("#apply", Button)
         reasons = []
         if not self.plan.permission.allowed:
@@ -195,9 +200,11 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         if self.plan.confirm_name:
             typed = self.query_one("#confirm-name", Input).value.strip()
             if typed != self.plan.confirm_name:
-                reasons.append(f"type {self.plan.confirm_name!r} to enable Apply")
+                shown = f" (typed {typed!r})" if typed else ""
+                reasons.append(f"type {self.plan.confirm_name!r} to enable Apply{shown}")
         apply.disabled = bool(reasons)
         self.query_one("#status", Static).update(Text("; ".join(reasons), style="yellow") if reasons else "")
+        return reasons
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -262,8 +269,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             self.dismiss(SwitchTo(button[len("gentler-"):].replace("__", ".")))
 
     def action_apply(self) -> None:
-        self._update_apply()
-        if self.query_one("#apply", Button).disabled:
+        reasons = self._update_apply()
+        if reasons:
+            # ctrl+s that does nothing looks like a dead key: say why nothing was sent
+            self.notify("not applied: " + "; ".join(reasons), severity="warning", timeout=5, markup=False)
             return
         reason = self.query_one("#reason", Input).value.strip() or None
         confirmation = None

@@ -1,0 +1,66 @@
+"""Modals that cannot mis-target: what the operator types, where focus is, which pod is hit,
+what undo restores, and what the modal shows while a parameter is invalid or the cluster moves."""
+
+from __future__ import annotations
+
+import redis
+from textual.widgets import Input
+
+from memtui.widgets.confirm_screen import ConfirmActionScreen
+from tests.app.conftest import wait_for
+from tests.app.test_actions import open_modal, real_writes
+from tests.servers import start_redis
+
+
+def notifications(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def deletes(handle) -> list[str]:
+    return [e.path.rsplit("/", 1)[1] for e in real_writes(handle) if e.method == "DELETE" and "/pods/" in e.path]
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char)
+
+
+async def test_delete_pod_modal_takes_the_typed_name_first_thing_and_deletes(sim, make_app, tmp_path):
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        modal = await open_modal(pilot, app, "D")
+        name = modal.plan.confirm_name
+        assert name and name.startswith("sap-llm-")
+        await pilot.pause()
+        assert app.focused is modal.query_one("#confirm-name", Input)  # focus starts where the name goes
+        fields = [w.id for w in modal.query(Input)]
+        assert fields.index("confirm-name") < fields.index("reason")  # the Reason field is below it
+        # the name field is a bordered input, not a bare line of text
+        assert modal.query_one("#confirm-name", Input).styles.border_top[0] not in ("", "none", "hidden")
+        await pilot.press("ctrl+s")  # nothing typed yet: it says why instead of doing nothing
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmActionScreen)
+        assert any("not applied" in text and name in text for text in notifications(app)), notifications(app)
+        await type_text(pilot, name)  # as the modal instructs, first thing, no tab or click
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(deletes(sim)), timeout=15)
+        await wait_for(pilot, lambda: any(o.ok for o in app.outcomes), timeout=15)
+    assert deletes(sim) == [name]
+
+
+async def test_flushdb_takes_the_typed_name_first_thing_and_empties_real_redis(sim, make_app, tmp_path):
+    server = start_redis(tmp_path / "redis")
+    try:
+        client = redis.Redis.from_url(server.url)
+        client.mset({f"k{i}": "v" for i in range(50)})
+        app = make_app(audit_log=str(tmp_path / "audit.jsonl"), redis_url=server.url)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: app.executor is not None and bool(getattr(app, "permissions", None)))
+            modal = await open_modal(pilot, app, "ctrl+f")
+            await pilot.pause()
+            await type_text(pilot, modal.plan.confirm_name)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: client.dbsize() == 0, timeout=15)
+    finally:
+        server.stop()
