@@ -22,14 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memtui",
         description=(
-            "Terminal incident cockpit for the MemoryUsageHigh alert: live pod memory against "
+            "Terminal incident cockpit for the MemoryUsageHigh alert: live pod memory against\n"
             "limits, OOM kills, events and the runbook, for one namespace."
         ),
         epilog=(
-            "Other commands: `memtui sim --help` runs the simulated cluster on its own.  "
-            "Settings also come from MEMTUI_* environment variables and the config file "
+            "commands:\n"
+            "  memtui audit {export,verify,path}  the audit log of runbook actions: postmortem timeline,\n"
+            "                                     hash-chain check (memtui audit --help)\n"
+            "  memtui sim                         the simulated cluster on its own, for kubectl and drills\n"
+            "                                     (memtui sim --help)\n"
+            "\n"
+            "Settings also come from MEMTUI_* environment variables and the config file\n"
             "(command line > environment > config file > defaults)."
         ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-n", "--namespace", help="namespace to watch (default: the context's, as kubectl)")
     parser.add_argument("--context", help="kubeconfig context to use (default: current context)")
