@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from memtui.toml_lines import line_of
+
 
 class KeymapError(ValueError):
     """A keymap file could not be used; the message names the file and line."""
@@ -33,14 +35,6 @@ class Keymap:
 
 def default_keymap_text() -> str:
     return files("memtui.keymaps").joinpath("default.toml").read_text(encoding="utf-8")
-
-
-def _line_of(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith((f'"{key}"', f"'{key}'", f"{key} ", f"{key}=")):
-            return number
-    return 0
 
 
 def _keys(value: object, where: str, name: str) -> str:
@@ -66,7 +60,7 @@ def _parse(text: str, origin: str) -> tuple[dict[str, str], dict[str, str], dict
         if not isinstance(table, dict):
             raise KeymapError(f"{origin}: [{table_name}] must be a table")
         for name, keys in table.items():
-            where = f"{origin}:{_line_of(text, name)}"
+            where = f"{origin}:{line_of(text, name)}"
             target[name] = _keys(keys, where, name)
             sources[prefix + name] = where
     return bindings, actions, sources

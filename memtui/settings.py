@@ -7,15 +7,19 @@ with a message that names where the bad value came from.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from platformdirs import user_config_path
 
+from memtui.toml_lines import line_of
 from memtui.units import QuantityError, parse_bytes
 
 DEFAULT_THRESHOLD = "10GB"
@@ -38,7 +42,7 @@ class Settings:
     kubeconfig: str | None = None
     """kubeconfig path(s); None means $KUBECONFIG or ~/.kube/config."""
     refresh: float = 2.0
-    """Seconds between refreshes."""
+    """Seconds between refreshes (0.5 to 3600)."""
     threshold: str = DEFAULT_THRESHOLD
     """Alert threshold as the user wrote it (a Kubernetes quantity; "10GB" is accepted)."""
     read_only: bool = False
@@ -50,7 +54,7 @@ class Settings:
     seed: int = 42
     """Seed of the simulated incident, for a reproducible drill."""
     request_timeout: float = 5.0
-    """Seconds before any single API request is abandoned."""
+    """Seconds before any single API request is abandoned (0.5 to 300)."""
     keymap: str | None = None
     """A user keymap TOML that overrides keymaps/default.toml."""
     prometheus_url: str | None = None
@@ -74,80 +78,236 @@ class Settings:
 ENV_PREFIX = "MEMTUI_"
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The range a numeric setting must fall in (inclusive); NaN and infinities never do."""
+
+    low: float
+    high: float
+    unit: str = ""
+
+    def text(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        return f"between {_number(self.low)} and {_number(self.high)}{unit}"
+
+
+NUMBER_BOUNDS = {
+    "refresh": Bounds(0.5, 3600, "seconds"),
+    "request_timeout": Bounds(0.5, 300, "seconds"),
+    "seed": Bounds(0, 2**32 - 1),
+}
+"""Bounds of every numeric setting: a refresh of ``nan`` polls as fast as the loop spins."""
+THRESHOLD_BOUNDS = (2**20, 2**50)
+"""1 MiB .. 1 PiB: below, every pod alerts; above, no node that exists has that much memory."""
+
+URL_SCHEMES = {"prometheus_url": ("http", "https"), "redis_url": ("redis", "rediss", "unix")}
+"""The schemes each URL option accepts (redis-py's for Redis)."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where one value came from, and the name the user gave it there (``--refresh``,
+    ``MEMTUI_REFRESH``, ``refresh`` in a config file), so a message points at what to fix."""
+
+    spelled: str
+    prefix: str = ""
+    """``config file PATH:LINE: `` for the config file; empty on the command line and in the environment."""
+
+    def error(self, problem: str) -> SettingsError:
+        return SettingsError(f"{self.prefix}{self.spelled} {problem}")
+
+    def wrap(self, message: str) -> SettingsError:
+        return SettingsError(f"{self.prefix}{message}")
+
+
 def default_config_path() -> Path:
     return user_config_path("memtui") / "config.toml"
 
 
-def _coerce(name: str, value: Any, origin: str) -> Any:
-    kinds = {f.name: f.type for f in fields(Settings)}
-    kind = kinds[name]
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _shown(value: Any) -> str:
+    """A value as the user wrote it: the text given, or TOML's spelling of a TOML value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return repr(value)
+
+
+def _as_float(value: Any, origin: Origin, bounds: Bounds) -> float:
+    problem = f"must be a number {bounds.text()} (got {_shown(value)})"
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise origin.error(problem)
     try:
-        if kind == "float":
-            value = float(value)
-        elif kind == "int":
-            value = int(value)
-        elif kind == "bool":
-            if isinstance(value, str):
-                lowered = value.strip().lower()
-                if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-                    raise ValueError(value)
-                value = lowered in ("1", "true", "yes", "on")
-            else:
-                value = bool(value)
-        elif value is not None:
-            value = str(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{origin}: {name} = {value!r} is not a valid {kind}") from None
+        number = float(value)
+    except ValueError:
+        raise origin.error(problem) from None
+    if not math.isfinite(number) or not bounds.low <= number <= bounds.high:
+        raise origin.error(problem)
+    return number
+
+
+def _as_int(value: Any, origin: Origin, bounds: Bounds) -> int:
+    problem = f"must be a whole number {bounds.text()} (got {_shown(value)})"
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise origin.error(problem)
+    try:
+        number = int(value)
+    except ValueError:
+        raise origin.error(problem) from None
+    if not bounds.low <= number <= bounds.high:
+        raise origin.error(problem)
+    return number
+
+
+def _as_bool(value: Any, origin: Origin) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+    raise origin.error(f"must be true or false (got {_shown(value)!r})")
+
+
+def _as_text(value: Any, origin: Origin) -> str:
+    if not isinstance(value, str):
+        raise origin.error(f"must be a string (got {_shown(value)})")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # argv and environ arrive decoded with surrogateescape: show the bytes the user gave
+        raw = value.encode("utf-8", "surrogateescape") if _escaped_only(value) else value.encode("utf-8", "backslashreplace")
+        raise origin.error(f"{raw!r} is not valid UTF-8") from None
     return value
 
 
-def _validate(settings: Settings, origins: dict[str, str]) -> Settings:
-    def where(name: str) -> str:
-        return origins.get(name, "default")
+def _escaped_only(value: str) -> bool:
+    return all(not 0xD800 <= ord(ch) <= 0xDFFF or 0xDC80 <= ord(ch) <= 0xDCFF for ch in value)
 
-    if settings.refresh < 0.2:
-        raise SettingsError(f"{where('refresh')}: refresh must be at least 0.2 seconds, got {settings.refresh}")
-    if settings.request_timeout <= 0:
-        raise SettingsError(f"{where('request_timeout')}: request_timeout must be positive")
+
+def _coerce(name: str, value: Any, origin: Origin) -> Any:
+    """One value, typed and checked on its own; raises SettingsError naming ``origin``."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "float":
+        return _as_float(value, origin, NUMBER_BOUNDS[name])
+    if kind == "int":
+        return _as_int(value, origin, NUMBER_BOUNDS[name])
+    if kind == "bool":
+        return _as_bool(value, origin)
+    text = _as_text(value, origin)
+    if name == "threshold":
+        _check_threshold(text, origin)
+    elif name in URL_SCHEMES:
+        _check_url(name, text, origin)
+    elif name == "namespace":
+        _check_name(text, origin, label=True)
+    elif name == "redis_deployment" and text:
+        _check_name(text, origin, label=False)
+    return text
+
+
+def _check_threshold(text: str, origin: Origin) -> None:
     try:
-        value = settings.threshold_bytes
+        value = parse_bytes(text, what=origin.spelled)
     except QuantityError as exc:
-        raise SettingsError(f"{where('threshold')}: {exc}") from None
-    if value == 0:
-        raise SettingsError(f"{where('threshold')}: threshold must be above zero")
-    if settings.gpu_source not in GPU_SOURCES:
-        raise SettingsError(
-            f"{where('gpu_source')}: unknown GPU source {settings.gpu_source!r} (choose from {', '.join(GPU_SOURCES)})"
-        )
-    for name in ("prometheus_url", "redis_url"):
-        url = getattr(settings, name)
-        if url is not None and "://" not in url:
-            raise SettingsError(f"{where(name)}: {name} {url!r} needs a scheme (http://, https://, redis://)")
-    if settings.scenario not in SCENARIOS:
-        raise SettingsError(
-            f"{where('scenario')}: unknown scenario {settings.scenario!r} (choose from {', '.join(SCENARIOS)})"
-        )
+        raise origin.wrap(str(exc)) from None
+    low, high = THRESHOLD_BOUNDS
+    if not low <= value <= high:
+        raise origin.error(f"must be between 1 MiB and 1 PiB (got {text})")
+
+
+def _check_name(text: str, origin: Origin, *, label: bool) -> None:
+    """Namespaces and deployment names go into API paths: Kubernetes' own name rules, checked here."""
+    from memtui.executor.guard import GuardError, check_label, check_subdomain
+
+    try:
+        (check_label if label else check_subdomain)(text, origin.spelled)
+    except GuardError as exc:
+        raise origin.wrap(exc.message) from None
+
+
+def _echo_url(url: str) -> str:
+    """A bad URL as shown back in a message: everything before its last ``@`` is userinfo, and
+    masked whatever it contains (a password with ``/`` or spaces included)."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+REDIS_DB_PATH = re.compile(r"/?(\d+)?")
+
+
+def _check_url(name: str, url: str, origin: Origin) -> None:
+    shown = _echo_url(url)
+    schemes = URL_SCHEMES[name]
+    offered = " or ".join(", ".join(f"{s}://" for s in schemes).rsplit(", ", 1))
+    parts = urlsplit(url)
+    if "://" not in url or parts.scheme.lower() not in schemes:
+        raise origin.error(f"{shown!r} must start with {offered}")
+    if "@" in url.partition("://")[2] and "@" not in parts.netloc:
+        raise origin.error(f"{shown!r}: its user or password holds '/', '?' or '#'; percent-encode them "
+                           "(%2F, %3F, %23)")
+    if parts.scheme.lower() == "unix":
+        if not parts.path:
+            raise origin.error(f"{shown!r} names no socket path (unix:///path/to/redis.sock)")
+        return
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise origin.error(f"{shown!r}: port must be 1-65535")
+    if not parts.hostname:
+        raise origin.error(f"{shown!r} names no host")
+    if name == "redis_url" and not REDIS_DB_PATH.fullmatch(parts.path):
+        raise origin.error(f"{shown!r}: the path must be a database number (redis://host:6379/0)")
+
+
+def _validate(settings: Settings, origins: dict[str, Origin]) -> Settings:
+    """Checks that look at a value against a fixed set of choices (argparse checks them on the
+    command line; the environment and config file need the same)."""
+    for name, choices in (("gpu_source", GPU_SOURCES), ("scenario", SCENARIOS)):
+        value = getattr(settings, name)
+        if value not in choices:
+            origin = origins.get(name, Origin(name))
+            raise origin.error(f"{value!r} is not one of {', '.join(choices)}")
     return settings
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
+def _config_layer(path: Path) -> dict[str, tuple[Any, Origin]]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"config file {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"config file {path}: is not UTF-8 text") from None
     except OSError as exc:
         raise SettingsError(f"config file {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path}: {exc}") from None
     known = {f.name for f in fields(Settings)}
-    flat: dict[str, Any] = {}
+    layer: dict[str, tuple[Any, Origin]] = {}
     for key, value in data.items():
+        prefix = f"config file {path}:{line_of(text, key)}: "
         name = key.replace("-", "_")
         if name not in known:
-            raise SettingsError(f"config file {path}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
-        flat[name] = value
-    return flat
+            raise SettingsError(f"{prefix}unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        layer[name] = (value, Origin(key, prefix))
+    return layer
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The config file's settings by field name (empty when there is no file)."""
+    return {name: value for name, (value, _) in _config_layer(path).items()}
 
 
 def load_settings(
@@ -158,19 +318,18 @@ def load_settings(
     """Merge the four layers; ``cli`` holds only options the user actually gave."""
     env = os.environ if environ is None else environ
     path = config_path or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else default_config_path())
-    settings = Settings()
-    origins: dict[str, str] = {}
-    layers: list[tuple[str, dict[str, Any]]] = [(f"config file {path}", read_config_file(path))]
+    layers: list[dict[str, tuple[Any, Origin]]] = [_config_layer(path)]
     env_layer = {}
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
         if key in env and env[key] != "":
-            env_layer[f.name] = env[key]
-    layers.append(("environment", env_layer))
-    layers.append(("command line", {k: v for k, v in cli.items() if v is not None}))
-    for origin, layer in layers:
-        for name, value in layer.items():
-            label = f"{origin} ({ENV_PREFIX}{name.upper()})" if origin == "environment" else origin
-            settings = replace(settings, **{name: _coerce(name, value, label)})
-            origins[name] = label
-    return _validate(settings, origins)
+            env_layer[f.name] = (env[key], Origin(key))
+    layers.append(env_layer)
+    layers.append({k: (v, Origin("--" + k.replace("_", "-"))) for k, v in cli.items() if v is not None})
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for layer in layers:
+        for name, (value, origin) in layer.items():
+            values[name] = _coerce(name, value, origin)
+            origins[name] = origin
+    return _validate(replace(Settings(), **values), origins)

@@ -65,7 +65,7 @@ def test_no_kubeconfig_at_all_points_at_the_demo(tmp_path):
     [
         (("--threshold", "16Gx"), "threshold '16Gx' is not a Kubernetes quantity"),
         (("--refresh", "soon"), "refresh"),
-        (("--prometheus-url", "prometheus:9090"), "needs a scheme"),
+        (("--prometheus-url", "prometheus:9090"), "--prometheus-url 'prometheus:9090' must start with http:// or https://"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path, args, fragment):
