@@ -8,7 +8,7 @@ offers the gentler steps.  Esc cancels and nothing is sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -42,8 +42,15 @@ class SwitchTo:
     action_id: str
 
 
-def plan_sections(plan: Plan) -> Text:
-    """Target, change, request, equivalent, dry run and warnings, as the modal shows them."""
+def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
+    """Target, change, request, equivalent, dry run and warnings, as the modal shows them.
+
+    ``invalid``: the labels of parameters that do not validate now.  Then the change, the
+    request and the equivalent command say that nothing can be sent: the last valid plan's
+    request is not what Apply would send (Apply is off), and copying it would mislead.
+    """
+    if invalid:
+        return _blocked_sections(plan, invalid)
     text = Text()
     text.append("Target\n", style="bold")
     for target in plan.targets:
@@ -82,6 +89,18 @@ def plan_sections(plan: Plan) -> Text:
         text.append(f"⚠ {warning}\n", style="bold yellow")
     if not plan.permission.allowed:
         text.append(f"⛔ not allowed: {plan.permission.reason}\n", style="bold red")
+    return text
+
+
+def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
+    text = Text()
+    text.append("Target\n", style="bold")
+    for target in plan.targets:
+        text.append(f"  {target.kind} {target.namespace}/{target.name}\n", style="bold cyan")
+    names = ", ".join(invalid)
+    line = f"  nothing can be sent: {names} {'is' if len(invalid) == 1 else 'are'} not valid (see below)\n"
+    for heading in ("Change", "Will send", "Equivalent"):
+        text.append(f"{heading}\n", style="bold").append(line, style="bold yellow")
     return text
 
 
@@ -211,6 +230,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         if event.input.id and event.input.id.startswith("param-"):
             name = event.input.id[len("param-"):]
             param = next(p for p in self.action.params if p.name == name)
+            self._errors.pop("_plan", None)  # a plan-level refusal is for the old values: re-plan
             try:
                 param.validate(event.value)
             except ParamError as exc:
@@ -218,6 +238,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             else:
                 self._errors.pop(name, None)
             self.query_one(f"#error-{name}", Static).update(self._errors.get(name, ""))
+            self._show_plan()
             values = self._values()
             unchanged = all(str(self.plan.values.get(k, "")) == v for k, v in values.items())
             if not self._errors and not unchanged and self.replan is not None:
@@ -239,7 +260,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             return  # the operator typed on; a newer re-plan is coming
         self.plan = plan
         self._stale = False
-        self.query_one("#plan", Static).update(plan_sections(plan))
+        self._show_plan()
         self._update_apply()
 
     def _replan_failed(self, values: dict[str, str], exc: PlanError) -> None:
@@ -251,7 +272,18 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             self.query_one(f"#error-{exc.param}", Static).update(exc.message)
         else:
             self.query_one("#status", Static).update(Text(exc.message, style="bold red"))
+        self._show_plan()
         self._update_apply()
+
+    def _invalid_labels(self) -> list[str]:
+        labels = {p.name: p.label or p.name for p in self.action.params}
+        return [labels.get(name, "the plan") for name in self._errors]
+
+    def _show_plan(self) -> None:
+        """The plan as it would be sent, or that nothing can be sent while a field is invalid."""
+        invalid = self._invalid_labels()
+        self.query_one("#plan", Static).update(plan_sections(self.plan, invalid))
+        self.query_one("#copy", Button).disabled = bool(invalid)
 
     # -- actions ------------------------------------------------------------------------------
 
