@@ -9,6 +9,7 @@ after the operator confirmed, and an effect check ``plan.effect_after_s`` later.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -23,7 +24,7 @@ from memtui.audit.paths import sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
-from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, SwitchTo
+from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.pod_table import PodTable
 
@@ -106,12 +107,14 @@ class RunbookActionsMixin:
         snapshot = self.state.snapshot
         pods = snapshot.pods if snapshot else ()
         usage = {name: u.working_set_bytes for name, u in (snapshot.usage.items() if snapshot else ())}
+        forecast = {r.name: r.seconds_to_oom for r in self.state.rows if r.seconds_to_oom is not None}
         return ActionContext(
             selected_pod=self.query_one(PodTable).cursor_pod,
             pods=pods,
             usage=usage,
             reason=reason,
             oom_kills=self.state.ledger.kills(),
+            seconds_to_oom=forecast,
         )
 
     # -- running ------------------------------------------------------------------------------
@@ -122,7 +125,7 @@ class RunbookActionsMixin:
     def on_actions_panel_chosen(self, message: ActionsPanel.Chosen) -> None:
         self.run_runbook_action(message.action_id)
 
-    def run_runbook_action(self, action_id: str) -> None:
+    def run_runbook_action(self, action_id: str, *, pinned_pod: str | None = None) -> None:
         if self.executor is None:
             self.notify("runbook actions are disabled (see the earlier message)", severity="error")
             return
@@ -131,7 +134,7 @@ class RunbookActionsMixin:
         if permission is not None and not permission.allowed:
             self.notify(f"{action.title}: not allowed: {permission.reason}", severity="warning", timeout=6)
             return
-        ctx = self.action_context()
+        ctx = replace(self.action_context(), pinned_pod=pinned_pod)
         if action.is_mutating:
             self.notify(f"{action.title}: planning (dry run)…", timeout=2)
             self._plan_in_worker(action, {p.name: p.default for p in action.params}, ctx)
@@ -178,12 +181,14 @@ class RunbookActionsMixin:
         screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler)
         self.push_screen(screen, callback=self._confirmed)
 
-    def _confirmed(self, decision: Confirmed | SwitchTo | None) -> None:
+    def _confirmed(self, decision: Confirmed | SwitchTo | Retarget | None) -> None:
         self._after_modal()
         if decision is None:
             self.notify("cancelled: nothing was sent", timeout=3)
         elif isinstance(decision, SwitchTo):
             self.run_runbook_action(decision.action_id)
+        elif isinstance(decision, Retarget):
+            self.run_runbook_action(decision.action_id, pinned_pod=decision.pod)
         else:
             self.notify(f"{decision.plan.action.title}: applying…", timeout=2)
             self._execute_in_worker(decision)

@@ -42,6 +42,15 @@ class SwitchTo:
     action_id: str
 
 
+@dataclass(frozen=True)
+class Retarget:
+    """The operator chose the selected pod instead of the pod the action names ("the worst pod"):
+    plan the same action again for ``pod``."""
+
+    action_id: str
+    pod: str
+
+
 def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     """Target, change, request, equivalent, dry run and warnings, as the modal shows them.
 
@@ -104,7 +113,7 @@ def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
     return text
 
 
-class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
+class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
     """Shows a mutating action's plan, lets the operator edit its parameters, confirm or cancel."""
 
     DEFAULT_CSS = """
@@ -128,6 +137,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     ConfirmActionScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
     ConfirmActionScreen #buttons Button { margin-left: 1; }
     ConfirmActionScreen #gentler { height: auto; margin-top: 1; }
+    ConfirmActionScreen #retarget { height: auto; margin-top: 1; }
+    ConfirmActionScreen #retarget-note { width: 1fr; }
     ConfirmActionScreen #gentler Label { padding-right: 1; color: $text-muted; }
     ConfirmActionScreen #gentler Button { margin-right: 2; }
     """
@@ -135,6 +146,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="confirm.apply"),
+        Binding("ctrl+t", "retarget", "Selected pod instead", id="confirm.retarget"),
     ]
 
     def __init__(
@@ -158,6 +170,11 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
             yield Static(Text.assemble((f"{action.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
             yield Static(Text(f"{action.summary}\n{action.why}".strip(), style="dim"), id="why")
             yield Static(plan_sections(self.plan), id="plan")
+            if self.plan.alternative_pod:
+                with Horizontal(id="retarget"):
+                    yield Static(self._retarget_note(), id="retarget-note")
+                    yield Button(f"Target {self.plan.alternative_pod} instead (ctrl+t)", id="retarget-button",
+                                 variant="primary", compact=True)
             for param in action.params:
                 with Horizontal(classes="field"):
                     yield Label(param.label or param.name)
@@ -198,6 +215,12 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         if wanted:
             wanted.first().focus()
         self._update_apply()
+
+    def _retarget_note(self) -> Text:
+        target = self.plan.targets[0].name if self.plan.targets else "?"
+        return Text.assemble(
+            ("The selected pod ", "bold yellow"), (self.plan.alternative_pod or "", "bold"),
+            (" is not the worst pod: this deletes ", "bold yellow"), (target, "bold"), (".", "bold yellow"))
 
     # -- state --------------------------------------------------------------------------------
 
@@ -297,6 +320,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         elif button == "copy":
             self.app.copy_to_clipboard(self.plan.equivalent)
             self.notify("Equivalent command copied to the clipboard (OSC 52)", timeout=3)
+        elif button == "retarget-button":
+            self.action_retarget()
         elif button.startswith("gentler-"):
             self.dismiss(SwitchTo(button[len("gentler-"):].replace("__", ".")))
 
@@ -311,6 +336,13 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | None]):
         if self.plan.confirm_name:
             confirmation = self.query_one("#confirm-name", Input).value.strip()
         self.dismiss(Confirmed(replace(self.plan, reason=reason), confirmation))
+
+    def action_retarget(self) -> None:
+        """Re-plan for the selected pod: an explicit choice, never the cursor's silent effect."""
+        if not self.plan.alternative_pod:
+            self.notify("the selected pod is the target already (or not a pod of this deployment)", timeout=4)
+            return
+        self.dismiss(Retarget(self.action.id, self.plan.alternative_pod))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

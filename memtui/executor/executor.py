@@ -213,6 +213,7 @@ class Executor:
             undo_of=undo_of,
             effect_after_s=draft.effect_after_s,
             created_at=self.clock(),
+            alternative_pod=draft.alternative_pod,
         )
 
     # -- execute --------------------------------------------------------------------------------------

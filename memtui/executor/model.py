@@ -68,6 +68,11 @@ class ActionContext:
     usage: Mapping[str, int]
     reason: str | None = None
     oom_kills: tuple[OomKill, ...] = ()
+    seconds_to_oom: Mapping[str, float] = field(default_factory=dict)
+    """Per pod: the forecast time to its limit (the pods table's FORECAST), for ties of "worst"."""
+    pinned_pod: str | None = None
+    """A pod the operator chose in the modal instead of the one the action names ("the worst
+    pod"): the action is re-planned for it, and its reason says it was the operator's choice."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,9 @@ class Plan:
     effect_after_s: float = 60.0
     """How long after ``execute`` an effect check makes sense (a rollout takes minutes)."""
     created_at: datetime | None = None
+    alternative_pod: str | None = None
+    """The selected pod, when the action targets another pod by its own rule ("the worst pod"):
+    the modal says so and offers to re-plan for the selected pod instead."""
 
     @property
     def audit_action(self) -> str:

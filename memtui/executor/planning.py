@@ -75,6 +75,7 @@ class Draft:
     follow_up: list[str] = field(default_factory=list)
     equivalent: str | None = None
     effect_after_s: float = 60.0
+    alternative_pod: str | None = None
 
 
 def dry_run(api: KubeApi, call: HttpCall, describe: Callable[[dict[str, Any]], str] | None = None) -> DryRun:
@@ -361,6 +362,7 @@ class Planner:
                                     "deleted; its ReplicaSet starts a replacement"))
         draft.requests.append(call)
         draft.confirm_name = pod.name
+        draft.alternative_pod = reach.alternative
         if state.status_text == "Terminating":
             draft.warnings.append(f"pod {pod.name} is already terminating")
         line = cautions.readiness(deployment)

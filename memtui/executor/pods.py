@@ -30,6 +30,7 @@ class PodFacts:
     working_set: int | None
     limit: int | None
     restarts: int
+    seconds_to_oom: float | None = None
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ class Reach:
 
     pods: tuple[PodState, ...]
     how: str
-    """``selected``, ``one``, ``all`` or ``worst``."""
+    """``selected``, ``one``, ``all``, ``worst`` or ``pinned`` (the operator's choice in the modal)."""
     why: dict[str, str]
     """Per pod: why this pod (with its memory figures)."""
+    alternative: str | None = None
+    """For ``worst``: the selected pod of the same deployment, when it is a different pod."""
 
 
 def describe(pod: PodState, usage: int | None) -> str:
@@ -70,7 +73,11 @@ def selected_pod(ctx: ActionContext, api: KubeApi, deployment: str | None) -> Po
     The pod is looked up in the snapshot first; a name the snapshot does not know is read from
     the API in *this* namespace only, so a name from another namespace is never found there.
     """
-    name = ctx.selected_pod
+    return checked_pod(ctx.selected_pod, ctx, api, deployment)
+
+
+def checked_pod(name: str | None, ctx: ActionContext, api: KubeApi, deployment: str | None) -> PodState | None:
+    """The pod ``name``, checked as ``selected_pod`` explains (None when no name is given)."""
     if not name:
         return None
     try:
@@ -98,31 +105,32 @@ def selected_pod(ctx: ActionContext, api: KubeApi, deployment: str | None) -> Po
     return pod
 
 
-def facts(pods: Sequence[PodState], usage: Mapping[str, int]) -> list[PodFacts]:
-    return [PodFacts(p.name, usage.get(p.name), p.memory_limit_bytes, p.restarts) for p in pods]
+def facts(pods: Sequence[PodState], usage: Mapping[str, int],
+          seconds_to_oom: Mapping[str, float] | None = None) -> list[PodFacts]:
+    forecast = seconds_to_oom or {}
+    return [PodFacts(p.name, usage.get(p.name), p.memory_limit_bytes, p.restarts, forecast.get(p.name)) for p in pods]
 
 
 def resolve(how: str, ctx: ActionContext, api: KubeApi, deployment: str, *, threshold_bytes: int) -> Reach:
     """The pods for ``selected`` / ``one`` / ``all`` / ``worst`` (pod-delete's own choice).
 
     ``selected`` with nothing selected falls back to the worst pod and says so: it is the pod
-    the alert is about, and the modal shows the choice before anything is sent.
+    the alert is about, and the modal shows the choice before anything is sent.  ``worst`` is
+    the worst pod whatever the cursor is on (a title that says "worst pod" must not delete the
+    selected one); a different selected pod of the deployment is offered as ``alternative``,
+    and ``ctx.pinned_pod`` (the operator switched to it in the modal) is then the target.
     """
     usage = dict(ctx.usage)
-    chosen = selected_pod(ctx, api, deployment)
     live = [p for p in pods_of(ctx, api.namespace, deployment) if is_live(p)]
+    if how == "worst":
+        return _worst(ctx, api, deployment, live, usage, threshold_bytes)
+    chosen = selected_pod(ctx, api, deployment)
     if how == "selected" and chosen is not None:
         return Reach((chosen,), "selected", {chosen.name: f"the selected pod: {describe(chosen, usage.get(chosen.name))}"})
-    if how in ("selected", "worst"):
-        if chosen is not None:  # worst, but the operator pointed at a pod of the deployment
-            return Reach((chosen,), "selected",
-                         {chosen.name: f"the selected pod: {describe(chosen, usage.get(chosen.name))}"})
-        worst = worst_pod(facts(live, usage), threshold_bytes=threshold_bytes)
-        if worst is None:
-            raise PlanError(f"no running pod of deployment/{deployment} with a memory figure; select a pod")
+    if how == "selected":
+        worst = _worst_of(live, ctx, usage, deployment, threshold_bytes)
         pod = next(p for p in live if p.name == worst.name)
-        lead = "worst pod" if how == "worst" else "no pod selected; the worst pod"
-        return Reach((pod,), "worst", {pod.name: f"{lead}: {worst.reason}"})
+        return Reach((pod,), "worst", {pod.name: f"no pod selected; the worst pod: {worst.reason}"})
     if not live:
         raise PlanError(f"no running pod of deployment/{deployment} in namespace {api.namespace}")
     if how == "one":
@@ -136,6 +144,29 @@ def resolve(how: str, ctx: ActionContext, api: KubeApi, deployment: str, *, thre
         return Reach(tuple(live), "all", {p.name: f"all {n} running pods of deployment/{deployment}: "
                                                   f"{describe(p, usage.get(p.name))}" for p in live})
     raise PlanError(f"unknown pod choice {how!r}")
+
+
+def _worst_of(live: list[PodState], ctx: ActionContext, usage: Mapping[str, int], deployment: str,
+              threshold_bytes: int):
+    worst = worst_pod(facts(live, usage, ctx.seconds_to_oom), threshold_bytes=threshold_bytes)
+    if worst is None:
+        raise PlanError(f"no running pod of deployment/{deployment} with a memory figure; select a pod")
+    return worst
+
+
+def _worst(ctx: ActionContext, api: KubeApi, deployment: str, live: list[PodState], usage: Mapping[str, int],
+           threshold_bytes: int) -> Reach:
+    worst = _worst_of(live, ctx, usage, deployment, threshold_bytes)
+    pod = next(p for p in live if p.name == worst.name)
+    pinned = checked_pod(ctx.pinned_pod, ctx, api, deployment)
+    if pinned is not None and pinned.name != pod.name:
+        return Reach((pinned,), "pinned", {pinned.name: (
+            f"chosen in the modal instead of the worst pod {pod.name}: {describe(pinned, usage.get(pinned.name))}")})
+    # the selected row is only a hint here: a pod of another deployment is simply not offered
+    # (a name that is invalid or from another namespace is still refused by the guard)
+    chosen = selected_pod(ctx, api, None)
+    alternative = chosen.name if chosen is not None and chosen.owner == deployment and chosen.name != pod.name else None
+    return Reach((pod,), "worst", {pod.name: f"worst pod: {worst.reason}"}, alternative)
 
 
 def container_of(pod: PodState, wanted: str | None) -> str:

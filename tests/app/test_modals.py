@@ -7,6 +7,7 @@ import redis
 from textual.widgets import Input
 
 from memtui.widgets.confirm_screen import ConfirmActionScreen
+from memtui.widgets.pod_table import PodTable
 from tests.app.conftest import wait_for
 from tests.app.test_actions import open_modal, real_writes
 from tests.servers import start_redis
@@ -85,3 +86,58 @@ async def test_invalid_parameter_shows_that_nothing_can_be_sent(sim, make_app, t
         await wait_for(pilot, lambda: "20Gi" in plan_text().split("Will send", 1)[1], timeout=15)
         assert "nothing can be sent" not in plan_text()
         assert not modal.query_one("#copy").disabled
+
+
+def sap_llm_rows(app) -> list:
+    """The rows of deployment/sap-llm's pods with a working set and a limit."""
+    owned = {p.name for p in app.state.snapshot.pods if p.owner == "sap-llm"}
+    return [r for r in app.state.rows if r.name in owned and r.working_set and r.limit]
+
+
+def worst_sap_llm_pod(app) -> str:
+    """By what the cockpit shows: highest working set against the limit."""
+    return max(sap_llm_rows(app), key=lambda r: r.working_set / r.limit).name
+
+
+async def test_delete_worst_pod_deletes_the_worst_pod_whatever_the_cursor_is_on(sim, make_app, tmp_path):
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        table = app.query_one(PodTable)
+        worst = worst_sap_llm_pod(app)
+        # the cursor on a pod of another deployment: still the worst sap-llm pod, no error
+        assert table.select_pod(next(r.name for r in table.visible_rows if r.name.startswith("redis-")))
+        modal = await open_modal(pilot, app, "D")
+        assert modal.plan.targets[0].name == worst == modal.plan.confirm_name
+        assert modal.plan.alternative_pod is None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
+        # the cursor on a healthier sap-llm pod: the worst pod all the same, and the modal says so
+        healthy = min(sap_llm_rows(app), key=lambda r: r.working_set / r.limit).name
+        assert healthy != worst and table.select_pod(healthy)
+        modal = await open_modal(pilot, app, "D")
+        assert modal.plan.targets[0].name == worst == modal.plan.confirm_name
+        assert modal.plan.alternative_pod == healthy
+        note = str(modal.query_one("#retarget-note").render())
+        assert healthy in note and worst in note and "not the worst" in note
+        await pilot.press("ctrl+t")  # switch target explicitly: re-planned for the selected pod
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmActionScreen) and app.screen is not modal
+                       and app.screen.plan.targets[0].name == healthy, timeout=15)
+        modal = app.screen
+        assert modal.plan.confirm_name == healthy
+        assert "instead of the worst pod" in modal.plan.targets[0].why and worst in modal.plan.targets[0].why
+        await pilot.pause()
+        await type_text(pilot, healthy)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: bool(deletes(sim)), timeout=15)
+    assert deletes(sim) == [healthy]
+
+
+async def test_actions_on_the_selected_pod_say_so_in_their_title(sim, make_app):
+    app = make_app()
+    for action in app.catalogue.actions:
+        choice = getattr(action.operation, "pods", None) or getattr(action.operation, "pod", None)
+        if choice == "selected":
+            assert "selected pod" in action.title, action.title
+        if choice == "worst":
+            assert "worst pod" in action.title.lower(), action.title

@@ -60,16 +60,25 @@ def test_delete_needs_the_typed_name_then_sends_a_delete_with_the_uid_preconditi
     assert pod not in names and len(names) == 3
 
 
-def test_delete_targets_the_selected_pod_when_it_belongs_to_the_deployment(rig, catalogue):
+def test_delete_worst_pod_ignores_the_cursor_and_offers_the_selected_pod_explicitly(rig, catalogue):
     ctx = rig.ctx()
+    action = catalogue.get("fix.delete-worst-pod")
+    worst = worst_by_truth(rig)
     healthy = min((p for p in ctx.pods if p.owner == "sap-llm"), key=lambda p: ctx.usage[p.name])
-    plan = rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, replace(ctx, selected_pod=healthy.name))
-    assert plan.targets[0].name == healthy.name == plan.confirm_name
-    assert plan.targets[0].why.startswith("the selected pod")
-    # a selected pod of another deployment is no reason to delete it: the worst sap-llm pod it is
+    plan = rig.executor.plan(action, {}, replace(ctx, selected_pod=healthy.name))
+    assert plan.targets[0].name == worst == plan.confirm_name  # the title says worst: the worst it is
+    assert plan.alternative_pod == healthy.name  # the modal offers the selected pod, explicitly
+    pinned = rig.executor.plan(action, {}, replace(ctx, selected_pod=healthy.name, pinned_pod=healthy.name))
+    assert pinned.targets[0].name == healthy.name == pinned.confirm_name
+    assert pinned.targets[0].why.startswith(f"chosen in the modal instead of the worst pod {worst}")
+    assert pinned.alternative_pod is None
+    # a selected pod of another deployment is no reason to delete it, nor an error: the worst sap-llm pod
     redis = next(p.name for p in ctx.pods if p.owner == "redis")
+    plan = rig.executor.plan(action, {}, replace(ctx, selected_pod=redis))
+    assert plan.targets[0].name == worst and plan.alternative_pod is None
+    # but a pinned pod is checked like any selected pod
     with pytest.raises(PlanError, match="belongs to deployment/redis"):
-        rig.executor.plan(catalogue.get("fix.delete-worst-pod"), {}, replace(ctx, selected_pod=redis))
+        rig.executor.plan(action, {}, replace(ctx, pinned_pod=redis))
 
 
 @pytest.mark.parametrize("action_id", ["fix.delete-worst-pod", "fix.clear-app-cache", "fix.force-gc"])

@@ -15,6 +15,7 @@ class Pod:
     working_set: int | None
     limit: int | None
     restarts: int
+    seconds_to_oom: float | None = None
 
 
 def _runbook_pick(pods: list[Pod]) -> str:
@@ -56,3 +57,14 @@ def test_pod_without_limit_is_measured_against_the_alert_threshold():
 def test_no_memory_figures_means_no_pick():
     assert worst_pod([Pod("x", None, 12 * GIB, 9)], threshold_bytes=10**10) is None
     assert worst_pod([], threshold_bytes=10**10) is None
+
+
+def test_same_percentage_goes_to_the_nearest_forecast_oom():
+    pods = [
+        Pod("restarted-a-lot", working_set=int(6.99 * GIB), limit=8 * GIB, restarts=9, seconds_to_oom=3600),
+        Pod("about-to-die", working_set=int(6.96 * GIB), limit=8 * GIB, restarts=0, seconds_to_oom=120),
+        Pod("lower", working_set=5 * GIB, limit=8 * GIB, restarts=0, seconds_to_oom=30),
+    ]
+    pick = worst_pod(pods, threshold_bytes=10**10)
+    assert pick.name == "about-to-die"  # 87 % both: the one that OOMs first
+    assert pick.reason.endswith("forecast OOM in 2 min")
