@@ -110,15 +110,27 @@ class RingSeries:
             points.append((self._times[j], self._values[j]))
         if len(points) < 3 or points[0][0] - points[-1][0] < window / 5:
             return None
-        n = len(points)
-        mean_t = sum(t for t, _ in points) / n
-        mean_v = sum(v for _, v in points) / n
-        var = sum((t - mean_t) ** 2 for t, _ in points)
-        if var == 0:
-            return None
-        cov = sum((t - mean_t) * (v - mean_v) for t, v in points)
-        slope = cov / var
-        return slope if math.isfinite(slope) else None
+        return linear_slope(points)
+
+
+def linear_slope(points: Iterable[tuple[float, float]]) -> float | None:
+    """Least-squares slope of (time, value) points, units per second; None if it is undefined.
+
+    One home for the growth arithmetic: the pods pane's local growth and the effect check's
+    growth before/after an action both come from here.
+    """
+    points = list(points)
+    n = len(points)
+    if n < 2:
+        return None
+    mean_t = sum(t for t, _ in points) / n
+    mean_v = sum(v for _, v in points) / n
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    if var == 0:
+        return None
+    cov = sum((t - mean_t) * (v - mean_v) for t, v in points)
+    slope = cov / var
+    return slope if math.isfinite(slope) else None
 
 
 class HistoryStore:

@@ -26,7 +26,16 @@ from memtui.audit import AuditError, AuditLog
 from memtui.audit.log import local_identity
 from memtui.audit.times import utc_now
 from memtui.executor import events
-from memtui.executor.effects import after_figures, summarise
+from memtui.executor.effects import (
+    NOT_MEASURED,
+    ActionMark,
+    EffectWindow,
+    Samples,
+    due_window,
+    mark_of,
+    measure_effect,
+    with_current,
+)
 from memtui.executor.guard import GuardError, check_label, check_path, check_subdomain
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
@@ -50,6 +59,7 @@ from memtui.executor.undo import capture_previous, describe_previous, undo_draft
 from memtui.runbook import Action, ParamError
 from memtui.sources.kube_connection import KubeConnection
 from memtui.sources.kube_exec import exec_in_pod
+from memtui.units import QuantityError, parse_bytes
 
 READ_ONLY_REASON = "read-only mode (--read-only)"
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
@@ -313,7 +323,7 @@ class Executor:
             ok=sent.ok, summary=f"{plan.action.title}: {head}" if sent.ok else f"{plan.action.title} failed: {error}",
             action_id=plan.action.id, output="\n".join(sent.output), error=error, duration_s=duration,
             intent_id=intent_id, previous=frozen_map(previous) if previous and sent.ok else None, plan=plan,
-            notes=tuple(notes),
+            notes=tuple(notes), finished_at=self.clock(),
         )
 
     def _audit_result(self, intent_id: str, **fields: Any) -> list[str]:
@@ -422,13 +432,25 @@ class Executor:
 
     # -- effect and undo ------------------------------------------------------------------------------
 
-    def check_effect(self, outcome: Outcome, ctx_after: ActionContext) -> Effect | None:
-        """Before/after figures for a mutating action that went through, appended to the audit as
-        ``effect``.  Call it ``outcome.plan.effect_after_s`` after the action (a few refreshes)."""
+    def check_effect(self, outcome: Outcome, ctx_after: ActionContext, *, samples: Samples | None = None,
+                     marks: Sequence[ActionMark] = (), window: EffectWindow | None = None) -> Effect | None:
+        """The effect of a mutating action that went through, appended to the audit as ``effect``.
+
+        ``samples`` is memtui's history of the pods (pod → (unix time, working set)); without it
+        only the figures at the plan and now are compared.  ``marks`` are the session's executed
+        actions (for the window's end at the next action on the same pods, and overlaps);
+        ``window`` the window to credit (default: from the action to now, or to the next action).
+        The figures are computed by ``effects.measure_effect``; this method only adds what needs
+        I/O (Redis ``used_memory``) and writes the entry.
+        """
         plan = outcome.plan
         if plan is None or not plan.mutating or not outcome.ok or outcome.intent_id is None:
             return None
         self._last_ctx = ctx_after
+        now = self.clock()
+        mark = self.mark(outcome, marks)
+        if window is None:
+            window = due_window(mark, marks, ctx_after.pods, now, deployment=plan.before.get("deployment"), force=True)
         redis_after = None
         if "redis_used_memory" in plan.before:
             try:
@@ -436,13 +458,43 @@ class Executor:
                 redis_after = self.redis.used_memory(**where)
             except (PlanError, ApiFailure, RuntimeError, KeyError, ValueError):
                 redis_after = None
-        after = after_figures(plan.before, ctx_after, self.namespace, redis_after)
-        summary, improved, replaced = summarise(plan.before, after)
+        if samples is None:
+            at = mark.at.timestamp()
+            samples = {name: ((at, float(value)),) for name, value in (plan.before.get("pods") or {}).items()
+                       if value is not None}
+        samples = with_current(samples, ctx_after, now) if window.cut_by is None else samples
+        start_read = plan.before.get("start_read") or {}
+        report = measure_effect(mark, plan.before, window, marks=marks or (mark,), pods_now=ctx_after.pods,
+                                samples=samples, redis_after=redis_after, limit_expected=_limit_of(plan),
+                                start_read_keys=tuple(start_read.get("keys") or ()))
+        summary = report.summary()
+        after = report.after_json()
         try:
             self.audit.effect(outcome.intent_id, before=dict(plan.before), after=after, summary=summary)
         except AuditError as exc:
             summary += f" (not written to the audit log: {exc})"
-        return Effect(outcome.intent_id, plan.action.id, plan.before, frozen_map(after), summary, improved, replaced)
+        return Effect(outcome.intent_id, plan.action.id, plan.before, frozen_map(after), summary, report.improved,
+                      report.replaced, report)
+
+    def mark(self, outcome: Outcome, marks: Sequence[ActionMark] = ()) -> ActionMark:
+        """``outcome``'s mark among ``marks``, or a new one (number 0: not numbered in a session)."""
+        found = next((m for m in marks if m.intent_id == outcome.intent_id), None)
+        if found is not None:
+            return found
+        plan = outcome.plan
+        at = outcome.finished_at or (plan.created_at if plan else None) or self.clock()
+        return mark_of(plan, intent_id=outcome.intent_id or "", number=0, at=at)
+
+    def effect_not_measured(self, outcome: Outcome) -> str | None:
+        """memtui is stopping before ``outcome``'s effect could be measured: say so in the audit log,
+        so the postmortem does not read silence as "no effect".  Returns a note if it failed."""
+        if outcome.intent_id is None:
+            return None
+        try:
+            self.audit.effect(outcome.intent_id, summary=NOT_MEASURED)
+        except AuditError as exc:
+            return f"{outcome.action_id}: {NOT_MEASURED} was not written to the audit log ({exc})"
+        return None
 
     def undo_plan(self, outcome: Outcome) -> Plan:
         """A plan restoring the previous values ``outcome`` recorded; ``PlanError`` if not undoable."""
@@ -461,3 +513,14 @@ class Executor:
 
     def close(self) -> None:
         self.redis.close()
+
+
+def _limit_of(plan: Plan) -> int | None:
+    """The memory limit a limit change sets (bytes), to look for on the new pods."""
+    if plan.operation.kind != "deployment-memory-limit":
+        return None
+    limit = next((c.after for c in plan.changes if c.path.endswith("resources.limits.memory")), None)
+    try:
+        return parse_bytes(limit) if limit else None
+    except QuantityError:
+        return None

@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from memtui.incident import OomKill
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
 from memtui.snapshots import PodState
+
+if TYPE_CHECKING:
+    from memtui.executor.effects import EffectReport
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -252,6 +255,8 @@ class Outcome:
     """Nothing was sent (read-only mode, RBAC, wrong typed name, audit log not writable)."""
     notes: tuple[str, ...] = ()
     """Side matters: the Kubernetes Event could not be created, the result was not audited."""
+    finished_at: datetime | None = None
+    """When the requests had been sent (the executor's clock): the effect window starts here."""
 
 
 @dataclass(frozen=True)
@@ -267,3 +272,5 @@ class Effect:
     """True when memory went down, False when it did not, None when nothing comparable remained."""
     replaced: tuple[str, ...] = field(default=())
     """Pods present before and gone after (replaced by a rollout or a delete)."""
+    report: EffectReport | None = None
+    """The per-target figures (``effects.EffectReport``): window, growth, forecast, overlaps."""

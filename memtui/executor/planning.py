@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from memtui.executor import cautions, effects, pods
+from memtui.executor.config_readers import start_read_keys
 from memtui.executor.kubeapi import (
     JSON,
     JSON_PATCH,
@@ -195,8 +196,22 @@ class Planner:
         if warning:
             draft.warnings.append(warning)
         draft.dry_run = self.dry_run(draft, call)
-        draft.before = self.workload_before(ctx)
+        draft.before = self.workload_before(ctx, start_read=self.start_read(op.name, [
+            c.path.removeprefix("data.") for c in draft.changes if c.changes_anything]))
         return draft
+
+    def start_read(self, configmap: str, keys: list[str]) -> dict[str, Any] | None:
+        """Which of ``keys`` the workload's pods read only at start (env from the ConfigMap): the
+        effect check and the header say "restart pending" for them until the pods are replaced."""
+        if not keys:
+            return None
+        try:
+            deployment = read_deployment(self.api, self.workload)
+        except PlanError:
+            return None  # no workload to name: nothing to say about its pods
+        spec = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+        found = start_read_keys(spec, configmap, keys)
+        return {"deployment": self.workload, "configmap": configmap, "keys": list(found)} if found else None
 
     # -- Deployment template changes ------------------------------------------------------------
 

@@ -101,6 +101,7 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
         audit_path = tmp_path / name / "audit.jsonl"
         audit = AuditLog(audit_path, context=connection.context, namespace=NS, user=connection.user)
         artifacts = tmp_path / name / "artifacts"
+        options.setdefault("clock", sim.now)  # the cluster's time, as memtui's clock is on a real cluster
         executor = Executor(connection, audit=audit, read_only=read_only, redis_url=redis_url,
                             prometheus_url=prometheus_url, artifacts_dir=artifacts, threshold_bytes=10**10, **options)
         made.append(executor)
