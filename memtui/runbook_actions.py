@@ -190,7 +190,7 @@ class RunbookActionsMixin:
         elif isinstance(decision, Retarget):
             self.run_runbook_action(decision.action_id, pinned_pod=decision.pod)
         else:
-            self.notify(f"{decision.plan.action.title}: applying…", timeout=2)
+            self.notify(f"{decision.plan.title}: applying…", timeout=2)
             self._execute_in_worker(decision)
 
     @work(thread=True, group="runbook", exit_on_error=False)

@@ -67,7 +67,7 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
         text.append(f"  {target.why}\n", style="dim")
     changes = [c for c in plan.changes if c.changes_anything]
     if plan.changes:
-        text.append("Change\n", style="bold")
+        text.append("Restores (the values recorded before the action)\n" if plan.undo_of else "Change\n", style="bold")
         width = max(len(c.path) for c in plan.changes)
         for change in plan.changes:
             before = "(absent)" if change.before is None else change.before
@@ -167,8 +167,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         action = self.action
         glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
         with VerticalScroll(id="dialog"):
-            yield Static(Text.assemble((f"{action.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
-            yield Static(Text(f"{action.summary}\n{action.why}".strip(), style="dim"), id="why")
+            yield Static(Text.assemble((f"{self.plan.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
+            yield Static(Text(self._why(), style="dim"), id="why")
             yield Static(plan_sections(self.plan), id="plan")
             if self.plan.alternative_pod:
                 with Horizontal(id="retarget"):
@@ -215,6 +215,12 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         if wanted:
             wanted.first().focus()
         self._update_apply()
+
+    def _why(self) -> str:
+        if self.plan.undo_of:
+            return (f"Puts back what {self.action.title!r} changed: the values memtui read just before it was "
+                    f"sent (recorded in the audit log). Restores {self.plan.restores}.")
+        return f"{self.action.summary}\n{self.action.why}".strip()
 
     def _retarget_note(self) -> Text:
         target = self.plan.targets[0].name if self.plan.targets else "?"

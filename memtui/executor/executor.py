@@ -293,13 +293,13 @@ class Executor:
                 before=dict(plan.before), kubectl=plan.equivalent,
             )
         except AuditError as exc:
-            return Outcome(False, f"{plan.action.title}: not sent, the audit log cannot be written", plan.action.id,
+            return Outcome(False, f"{plan.title}: not sent, the audit log cannot be written", plan.action.id,
                            error=f"{exc}; nothing was sent", duration_s=time.monotonic() - started, plan=plan,
                            refused=True)
         if refusal is not None:
             notes = self._audit_result(intent_id, outcome="refused", error=refusal,
                                        duration_s=time.monotonic() - started)
-            return Outcome(False, f"{plan.action.title}: refused: {refusal}", plan.action.id, error=refusal,
+            return Outcome(False, f"{plan.title}: refused: {refusal}", plan.action.id, error=refusal,
                            duration_s=time.monotonic() - started, intent_id=intent_id, plan=plan, refused=True,
                            notes=tuple(notes))
         with self._lock:
@@ -317,10 +317,12 @@ class Executor:
         notes += self._audit_result(intent_id, outcome="success" if sent.ok else "failure", duration_s=duration,
                                     response=response, error=error, previous=previous if sent.ok else None)
         head = "; ".join(sent.summaries) or ("failed" if not sent.ok else "done")
-        if sent.ok and previous:
+        if sent.ok and plan.undo_of:
+            head += f"; restored {plan.restores}"  # what this undo did, not what undoing it would do
+        elif sent.ok and previous:
             head += f"; undo restores {describe_previous(previous)}"
         return Outcome(
-            ok=sent.ok, summary=f"{plan.action.title}: {head}" if sent.ok else f"{plan.action.title} failed: {error}",
+            ok=sent.ok, summary=f"{plan.title}: {head}" if sent.ok else f"{plan.title} failed: {error}",
             action_id=plan.action.id, output="\n".join(sent.output), error=error, duration_s=duration,
             intent_id=intent_id, previous=frozen_map(previous) if previous and sent.ok else None, plan=plan,
             notes=tuple(notes), finished_at=self.clock(),

@@ -233,6 +233,18 @@ class Plan:
         return f"{self.action.id}.undo" if self.undo_of else self.action.id
 
     @property
+    def title(self) -> str:
+        """What the modal and the toasts call this plan: ``Undo: <action>`` for an undo."""
+        return f"Undo: {self.action.title}" if self.undo_of else self.action.title
+
+    @property
+    def restores(self) -> str:
+        """For an undo: ``key=value, …`` put back (the changes' new values); empty otherwise."""
+        if not self.undo_of:
+            return ""
+        return ", ".join(f"{c.path}={'(absent)' if c.after is None else c.after}" for c in self.changes)
+
+    @property
     def request_texts(self) -> tuple[str, ...]:
         return tuple(r.text for r in self.requests)
 

@@ -219,6 +219,10 @@ def action_from_table(table: Mapping[str, Any], *, source: str = "") -> Action:
         if not operation.can_undo():
             raise FieldError("undo", f"{undo!r} is not possible for operation kind {operation.kind!r} "
                                      "(only ConfigMap patches, env, scale, memory limits and Redis CONFIG SET)")
+    if risk == "reversible" and undo is None:
+        # the side panel's ↺ promises that u takes it back: only what undo restores may say so
+        raise FieldError("risk", "'reversible' needs undo = 'restore-previous' (only what memtui's undo restores "
+                                 "is reversible); use 'disruptive' for a change that cannot be taken back")
     return Action(
         id=action_id, title=title, phase=phase, risk=risk, summary=summary.strip(), operation=operation,
         equivalent=equivalent, params=params, root_cause=root_cause,

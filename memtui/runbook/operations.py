@@ -43,8 +43,8 @@ from memtui.runbook.params import Param, ParamError, parse_duration, parse_quant
 from memtui.runbook.templates import Slot, check_template, placeholders, render, substitute, whole_placeholder
 
 RISKS = ("read-only", "reversible", "disruptive", "destructive")
-"""Least to most dangerous.  read-only: reads only.  reversible: changes state that undo (or
-time) restores, nothing is lost.  disruptive: replaces pods, drops caches or sheds load; nothing
+"""Least to most dangerous.  read-only: reads only.  reversible: changes state that memtui's
+undo restores (the entry has ``undo = "restore-previous"``), nothing is lost.  disruptive: replaces pods, drops caches or sheds load; nothing
 permanent is lost but it cannot be taken back.  destructive: deletes data or a pod; the modal
 asks for the target's name."""
 

@@ -3,6 +3,7 @@ what undo restores, and what the modal shows while a parameter is invalid or the
 
 from __future__ import annotations
 
+import pytest
 import redis
 from textual.widgets import Input
 
@@ -141,3 +142,67 @@ async def test_actions_on_the_selected_pod_say_so_in_their_title(sim, make_app):
             assert "selected pod" in action.title, action.title
         if choice == "worst":
             assert "worst pod" in action.title.lower(), action.title
+
+
+async def test_undo_modal_names_the_undo_and_what_it_restores(sim, make_app, kubectl, tmp_path):
+    from tests.app.test_actions import configmap_data
+
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    original = configmap_data(kubectl)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        await open_modal(pilot, app, "B")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(o.ok for o in app.outcomes), timeout=15)
+        modal = await open_modal(pilot, app, "u")
+        title = str(modal.query_one("#title").render())
+        assert title.startswith("Undo: Reduce batch size"), title
+        shown = str(modal.query_one("#plan").render())
+        assert "Restores" in shown
+        assert f"data.batch_size      32 → {original['batch_size']}" in shown, shown
+        assert "changes nothing" not in str(modal.query_one("#why").render())
+        seen = len(notifications(app))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len([o for o in app.outcomes if o.ok]) == 2, timeout=15)
+        await pilot.pause(0.2)
+        toast = next(t for t in notifications(app)[seen:] if t.startswith("Undo: ") and "applying" not in t)
+        assert f"restored data.batch_size={original['batch_size']}" in toast, toast
+        assert "undo restores" not in toast  # not the undo of the undo
+    assert configmap_data(kubectl) == original
+
+
+def test_only_actions_that_undo_can_revert_are_marked_reversible(make_app):
+    app = make_app()
+    for action in app.catalogue.actions:
+        if action.risk == "reversible":  # ↺ in the panel: u takes it back
+            assert action.undo == "restore-previous", action.id
+    for action_id in ("fix.force-gc", "fix.clear-app-cache", "fix.clear-model-cache", "fix.redis-flushdb",
+                      "fix.delete-worst-pod", "fix.rollout-restart"):
+        assert app.catalogue.get(action_id).risk != "reversible", action_id
+
+
+def test_a_runbook_file_cannot_call_an_action_without_undo_reversible(tmp_path):
+    from memtui.runbook import CatalogueError, load_catalogue
+
+    path = tmp_path / "runbook.toml"
+    path.write_text('''
+[[action]]
+id = "fix.my-gc"
+title = "My GC"
+phase = "fix"
+risk = "reversible"
+summary = "Ask the server to collect."
+equivalent = "kubectl exec -n {namespace} {pod} -- {argv}"
+
+[action.operation]
+kind = "pod-http"
+method = "POST"
+port = 8080
+path = "/admin/gc"
+pods = "selected"
+deployment = "sap-llm"
+''')
+    with pytest.raises(CatalogueError) as excinfo:
+        load_catalogue(path)
+    assert "'reversible' needs undo = 'restore-previous'" in str(excinfo.value)
+    assert "runbook.toml" in str(excinfo.value)
