@@ -8,7 +8,10 @@ context, and the namespace comes from ``-n``, then the context, then ``default``
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
 from memtui.sources.errors import describe_failure
+from memtui.sources.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
 
 USER_AGENT = f"memtui/{__version__}"
 IN_CLUSTER_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
@@ -92,6 +96,12 @@ def load_api_client(
             f"kubeconfig {missing[0]} (from {origin}) does not exist",
             "point --kubeconfig at your kubeconfig, or run `memtui --demo` for the simulated incident",
         )
+    for listed_path in listed:
+        if Path(listed_path).expanduser().exists():
+            try:
+                check_kubeconfig_file(Path(listed_path).expanduser())
+            except KubeconfigFileError as exc:
+                raise KubeConnectError(str(exc), "check it with `kubectl config view`, or run `memtui --demo`") from None
     try:
         contexts, active = config.list_kube_config_contexts(config_file=path)
     except ConfigException as exc:
@@ -116,18 +126,67 @@ def load_api_client(
         )
     ctx = next(c for c in contexts if c.get("name") == chosen).get("context") or {}
     try:
-        config.load_kube_config(
-            config_file=path, context=chosen, client_configuration=configuration, persist_config=False
-        )
+        with _client_log_captured() as logged:
+            config.load_kube_config(
+                config_file=path, context=chosen, client_configuration=configuration, persist_config=False
+            )
     except Exception as exc:
         raise KubeConnectError(
             f"kubeconfig {path}, context {chosen!r} is not usable: {exc}",
             "check it with `kubectl config view --minify`",
         ) from None
+    if logged:
+        raise _plugin_failure(ctx.get("user") or "", logged[0])
     configuration.retries = 0  # fail fast; the refresh loop is the retry
     api = client.ApiClient(configuration)
     api.user_agent = USER_AGENT
     return api, chosen, ctx.get("user") or "", ctx.get("namespace")
+
+
+class _Captured(logging.Handler):
+    """Collects what the client logs instead of letting ``logging`` print it (``ERROR:root:…``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _client_log_captured() -> Iterator[list[str]]:
+    """The kubernetes client reports a failing exec credential plugin only with ``logging.error``
+    on the root logger (kube_config ``_load_from_exec_plugin`` catches the plugin's exception),
+    then goes on without a credential, so the first request gets a 401.  Holding a handler on the
+    root logger while the config loads keeps ``logging`` from printing that line on the terminal
+    and hands the message to memtui, which says what failed."""
+    root = logging.getLogger()
+    handler = _Captured()
+    root.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        root.removeHandler(handler)
+
+
+def _plugin_failure(user: str, message: str) -> KubeConnectError:
+    """``exec: process returned 1. <stderr>`` → the plugin failed with exit status 1: <stderr's first line>."""
+    text = message.strip()
+    if text.startswith("exec: "):
+        text = text[len("exec: "):]
+    head, _, stderr = text.partition(". ")
+    if head.startswith("process returned "):
+        status = head[len("process returned "):]
+        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+        detail = f" with exit status {status}: {first}" if first else f" with exit status {status} (its own output, if any, is above)"
+    else:
+        detail = ": " + (text.splitlines()[0] if text else "it gave no credential")
+    who = f"user {user!r}" if user else "the context's user"
+    return KubeConnectError(
+        f"the credential plugin of {who} failed{detail}",
+        "run the users[].user.exec command of your kubeconfig yourself, or log in again",
+    )
 
 
 def connect(

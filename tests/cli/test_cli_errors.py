@@ -47,7 +47,7 @@ def test_malformed_kubeconfig_from_the_environment(tmp_path):
     bad = tmp_path / "bad.kubeconfig"
     bad.write_text("apiVersion: v1\nclusters: [\n  - name: x\n")
     proc = memtui("-n", "sap-llm", env={"KUBECONFIG": str(bad)}, home=tmp_path)
-    assert_one_clear_error(proc, 1, str(bad), "malformed")
+    assert_one_clear_error(proc, 1, f"kubeconfig {bad}:3: is not YAML: expected the node content")
 
 
 def test_unknown_context_lists_the_known_ones(sim, tmp_path):

@@ -1,17 +1,19 @@
 """Numbers, URLs and names from the command line: one clear line, a usage exit, and not a single
-request sent (the simulator's journal stays empty)."""
+request sent (the simulator saw no request at all)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+import yaml
 
 from tests.cli.test_cli_errors import assert_one_clear_error, memtui
 
 
 def assert_nothing_sent(sim) -> None:
     assert sim.journal() == [], [e.path for e in sim.journal()]
+    assert sim.requests() == [], [r.path for r in sim.requests()]
 
 
 @pytest.mark.parametrize(
@@ -47,3 +49,50 @@ def test_config_file_values_are_named_by_file_line_and_key(sim, tmp_path):
     proc = memtui("--kubeconfig", str(sim.kubeconfig_path), "--config", str(config), home=tmp_path)
     assert_one_clear_error(proc, 2, f"config file {config}:2: request_timeout must be a number between 0.5 and 300")
     assert_nothing_sent(sim)
+
+
+# -- kubeconfig: a failing credential plugin, a file of the wrong shape ---------------------------
+
+def _with_exec_plugin(sim, tmp_path, script: str):
+    plugin = tmp_path / "corp-login"
+    plugin.write_text(script)
+    plugin.chmod(0o755)
+    config = yaml.safe_load(sim.kubeconfig_path.read_text())
+    for user in config["users"]:
+        user["user"] = {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1", "command": str(plugin),
+                                 "interactiveMode": "Never"}}
+    path = tmp_path / "exec.kubeconfig"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_failing_credential_plugin_says_so_with_its_first_stderr_line(sim, tmp_path):
+    kubeconfig = _with_exec_plugin(
+        sim, tmp_path,
+        "#!/bin/sh\necho 'error: your SSO session expired; run corp-login --refresh' >&2\n"
+        "echo 'details: token cache at ~/.corp' >&2\nexit 1\n",
+    )
+    proc = memtui("--kubeconfig", str(kubeconfig), "-n", "sap-llm", home=tmp_path)
+    assert_one_clear_error(
+        proc, 1, "the credential plugin of user 'oncall-operator' failed with exit status 1: "
+                 "error: your SSO session expired; run corp-login --refresh")
+    assert "ERROR:root" not in proc.stderr and "401" not in proc.stderr
+    assert "details:" not in proc.stderr  # the first line only
+    assert_nothing_sent(sim)
+
+
+def test_credential_plugin_printing_no_credential_is_named(sim, tmp_path):
+    kubeconfig = _with_exec_plugin(sim, tmp_path, "#!/bin/sh\necho 'not json'\n")
+    proc = memtui("--kubeconfig", str(kubeconfig), "-n", "sap-llm", home=tmp_path)
+    assert_one_clear_error(proc, 1, "the credential plugin of user 'oncall-operator' failed: "
+                           "failed to decode process output")
+    assert "ERROR:root" not in proc.stderr
+    assert_nothing_sent(sim)
+
+
+def test_kubeconfig_of_the_wrong_shape_names_file_and_line(sim, tmp_path):
+    config = tmp_path / "list.kubeconfig"
+    config.write_text("- apiVersion: v1\n- kind: Config\n")
+    proc = memtui("--kubeconfig", str(config), home=tmp_path)
+    assert_one_clear_error(proc, 1, f"kubeconfig {config}:1: expected a mapping of kubeconfig fields")
+    assert "item assignment" not in proc.stderr and "list indices" not in proc.stderr
