@@ -156,6 +156,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self._start_polling()
 
     def on_unmount(self) -> None:
+        self.effects_not_measured()
         for poller in self.pollers.values():
             poller.stop()
         self.sources.kube.stop()
@@ -232,6 +233,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
             state.fail("prometheus" if source == "backfill" else source, message.error)
         elif source == "kubernetes":
             state.apply(message.data)
+            self.effects_due()
         elif source == "prometheus":
             state.apply_prometheus(message.data)
         elif source == "backfill":
@@ -262,6 +264,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         header = self.query_one(IncidentHeader)
         header.incident = state.incident
         header.next_oom = state.next_oom()
+        header.restart_pending = state.restart_pending()
         header.sources = tuple(state.health.values())
         self.query_one(EventsPane).show(state.events())
         side = self.query_one(SidePanel)

@@ -92,6 +92,27 @@ class SourceHealth:
         return self.enabled and self.error is not None
 
 
+@dataclass(frozen=True, slots=True)
+class ConfigPatch:
+    """A ConfigMap patch whose keys ``deployment``'s pods read only at start (env from the ConfigMap)."""
+
+    configmap: str
+    deployment: str
+    keys: tuple[str, ...]
+    patched_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RestartPending:
+    """Keys patched into a ConfigMap that some running pods have not read yet: they started before
+    the patch, so they still run with the old values until a rollout (or a restart) replaces them."""
+
+    deployment: str
+    keys: tuple[str, ...]
+    pods_waiting: int
+    pods_total: int
+
+
 @dataclass(slots=True)
 class CockpitState:
     threshold_bytes: int
@@ -108,6 +129,8 @@ class CockpitState:
     gpu_source: str = ""
     incident: IncidentStatus = field(default_factory=lambda: IncidentStatus(None, "", 0, 0))
     health: dict[str, SourceHealth] = field(default_factory=lambda: {name: SourceHealth(name) for name in SOURCES})
+    config_patches: list[ConfigPatch] = field(default_factory=list)
+    """Patches of start-read keys not yet picked up by every pod (dropped once they are)."""
     _rows: tuple[PodRow, ...] = ()
 
     # -- sources ----------------------------------------------------------------------------
@@ -177,6 +200,34 @@ class CockpitState:
         now = self.clock().timestamp()
         self.gpu_history.record({key: (now, value.used_mib) for key, value in usage.items()})
         self.ok("gpu", source)
+
+    def note_config_patch(self, configmap: str, deployment: str, keys: tuple[str, ...], at: datetime) -> None:
+        """A ConfigMap patch of keys that ``deployment``'s pods read only at start was applied at ``at``."""
+        if keys:
+            self.config_patches.append(ConfigPatch(configmap, deployment, tuple(keys), at))
+
+    def restart_pending(self) -> tuple[RestartPending, ...]:
+        """Per deployment, the patched start-read keys its live pods have not all picked up.
+
+        A pod has picked a patch up when its containers started after it (a rollout replaced it,
+        or a container restarted: env is resolved at every container start).  Patches every pod
+        has picked up are forgotten, so a later restart of old pods cannot bring them back.
+        """
+        if self.snapshot is None:
+            return tuple(RestartPending(p.deployment, p.keys, 0, 0) for p in self.config_patches)
+        pending: dict[str, tuple[set[str], set[str], int]] = {}
+        keep = []
+        for patch in self.config_patches:
+            live = [p for p in self.snapshot.pods if p.owner == patch.deployment and p.status_text != "Terminating"]
+            waiting = {p.name for p in live if p.container_started_at is None or p.container_started_at < patch.patched_at}
+            if not waiting and live:
+                continue
+            keep.append(patch)
+            keys, names, _ = pending.get(patch.deployment, (set(), set(), 0))
+            pending[patch.deployment] = (keys | set(patch.keys), names | waiting, len(live))
+        self.config_patches = keep
+        return tuple(RestartPending(dep, tuple(sorted(keys)), len(names), total)
+                     for dep, (keys, names, total) in sorted(pending.items()))
 
     # -- derived ----------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from textual.command import Hit, Hits, Provider
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
+from memtui.executor.effects import ActionMark, due_window, mark_of
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
@@ -66,6 +67,8 @@ class RunbookActionsMixin:
         self.executor = None
         self.outcomes = []
         self._effects_pending: dict[str, Outcome] = {}
+        self.action_marks: list[ActionMark] = []
+        """Every action executed in this session, numbered: effect windows and overlaps."""
         context, namespace = self.connection.context, self.connection.namespace
         audit_path = Path(self.settings.audit_log) if self.settings.audit_log else default_audit_path(context, namespace)
         artifacts = user_state_path("memtui") / "artifacts" / f"{sanitise(context)}__{sanitise(namespace)}"
@@ -206,26 +209,76 @@ class RunbookActionsMixin:
         if outcome.output and outcome.ok:
             self.last_output = (outcome.plan.action.title if outcome.plan else outcome.action_id, outcome)
         if outcome.ok and outcome.plan is not None and outcome.intent_id:
-            self._effects_pending[outcome.intent_id] = outcome
-            self.set_timer(outcome.plan.effect_after_s, partial(self.check_effect, outcome.intent_id))
+            self._schedule_effect(outcome)
         self.action_refresh_now()
 
     # -- effect check -------------------------------------------------------------------------
+    #
+    # When: on the app's clock (the cluster's time), checked after every Kubernetes refresh, not
+    # on wall-clock timers: an effect is due when the next action on the same pods has happened
+    # or the plan's wait has passed (for a rollout: once the new pods have run a while); see
+    # ``effects.due_window``.  The worker gets the history of the pods concerned as tuples.
+
+    def _schedule_effect(self, outcome: Outcome) -> None:
+        plan = outcome.plan
+        self._effects_pending[outcome.intent_id] = outcome
+        self.action_marks.append(mark_of(plan, intent_id=outcome.intent_id, number=len(self.action_marks) + 1,
+                                         at=outcome.finished_at or self.clock()))
+        start_read = plan.before.get("start_read") or {}
+        if start_read.get("keys"):
+            self.state.note_config_patch(start_read.get("configmap", "?"), start_read.get("deployment", "?"),
+                                         tuple(start_read["keys"]), outcome.finished_at or self.clock())
+
+    def effects_due(self) -> None:
+        """Start the effect check of every pending action whose window has closed (after a refresh)."""
+        snapshot = self.state.snapshot
+        pods = snapshot.pods if snapshot else ()
+        now = self.clock()
+        for intent_id, outcome in list(getattr(self, "_effects_pending", {}).items()):
+            mark = self._mark_for(intent_id)
+            window = due_window(mark, self.action_marks, pods, now, deployment=outcome.plan.before.get("deployment"))
+            if window is not None:
+                self._start_effect(intent_id, window)
 
     def check_effect(self, intent_id: str) -> None:
-        outcome = self._effects_pending.pop(intent_id, None)
+        """Measure ``intent_id``'s effect now, whatever its window says."""
+        outcome = self._effects_pending.get(intent_id)
         if outcome is not None:
-            self._effect_in_worker(outcome, self.action_context())
+            snapshot = self.state.snapshot
+            window = due_window(self._mark_for(intent_id), self.action_marks, snapshot.pods if snapshot else (),
+                                self.clock(), deployment=outcome.plan.before.get("deployment"), force=True)
+            self._start_effect(intent_id, window)
 
     def check_effects_now(self) -> None:
-        """Run every pending effect check at once (the timers would fire later)."""
+        """Run every pending effect check at once (their windows would close later)."""
         for intent_id in list(self._effects_pending):
             self.check_effect(intent_id)
 
+    def _mark_for(self, intent_id: str):
+        return next(m for m in self.action_marks if m.intent_id == intent_id)
+
+    def _start_effect(self, intent_id: str, window) -> None:
+        outcome = self._effects_pending.pop(intent_id)
+        self._effect_in_worker(outcome, self.action_context(), self._effect_samples(outcome),
+                               tuple(self.action_marks), window)
+
+    def _effect_samples(self, outcome: Outcome) -> dict[str, tuple[tuple[float, float], ...]]:
+        """The history of the pods the effect concerns, copied (history belongs to the main thread)."""
+        names = set((outcome.plan.before.get("pods") or {}))
+        deployment = outcome.plan.before.get("deployment")
+        if deployment and self.state.snapshot is not None:
+            names |= {p.name for p in self.state.snapshot.pods if p.owner == deployment}
+        samples = {}
+        for name in names:
+            ring = self.state.history.get(name)
+            if ring is not None:
+                samples[name] = tuple(ring.samples())
+        return samples
+
     @work(thread=True, group="effects", exit_on_error=False)
-    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext) -> None:
+    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext, samples, marks, window) -> None:
         try:
-            effect = self.executor.check_effect(outcome, ctx)
+            effect = self.executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning")
             return
@@ -236,6 +289,16 @@ class RunbookActionsMixin:
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"
         self.notify(f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15)
+
+    def effects_not_measured(self) -> None:
+        """memtui is stopping: every action whose effect was still pending gets an audit entry
+        saying so.  Runs on the main thread during shutdown, on purpose: a worker started now
+        may never run, and the postmortem must not read silence as "no effect"."""
+        pending = getattr(self, "_effects_pending", {})
+        if self.executor is None:
+            return
+        for intent_id in list(pending):
+            self.executor.effect_not_measured(pending.pop(intent_id))
 
     # -- undo and export ----------------------------------------------------------------------
 

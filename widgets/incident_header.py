@@ -1,7 +1,8 @@
 """The header: where am I, how bad is it, since when, who should I call.
 
 Two lines the eye reads first at 3 a.m.: context/namespace/threshold with how many pods are over
-it, and the incident clock with the runbook's escalation level and the clock's basis.
+it (and a ConfigMap patch that is not live yet: "restart pending"), and the incident clock with
+the runbook's escalation level and the clock's basis.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.cockpit_state import PodRow, SourceHealth
+from memtui.cockpit_state import PodRow, RestartPending, SourceHealth
 from memtui.incident import IncidentStatus
 from memtui.units import describe_threshold, format_decimal_bytes, format_duration
 
@@ -34,6 +35,8 @@ class IncidentHeader(Widget):
     """Health of each data source, shown on the second line."""
     next_oom: reactive[PodRow | None] = reactive(None, always_update=True)
     """The pod whose forecast OOM comes first (within the hour), shown where the eye lands."""
+    restart_pending: reactive[tuple[RestartPending, ...]] = reactive((), always_update=True)
+    """ConfigMap keys patched that running pods read only at start: the patch is not live yet."""
 
     def __init__(
         self,
@@ -93,6 +96,12 @@ class IncidentHeader(Widget):
             line.append("  ")
             label = f" OOM in ~{minutes} min: {soonest.name} " if not compact else f" OOM ~{minutes}m {soonest.name} "
             line.append(label, style="bold white on red")
+        for pending in self.restart_pending:
+            keys = ", ".join(pending.keys)  # appended as plain text: never parsed as markup
+            line.append("  ").append(f"restart pending for {keys}", style="bold yellow")
+            if not compact and pending.pods_total:
+                line.append(f" ({pending.pods_waiting}/{pending.pods_total} pods of {pending.deployment} "
+                            "started before the patch)", style="yellow")
         return line
 
     def _second_line(self, *, compact: bool) -> Text:
