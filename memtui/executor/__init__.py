@@ -10,7 +10,8 @@ Module map: ``executor`` (the façade and the preflight → intent → call → 
 ``undo`` (previous values and restoring plans), ``effects`` (before/after figures), ``events``
 (the ``MemtuiAction`` Event), ``rbac`` (SelfSubjectAccessReview, batched), ``pods`` (which pods
 and why), ``cautions`` (readiness, PodDisruptionBudgets, GitOps), ``redis_calls`` (redis-py or
-redis-cli), ``kubeapi`` (raw REST with chosen content types) and ``guard`` (the namespace guard);
+redis-cli), ``kubeapi`` (raw REST with chosen content types), ``guard`` (the namespace guard) and
+``read_only`` (what ``--read-only`` refuses: every change, and anything that runs in a container);
 ``model`` holds the frozen types that cross the boundary.
 """
 

@@ -53,6 +53,7 @@ from memtui.executor.model import (
 )
 from memtui.executor.planning import Draft, Planner
 from memtui.executor.rbac import PermissionChecker, requirements
+from memtui.executor.read_only import CONTAINER_REASON, read_only_refusal, runs_in_container
 from memtui.executor.reads import Reader, ReadResult
 from memtui.executor.redis_calls import RedisRunner
 from memtui.executor.undo import capture_previous, describe_previous, undo_draft
@@ -61,7 +62,6 @@ from memtui.sources.kube_connection import KubeConnection
 from memtui.sources.kube_exec import exec_in_pod
 from memtui.units import QuantityError, parse_bytes
 
-READ_ONLY_REASON = "read-only mode (--read-only)"
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
 
 
@@ -142,8 +142,9 @@ class Executor:
         result: dict[str, Permission] = {}
         needed: dict[str, tuple] = {}
         for action in actions:
-            if self.read_only and action.is_mutating:
-                result[action.id] = Permission(False, READ_ONLY_REASON)
+            refusal = self._read_only_refusal(action)
+            if refusal is not None:
+                result[action.id] = Permission(False, refusal)
             elif action.operation.kind == "promql" and not self.prometheus_url:
                 result[action.id] = Permission(False, NO_PROMETHEUS_REASON)
             else:
@@ -160,6 +161,16 @@ class Executor:
                 result[action_id] = Permission(True, None)
         return result
 
+    def _read_only_refusal(self, action: Action) -> str | None:
+        """Why ``--read-only`` refuses ``action`` (read_only.py holds the rule), or None."""
+        return read_only_refusal(action, redis_via_url=self.redis.via_url) if self.read_only else None
+
+    def _refuse_container_drafts(self, action: Action) -> None:
+        """Drafting some plans already runs something in a container (redis-cli DBSIZE, CONFIG GET);
+        under --read-only such a plan is refused before it is drafted."""
+        if self.read_only and runs_in_container(action.operation, redis_via_url=self.redis.via_url):
+            raise PlanError(f"{action.title}: refused: {CONTAINER_REASON}")
+
     # -- plan ---------------------------------------------------------------------------------------
 
     def _validate(self, action: Action, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -174,6 +185,7 @@ class Executor:
         if not action.is_mutating:
             raise PlanError(f"{action.id} is a read-only diagnose step: run it, it needs no confirmation")
         typed = self._validate(action, values)
+        self._refuse_container_drafts(action)
         permission = self.permissions([action])[action.id]
         draft = self._draft(lambda: self.planner.draft(action, typed, ctx))
         return self._freeze(action, draft, values=values, typed=typed, ctx=ctx, permission=permission)
@@ -237,8 +249,9 @@ class Executor:
             return f"the plan is for namespace {plan.namespace}; memtui was started for {self.namespace}"
         if not plan.mutating:
             return f"{plan.action.id} is read-only: run it as a diagnose step"
-        if self.read_only:
-            return READ_ONLY_REASON
+        refusal = self._read_only_refusal(plan.action)
+        if refusal is not None:
+            return refusal
         permission = self.permissions([plan.action])[plan.action.id]
         if not permission.allowed:
             return permission.reason or "not permitted"
@@ -504,6 +517,7 @@ class Executor:
         if plan is None:
             raise PlanError(f"{outcome.action_id}: nothing to undo")
         ctx = self._last_ctx
+        self._refuse_container_drafts(plan.action)
         draft = self._draft(lambda: undo_draft(self.planner, outcome, ctx))
         permission = self.permissions([plan.action])[plan.action.id]
         previous = dict(outcome.previous or {})
