@@ -122,6 +122,10 @@ def build_timeline(entries: Iterable[AuditEntry], *, since: datetime | None = No
     cutoff = as_utc(since) if since is not None else None
     drafts = [d for d in drafts if cutoff is None or d[0].timestamp >= cutoff]
     drafts.sort(key=lambda d: (d[0].timestamp, d[0].seq))
+    numbers = {head.id: n for n, (head, _, _) in enumerate(drafts, start=1) if head.kind == "intent"}
+    for head, cells, group in drafts:
+        if head.kind == "intent":
+            cells["effect"] = "; ".join(t for t in (_effect_text(e, numbers) for e in group if e.kind == "effect") if t)
     rows = tuple(
         TimelineRow(number=n, time=head.timestamp, who=_who(head), entry_id=head.id, seq=head.seq, **cells)
         for n, (head, cells, _) in enumerate(drafts, start=1)
@@ -144,7 +148,7 @@ def _action_cells(intent: AuditEntry, result: AuditEntry | None, fx: list[AuditE
         outcome=outcome,
         outcome_unknown=unknown,
         duration_s=duration,
-        effect="; ".join(_effect_text(e) for e in fx if _effect_text(e)),
+        effect="",  # filled in by build_timeline once the rows are numbered ("overlaps action N")
         reason=intent.reason or "",
         error=error,
         dry_run=_dry_run_text(intent.dry_run),
@@ -231,12 +235,28 @@ def _scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _effect_text(entry: AuditEntry) -> str:
+def _effect_text(entry: AuditEntry, numbers: Mapping[str, int] | None = None) -> str:
+    """The effect's summary; "action N" in it (overlaps, "until action N") becomes the row number
+    of that action in *this* timeline, which is what the reader of the export can look up (memtui
+    numbered the actions of its own session)."""
     if entry.summary:
-        return entry.summary
+        return _renumber(entry.summary, entry.after or {}, numbers or {})
     before, after = entry.before or {}, entry.after or {}
     keys = list(dict.fromkeys([*before, *after]))
     return ", ".join(f"{k}: {_scalar(before.get(k, '—'))} → {_scalar(after.get(k, '—'))}" for k in keys)
+
+
+def _renumber(text: str, after: Mapping[str, Any], numbers: Mapping[str, int]) -> str:
+    refs = list(after.get("overlaps") or [])
+    until = (after.get("window") or {}).get("until") if isinstance(after.get("window"), Mapping) else None
+    if until:
+        refs.append(until)
+    for ref in refs:
+        if not isinstance(ref, Mapping) or ref.get("intent") not in numbers:
+            continue
+        old = f"action {ref.get('number')} ({ref.get('action')} at "
+        text = text.replace(old, f"action {numbers[ref['intent']]} ({ref.get('action')} at ")
+    return text
 
 
 def _dry_run_text(dry_run: Mapping[str, Any] | None) -> str:

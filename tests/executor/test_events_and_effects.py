@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+from memtui.audit import export_timeline
 from memtui.executor.effects import mark_of
 from memtui.sources.kube_parse import parse_pod_metrics_list
 
@@ -117,6 +118,7 @@ def test_a_second_action_on_the_same_pod_cuts_the_first_window_and_is_marked_ove
     watch = Watch(rig)
     watch.run(60)
     ctx = rig.ctx()
+    assert rig.executor.run_read(catalogue.get("diagnose.top-pods"), {}, ctx).ok  # row 1 of the timeline
     pod = max((p for p in ctx.pods if p.owner == "sap-llm"), key=lambda p: ctx.usage[p.name]).name
     first = rig.executor.execute(rig.executor.plan(catalogue.get("fix.force-gc"), {}, replace(ctx, selected_pod=pod)))
     assert first.ok
@@ -146,6 +148,10 @@ def test_a_second_action_on_the_same_pod_cuts_the_first_window_and_is_marked_ove
     assert [e.refers_to for e in entries] == [first.intent_id, second.intent_id]
     assert entries[1].after["overlaps"][0]["intent"] == first.intent_id
     assert entries[0].after["window"]["until"]["intent"] == second.intent_id
+    # the export numbers its rows (the diagnose step is #1): "action N" there is the row's number
+    export = export_timeline(rig.entries(), fmt="md")
+    assert "until action 3 (fix.clear-app-cache at" in export and "overlaps action 2 (fix.force-gc at" in export
+    assert "action 1 (fix." not in export
 
 
 def test_a_configmap_patch_then_a_rollout_restart_shows_growth_on_the_new_pods(sim_factory, make_rig, catalogue):
