@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from memtui.executor.model import ActionContext
+from memtui.executor.model import ActionContext, Plan
 from memtui.history import linear_slope
+from memtui.incident import OomKill
 from memtui.snapshots import PodState
 from memtui.units import format_bytes, format_rate
 
@@ -107,7 +108,7 @@ class ActionMark:
         return self.kind in ROLLOUT_KINDS
 
 
-def mark_of(plan: Any, *, intent_id: str, number: int, at: datetime) -> ActionMark:
+def mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime) -> ActionMark:
     """The mark of an executed plan (``Plan``), from its operation and its ``before`` figures."""
     before = plan.before or {}
     kind = plan.operation.kind
@@ -253,6 +254,10 @@ class TargetEffect:
     """ConfigMap keys read at start that some pods have not picked up (no restart since the patch)."""
     pods_not_restarted: int = 0
     single_pod: bool = False
+    restarted: tuple[str, ...] = ()
+    oom_killed: tuple[str, ...] = ()
+    """Pods whose container restarted in the window (an OOM kill) although the action replaces no
+    pod: their drop to the base line is the restart's doing, so no verdict is drawn from them."""
     working_sets_after: tuple[tuple[str, int], ...] = ()
     """Each measured pod's last working set in the window."""
 
@@ -266,6 +271,8 @@ class TargetEffect:
     def improved(self) -> bool | None:
         """Growth is the verdict when it is known on both sides (a rollout always lowers the working
         set for a while: fresh pods start small); otherwise the highest working set."""
+        if self.restarted:
+            return None
         if self.growth_before is not None and self.growth_after is not None and self.growth_before > 0:
             return self.growth_after < self.growth_before
         if self.working_set_before is not None and self.working_set_after is not None:
@@ -299,6 +306,10 @@ class TargetEffect:
                 shown = ", ".join(sorted({format_bytes(x) if x else "none" for x in seen}))
                 parts.append(f"new limit {format_bytes(self.limit_expected)} seen on {matching}/{len(seen)} new pods"
                              + ("" if matching == len(seen) else f" (they have {shown})"))
+        if self.restarted:
+            how = "OOMKilled" if set(self.restarted) == set(self.oom_killed) else "container restarted"
+            parts.append(f"{how} in the window ({', '.join(self.restarted)}): its drop is the restart's, "
+                         "not the action's")
         if self.restart_pending:
             parts.append(f"restart pending for {', '.join(self.restart_pending)}: {self.pods_not_restarted} of "
                          f"{len(self.pods_after)} pods started before the patch (the keys are read at start)")
@@ -327,12 +338,14 @@ class TargetEffect:
             out["overlaps"] = [o.as_json() for o in self.overlaps]
         if self.restart_pending:
             out["restart_pending"] = list(self.restart_pending)
+        if self.restarted:
+            out["restarted"] = list(self.restarted)
         return out
 
 
 def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *, marks: Sequence[ActionMark],
             pods_now: Sequence[PodState], samples: Samples, limit_expected: int | None = None,
-            start_read_keys: Sequence[str] = ()) -> tuple[TargetEffect, ...]:
+            start_read_keys: Sequence[str] = (), oom_kills: Sequence[OomKill] = ()) -> tuple[TargetEffect, ...]:
     """The effect of one action per target, from the figures handed in (no I/O).
 
     A deployment-wide action has one target, the deployment (its pods as a group, since a rollout
@@ -350,6 +363,7 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
         groups = [(f"pod/{name}", (name,), None) for name in pods_before]
     found = []
     limits_before = before.get("limits") or {}
+    killed = {k.pod for k in oom_kills if k.finished_at is not None and ta < k.finished_at.timestamp() <= te}
     for target, names, dep in groups:
         growth_b, forecast_b, top_b = _before_trend(names, before, samples, started_before, ta)
         # gone by the window's end: not alive now, and memtui saw no sample of it after the window
@@ -373,6 +387,9 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
         after, growth_a, forecast_a = _after_trend(measured, samples, ta, te)
         limits_seen = tuple(p.limit for p in new) if limit_expected is not None else ()
         limit_values = [v for v in limits_before.values() if v]
+        expected_new = mark.replaces_pods or mark.kind == "pod-delete"
+        restarted = () if expected_new else tuple(sorted({p.name for p in new if p.name in names}
+                                                          | (killed & set(names))))
         stale = sum(1 for p in present if not p.new)
         pending = tuple(start_read_keys) if start_read_keys and stale else ()
         found.append(TargetEffect(
@@ -382,7 +399,8 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
             growth_before=growth_b, growth_after=growth_a, forecast_before=forecast_b, forecast_after=forecast_a,
             limit_before=max(limit_values) if limit_values else None, limits_seen=limits_seen,
             limit_expected=limit_expected, rollout=rollout, overlaps=overlaps, restart_pending=pending,
-            pods_not_restarted=stale if pending else 0, single_pod=dep is None, working_sets_after=tuple(sorted(after.items())),
+            pods_not_restarted=stale if pending else 0, single_pod=dep is None, restarted=restarted,
+            oom_killed=tuple(n for n in restarted if n in killed), working_sets_after=tuple(sorted(after.items())),
         ))
     return tuple(found)
 
@@ -525,9 +543,9 @@ class EffectReport:
 def measure_effect(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *,
                    marks: Sequence[ActionMark], pods_now: Sequence[PodState], samples: Samples,
                    redis_after: int | None = None, limit_expected: int | None = None,
-                   start_read_keys: Sequence[str] = ()) -> EffectReport:
+                   start_read_keys: Sequence[str] = (), oom_kills: Sequence[OomKill] = ()) -> EffectReport:
     targets = measure(mark, before, window, marks=marks, pods_now=pods_now, samples=samples,
-                      limit_expected=limit_expected, start_read_keys=start_read_keys)
+                      limit_expected=limit_expected, start_read_keys=start_read_keys, oom_kills=oom_kills)
     return EffectReport(targets, window, overlaps_of(mark, marks), before.get("redis_used_memory"), redis_after,
                         is_redis=mark.kind == "redis")
 

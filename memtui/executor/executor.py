@@ -481,7 +481,7 @@ class Executor:
         start_read = plan.before.get("start_read") or {}
         report = measure_effect(mark, plan.before, window, marks=marks or (mark,), pods_now=ctx_after.pods,
                                 samples=samples, redis_after=redis_after, limit_expected=_limit_of(plan),
-                                start_read_keys=tuple(start_read.get("keys") or ()))
+                                start_read_keys=tuple(start_read.get("keys") or ()), oom_kills=ctx_after.oom_kills)
         summary = report.summary()
         after = report.after_json()
         try:

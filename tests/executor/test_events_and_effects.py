@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from memtui.audit import export_timeline
 from memtui.executor.effects import mark_of
-from memtui.sources.kube_parse import parse_pod_metrics_list
+from memtui.oom_ledger import OomLedger
+from memtui.sources.kube_parse import parse_pod_list, parse_pod_metrics_list
 
 
 def memtui_events(kubectl) -> list[dict]:
@@ -91,9 +92,15 @@ class Watch:
     def __init__(self, rig) -> None:
         self.rig = rig
         self.samples: dict[str, list[tuple[float, float]]] = {}
+        self.ledger = OomLedger()
         self.tick()
 
+    def ctx(self):
+        """The cockpit's context now: the snapshot and the OOM kills memtui has seen."""
+        return self.rig.ctx(oom_kills=self.ledger.kills())
+
     def tick(self) -> None:
+        self.ledger.observe(parse_pod_list(self.rig.reader.get(self.rig.reader.path("pods"))), ())
         payload = self.rig.reader.get(self.rig.reader.path("pods", group="metrics.k8s.io", version="v1beta1"))
         for name, usage in parse_pod_metrics_list(payload).items():
             points = self.samples.setdefault(name, [])
@@ -170,13 +177,17 @@ def test_a_configmap_patch_then_a_rollout_restart_shows_growth_on_the_new_pods(s
     marks = numbered([patch, restart])
     watch.run(900)
 
-    patched = rig.executor.check_effect(patch, rig.ctx(), samples=watch.samples, marks=marks)
+    patched = rig.executor.check_effect(patch, watch.ctx(), samples=watch.samples, marks=marks)
     (target,) = patched.report.targets
     assert target.window.cut_by.number == 2 and target.replaced == ()
     assert target.restart_pending == ("max_concurrent_requests",)
     assert "restart pending for max_concurrent_requests" in patched.summary
+    # a pod was OOM-killed in the patch's 30 s: its drop is not the patch's doing, and no verdict is drawn
+    killed = {k.pod for k in watch.ledger.kills() if patch.finished_at < k.finished_at <= restart.finished_at}
+    assert killed and target.restarted == tuple(sorted(killed)) and patched.improved is None
+    assert f"OOMKilled in the window ({', '.join(sorted(killed))})" in patched.summary
 
-    effect = rig.executor.check_effect(restart, rig.ctx(), samples=watch.samples, marks=marks)
+    effect = rig.executor.check_effect(restart, watch.ctx(), samples=watch.samples, marks=marks)
     (target,) = effect.report.targets
     assert target.target == "deployment/sap-llm" and target.rollout == "complete"
     assert target.replaced == tuple(old_pods)
