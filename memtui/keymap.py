@@ -2,7 +2,8 @@
 
 Every binding in memtui has an id, so a user remaps keys without touching code (as in Posting).
 The packaged ``keymaps/default.toml`` documents every id; a user file overrides it.  Mistakes
-are reported with the file and line: an unknown id, a key bound to two ids in the same scope.
+are reported with the file and line: an unknown id, a key Textual cannot deliver, a key bound to
+two ids in the same scope, a modal key that the modal's text fields take for themselves.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
+from memtui.key_names import canonical, deliverable_keys, text_field_keys, unknown_key_hint
 from memtui.toml_lines import line_of
 
 
@@ -38,9 +40,20 @@ def default_keymap_text() -> str:
 
 
 def _keys(value: object, where: str, name: str) -> str:
+    """The keys of one entry, each a key Textual can deliver, named as Textual names it."""
     if not isinstance(value, str) or not value.strip():
         raise KeymapError(f"{where}: {name!r} must be a string of keys such as \"x\" or \"f5,x\"")
-    return ",".join(k.strip() for k in value.split(","))
+    keys = []
+    for raw in value.split(","):
+        key = raw.strip()
+        if not key:
+            raise KeymapError(f"{where}: {name!r} has an empty key in {value!r} (keys are separated by commas; "
+                              "the comma key itself is \"comma\")")
+        key = canonical(key)
+        if key not in deliverable_keys():
+            raise KeymapError(f"{where}: unknown key {key!r} for {name!r} ({unknown_key_hint(key)})")
+        keys.append(key)
+    return ",".join(keys)
 
 
 def _parse(text: str, origin: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -97,6 +110,7 @@ def load_keymap(
     combined = dict(bindings)
     combined.update({f"{ACTION_SCOPE}.{k}": v for k, v in actions.items()})
     _check_conflicts(combined, sources)
+    _check_text_field_screens(combined, sources)
     return Keymap(bindings, sources, actions)
 
 
@@ -121,3 +135,25 @@ def _check_conflicts(bindings: dict[str, str], sources: dict[str, str]) -> None:
                         f"{other!r} ({sources[other]})"
                     )
             owners.setdefault(key, []).append(binding_id)
+
+
+TEXT_FIELD_SCREENS = {"confirm": "the confirmation modal"}
+"""Scopes whose screen holds text fields (the modal's parameters, Reason, the typed name)."""
+
+
+def _check_text_field_screens(bindings: dict[str, str], sources: dict[str, str]) -> None:
+    """A key that a focused text field takes for itself (Enter submits it, a letter types itself,
+    ctrl+u deletes to the left) never reaches the screen's binding while a field has focus, and
+    the modal opens with focus in a field: ``confirm.apply = "enter"`` could never apply."""
+    taken = text_field_keys()
+    for binding_id, keys in bindings.items():
+        screen = TEXT_FIELD_SCREENS.get(_scope(binding_id))
+        if screen is None:
+            continue
+        for key in keys.split(","):
+            if key in taken:
+                raise KeymapError(
+                    f"{sources[binding_id]}: key {key!r} of {binding_id!r} cannot work in {screen}: in its text "
+                    f"fields it {taken[key]}, so {binding_id!r} would never fire while a field has focus "
+                    "(use a ctrl+ key the fields leave alone, such as ctrl+s, or an F-key)"
+                )

@@ -96,3 +96,23 @@ def test_kubeconfig_of_the_wrong_shape_names_file_and_line(sim, tmp_path):
     proc = memtui("--kubeconfig", str(config), home=tmp_path)
     assert_one_clear_error(proc, 1, f"kubeconfig {config}:1: expected a mapping of kubeconfig fields")
     assert "item assignment" not in proc.stderr and "list indices" not in proc.stderr
+
+
+# -- keymap files ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[bindings]\n"app.quit" = "x"\n"app.refresh" = "ctrl+enter"\n', ":3: unknown key 'ctrl+enter' for 'app.refresh'"),
+        ('[bindings]\n"confirm.apply" = "enter"\n',
+         ":2: key 'enter' of 'confirm.apply' cannot work in the confirmation modal: in its text fields it already "
+         "means 'Submit'"),
+    ],
+)
+def test_keymap_mistakes_are_one_line_with_file_and_line(sim, tmp_path, text, message):
+    keymap = tmp_path / "keys.toml"
+    keymap.write_text(text)
+    proc = memtui("--kubeconfig", str(sim.kubeconfig_path), "--keymap", str(keymap), home=tmp_path)
+    assert_one_clear_error(proc, 2, f"{keymap}{message}")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert_nothing_sent(sim)

@@ -1,0 +1,72 @@
+"""Key names a keymap may use: the ones Textual can deliver, spelt the way Textual spells them.
+
+``App.set_keymap`` takes any string and binds it: a misspelt ``pgup``, a ``ctrl+enter`` that
+terminals never send, or a literal ``/`` (Textual delivers ``slash``) gives a key that silently
+never fires.  The names come from Textual itself (``textual.keys.Keys`` and the way
+``Binding.make_bindings`` names single characters), so they follow the installed version.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import lru_cache
+
+from textual.binding import Binding
+from textual.keys import KEY_ALIASES, Keys
+
+PSEUDO_KEYS = {"<any>", "<scroll-up>", "<scroll-down>", "<ignore>", "ctrl-at"}
+"""Members of ``Keys`` that are not keys a user presses."""
+
+
+def canonical(key: str) -> str:
+    """A single character as Textual names it (``/`` → ``slash``, ``?`` → ``question_mark``); other keys as given."""
+    if len(key) != 1:
+        return key
+    return next(iter(Binding.make_bindings([Binding(key, "noop")]))).key
+
+
+@lru_cache(maxsize=1)
+def typed_characters() -> dict[str, str]:
+    """Keys that type a character, by Textual's name: letters, digits, punctuation and space."""
+    typed = string.ascii_letters + string.digits + string.punctuation.replace(",", "")
+    names = {canonical(ch): ch for ch in typed}
+    return names | {"space": " ", "comma": ","}  # "," separates a keymap's keys: no literal one
+
+
+def character_keys() -> frozenset[str]:
+    return frozenset(typed_characters())
+
+
+@lru_cache(maxsize=1)
+def deliverable_keys() -> frozenset[str]:
+    """Every key name Textual can deliver from a terminal (modifier combinations included)."""
+    named = {key.value for key in Keys if key.value not in PSEUDO_KEYS}
+    aliases = {alias for names in KEY_ALIASES.values() for alias in names}
+    return frozenset(named | aliases | character_keys())
+
+
+def unknown_key_hint(key: str) -> str:
+    """What to write instead of ``key``, for the message that refuses it."""
+    lowered = key.lower()
+    if lowered.startswith("shift+") and len(key) == 7 and key[6].isalpha():
+        return f"an upper-case letter is written {key[6].upper()!r}"
+    if lowered != key and lowered in deliverable_keys():
+        return f"did you mean {lowered!r}?"
+    return ("Textual key names: letters, digits, f1…f24, escape, enter, tab, space, backspace, up, down, "
+            "pageup, pagedown, home, end, ctrl+a…ctrl+z, slash, question_mark…; stick to letters, digits "
+            "and F-keys, some terminals never deliver ctrl+enter or alt+…")
+
+
+@lru_cache(maxsize=1)
+def text_field_keys() -> dict[str, str]:
+    """Keys a focused ``Input`` takes for itself, and what each does there.
+
+    A screen binding on one of these never fires while a text field has focus (the field handles
+    the key first): Enter submits the field, a printable key types itself.
+    """
+    from textual.widgets import Input
+
+    taken = {key: f"types {character!r}" for key, character in typed_characters().items()}
+    for binding in Binding.make_bindings(Input.BINDINGS):
+        taken.setdefault(binding.key, f"already means {binding.description!r}")
+    return taken
