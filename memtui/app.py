@@ -74,6 +74,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("X", "export", "Export", id="app.export"),
         Binding("o", "last_output", "Output", show=False, id="app.last-output"),
+        Binding("escape", "focus_pods", "Back to pods", show=False, id="app.focus-pods"),
     ]
 
     def __init__(
@@ -336,8 +337,16 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self.query_one("#pods-pane").border_title = title
 
     def _after_modal(self) -> None:
+        """A modal or the output viewer closed: back to the pods table, and draw what was deferred."""
+        self.action_focus_pods()
         if self._render_deferred:
             self.call_after_refresh(self._render_state)
+
+    def action_focus_pods(self) -> None:
+        """Esc from the actions list, the filter or a closed modal: the pods table has the arrows again."""
+        if self.query_one("#filter", Input).has_class("-active"):
+            self._close_filter(keep=False)
+        self.query_one(PodTable).focus()
 
     def _update_side_pod(self) -> None:
         table = self.query_one(PodTable)

@@ -34,6 +34,12 @@ CAUSE_GROUPS = (
 )
 
 
+class ActionList(OptionList):
+    """The list itself; its one footer entry says that the arrows now move in the actions."""
+
+    BINDINGS = [Binding("down", "cursor_down", "actions", key_display="↑↓")]
+
+
 def key_label(keys: str | None) -> str:
     """``ctrl+f`` → ``^f``; the first key of a list."""
     if not keys:
@@ -69,7 +75,7 @@ class ActionsPanel(Vertical):
         self.keys = dict(keys)
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*self._options(), id="action-list")
+        yield ActionList(*self._options(), id="action-list")
         yield Static("", id="action-hint")
 
     def _options(self) -> list[Option | None]:
