@@ -18,10 +18,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, HelpPanel, Input
+from textual.widgets import Footer, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
 from memtui.keymap import Keymap, load_keymap
+from memtui.keys_help import help_sections
 from memtui.runbook import Catalogue, load_catalogue
 from memtui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.messages import SourceRefreshed
@@ -34,6 +35,7 @@ from memtui.units import format_bytes
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
+from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.redis_pane import RedisPane
@@ -94,6 +96,8 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
 
             keymap = load_keymap(None, binding_ids(), {a.id for a in self.catalogue.actions})
         self.keymap_actions = keymap.actions
+        self.keymap_bindings = keymap.bindings
+        """Binding id → keys (the help screen lists these; Textual keeps its own copy in ``_keymap``)."""
         self.effects: list = []
         self._render_deferred = False
         self.settings = settings
@@ -411,7 +415,6 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
             pane.add_class("-shown")
 
     def action_toggle_help(self) -> None:
-        if self.screen.query(HelpPanel):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """memtui's own help (the runbook's keys included, grouped), not Textual's HelpPanel."""
+        sections = help_sections(self.keymap_bindings, self.keymap_actions, self.catalogue)
+        self.push_screen(HelpScreen(sections), callback=lambda _: self._after_modal())

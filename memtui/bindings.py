@@ -7,11 +7,12 @@ def binding_ids() -> set[str]:
     from memtui.app import MemtuiApp
     from memtui.widgets.actions_panel import ActionsPanel
     from memtui.widgets.confirm_screen import ConfirmActionScreen
+    from memtui.widgets.help_screen import HelpScreen
     from memtui.widgets.output_screen import OutputScreen
     from memtui.widgets.pod_table import PodTable
 
     ids: set[str] = set()
-    for owner in (MemtuiApp, PodTable, ActionsPanel, ConfirmActionScreen, OutputScreen):
+    for owner in (MemtuiApp, PodTable, ActionsPanel, ConfirmActionScreen, OutputScreen, HelpScreen):
         for binding in owner.BINDINGS:
             if getattr(binding, "id", None):
                 ids.add(binding.id)

@@ -74,3 +74,32 @@ async def test_escape_returns_focus_to_the_pods_table_from_everywhere(sim, make_
         await pilot.press("escape")
         await pilot.pause()
         assert app.focused is table
+
+
+async def test_question_mark_opens_memtuis_own_grouped_help_that_fits_80x24(sim, make_app, tmp_path):
+    from memtui.widgets.help_screen import HelpScreen
+
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        dialog = app.screen.query_one("#help-dialog")
+        region = dialog.region
+        assert region.x >= 0 and region.y >= 0 and region.right <= 80 and region.bottom <= 24
+        text = str(app.screen.query_one("#help-text").render())
+        headings = ["Navigation", "Panes", "Runbook reads", "Runbook fixes"]
+        positions = [text.index(h) for h in headings]
+        assert positions == sorted(positions) and positions[0] == 0  # the app's and runbook's keys first
+        assert "Delete the worst pod" in text and "Top pods by memory" in text
+        fixes = text[text.index("Runbook fixes"):]
+        assert " D  Delete the worst pod" in fixes and "^f  Redis FLUSHDB" in fixes
+        assert dialog.max_scroll_y > 0  # more than fits: it scrolls
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert dialog.scroll_y > 0
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        assert app.focused is app.query_one(PodTable)
