@@ -11,6 +11,10 @@ Key rule: a key is secret when its words (split on ``_ - .`` and camelCase) cont
 names or sizes something (``secret_name``, ``token_limit``, ``password_file``, ``secretKeyRef``).
 Plural ``tokens`` is not secret (``max_tokens``).  The value of a secret key is replaced by
 ``***`` whatever its type (a nested object included); None stays None.
+
+URL rule: the userinfo of a URL is masked whatever it contains (``/``, ``@``, ``?``, spaces, since
+operators paste passwords verbatim rather than percent-encoded), keeping the scheme, the user name
+before the first ``:``, the host, port and path: see ``_userinfo_end`` for where it is taken to end.
 """
 
 from __future__ import annotations
@@ -38,9 +42,13 @@ BENIGN_LAST_WORDS = frozenset(
 
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
-# scheme://user:password@host -> scheme://user:***@host ; the greedy userinfo runs to the *last*
-# "@" before the path, so a password containing "@" does not leak its tail.
-_URL_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^:/?#\s@]*):(?P<pw>[^/?#\s]*)@")
+_URL_START = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://")
+# a host (name, IPv4 or [IPv6]) with an optional port, followed by what ends an authority: once
+# this has been seen, an "@" further on is in the path or query ("/@types/node", "?by=a@b.org")
+_AUTHORITY_ENDED = re.compile(r"(?:[A-Za-z0-9._~\-]+|\[[0-9A-Fa-f:.]+\])(?::\d*)?[/?#\"<>`{}|\\^]")
+_WHOLE_AUTHORITY = re.compile(r"(?:[A-Za-z0-9._~\-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?(?:[/?#\"<>`{}|\\^,;)\]].*)?")
+_MAX_SPACED_USERINFO = 256
+"""How far past a space a password may run: a bound on how much prose a wrong guess can swallow."""
 # an Authorization header in text: everything after it on the line is the credential
 _AUTH_HEADER = re.compile(r"(?i)(?P<head>\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\r\n\"']+)")
 _AUTH_SCHEME = re.compile(r"(?i)\b(?P<scheme>bearer|basic)(?P<sp>\s+)(?P<cred>[A-Za-z0-9\-._~+/]+=*)")
@@ -72,7 +80,7 @@ def is_secret_key(name: str) -> bool:
 
 def redact_text(text: str) -> str:
     """Mask credentials inside free text: URLs, auth headers, assignments, CLI flags, Redis AUTH."""
-    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = redact_url_userinfo(text)
     text = _AUTH_HEADER.sub(lambda m: f"{m['head']}{_mask_header(m['value'])}", text)
     text = _AUTH_SCHEME.sub(lambda m: f"{m['scheme']}{m['sp']}{MASK}", text)
     text = _ASSIGNMENT.sub(_mask_assignment, text)
@@ -80,6 +88,84 @@ def redact_text(text: str) -> str:
     text = _REDIS_AUTH.sub(lambda m: f"{m['cmd']}{m['sp']}{MASK}", text)
     text = _REDIS_CLI_A.sub(lambda m: f"{m['head']}{MASK}", text)
     return text
+
+
+def redact_url_userinfo(text: str) -> str:
+    """``scheme://user:anything@host`` → ``scheme://user:***@host``; ``scheme://token@host`` → ``scheme://***@host``."""
+    out: list[str] = []
+    done = 0
+    for match in _URL_START.finditer(text):
+        start = match.end()
+        if match.start() < done:
+            continue
+        at = _userinfo_end(text, start)
+        if at is None:
+            continue
+        userinfo = text[start:at]
+        user, colon, _password = userinfo.partition(":")
+        out.append(text[done:start])
+        out.append(f"{user}:{MASK}" if colon else MASK)
+        done = at
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _userinfo_end(text: str, start: int) -> int | None:
+    """Index of the ``@`` that ends the userinfo of the URL whose authority starts at ``start``.
+
+    Within the URL's first run of non-space characters it is the *last* ``@`` that comes before
+    the authority has visibly ended (a ``host[:port]`` followed by ``/ ? #``, possibly after an
+    earlier ``user@``): so ``:pw/with/slash@h`` and ``user:p@ss:w0rd@h`` are userinfo, while
+    ``h:8443/users/@alice`` is a path.  A password with a space (``user:pa ss@h``) is recognised
+    when that first run is ``something:`` yet no ``host[:port]``: the userinfo then runs on, on
+    the same line, to the next ``@``.  Known blind spot: ``u:1234/x@h`` reads as host ``u``, port
+    1234, and is left alone.
+    """
+    line_end = len(text)
+    for stop in ("\n", "\r"):
+        found = text.find(stop, start)
+        if found != -1:
+            line_end = min(line_end, found)
+    chunk_end = start
+    while chunk_end < line_end and not text[chunk_end].isspace():
+        chunk_end += 1
+    at = _last_userinfo_at(text, start, chunk_end, from_url_start=True)
+    if at is not None:
+        return at
+    chunk = text[start:chunk_end]
+    if ":" not in chunk or _WHOLE_AUTHORITY.fullmatch(chunk):
+        return None
+    limit = min(line_end, start + _MAX_SPACED_USERINFO)
+    position = chunk_end
+    while position < limit:
+        while position < limit and text[position].isspace():
+            position += 1
+        end = position
+        while end < line_end and not text[end].isspace():
+            end += 1
+        piece = text[position:end]
+        if "://" in piece or '"' in piece:
+            return None
+        if "@" in piece:
+            return _last_userinfo_at(text, position, end, from_url_start=False)
+        position = end
+    return None
+
+
+def _last_userinfo_at(text: str, start: int, end: int, *, from_url_start: bool) -> int | None:
+    ats = [i for i in range(start, end) if text[i] == "@"]
+    for candidate in reversed(ats):
+        if text[candidate + 1:candidate + 2] in ("", "/", "?", "#") or text[candidate + 1].isspace():
+            continue  # no host after it
+        origins = ([start - 1] if from_url_start else []) + [i for i in ats if i < candidate]
+        if not any(_ended_before(text, origin + 1, candidate) for origin in origins):
+            return candidate
+    return None
+
+
+def _ended_before(text: str, position: int, at: int) -> bool:
+    ended = _AUTHORITY_ENDED.match(text, position, at + 1)
+    return ended is not None and ended.end() <= at
 
 
 def _mask_assignment(m: re.Match[str]) -> str:

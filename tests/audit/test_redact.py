@@ -109,3 +109,40 @@ def test_secret_values_of_any_type_are_masked_and_none_kept():
     assert redact({"token": {"a": 1}, "password": 1234, "secret": None, "list": [{"api_key": ["x"]}]}) == {
         "token": "***", "password": "***", "secret": None, "list": [{"api_key": "***"}]
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a slash in the password used to end the userinfo early and leak "pw/with/slash"
+        ("redis://:pw/with/slash@h", "redis://:***@h"),
+        # a space in the password used to stop the match, leaking the whole password
+        ("https://user:pa ss@h", "https://user:***@h"),
+        ("connect https://user:pa ss@h:8443/x failed", "connect https://user:***@h:8443/x failed"),
+        ("rediss://user:p@ss:w0rd@h:6380/0", "rediss://user:***@h:6380/0"),
+        ("postgres://u:%40x@h/db", "postgres://u:***@h/db"),
+        ("redis://:a/b?c#d@redis.sap-llm:6379/0 timed out", "redis://:***@redis.sap-llm:6379/0 timed out"),
+        ("git clone https://ghp_abc123token@github.com/org/repo", "git clone https://***@github.com/org/repo"),
+        ("'redis://:pa'ss@h'", "'redis://:***@h'"),
+        # no userinfo: unchanged, whatever follows on the line
+        ("redis://redis.sap-llm:6379/0", "redis://redis.sap-llm:6379/0"),
+        ("https://registry.npmjs.org/@types/node", "https://registry.npmjs.org/@types/node"),
+        ("http://h:8443/users/@alice?by=bob@example.com", "http://h:8443/users/@alice?by=bob@example.com"),
+        ("redis://h:6379 is down, paged ops@example.com", "redis://h:6379 is down, paged ops@example.com"),
+        ('{"url": "redis://h:6379", "owner": "a@b.org"}', '{"url": "redis://h:6379", "owner": "a@b.org"}'),
+        ("paged alice@example.com about INC-1234", "paged alice@example.com about INC-1234"),
+        ("see https://wiki.example.com/INC-1234 and mail sre@example.com",
+         "see https://wiki.example.com/INC-1234 and mail sre@example.com"),
+    ],
+)
+def test_any_userinfo_in_a_url_is_masked_and_the_rest_kept(text, expected):
+    assert redact_text(text) == expected
+
+
+def test_userinfo_with_slashes_and_spaces_never_reaches_the_file(log, log_path):
+    log.intent(action="fix.redis-maxmemory", target={"kind": "Pod", "name": "redis-0"},
+               parameters={"redis_url": "redis://:pw/with/slash@redis:6379/0"},
+               reason="tried https://user:pa ss@wiki.example.com/INC-1234 first")
+    raw = log_path.read_bytes().decode()
+    assert "pw/with/slash" not in raw and "pa ss" not in raw and "with/slash" not in raw
+    assert "redis://:***@redis:6379/0" in raw and "https://user:***@wiki.example.com/INC-1234" in raw
