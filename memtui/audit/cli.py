@@ -174,6 +174,10 @@ def _verify(args: argparse.Namespace) -> int:
     path = _locate(args)
     report = verify_log(path)
     print(f"{report.describe()} ({path})")
+    for problem in report.all_problems[1:]:
+        print(f"  also: {problem}")
+    for warning in report.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_BROKEN
 
 

@@ -29,6 +29,7 @@ from memtui.audit import writer
 from memtui.audit.canonical import entry_hash, to_jsonable
 from memtui.audit.entry import FIELD_ORDER, RESULT_OUTCOMES, AuditEntry
 from memtui.audit.errors import AuditError
+from memtui.audit.head import ChainPosition
 from memtui.audit.reader import load_entries
 from memtui.audit.redact import redact
 from memtui.audit.times import format_time, utc_now
@@ -77,11 +78,13 @@ class AuditLog:
         self._intents: dict[str, str | None] = {}
         """intent id -> action, for results/effects written by this process."""
         self._resulted: set[str] = set()
+        self._positions: dict[str, ChainPosition] = {}
+        """intent id -> where it sits in the chain, for the Event that names it."""
         try:
             writer.ensure_private_dir(self.path.parent)
-            os.close(writer.open_log(self.path, self._warnings))  # create 0600 now, never truncate
         except OSError as exc:
             raise AuditError(f"cannot create audit log {self.path}: {exc.strerror or exc}") from None
+        writer.initialise(self.path, warnings=self._warnings, lock_timeout=lock_timeout)  # 0600, never truncated
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -121,6 +124,11 @@ class AuditLog:
         with self._thread_lock:
             self._intents[entry.id] = action
         return entry.id
+
+    def position(self, intent_id: str) -> ChainPosition | None:
+        """Where an intent written by this process sits in the chain (for its ``MemtuiAction`` Event)."""
+        with self._thread_lock:
+            return self._positions.get(intent_id)
 
     def result(
         self,
@@ -243,7 +251,9 @@ class AuditLog:
             return text.encode("utf-8") + b"\n"
 
         with self._thread_lock:
-            writer.append(self.path, build_line, warnings=self._warnings, lock_timeout=self._lock_timeout)
+            position = writer.append(self.path, build_line, warnings=self._warnings, lock_timeout=self._lock_timeout)
+            if kind == "intent":
+                self._positions[entry_id] = position
         return AuditEntry.from_json(built[-1])
 
 

@@ -13,6 +13,12 @@ A torn last line (see ``reader``) is skipped when looking for the tip, and the n
 prefixed with ``\\n`` so it starts on a line of its own.  The new entry chains to the last *valid*
 entry; ``verify`` still names the torn line, because a fragment in the file is evidence that
 something stopped mid-write, and an audit tool should not quietly forget that.
+
+After the line is fsynced, the chain head (see ``head``) is replaced, still under the lock.  When
+the head is *ahead* of the file (lines were cut from its end, or it was emptied or deleted), the
+new entry chains to the head, not to what is left of the file: the gap then stays in the chain
+for ``verify`` to name, instead of being papered over by a valid shorter chain.  A head that
+lags the file by one entry is what a crash between the two writes leaves, and is simply updated.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from pathlib import Path
 
 from memtui.audit.canonical import GENESIS_HASH
 from memtui.audit.errors import AuditError
+from memtui.audit.head import ChainPosition, HeadError, head_path, read_head, write_head
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -179,11 +186,34 @@ def _tip_of(line: bytes, ends_with_newline: bool) -> ChainTip | None:
     return None
 
 
-def append(path: Path, build_line: Callable[[ChainTip], bytes], *, warnings: list[str], lock_timeout: float) -> None:
+def initialise(path: Path, *, warnings: list[str], lock_timeout: float) -> None:
+    """Create the log (0600, never truncated) and, for a new empty log, its head at seq 0.
+
+    An existing log without a head (written by an older memtui) is left alone: its head appears
+    with the next append, and until then ``verify`` says that its end cannot be checked.
+    """
+    try:
+        fd = open_log(path, warnings)
+    except OSError as exc:
+        raise AuditError(f"cannot create audit log {path}: {exc.strerror or exc}") from None
+    try:
+        lock(fd, path, lock_timeout)
+        if os.fstat(fd).st_size == 0 and not head_path(path).exists():  # a damaged head stays as evidence
+            write_head(path, ChainPosition(0, GENESIS_HASH))
+    except OSError as exc:
+        warnings.append(f"chain head of {path} could not be written ({exc.strerror or exc})")
+    finally:
+        os.close(fd)
+
+
+def append(
+    path: Path, build_line: Callable[[ChainTip], bytes], *, warnings: list[str], lock_timeout: float
+) -> ChainPosition:
     """Append the line ``build_line(tip)`` returns, durably, as one step under the file lock.
 
     ``build_line`` runs under the lock, so the ``seq`` and ``prev_hash`` it puts in the line are
-    the file's, not a stale copy.  It must return one line ending in ``\\n``.
+    the file's (or its head's, see the module docstring), not a stale copy.  It must return one
+    line ending in ``\\n``.  Returns the new entry's position, which is also the new head.
     """
     try:
         fd = open_log(path, warnings)
@@ -192,14 +222,60 @@ def append(path: Path, build_line: Callable[[ChainTip], bytes], *, warnings: lis
     try:
         lock(fd, path, lock_timeout)
         tip = read_tip(fd)
-        line = build_line(tip)
+        head = _read_head_or_warn(path, warnings)
+        base = _chain_base(path, tip, head, warnings)
+        line = build_line(base)
         data = line if tip.ends_with_newline else b"\n" + line
         _write_all(fd, data, path)
         os.fsync(fd)
+        written = _tip_of(line.rstrip(b"\n"), True)
+        if written is None:  # pragma: no cover - build_line always writes an entry
+            raise AuditError(f"audit log {path}: the appended line is not an entry")
+        chain = written.hash if written.seq == 1 else (head.chain if head else None) or _first_entry_hash(fd)
+        position = ChainPosition(written.seq, written.hash, chain)
+        try:
+            write_head(path, position)
+        except OSError as exc:  # the entry itself is durable; only the end-of-log check lags
+            warnings.append(
+                f"chain head of {path} could not be updated ({exc.strerror or exc}): "
+                f"lines cut after seq {written.seq} would go unnoticed until the next append"
+            )
+        return position
     except OSError as exc:
         raise AuditError(f"cannot write audit log {path}: {exc.strerror or exc}") from None
     finally:
-        os.close(fd)  # releases the lock, after the fsync
+        os.close(fd)  # releases the lock, after the fsyncs
+
+
+def _read_head_or_warn(path: Path, warnings: list[str]) -> ChainPosition | None:
+    try:
+        return read_head(path)
+    except HeadError as exc:
+        warnings.append(f"{exc}; it is rewritten with this append")
+        return None
+
+
+def _chain_base(path: Path, tip: ChainTip, head: ChainPosition | None, warnings: list[str]) -> ChainTip:
+    """What the next entry chains to: the file's last entry, unless the head says the file lost its end."""
+    if head is None or tip.seq > head.seq or (tip.seq, tip.hash) == (head.seq, head.hash):
+        return tip
+    warnings.append(
+        f"audit log {path} ends at seq {tip.seq} but its head says {head.seq}: its end was cut; "
+        f"new entries continue from seq {head.seq} so the gap stays visible to `memtui audit verify`"
+    )
+    return ChainTip(head.seq, head.hash, tip.ends_with_newline)
+
+
+def _first_entry_hash(fd: int) -> str | None:
+    """Hash of the file's first line when it is entry seq 1: the chain's name, for a log without a head."""
+    data = b""
+    while b"\n" not in data and len(data) < 16 * _TAIL_CHUNK:
+        more = os.pread(fd, _TAIL_CHUNK, len(data))
+        if not more:
+            break
+        data += more
+    first = _tip_of(data.split(b"\n", 1)[0], True)
+    return first.hash if first is not None and first.seq == 1 else None
 
 
 def _write_all(fd: int, data: bytes, path: Path) -> None:
