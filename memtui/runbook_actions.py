@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
-from memtui.audit.paths import sanitise
+from memtui.audit.paths import demo_audit_path, sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
 from memtui.executor.effects import ActionMark, due_window, mark_of
 from memtui.runbook import Action
@@ -70,7 +70,12 @@ class RunbookActionsMixin:
         self.action_marks: list[ActionMark] = []
         """Every action executed in this session, numbered: effect windows and overlaps."""
         context, namespace = self.connection.context, self.connection.namespace
-        audit_path = Path(self.settings.audit_log) if self.settings.audit_log else default_audit_path(context, namespace)
+        if self.settings.audit_log:
+            audit_path = Path(self.settings.audit_log)
+        elif self.settings.demo:  # each drill its own log: see memtui.audit.paths
+            audit_path = demo_audit_path(self.settings.scenario, self.clock())
+        else:
+            audit_path = default_audit_path(context, namespace)
         artifacts = user_state_path("memtui") / "artifacts" / f"{sanitise(context)}__{sanitise(namespace)}"
         try:
             audit = AuditLog(audit_path, context=context, namespace=namespace, user=self.connection.user, clock=self.clock)

@@ -1,8 +1,14 @@
 """``memtui audit ...``: export the postmortem timeline, verify the chain, show where the log is.
 
+Which log: ``--file``; or ``--demo [SCENARIO]`` (the latest demo run); or the log of the context
+and namespace the cockpit would use now (``--context``/``-n``/``--kubeconfig`` and their
+``MEMTUI_*`` forms, else the kubeconfig's current context: see ``current``); with no current
+context, the only log there is.  Several candidates and no way to choose: they are listed.
+
 Bad input gets one clear line on stderr and a non-zero exit, never a traceback.  Exit codes:
-0 fine, 1 ``verify`` found the chain broken, 2 the command could not run (bad option, missing or
-unreadable file, several candidate logs).
+0 fine, 1 ``verify`` found the chain broken (or the cluster's Events disagree with it), 2 the
+command could not run (bad option, missing or unreadable file, several candidate logs, cluster
+unreachable).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError, PrometheusUnavailable
 from memtui.audit.export import CHART_MARGIN, FORMATS, export_timeline
-from memtui.audit.paths import audit_dir, default_audit_path, list_audit_logs
+from memtui.audit.paths import audit_dir, default_audit_path, list_audit_logs, list_demo_logs
 from memtui.audit.reader import load_entries
 from memtui.audit.timeline import build_timeline
 from memtui.audit.times import parse_since, utc_now
@@ -60,22 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--prometheus-url", metavar="URL", help="add a chart of pod memory around the actions (Markdown only)"
     )
 
-    verify = commands.add_parser("verify", help="check the hash chain; name the first broken entry")
+    verify = commands.add_parser(
+        "verify", help="check the hash chain and the log's end (its head); name the first broken entry"
+    )
     _add_location(verify)
+    verify.add_argument(
+        "--against-cluster", action="store_true",
+        help="also compare the log with the MemtuiAction Events in the cluster (each names its entry's seq and hash)",
+    )
 
     path = commands.add_parser(
-        "path",
-        help="print the log's path (with --context and --namespace, or when only one log exists), else the audit dir",
+        "path", help="print the path of the log export/verify would use, else the audit dir"
     )
-    path.add_argument("--context", help="kube context")
-    path.add_argument("--namespace", "-n", help="namespace")
+    _add_location(path)
     return parser
 
 
 def _add_location(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--file", metavar="PATH", help="the audit log file")
-    parser.add_argument("--context", help="kube context whose log to use")
-    parser.add_argument("--namespace", "-n", help="namespace whose log to use")
+    parser.add_argument("--file", "--audit-log", dest="file", metavar="PATH", help="the audit log file")
+    parser.add_argument("--context", help="kube context whose log to use (default: the current context)")
+    parser.add_argument("--namespace", "-n", help="namespace whose log to use (default: the context's)")
+    parser.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig to read the current context from")
+    parser.add_argument(
+        "--demo", nargs="?", const="", metavar="SCENARIO", help="the latest demo run's log (of SCENARIO)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,25 +113,66 @@ def _fail(message: str) -> int:
 
 
 def _locate(args: argparse.Namespace) -> Path:
-    """--file, or the context/namespace's default path, or the only log there is."""
-    if getattr(args, "file", None):
-        if args.context or args.namespace:
-            raise _UsageError("give either --file or --context/--namespace, not both")
+    """The log to read: see the module docstring for the order."""
+    from memtui.audit.current import current_scope
+    from memtui.settings import SettingsError, load_settings
+
+    if args.file:
+        naming_the_cluster = getattr(args, "against_cluster", False) and args.demo is None
+        if (args.context or args.namespace or args.demo is not None) and not naming_the_cluster:
+            raise _UsageError("give either --file or --context/--namespace/--demo, not several")
         return Path(args.file)
-    if args.context and args.namespace:
-        return default_audit_path(args.context, args.namespace)
-    candidates = [
-        log
-        for log in list_audit_logs()
-        if (not args.context or log.context == args.context) and (not args.namespace or log.namespace == args.namespace)
-    ]
+    if args.demo is not None:
+        if args.context or args.namespace:
+            raise _UsageError("--demo picks the demo's own log: leave out --context/--namespace")
+        return _latest_demo_log(args.demo or None)
+    given = {"context": args.context, "namespace": args.namespace, "kubeconfig": args.kubeconfig}
+    try:
+        settings = load_settings({k: v for k, v in given.items() if v})
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    if settings.audit_log and not (args.context or args.namespace):
+        return Path(settings.audit_log)  # where the cockpit writes, whatever the context
+    scope, no_scope = current_scope(kubeconfig=settings.kubeconfig, context=settings.context,
+                                    namespace=settings.namespace)
+    logs = list_audit_logs()
+    if scope is not None:
+        exact = default_audit_path(scope.context, scope.namespace)
+        if exact.exists() or exact.with_name(exact.name + ".head").exists():
+            return exact
+        wanted = [log for log in logs if log.context == scope.context
+                  and (not settings.namespace or log.namespace == scope.namespace)]
+        if len(wanted) == 1:
+            print(f"{PROG}: no log for namespace {scope.namespace} of context {scope.context}; "
+                  f"using its only log, namespace {wanted[0].namespace}: {wanted[0].path}", file=sys.stderr)
+            return wanted[0].path
+        where = f"context {scope.context}, namespace {scope.namespace}"
+        return _ask(wanted or logs, f"no audit log for {where} (the cockpit's now) in {audit_dir()}")
+    candidates = [log for log in logs if not settings.namespace or log.namespace == settings.namespace]
     if len(candidates) == 1:
         return candidates[0].path
-    wanted = " ".join(f"--{k} {v}" for k, v in (("context", args.context), ("namespace", args.namespace)) if v)
+    reason = f"no current kube context ({no_scope})"
+    return _ask(candidates, f"no audit log{' for namespace ' + settings.namespace if settings.namespace else ''} "
+                            f"in {audit_dir()}" if not candidates else reason)
+
+
+def _ask(candidates: list, reason: str) -> Path:
+    """Nothing to pick from, or no way to choose: say which logs there are and how to name one."""
     if not candidates:
-        raise _UsageError(f"no audit log{' for ' + wanted if wanted else ''} in {audit_dir()}; give --file PATH")
+        raise _UsageError(f"{reason}; give --file PATH")
     listing = "; ".join(f"--context {c.context} --namespace {c.namespace}" for c in candidates)
-    raise _UsageError(f"{len(candidates)} audit logs in {audit_dir()}, choose one with --file PATH or: {listing}")
+    raise _UsageError(
+        f"{reason}: {len(candidates)} audit log{'s' if len(candidates) != 1 else ''} in {audit_dir()}, "
+        f"choose one with --file PATH or: {listing}"
+    )
+
+
+def _latest_demo_log(scenario: str | None) -> Path:
+    runs = list_demo_logs(scenario)
+    if not runs:
+        what = f"demo run of scenario {scenario}" if scenario else "demo run"
+        raise _UsageError(f"no audit log of a {what} in {audit_dir() / 'demo'}")
+    return runs[-1].path
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -178,11 +233,47 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"  also: {problem}")
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    if args.against_cluster:
+        cluster = _check_cluster(args, path, report)
+        print(cluster.describe())
+        for problem in cluster.problems[1:]:
+            print(f"  also: {problem}")
+        for line in cluster.other_chains:
+            print(f"  {line}")
+        if cluster.unnamed:
+            print(f"  {cluster.unnamed} Event{'s' if cluster.unnamed != 1 else ''} from a memtui that did not "
+                  "record audit positions, not compared")
+        if not cluster.ok:
+            return EXIT_BROKEN
     return EXIT_OK if report.ok else EXIT_BROKEN
 
 
+def _check_cluster(args: argparse.Namespace, path: Path, report):
+    """The Events of the log's own context and namespace (from its entries, else its name, else the options)."""
+    from memtui.audit.cluster import ClusterUnavailable, check_against_events, fetch_action_events
+
+    context, namespace = _log_scope(path)
+    context = args.context or context  # with --file, --context/--namespace name the cluster's side
+    namespace = args.namespace or namespace
+    if namespace is None:
+        raise _UsageError(f"{path} does not say which namespace it is for: give --namespace with --against-cluster")
+    try:
+        events = fetch_action_events(kubeconfig=args.kubeconfig, context=context, namespace=namespace)
+    except ClusterUnavailable as exc:
+        raise _UsageError(f"cannot check against the cluster: {exc}") from None
+    return check_against_events(report, events, namespace)
+
+
+def _log_scope(path: Path) -> tuple[str | None, str | None]:
+    for entry in load_entries(path) if path.exists() else ():
+        if entry.context and entry.namespace:
+            return entry.context, entry.namespace
+    named = next((log for log in list_audit_logs(path.parent) if log.path.name == path.name), None)
+    return (named.context, named.namespace) if named else (None, None)
+
+
 def _path(args: argparse.Namespace) -> int:
-    if args.context and args.namespace:
+    if args.context and args.namespace and not args.file and args.demo is None:
         print(default_audit_path(args.context, args.namespace))
         return EXIT_OK
     try:

@@ -6,12 +6,20 @@ makes "which cluster was this?" answerable from the file name alone.  Context na
 hand-written kubeconfigs (``alice@prod``) contain characters that are path separators or awkward
 in file names; they are percent-encoded, which is reversible, so two contexts never share a file
 by accident.
+
+Demo runs are the exception: each ``memtui --demo`` run writes its own log under ``demo/``, named
+by its start time and scenario (``demo/20261201T223012Z-leak.jsonl``).  A drill is one exercise
+whose timeline should hold that drill alone; the simulator's context and namespace are the same
+for every scenario and every run, so a per-context file would mix them.  ``memtui audit export
+--demo [SCENARIO]`` finds the latest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from platformdirs import user_state_path
@@ -72,3 +80,46 @@ def list_audit_logs(directory: Path | None = None) -> list[AuditFile]:
         if sep:
             found.append(AuditFile(path, unquote(context), unquote(namespace)))
     return found
+
+
+DEMO_DIR = "demo"
+_DEMO_NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}Z)-(?P<scenario>[a-z0-9-]+?)(?:-(?P<n>\d+))?" + re.escape(SUFFIX) + "$")
+
+
+def demo_audit_dir() -> Path:
+    return audit_dir() / DEMO_DIR
+
+
+def demo_audit_path(scenario: str, started: datetime) -> Path:
+    """A log of its own for a demo run: ``demo/<UTC start>-<scenario>.jsonl`` (``-2`` … if taken)."""
+    stamp = started.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    name = sanitise(scenario)
+    for number in range(1, 1000):
+        stem = f"{stamp}-{name}" + (f"-{number}" if number > 1 else "")
+        path = demo_audit_dir() / f"{stem}{SUFFIX}"
+        if not path.exists() and not path.with_name(path.name + ".head").exists():
+            return path
+    return path  # a thousand demos started in one second share the last file: the lock keeps it sound
+
+
+@dataclass(frozen=True)
+class DemoLog:
+    path: Path
+    started: str
+    """UTC start as written in the name: ``20261201T223012Z``."""
+    scenario: str
+    number: int
+
+
+def list_demo_logs(scenario: str | None = None) -> list[DemoLog]:
+    """Demo runs' logs, oldest first (of ``scenario`` only, when given)."""
+    try:
+        names = [p for p in demo_audit_dir().iterdir() if p.is_file()]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    found = []
+    for path in names:
+        match = _DEMO_NAME.match(path.name)
+        if match and (scenario is None or match["scenario"] == scenario):
+            found.append(DemoLog(path, match["stamp"], match["scenario"], int(match["n"] or 1)))
+    return sorted(found, key=lambda d: (d.started, d.number, d.scenario))

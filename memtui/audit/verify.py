@@ -40,6 +40,8 @@ class VerifyReport:
     """The file's last complete entry."""
     hashes: dict[int, str] = field(default_factory=dict, repr=False)
     """seq -> hash of every complete entry (the first one with that seq), for the cluster check."""
+    ids: dict[str, ChainPosition] = field(default_factory=dict, repr=False)
+    """entry id -> where the file holds it, for the cluster check."""
 
     @property
     def ok(self) -> bool:
@@ -96,7 +98,8 @@ def verify_log(path: Path | str) -> VerifyReport:
                     "detected (a log written before memtui kept one, or the head was deleted)",)
     else:
         end_problem = _end_problem(report, head)
-    return VerifyReport(path, report.entries, report.problems, end_problem, warnings, head, last, report.hashes)
+    return VerifyReport(path, report.entries, report.problems, end_problem, warnings, head, last, report.hashes,
+                        report.ids)
 
 
 def _end_problem(report: VerifyReport, head: ChainPosition) -> str | None:
@@ -117,6 +120,7 @@ def _end_problem(report: VerifyReport, head: ChainPosition) -> str | None:
 def _verify_chain(path: Path) -> VerifyReport:
     problems: list[LineProblem] = []
     hashes: dict[int, str] = {}
+    ids: dict[str, ChainPosition] = {}
     last: ChainPosition | None = None
     count = 0
     prev_hash, prev_seq = GENESIS_HASH, 0
@@ -136,6 +140,8 @@ def _verify_chain(path: Path) -> VerifyReport:
         if seq is not None:
             hashes.setdefault(seq, stored)
             last = ChainPosition(seq, stored)
+            if isinstance(parsed.get("id"), str):
+                ids.setdefault(parsed["id"], last)
         if entry_hash(parsed) != stored:
             problems.append(LineProblem(raw.number, seq, "hash mismatch: entry was edited"))
         elif parsed["prev_hash"] != prev_hash:
@@ -147,4 +153,4 @@ def _verify_chain(path: Path) -> VerifyReport:
         elif seq != prev_seq + 1:
             problems.append(LineProblem(raw.number, seq, f"seq {seq} does not follow {prev_seq}"))
         prev_hash, prev_seq = stored, seq if seq is not None else prev_seq
-    return VerifyReport(path, count, tuple(problems), last=last, hashes=hashes)
+    return VerifyReport(path, count, tuple(problems), last=last, hashes=hashes, ids=ids)

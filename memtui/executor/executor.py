@@ -321,7 +321,8 @@ class Executor:
         notes: list[str] = []
         if sent.any_applied:
             verdict = "done" if sent.ok else "failed in part: " + "; ".join(sent.errors)
-            notes.append(events.record(self.api, plan, who=self.who, outcome=verdict, now=self.clock()))
+            notes.append(events.record(self.api, plan, who=self.who, outcome=verdict, now=self.clock(),
+                                       audit=self.audit.position(intent_id), entry_id=intent_id))
         duration = time.monotonic() - started
         response: dict[str, Any] = {"responses": sent.responses}
         if notes:

@@ -5,6 +5,7 @@ Prometheus is the real one (``prometheus`` in tests/conftest.py, scraping the ``
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,9 +32,18 @@ class FakeClock:
 
 @pytest.fixture(autouse=True)
 def private_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """platformdirs' state dir points into tmp_path: no test touches the real ~/.local/state."""
+    """platformdirs' state dir points into tmp_path: no test touches the real ~/.local/state.
+
+    The operator's own kubeconfig and memtui settings stay out too (``memtui audit`` picks the
+    log of the current kube context): HOME, the config dir and ``$KUBECONFIG`` are the test's.
+    """
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name in [n for n in os.environ if n.startswith("MEMTUI_") or n == "KUBECONFIG"]:
+        monkeypatch.delenv(name)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     return state
 
 
