@@ -285,7 +285,7 @@ class RunbookActionsMixin:
         try:
             effect = self.executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning")
+            self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning", markup=False)
             return
         if effect is not None:
             self.call_from_thread(self._effect_measured, effect)
@@ -293,7 +293,8 @@ class RunbookActionsMixin:
     def _effect_measured(self, effect) -> None:
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"
-        self.notify(f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15)
+        # pod names come from the API: plain text, never markup
+        self.notify(f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15, markup=False)
 
     def effects_not_measured(self) -> None:
         """memtui is stopping: every action whose effect was still pending gets an audit entry
