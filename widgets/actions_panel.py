@@ -4,11 +4,16 @@ thinks — diagnose first, then the fixes under the root cause they address, wit
 An action the operator may not perform stays in the list, dimmed, and its reason (RBAC,
 ``--read-only``) shows under the list when highlighted: hiding it would leave the operator
 wondering where the runbook's step went.
+
+The diagnose group starts folded to its heading (Enter on it unfolds it): two dozen read steps
+would otherwise push every fix below the fold of a 48-line terminal, and each read has its own
+key anyway (``?`` lists them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,7 +22,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from memtui.executor import Permission
 from memtui.runbook import Action
@@ -32,6 +37,10 @@ CAUSE_GROUPS = (
     ("cache", "Cache bloat", 15),
     (None, "Any cause", None),
 )
+
+
+DIAGNOSE_TOGGLE = "diagnose-toggle"
+"""The option id of the diagnose group's heading, which folds and unfolds the group."""
 
 
 class ActionList(OptionList):
@@ -59,6 +68,8 @@ class ActionsPanel(Vertical):
 
     BINDINGS = [Binding("enter", "choose", "Run", show=False, id="actions.run")]
 
+    diagnose_open: bool = False
+    """Whether the diagnose group is unfolded (it starts folded to its heading)."""
     permissions: reactive[Mapping[str, Permission]] = reactive(dict, always_update=True, init=False)
     """Per action id: allowed or why not (from the executor's RBAC check and --read-only)."""
 
@@ -79,8 +90,10 @@ class ActionsPanel(Vertical):
         yield Static("", id="action-hint")
 
     def _options(self) -> list[Option | None]:
-        options: list[Option | None] = [Option(Text("Diagnose (no confirmation)", style="bold underline"), disabled=True)]
-        options += [self._option(a) for a in self.actions.values() if a.phase == "diagnose"]
+        diagnose = [a for a in self.actions.values() if a.phase == "diagnose"]
+        options: list[Option | None] = [Option(self._diagnose_heading(len(diagnose)), id=DIAGNOSE_TOGGLE)]
+        if self.diagnose_open:
+            options += [self._option(a) for a in diagnose]
         fixes = [a for a in self.actions.values() if a.phase == "fix"]
         for cause, label, share in CAUSE_GROUPS:
             group = [a for a in fixes if a.root_cause == cause]
@@ -91,6 +104,27 @@ class ActionsPanel(Vertical):
             options.append(Option(Text(heading, style="bold underline"), disabled=True))
             options += [self._option(a) for a in group]
         return options
+
+    def _diagnose_heading(self, count: int) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if self.diagnose_open:
+            return text.append("▾ Diagnose (no confirmation)", style="bold underline")
+        text.append(f"▸ Diagnose: {count} reads", style="bold underline")
+        return text.append(" (Enter unfolds)", style="dim")
+
+    def _rebuild(self) -> None:
+        """Options again (the diagnose group folded or unfolded), the highlight kept on its action."""
+        option_list = self.query_one(OptionList)
+        keep = self._highlighted()
+        option_list.clear_options()
+        option_list.add_options(self._options())
+        if keep is not None:
+            with suppress(OptionDoesNotExist):
+                option_list.highlighted = option_list.get_option_index(keep)
+
+    def toggle_diagnose(self) -> None:
+        self.diagnose_open = not self.diagnose_open
+        self._rebuild()
 
     def _prompt(self, action: Action) -> Text:
         glyph, style = RISK_GLYPHS.get(action.risk, ("?", ""))
@@ -109,7 +143,8 @@ class ActionsPanel(Vertical):
     def watch_permissions(self) -> None:
         option_list = self.query_one(OptionList)
         for action_id, action in self.actions.items():
-            option_list.replace_option_prompt(action_id, self._prompt(action))
+            with suppress(OptionDoesNotExist):  # a folded diagnose step is drawn when unfolded
+                option_list.replace_option_prompt(action_id, self._prompt(action))
         self._show_hint(self._highlighted())
 
     def _highlighted(self) -> str | None:
@@ -137,13 +172,22 @@ class ActionsPanel(Vertical):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id:
-            self.post_message(self.Chosen(event.option.id))
+        self._choose(event.option.id)
 
     def action_choose(self) -> None:
-        action_id = self._highlighted()
-        if action_id:
-            self.post_message(self.Chosen(action_id))
+        self._choose(self._highlighted())
+
+    def _choose(self, option_id: str | None) -> None:
+        if option_id == DIAGNOSE_TOGGLE:
+            self.toggle_diagnose()
+        elif option_id:
+            self.post_message(self.Chosen(option_id))
 
     def focus_list(self) -> None:
-        self.query_one(OptionList).focus()
+        """Focus the list, highlighting the first fix (what ``a`` is pressed for, mid-incident)."""
+        option_list = self.query_one(OptionList)
+        option_list.focus()
+        first_fix = next((a.id for a in self.actions.values() if a.phase == "fix"), None)
+        if first_fix is not None:
+            option_list.highlighted = option_list.get_option_index(first_fix)
+            option_list.scroll_to_highlight()

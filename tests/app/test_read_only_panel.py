@@ -28,6 +28,8 @@ async def test_read_only_strikes_a_user_exec_marked_read_only_and_says_why(sim, 
         assert app.permissions["diagnose.sneaky-cleanup"].reason == CONTAINER_REASON
         panel = app.query_one(ActionsPanel)
         options = panel.query_one(OptionList)
+        panel.toggle_diagnose()  # the diagnose group starts folded to its heading
+        await pilot.pause()
         index = options.get_option_index("diagnose.sneaky-cleanup")
         prompt = options.get_option_at_index(index).prompt
         assert any("strike" in str(span.style) for span in prompt.spans)  # the title is struck through
