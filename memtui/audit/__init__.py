@@ -7,9 +7,11 @@ redacted before anything is written, and ``export_timeline`` turns it into the p
 timeline.  The property everything else serves: if memtui dies after announcing an action and
 before recording its outcome, the export says "outcome unknown", never "nothing happened".
 
-Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``redact`` and
-``canonical`` (hashing); ``reader``/``verify`` read it back; ``timeline`` → ``export`` (+ ``chart``,
-``prometheus``) render it; ``paths`` says where it lives; ``cli`` is ``memtui audit``.
+Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``redact``,
+``canonical`` (hashing) and ``head`` (the chain's end, kept beside the file); ``reader``/``verify``
+read it back, ``cluster`` compares it with the ``MemtuiAction`` Events; ``timeline`` → ``export``
+(+ ``chart``, ``prometheus``) render it; ``paths`` says where it lives, ``current`` which one the
+cockpit would use now; ``cli`` is ``memtui audit``.
 """
 
 from memtui.audit.entry import AuditEntry

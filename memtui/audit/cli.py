@@ -229,15 +229,13 @@ def _verify(args: argparse.Namespace) -> int:
     path = _locate(args)
     report = verify_log(path)
     print(f"{report.describe()} ({path})")
-    for problem in report.all_problems[1:]:
-        print(f"  also: {problem}")
+    _print_more(report.all_problems[1:])
     for warning in report.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     if args.against_cluster:
         cluster = _check_cluster(args, path, report)
         print(cluster.describe())
-        for problem in cluster.problems[1:]:
-            print(f"  also: {problem}")
+        _print_more(cluster.problems[1:])
         for line in cluster.other_chains:
             print(f"  {line}")
         if cluster.unnamed:
@@ -246,6 +244,17 @@ def _verify(args: argparse.Namespace) -> int:
         if not cluster.ok:
             return EXIT_BROKEN
     return EXIT_OK if report.ok else EXIT_BROKEN
+
+
+_MORE_SHOWN = 20
+
+
+def _print_more(problems: Sequence[str]) -> None:
+    """The problems after the first, one a line; a file edited everywhere does not flood the terminal."""
+    for problem in problems[:_MORE_SHOWN]:
+        print(f"  also: {problem}")
+    if len(problems) > _MORE_SHOWN:
+        print(f"  … and {len(problems) - _MORE_SHOWN} more")
 
 
 def _check_cluster(args: argparse.Namespace, path: Path, report):

@@ -1,6 +1,7 @@
 """Fixtures for the audit tests: real files in tmp_path, a clock the test controls.
 
-Prometheus is the real one (``prometheus`` in tests/conftest.py, scraping the ``sim`` fixture).
+Prometheus is the real one (``prometheus`` in tests/conftest.py, scraping the ``sim`` fixture);
+the executor (``rig``) and the app (``make_app``) are the fixtures of tests/executor and tests/app.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from memtui.audit import AuditLog
+from tests.app.conftest import make_app  # noqa: F401 - the app on the simulator (demo logs)
+from tests.executor.conftest import catalogue, make_rig, rig  # noqa: F401 - an executor on the simulator (Events)
 
 INCIDENT_START = datetime(2026, 11, 27, 2, 0, 0, tzinfo=UTC)
 

@@ -13,8 +13,6 @@ from memtui.audit import load_entries
 from memtui.audit.canonical import GENESIS_HASH, entry_hash
 from memtui.audit.cli import main
 
-from tests.executor.conftest import catalogue, make_rig, rig  # noqa: F401 - fixtures
-
 
 def memtui_events(kubectl) -> list[dict]:
     shown = kubectl("get", "events", "-n", "sap-llm", "-o", "json", check=True).stdout
@@ -69,7 +67,7 @@ def test_a_cut_log_without_its_head_is_caught_by_the_cluster(rig, catalogue, cap
     assert out.startswith("OK:") and "end not checked" in out  # the file alone looks fine ...
     cluster = next(line for line in out.splitlines() if line.startswith("cluster:"))
     seq = second_intent + 1
-    assert cluster.startswith(f"cluster: BROKEN: Event sap-llm-config.memtui-")  # ... the cluster does not
+    assert cluster.startswith("cluster: BROKEN: Event sap-llm-config.memtui-")  # ... the cluster does not
     assert f"records audit #{seq} (hash " in cluster and f"the log ends at seq {seq - 1}: its end was cut" in cluster
 
 

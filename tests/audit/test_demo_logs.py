@@ -10,7 +10,7 @@ from memtui.audit import load_entries, verify_log
 from memtui.audit.cli import main
 from memtui.widgets.output_screen import OutputScreen
 
-from tests.app.conftest import make_app, wait_for  # noqa: F401 - make_app is a fixture
+from tests.app.conftest import wait_for
 
 
 async def drill(make_app, handle, scenario):
