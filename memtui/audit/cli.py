@@ -266,8 +266,14 @@ def _check_cluster(args: argparse.Namespace, path: Path, report):
     namespace = args.namespace or namespace
     if namespace is None:
         raise _UsageError(f"{path} does not say which namespace it is for: give --namespace with --against-cluster")
+    from memtui.settings import SettingsError, load_settings
+
     try:
-        events = fetch_action_events(kubeconfig=args.kubeconfig, context=context, namespace=namespace)
+        kubeconfig = load_settings({"kubeconfig": args.kubeconfig} if args.kubeconfig else {}).kubeconfig
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    try:
+        events = fetch_action_events(kubeconfig=kubeconfig, context=context, namespace=namespace)
     except ClusterUnavailable as exc:
         raise _UsageError(f"cannot check against the cluster: {exc}") from None
     return check_against_events(report, events, namespace)
