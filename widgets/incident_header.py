@@ -61,9 +61,11 @@ class IncidentHeader(Widget):
 
     def render(self) -> Text:
         width = max(20, self.size.width - 2)
-        first = self._first_line(compact=False)
-        if first.cell_len > width:
-            first = self._first_line(compact=True)
+        # the widest version that fits: full, full without the pending detail, compact
+        for compact, detail in ((False, True), (False, False), (True, False)):
+            first = self._first_line(compact=compact, detail=detail)
+            if first.cell_len <= width:
+                break
         first.truncate(width, overflow="ellipsis")
         second = self._second_line(compact=False)
         if second.cell_len > width:
@@ -71,7 +73,7 @@ class IncidentHeader(Widget):
         second.truncate(width, overflow="ellipsis")
         return Text("\n").join([first, second])
 
-    def _first_line(self, *, compact: bool) -> Text:
+    def _first_line(self, *, compact: bool, detail: bool = False) -> Text:
         incident = self.incident
         line = Text()
         if not compact:
@@ -99,7 +101,7 @@ class IncidentHeader(Widget):
         for pending in self.restart_pending:
             keys = ", ".join(pending.keys)  # appended as plain text: never parsed as markup
             line.append("  ").append(f"restart pending for {keys}", style="bold yellow")
-            if not compact and pending.pods_total:
+            if detail and pending.pods_total:
                 line.append(f" ({pending.pods_waiting}/{pending.pods_total} pods of {pending.deployment} "
                             "started before the patch)", style="yellow")
         return line
