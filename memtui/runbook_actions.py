@@ -63,6 +63,16 @@ class RunbookActionsMixin:
                             id=f"runbook.{action_id}")
                 )
 
+    def action_label(self, action_id: str) -> str:
+        """An action as the operator knows it, for user text: its title and the key that runs it
+        (``Reduce batch size (B)``), never its catalogue id.  Safe from worker threads (reads only)."""
+        try:
+            title = self.catalogue.get(action_id).title
+        except KeyError:
+            return action_id
+        key = key_label(self.keymap_actions.get(action_id))
+        return f"{title} ({key})" if key else title
+
     def _setup_runbook(self) -> None:
         self.executor = None
         self.outcomes = []
@@ -89,6 +99,7 @@ class RunbookActionsMixin:
                 artifacts_dir=artifacts,
                 threshold_bytes=self.settings.threshold_bytes,
                 clock=self.clock,
+                describe_action=self.action_label,
             )
         except Exception as exc:  # noqa: BLE001 - a broken audit path must not stop the cockpit
             self.notify(f"runbook actions disabled: {exc}", severity="error", timeout=15)
@@ -294,7 +305,8 @@ class RunbookActionsMixin:
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"
         # pod names come from the API: plain text, never markup
-        self.notify(f"Effect of {effect.action_id}: {effect.summary}", severity=severity, timeout=15, markup=False)
+        self.notify(f"Effect of {self.action_label(effect.action_id)}: {effect.summary}", severity=severity,
+                    timeout=15, markup=False)
 
     def effects_not_measured(self) -> None:
         """memtui is stopping: every action whose effect was still pending gets an audit entry

@@ -112,15 +112,19 @@ class Executor:
         threshold_bytes: int,
         clock: Callable[[], datetime] = utc_now,
         workload: str | None = None,
+        describe_action: Callable[[str], str] | None = None,
     ) -> None:
         """``workload`` is the deployment the alert is about (default: named like the namespace,
-        ``sap-llm``); ConfigMap, scale and Redis fixes measure their effect on its pods."""
+        ``sap-llm``); ConfigMap, scale and Redis fixes measure their effect on its pods.
+        ``describe_action`` names another action in user text the way the UI shows it (title and
+        key); without it, by title or id."""
         self.namespace = check_label(connection.namespace, "namespace")
         self.connection = connection
         self.audit = audit
         self.read_only = read_only
         self.prometheus_url = prometheus_url
         self.clock = clock
+        self.describe_action = describe_action or (lambda action_id: action_id)
         self.api = KubeApi(connection.api_client, self.namespace)
         self.redis = RedisRunner(url=redis_url, api_client=connection.api_client, namespace=self.namespace)
         self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
@@ -183,7 +187,7 @@ class Executor:
         """Everything the modal shows for a mutating action; ``PlanError`` (one line) when it cannot be."""
         self._last_ctx = ctx
         if not action.is_mutating:
-            raise PlanError(f"{action.id} is a read-only diagnose step: run it, it needs no confirmation")
+            raise PlanError(f"{action.title} is a read-only diagnose step: run it, it needs no confirmation")
         typed = self._validate(action, values)
         self._refuse_container_drafts(action)
         permission = self.permissions([action])[action.id]
@@ -209,7 +213,7 @@ class Executor:
         if not permission.allowed and permission.reason:
             warnings.insert(0, permission.reason)
         if action.gentler_first and not undo_of:
-            warnings.append("gentler steps first: " + ", ".join(action.gentler_first))
+            warnings.append("gentler steps first: " + ", ".join(self.describe_action(a) for a in action.gentler_first))
         undoable = (action.undo == "restore-previous" or bool(undo_of)) and draft.operation.can_undo()
         return Plan(
             id=uuid.uuid4().hex,
@@ -248,7 +252,7 @@ class Executor:
         if plan.namespace != self.namespace:
             return f"the plan is for namespace {plan.namespace}; memtui was started for {self.namespace}"
         if not plan.mutating:
-            return f"{plan.action.id} is read-only: run it as a diagnose step"
+            return f"{plan.action.title} is read-only: run it as a diagnose step"
         refusal = self._read_only_refusal(plan.action)
         if refusal is not None:
             return refusal
@@ -409,7 +413,7 @@ class Executor:
         """A diagnose step: no modal, one audit ``read`` entry, text for the output pane."""
         self._last_ctx = ctx
         if action.is_mutating:
-            raise PlanError(f"{action.id} changes things: plan it and confirm it in the modal")
+            raise PlanError(f"{action.title} changes things: plan it and confirm it in the modal")
         typed = self._validate(action, values)
         parameters = {k: str(v) for k, v in action.texts(typed).items()}
         permission = self.permissions([action])[action.id]

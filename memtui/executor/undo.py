@@ -76,11 +76,11 @@ def undo_draft(planner: Planner, outcome: Outcome, ctx: ActionContext) -> Draft:
     if plan is None or not plan.mutating:
         raise PlanError(f"{outcome.action_id} changed nothing; there is nothing to undo")
     if not plan.undoable:
-        raise PlanError(f"{plan.action.id} cannot be undone ({plan.action.risk}): nothing restores what it changed")
+        raise PlanError(f"{plan.action.title} cannot be undone ({plan.action.risk}): nothing restores what it changed")
     if not outcome.ok:
-        raise PlanError(f"{plan.action.id} did not succeed ({outcome.error or outcome.summary}); nothing to undo")
+        raise PlanError(f"{plan.action.title} did not succeed ({outcome.error or outcome.summary}); nothing to undo")
     if not previous:
-        raise PlanError(f"{plan.action.id}: no previous values were recorded, so undo cannot restore them")
+        raise PlanError(f"{plan.action.title}: no previous values were recorded, so undo cannot restore them")
     op = plan.operation
     namespace = planner.namespace
     kind = previous.get("kind")
@@ -128,7 +128,7 @@ def undo_draft(planner: Planner, outcome: Outcome, ctx: ActionContext) -> Draft:
         else:
             draft.equivalent = f"redis-cli -u {shlex.quote(call.via)} {shlex.join(call.words)}"
         return draft
-    raise PlanError(f"{plan.action.id}: recorded previous values of kind {kind!r} do not fit operation {op.kind!r}")
+    raise PlanError(f"{plan.action.title}: recorded previous values of kind {kind!r} do not fit operation {op.kind!r}")
 
 
 def describe_previous(previous: Mapping[str, Any] | None) -> str:
