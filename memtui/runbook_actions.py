@@ -22,7 +22,7 @@ from textual.command import Hit, Hits, Provider
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import demo_audit_path, sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
-from memtui.executor.effects import ActionMark, due_window, mark_of
+from memtui.executor.effects import ActionMark, due_window, mark_of, start_read_patches
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
@@ -106,6 +106,22 @@ class RunbookActionsMixin:
             return
         self.audit_path = audit_path
         self._load_permissions()
+        self._load_restart_pending(audit_path)
+
+    @work(thread=True, exclusive=True, group="audit-history", exit_on_error=False)
+    def _load_restart_pending(self, audit_path: Path) -> None:
+        """ConfigMap patches from earlier sessions whose start-read keys may still be pending."""
+        try:
+            patches = start_read_patches(load_entries(audit_path).entries)
+        except Exception:  # noqa: BLE001 - an unreadable log is reported where it is used
+            return
+        if patches:
+            self.call_from_thread(self._restore_restart_pending, patches)
+
+    def _restore_restart_pending(self, patches) -> None:
+        for configmap, deployment, keys, at in patches:
+            self.state.note_config_patch(configmap, deployment, keys, at)
+        self._render_state()
 
     @work(thread=True, exclusive=True, group="permissions", exit_on_error=False)
     def _load_permissions(self) -> None:

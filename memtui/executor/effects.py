@@ -561,6 +561,21 @@ def with_current(samples: Samples, ctx: ActionContext, now: datetime) -> dict[st
     return out
 
 
+def start_read_patches(entries: Iterable[Any]) -> tuple[tuple[str, str, tuple[str, ...], datetime], ...]:
+    """(configmap, deployment, keys, when) of every successful ConfigMap patch of start-read keys
+    in audit ``entries``: a memtui started after the patch still says "restart pending" for it
+    (the cockpit drops the ones every pod has picked up since)."""
+    succeeded = {e.refers_to: e.timestamp for e in entries if e.kind == "result" and e.outcome == "success"}
+    found = []
+    for entry in entries:
+        start_read = (entry.before or {}).get("start_read") if entry.kind == "intent" else None
+        if not isinstance(start_read, Mapping) or entry.id not in succeeded or not start_read.get("keys"):
+            continue
+        found.append((str(start_read.get("configmap", "?")), str(start_read.get("deployment", "?")),
+                      tuple(str(k) for k in start_read["keys"]), succeeded[entry.id]))
+    return tuple(found)
+
+
 # -- small formatting ------------------------------------------------------------------------------
 
 

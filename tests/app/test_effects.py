@@ -7,6 +7,7 @@ from memtui.audit import load_entries
 from memtui.widgets.incident_header import IncidentHeader
 from tests.app.conftest import wait_for
 from tests.app.test_actions import open_modal
+from tests.sim.helpers import restart_deployment
 
 
 def header_text(app) -> str:
@@ -79,3 +80,27 @@ async def test_restart_pending_until_a_rollout_replaced_the_pods_and_the_effects
         assert "overlaps action 1 (fix.limit-concurrency" in restarted.summary
     summaries = [e.summary for e in load_entries(audit) if e.kind == "effect"]
     assert summaries == [patched.summary, restarted.summary]  # nothing left "not measured" at quit
+
+
+async def test_restart_pending_survives_a_memtui_restart_and_clears_after_a_rollout_outside_memtui(sim, make_app,
+                                                                                                tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    first = make_app(audit_log=str(audit))
+    async with first.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: first.state.snapshot is not None and first.executor is not None)
+        await open_modal(pilot, first, "B")  # fix.reduce-batch-size: batch_size, max_batch_size (envFrom)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(o.ok for o in first.outcomes), timeout=15)
+        await wait_for(pilot, lambda: "restart pending for batch_size, max_batch_size" in header_text(first))
+    sim.advance(60)
+    second = make_app(audit_log=str(audit))  # the on-call restarted memtui: the pods still run the old values
+    async with second.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: "restart pending for batch_size, max_batch_size" in header_text(second))
+        restart_deployment(sim)  # kubectl rollout restart, not through memtui
+        for _ in range(12):
+            await advance(pilot, second, sim, 30)
+            if "restart pending" not in header_text(second):
+                break
+        pods = [p for p in second.state.snapshot.pods if p.owner == "sap-llm"]
+        assert pods and all(p.phase == "Running" for p in pods)
+        assert "restart pending" not in header_text(second)
