@@ -33,6 +33,7 @@ from memtui.sources.errors import SourceError
 from memtui.sources.kube_connection import KubeConnection
 from memtui.units import format_bytes
 from memtui.widgets.actions_panel import ActionsPanel
+from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.help_screen import HelpScreen
@@ -258,19 +259,18 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
     # -- rendering --------------------------------------------------------------------------
 
     def _render_state(self) -> None:
+        self._render_header()
         if len(self.screen_stack) > 1:
-            # a modal is open: keep folding data in, draw once it closes (no repaint behind it)
+            # a modal is open: the header and the modal's own target figures stay live (the
+            # operator deciding on a delete sees memory now); the panes behind it are drawn
+            # once it closes (no repaint of what nobody can see)
             self._render_deferred = True
+            self.push_live_figures()
             return
         self._render_deferred = False
         state = self.state
         table = self.query_one(PodTable)
         table.rows = state.rows
-        header = self.query_one(IncidentHeader)
-        header.incident = state.incident
-        header.next_oom = state.next_oom()
-        header.restart_pending = state.restart_pending()
-        header.sources = tuple(state.health.values())
         self.query_one(EventsPane).show(state.events())
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
@@ -282,6 +282,20 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self._render_gpu()
         self._render_redis()
         self._update_pods_title()
+
+    def _render_header(self) -> None:
+        state = self.state
+        header = self.query_one(IncidentHeader)
+        header.incident = state.incident
+        header.next_oom = state.next_oom()
+        header.restart_pending = state.restart_pending()
+        header.sources = tuple(state.health.values())
+
+    def push_live_figures(self) -> None:
+        """The latest rows to an open confirmation modal, for its target figures."""
+        screen = self.screen
+        if isinstance(screen, ConfirmActionScreen):
+            screen.show_live(self.state.rows, self.clock())
 
     def _render_gpu(self) -> None:
         pane = self.query_one(GpuPane)

@@ -215,6 +215,7 @@ class RunbookActionsMixin:
         # an undo restores the recorded values: nothing to edit, nothing to re-plan
         screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler)
         self.push_screen(screen, callback=self._confirmed)
+        self.call_after_refresh(self.push_live_figures)  # the target's figures at once, then each refresh
 
     def _confirmed(self, decision: Confirmed | SwitchTo | Retarget | None) -> None:
         self._after_modal()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +22,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from memtui.executor import ExecCall, Plan, PlanError, RedisCall
 from memtui.runbook import Action, ParamError
+from memtui.cockpit_state import PodRow
+from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
 
 Replan = Callable[[Mapping[str, str]], Plan]
@@ -123,6 +126,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         border: thick $warning; background: $surface; padding: 0 1;
     }
     ConfirmActionScreen #plan { height: auto; }
+    ConfirmActionScreen #live { height: auto; }
     ConfirmActionScreen.-destructive > #dialog { border: thick $error; }
     ConfirmActionScreen #title { text-style: bold; width: 1fr; }
     ConfirmActionScreen #why { color: $text-muted; margin-bottom: 1; }
@@ -170,6 +174,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
             yield Static(Text.assemble((f"{self.plan.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
             yield Static(Text(self._why(), style="dim"), id="why")
             yield Static(plan_sections(self.plan), id="plan")
+            yield Static("", id="live")
             if self.plan.alternative_pod:
                 with Horizontal(id="retarget"):
                     yield Static(self._retarget_note(), id="retarget-note")
@@ -215,6 +220,31 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         if wanted:
             wanted.first().focus()
         self._update_apply()
+
+    def show_live(self, rows: Sequence[PodRow], at: datetime) -> None:
+        """The target pods' figures as of the latest refresh: the cockpit behind the modal keeps
+        polling, and the operator deciding on a delete sees memory now, not when the modal opened."""
+        pods = [t.name for t in self.plan.targets if t.kind == "Pod"]
+        if not pods:
+            return
+        by_name = {row.name: row for row in rows}
+        text = Text()
+        text.append("Target now ", style="bold").append(f"({at.astimezone():%H:%M:%S}, live)\n", style="dim")
+        for name in pods[:6]:
+            row = by_name.get(name)
+            text.append(f"  {name}  ", style="bold cyan")
+            if row is None:
+                text.append("no longer listed (deleted or replaced?)\n", style="bold yellow")
+                continue
+            text.append(f"working set {cells.memory_text(row.working_set, row.limit)}"
+                        f" ({cells.percent_text(row.percent).strip()})")
+            eta, _ = cells.oom_eta_text(row.seconds_to_oom)
+            growth = cells.growth_text(row.growth_per_minute) if row.growth_per_minute is not None else ""
+            text.append("".join(f", {part}" for part in (growth, eta) if part), style="yellow" if eta else "")
+            text.append(f", {row.restarts} restart{'s' if row.restarts != 1 else ''}\n", style="dim")
+        if len(pods) > 6:
+            text.append(f"  … and {len(pods) - 6} more\n", style="dim")
+        self.query_one("#live", Static).update(text)
 
     def _why(self) -> str:
         if self.plan.undo_of:

@@ -206,3 +206,32 @@ deployment = "sap-llm"
         load_catalogue(path)
     assert "'reversible' needs undo = 'restore-previous'" in str(excinfo.value)
     assert "runbook.toml" in str(excinfo.value)
+
+
+async def test_header_and_the_modals_target_figures_stay_live_while_it_is_open(sim, make_app, tmp_path):
+    from memtui.widgets import cells
+    from memtui.widgets.incident_header import IncidentHeader
+
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        modal = await open_modal(pilot, app, "D")
+        target = modal.plan.targets[0].name
+        header = app.query_one(IncidentHeader)
+
+        def row():
+            return next(r for r in app.state.rows if r.name == target)
+
+        def live() -> str:
+            return str(modal.query_one("#live").render())
+
+        await wait_for(pilot, lambda: cells.memory_text(row().working_set, row().limit) in live())
+        opened_with = row().working_set
+        kube_ok = {h.name: h.last_ok for h in header.sources}["kubernetes"]
+        sim.advance(600)  # ten minutes of the incident while the operator reads the modal
+        await wait_for(pilot, lambda: row().working_set != opened_with, timeout=15)
+        now = row()
+        await wait_for(pilot, lambda: cells.memory_text(now.working_set, now.limit) in live(), timeout=5)
+        assert target in live() and "now" in live()
+        assert {h.name: h.last_ok for h in header.sources}["kubernetes"] != kube_ok  # the header moved too
+        assert isinstance(app.screen, ConfirmActionScreen)
