@@ -4,7 +4,8 @@ Used by demo mode (when the ``prometheus`` and ``promtool`` binaries are install
 package ``prometheus``), by the tests and by the screenshot script, so all three exercise the
 same PromQL path a real cluster's Prometheus would.  History comes from the simulator's own
 model through ``promtool tsdb create-blocks-from openmetrics``, so range queries and
-``predict_linear``/``deriv`` have data the moment memtui starts.
+``predict_linear``/``deriv`` have data the moment memtui starts.  Both programs run as
+``memtui.children``: they die with the process that started them, even on SIGKILL.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from memtui import children
 
 JOB = "memtui-sim"
 
@@ -63,6 +65,7 @@ class LocalPrometheus:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait()
 
 
 def _names_family(line: str, families: tuple[str, ...]) -> bool:
@@ -121,7 +124,7 @@ def start_prometheus_for_simulator(
     if drop_families:
         history_text = "\n".join(line for line in history_text.splitlines() if not _names_family(line, drop_families))
     history_file.write_text(with_target_labels(history_text, JOB, target))
-    backfill = subprocess.run(
+    backfill = children.run(
         [promtool, "tsdb", "create-blocks-from", "openmetrics", str(history_file), str(data_dir)],
         capture_output=True,
         text=True,
@@ -148,18 +151,19 @@ scrape_configs:
         + _drop_config(drop_families)
     )
     port = _free_port()
-    process = subprocess.Popen(
-        [
-            prometheus,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={data_dir}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--storage.tsdb.retention.time=1d",
-            "--log.level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=open(workdir / "prometheus.log", "wb"),
-    )
+    with open(workdir / "prometheus.log", "wb") as log:
+        process = children.popen(
+            [
+                prometheus,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={data_dir}",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--storage.tsdb.retention.time=1d",
+                "--log.level=warn",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -173,4 +177,5 @@ scrape_configs:
         except OSError:
             time.sleep(0.2)
     process.kill()
+    process.wait()
     raise PrometheusUnavailable(f"prometheus not ready after {timeout:.0f} s")

@@ -1,0 +1,65 @@
+"""Child processes that die with memtui, however memtui ends.
+
+memtui's own exits (``q``, a crash, SIGTERM, SIGHUP) stop its children on the way out; SIGKILL and
+anything else that gives no chance to run code would leave them running, re-parented to PID 1.
+On Linux the kernel covers that case: the child asks for SIGKILL when its parent dies
+(``PR_SET_PDEATHSIG``, set between fork and exec, so it holds for the program it runs).  The child
+also gets a process group of its own, so the terminal's signals (SIGHUP when it closes, SIGINT,
+SIGTSTP) reach memtui only and memtui decides what its children do; Prometheus, for one, takes
+SIGHUP as "reload the configuration" and would outlive the terminal otherwise.
+
+The kernel sends the signal when the *thread* that started the child ends, not the process, so
+children are started from the main thread only (which lives as long as memtui).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+_PRCTL = _prctl()
+"""Looked up once, here: after fork the child only calls it."""
+
+
+def _die_with(parent: int) -> Callable[[], None]:
+    def in_child() -> None:
+        if _PRCTL is not None:
+            _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request was in place
+            os._exit(1)
+
+    return in_child
+
+
+def _tied(kwargs: dict[str, Any]) -> dict[str, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("memtui's children are started from the main thread (PR_SET_PDEATHSIG follows the thread)")
+    return {**kwargs, "preexec_fn": _die_with(os.getpid()), "process_group": 0}
+
+
+def popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen:
+    """``subprocess.Popen`` for a child that must not outlive memtui."""
+    return subprocess.Popen(list(argv), **_tied(kwargs))
+
+
+def run(argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess:
+    """``subprocess.run`` for a child that must not outlive memtui."""
+    return subprocess.run(list(argv), **_tied(kwargs))
