@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from memtui import __version__
 from memtui.settings import SCENARIOS, SettingsError, load_settings
+from memtui.termination import Termination, ending_on_signals
 
 EXIT_USAGE = 2
 EXIT_CONNECT = 1
@@ -83,12 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return audit_main(args_list[1:])
     try:
-        return _run(build_parser().parse_args(args_list))
+        with ending_on_signals() as termination:
+            return _run(build_parser().parse_args(args_list), termination)
     except KeyboardInterrupt:
         return 130
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, termination: Termination) -> int:
     from pathlib import Path
 
     cli = {k: v for k, v in vars(args).items() if k != "config"}
@@ -138,8 +140,10 @@ def _run(args: argparse.Namespace) -> int:
 
     from memtui.app import MemtuiApp
 
-    MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue).run()
-    return 0
+    app = MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue)
+    with termination.running(app):
+        app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":  # pragma: no cover
