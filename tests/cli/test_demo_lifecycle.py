@@ -137,8 +137,9 @@ def test_q_ends_the_demo_and_everything_it_started(tmp_path):
     assert not demo.folder.exists()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_termination_signal_shuts_the_app_down_cleanly(tmp_path, signum):
+    """Sent by hand (`kill`), with the terminal still open: it is given back as after `q`."""
     demo = _start_demo(tmp_path)
     with demo.terminal:
         os.kill(demo.terminal.pid, signum)
