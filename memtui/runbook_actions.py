@@ -256,7 +256,7 @@ class RunbookActionsMixin:
         plan = outcome.plan
         self._effects_pending[outcome.intent_id] = outcome
         self.action_marks.append(mark_of(plan, intent_id=outcome.intent_id, number=len(self.action_marks) + 1,
-                                         at=outcome.finished_at or self.clock()))
+                                         at=outcome.finished_at or self.clock(), label=self.action_label(plan.action.id)))
         start_read = plan.before.get("start_read") or {}
         if start_read.get("keys"):
             self.state.note_config_patch(start_read.get("configmap", "?"), start_read.get("deployment", "?"),

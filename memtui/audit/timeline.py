@@ -254,8 +254,8 @@ def _renumber(text: str, after: Mapping[str, Any], numbers: Mapping[str, int]) -
     for ref in refs:
         if not isinstance(ref, Mapping) or ref.get("intent") not in numbers:
             continue
-        old = f"action {ref.get('number')} ({ref.get('action')} at "
-        text = text.replace(old, f"action {numbers[ref['intent']]} ({ref.get('action')} at ")
+        name = ref.get("label") or ref.get("action")
+        text = text.replace(f"action {ref.get('number')} ({name} at ", f"action {numbers[ref['intent']]} ({name} at ")
     return text
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -99,6 +99,8 @@ class ActionMark:
     """The pods it acts on by name."""
     owners: frozenset[str] = frozenset()
     """``deployment/<owner>`` of those pods, so an exec on a pod meets a restart of its deployment."""
+    label: str = ""
+    """How user text names it (title and key, ``Rollout restart (R)``); the id when empty."""
 
     def touches_same(self, other: ActionMark) -> bool:
         return bool(self.pods & other.pods or self.wide & (other.wide | other.owners) or other.wide & self.owners)
@@ -108,8 +110,12 @@ class ActionMark:
         return self.kind in ROLLOUT_KINDS
 
 
-def mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime) -> ActionMark:
+def mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime, label: str = "") -> ActionMark:
     """The mark of an executed plan (``Plan``), from its operation and its ``before`` figures."""
+    return replace(_mark_of(plan, intent_id=intent_id, number=number, at=at), label=label)
+
+
+def _mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime) -> ActionMark:
     before = plan.before or {}
     kind = plan.operation.kind
     pods = frozenset(before.get("pods") or ())
@@ -136,16 +142,18 @@ class Overlap:
     action_id: str
     number: int
     at: datetime
+    label: str = ""
 
     def text(self) -> str:
-        return f"action {self.number} ({self.action_id} at {_clock(self.at)})"
+        return f"action {self.number} ({self.label or self.action_id} at {_clock(self.at)})"
 
     def as_json(self) -> dict[str, Any]:
-        return {"intent": self.intent_id, "action": self.action_id, "number": self.number, "at": _iso(self.at)}
+        return {"intent": self.intent_id, "action": self.action_id, "label": self.label or self.action_id,
+                "number": self.number, "at": _iso(self.at)}
 
 
 def _overlap(mark: ActionMark) -> Overlap:
-    return Overlap(mark.intent_id, mark.action_id, mark.number, mark.at)
+    return Overlap(mark.intent_id, mark.action_id, mark.number, mark.at, mark.label)
 
 
 @dataclass(frozen=True)

@@ -503,7 +503,8 @@ class Executor:
             return found
         plan = outcome.plan
         at = outcome.finished_at or (plan.created_at if plan else None) or self.clock()
-        return mark_of(plan, intent_id=outcome.intent_id or "", number=0, at=at)
+        return mark_of(plan, intent_id=outcome.intent_id or "", number=0, at=at,
+                       label=self.describe_action(plan.action.id))
 
     def effect_not_measured(self, outcome: Outcome) -> str | None:
         """memtui is stopping before ``outcome``'s effect could be measured: say so in the audit log,

@@ -62,7 +62,9 @@ async def test_restart_pending_until_a_rollout_replaced_the_pods_and_the_effects
         await wait_for(pilot, lambda: len(app.effects) >= 1, timeout=15)
         patched = app.effects[0]
         assert patched.action_id == "fix.limit-concurrency"
-        assert "until action 2 (fix.rollout-restart" in patched.summary
+        # the other action named as the operator knows it: title and key
+        assert f"until action 2 ({app.action_label('fix.rollout-restart')} at" in patched.summary
+        assert app.action_label("fix.rollout-restart").endswith("(R)")
         assert "restart pending for max_concurrent_requests" in patched.summary
         for _ in range(20):
             await advance(pilot, app, handle, 30)
@@ -77,7 +79,7 @@ async def test_restart_pending_until_a_rollout_replaced_the_pods_and_the_effects
         (target,) = restarted.report.targets
         assert target.rollout == "complete" and set(target.pods_after) == new
         assert target.growth_before > 2 * target.growth_after
-        assert "overlaps action 1 (fix.limit-concurrency" in restarted.summary
+        assert f"overlaps action 1 ({app.action_label('fix.limit-concurrency')} at" in restarted.summary
     summaries = [e.summary for e in load_entries(audit) if e.kind == "effect"]
     assert summaries == [patched.summary, restarted.summary]  # nothing left "not measured" at quit
 
