@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 #: One scenario per root cause in the runbook ("Common Root Causes" 1-4).
@@ -9,6 +10,21 @@ SCENARIOS: tuple[str, ...] = ("leak", "model-duplication", "batch-spike", "cache
 
 #: Who owns the sap-llm Deployment and ConfigMap, by the labels/annotations each tool leaves.
 GITOPS: tuple[str, ...] = ("argocd", "flux", "helm")
+
+
+MAX_SPEED = 3600.0
+"""Simulated seconds per wall second at most: an hour a second already outruns every poll."""
+MAX_REPLICAS = 10_000
+MAX_SEED = 2**32 - 1
+
+
+class SimConfigError(ValueError):
+    """A knob out of range; ``field`` names it so the command line can say ``--speed``."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field} {problem}")
+        self.field = field
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -41,12 +57,12 @@ class SimConfig:
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {self.scenario!r}; choose one of {', '.join(SCENARIOS)}")
-        if self.speed < 0:
-            raise ValueError("speed must be >= 0")
-        if self.replicas < 0:
-            raise ValueError("replicas must be >= 0")
-        if not 0 <= self.port <= 65535:
-            raise ValueError("port must be 0..65535")
+        if not (math.isfinite(self.speed) and 0 <= self.speed <= MAX_SPEED):  # nan passes `< 0`
+            raise SimConfigError("speed", f"must be a number between 0 and {MAX_SPEED:g} (got {self.speed})")
+        for name, high in (("replicas", MAX_REPLICAS), ("seed", MAX_SEED), ("port", 65535)):
+            value = getattr(self, name)
+            if not 0 <= value <= high:
+                raise SimConfigError(name, f"must be between 0 and {high} (got {value})")
         if self.gitops is not None and self.gitops not in GITOPS:
             raise ValueError(f"unknown gitops owner {self.gitops!r}; choose one of {', '.join(GITOPS)} (or None)")
         if isinstance(self.operator_denied, str) or not all(isinstance(r, str) for r in self.operator_denied):

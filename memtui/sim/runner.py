@@ -9,7 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .config import GITOPS, SCENARIOS, SimConfig
+from .config import GITOPS, SCENARIOS, SimConfig, SimConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = SimConfig(scenario=args.scenario, seed=args.seed, speed=args.speed, replicas=args.replicas,
                         host=args.host, port=args.port, pdb=args.pdb, hpa=args.hpa, gitops=args.gitops)
+    except SimConfigError as exc:  # named as on the command line
+        print(f"memtui sim: --{exc.field.replace('_', '-')} {exc.problem}", file=sys.stderr)
+        return 2
     except ValueError as exc:
         print(f"memtui sim: {exc}", file=sys.stderr)
         return 2

@@ -116,3 +116,21 @@ def test_keymap_mistakes_are_one_line_with_file_and_line(sim, tmp_path, text, me
     assert_one_clear_error(proc, 2, f"{keymap}{message}")
     assert len(proc.stderr.splitlines()) == 1, proc.stderr
     assert_nothing_sent(sim)
+
+
+# -- memtui sim: its numbers too -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--speed", "nan"), "memtui sim: --speed must be a number between 0 and 3600 (got nan)"),
+        (("--speed", "inf"), "memtui sim: --speed must be a number between 0 and 3600 (got inf)"),
+        (("--replicas", "100000"), "memtui sim: --replicas must be between 0 and 10000 (got 100000)"),
+        (("--seed", "-1"), "memtui sim: --seed must be between 0 and 4294967295 (got -1)"),
+    ],
+)
+def test_sim_numbers_are_finite_and_bounded(tmp_path, args, message):
+    proc = memtui("sim", "--workdir", str(tmp_path / "sim"), *args, home=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [message], proc.stderr
+    assert not (tmp_path / "sim").exists()  # nothing written, nothing served
