@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from memtui import __version__
+from memtui.cli_parser import OneLineParser
 from memtui.settings import SCENARIOS, SettingsError, load_settings
 from memtui.termination import Termination, ending_on_signals
 
@@ -20,7 +21,7 @@ EXIT_CONNECT = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="memtui",
         description=(
             "Terminal incident cockpit for the MemoryUsageHigh alert: live pod memory against\n"

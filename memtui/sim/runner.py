@@ -9,11 +9,13 @@ import tempfile
 import threading
 from pathlib import Path
 
+from memtui.cli_parser import OneLineParser
+
 from .config import GITOPS, SCENARIOS, SimConfig, SimConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="memtui sim",
+    p = OneLineParser(prog="memtui sim",
                                 description="Serve a simulated sap-llm MemoryUsageHigh incident as a Kubernetes "
                                             "API (HTTPS on loopback) for memtui, kubectl and drills.")
     p.add_argument("--scenario", choices=SCENARIOS, default="leak",

@@ -134,3 +134,18 @@ def test_sim_numbers_are_finite_and_bounded(tmp_path, args, message):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.splitlines() == [message], proc.stderr
     assert not (tmp_path / "sim").exists()  # nothing written, nothing served
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("--scenario", "bogus"), "memtui: error: argument --scenario: invalid choice: 'bogus' (choose from"),
+        (("--bogus",), "memtui: error: unrecognized arguments: --bogus (see memtui --help)"),
+        (("sim", "--speed", "fast"), "memtui sim: error: argument --speed: invalid float value: 'fast' "
+                                     "(see memtui sim --help)"),
+    ],
+)
+def test_argument_errors_are_one_line_not_the_usage_block(tmp_path, args, line):
+    proc = memtui(*args, home=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(line), proc.stderr
