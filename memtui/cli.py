@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
     cli = {k: v for k, v in vars(args).items() if k != "config"}
     try:
-        settings = load_settings(cli, config_path=Path(args.config) if args.config else None)
+        settings = load_settings(cli, config_path=Path(args.config) if args.config else None, config_origin="--config")
     except SettingsError as exc:
         return _fail(str(exc), EXIT_USAGE)
 

@@ -281,10 +281,13 @@ def _validate(settings: Settings, origins: dict[str, Origin]) -> Settings:
     return settings
 
 
-def _config_layer(path: Path) -> dict[str, tuple[Any, Origin]]:
+def _config_layer(path: Path, named_by: str | None = None) -> dict[str, tuple[Any, Origin]]:
+    """The config file's settings; a missing file is none, unless the user named it (``named_by``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if named_by:
+            raise SettingsError(f"{named_by} {path} does not exist") from None
         return {}
     except UnicodeDecodeError:
         raise SettingsError(f"config file {path}: is not UTF-8 text") from None
@@ -305,20 +308,26 @@ def _config_layer(path: Path) -> dict[str, tuple[Any, Origin]]:
     return layer
 
 
-def read_config_file(path: Path) -> dict[str, Any]:
-    """The config file's settings by field name (empty when there is no file)."""
-    return {name: value for name, (value, _) in _config_layer(path).items()}
-
-
 def load_settings(
     cli: Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
     config_path: Path | None = None,
+    config_origin: str | None = None,
 ) -> Settings:
-    """Merge the four layers; ``cli`` holds only options the user actually gave."""
+    """Merge the four layers; ``cli`` holds only options the user actually gave.
+
+    ``config_origin`` names where ``config_path`` came from (``--config``): a file the user named
+    must exist, while the default location may well be absent.
+    """
     env = os.environ if environ is None else environ
-    path = config_path or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else default_config_path())
-    layers: list[dict[str, tuple[Any, Origin]]] = [_config_layer(path)]
+    named_by = config_origin
+    if config_path is not None:
+        path = config_path
+    elif env.get(ENV_PREFIX + "CONFIG"):
+        path, named_by = Path(env[ENV_PREFIX + "CONFIG"]), ENV_PREFIX + "CONFIG"
+    else:
+        path = default_config_path()
+    layers: list[dict[str, tuple[Any, Origin]]] = [_config_layer(path, named_by)]
     env_layer = {}
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()

@@ -149,3 +149,9 @@ def test_argument_errors_are_one_line_not_the_usage_block(tmp_path, args, line):
     proc = memtui(*args, home=tmp_path)
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(line), proc.stderr
+
+
+def test_a_missing_config_file_named_on_the_command_line_is_an_error(sim, tmp_path):
+    proc = memtui("--kubeconfig", str(sim.kubeconfig_path), "--config", str(tmp_path / "nope.toml"), home=tmp_path)
+    assert_one_clear_error(proc, 2, f"--config {tmp_path / 'nope.toml'} does not exist")
+    assert_nothing_sent(sim)

@@ -140,3 +140,13 @@ def test_config_values_of_the_wrong_type_are_refused(tmp_path):
     path = write(tmp_path, "namespace = 5\n")
     with pytest.raises(SettingsError, match=f"^config file {path}:1: namespace must be a string"):
         load_settings({}, environ={}, config_path=path)
+
+
+def test_a_config_file_named_explicitly_must_exist(tmp_path):
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(SettingsError, match=f"^--config {missing} does not exist"):
+        load_settings({}, environ={}, config_path=missing, config_origin="--config")
+    with pytest.raises(SettingsError, match=f"^MEMTUI_CONFIG {missing} does not exist"):
+        load_settings({}, environ={"MEMTUI_CONFIG": str(missing)})
+    # a path looked at without being named (the default location) may be absent: the usual case
+    assert load_settings({}, environ={}, config_path=missing).refresh == 2.0
