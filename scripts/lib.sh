@@ -27,6 +27,9 @@ apt_install() {
 # optional extra ("test").  Reinstalls only when pyproject.toml changed or the extra is new.
 ensure_venv() {
     local extra="${1:-}"
+    if ! command -v "$PYTHON" >/dev/null 2>&1 && [ "$PYTHON" = python3 ]; then
+        apt_install python3 python3-venv  # a minimal Debian (a container image) has no Python at all
+    fi
     if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         echo "$SCRIPT: memtui needs Python 3.11 or newer; $PYTHON is $("$PYTHON" -V 2>&1 || echo missing)" >&2
         exit 1
