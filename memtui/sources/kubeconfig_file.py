@@ -106,6 +106,15 @@ class _Checker:
             args = plugin.get("args")
             if args is not None and not _is_null(args) and not isinstance(args, SequenceNode):
                 raise self.fail(args, f"{where}.user.exec.args: expected a list of strings, found {_found(args)}")
+            env = plugin.get("env")
+            if env is not None and not _is_null(env):
+                if not isinstance(env, SequenceNode):
+                    raise self.fail(env, f"{where}.user.exec.env: expected a list of {{name, value}}, found {_found(env)}")
+                for index, item in enumerate(env.value):
+                    pair = self.mapping(item, f"{where}.user.exec.env[{index}]", "a mapping with name and value")
+                    for key in ("name", "value"):
+                        if key not in pair:
+                            raise self.fail(item, f"{where}.user.exec.env[{index}]: has no {key}")
 
 
 def check_kubeconfig_file(path: Path) -> None:

@@ -30,6 +30,8 @@ GOOD_CONTEXT = "- name: a\n  context: {cluster: c, user: u}\n"
         ("contexts:\n" + GOOD_CONTEXT + "current-context: [a]\n", 4, "current-context: expected a string, found a list"),
         ("contexts:\n" + GOOD_CONTEXT + "users:\n- name: u\n  user:\n    exec: run-me\n", 7,
          "users[0].user.exec: expected a mapping (apiVersion, command, args, env), found a string"),
+        ("contexts:\n" + GOOD_CONTEXT + "users:\n- name: u\n  user:\n    exec:\n      command: x\n"
+         "      env: [A=1]\n", 9, "users[0].user.exec.env[0]: expected a mapping with name and value, found a string"),
     ],
 )
 def test_malformed_kubeconfig_names_file_line_and_what_was_expected(tmp_path, text, where, expected):
