@@ -172,7 +172,7 @@ class RunbookActionsMixin:
         ctx = replace(self.action_context(), pinned_pod=pinned_pod)
         if action.is_mutating:
             self.notify(f"{action.title}: planning (dry run)…", timeout=2)
-            self._plan_in_worker(action, {p.name: p.default for p in action.params}, ctx)
+            self._plan_in_worker(action, None, ctx)
         else:
             self.notify(f"{action.title}: running…", timeout=2)
             self._read_in_worker(action, ctx)
@@ -199,8 +199,11 @@ class RunbookActionsMixin:
         self.push_screen(OutputScreen(*last), callback=lambda _: self._after_modal())
 
     @work(thread=True, group="runbook", exit_on_error=False)
-    def _plan_in_worker(self, action: Action, values: dict[str, str], ctx: ActionContext) -> None:
+    def _plan_in_worker(self, action: Action, values: dict[str, str] | None, ctx: ActionContext) -> None:
+        """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
         try:
+            if values is None:
+                values = self.executor.initial_values(action)
             plan = self.executor.plan(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(self.notify, f"{action.title}: {exc}", severity="error", timeout=8)

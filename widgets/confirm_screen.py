@@ -97,6 +97,8 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
         text.append("  " + mark + plan.dry_run.message + "\n", style=style)
     elif any(isinstance(r, (ExecCall, RedisCall)) for r in plan.requests):
         text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style="dim")
+    for note in plan.notes:
+        text.append(f"ℹ {note}\n", style="dim")
     for warning in plan.warnings:
         text.append(f"⚠ {warning}\n", style="bold yellow")
     if not plan.permission.allowed:

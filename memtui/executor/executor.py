@@ -51,7 +51,7 @@ from memtui.executor.model import (
     RedisCall,
     frozen_map,
 )
-from memtui.executor.planning import Draft, Planner
+from memtui.executor.planning import Draft, Planner, maxmemory_param
 from memtui.executor.rbac import PermissionChecker, requirements
 from memtui.executor.read_only import CONTAINER_REASON, read_only_refusal, runs_in_container
 from memtui.executor.reads import Reader, ReadResult
@@ -183,6 +183,17 @@ class Executor:
         except ParamError as exc:
             raise PlanError(exc.message, param=exc.param) from None
 
+    def initial_values(self, action: Action) -> dict[str, str]:
+        """The values a modal opens with: the runbook's defaults, except where the cluster says
+        better (Redis maxmemory: a share of the Redis container's limit).  Blocking: a worker's."""
+        values = {p.name: p.default for p in action.params}
+        name = maxmemory_param(action)
+        if name is not None:
+            derived = self.planner.maxmemory_default()
+            if derived:
+                values[name] = derived
+        return values
+
     def plan(self, action: Action, values: Mapping[str, str], ctx: ActionContext) -> Plan:
         """Everything the modal shows for a mutating action; ``PlanError`` (one line) when it cannot be."""
         self._last_ctx = ctx
@@ -240,6 +251,7 @@ class Executor:
             effect_after_s=draft.effect_after_s,
             created_at=self.clock(),
             alternative_pod=draft.alternative_pod,
+            notes=tuple(draft.notes),
         )
 
     # -- execute --------------------------------------------------------------------------------------

@@ -224,6 +224,8 @@ class Plan:
     effect_after_s: float = 60.0
     """How long after ``execute`` an effect check makes sense (a rollout takes minutes)."""
     created_at: datetime | None = None
+    notes: tuple[str, ...] = ()
+    """How values were arrived at (a default derived from the cluster), shown beside the plan."""
     alternative_pod: str | None = None
     """The selected pod, when the action targets another pod by its own rule ("the worst pod"):
     the modal says so and offers to re-plan for the selected pod instead."""

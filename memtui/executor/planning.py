@@ -10,11 +10,13 @@ changes the cluster: a dry run is the only write-shaped call, and the server dis
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from memtui.executor import cautions, effects, pods
+from memtui.executor.guard import check_label, check_subdomain
 from memtui.executor.config_readers import start_read_keys
 from memtui.executor.kubeapi import (
     JSON,
@@ -38,6 +40,7 @@ from memtui.executor.model import (
 )
 from memtui.executor.redis_calls import RedisRunner
 from memtui.runbook import Action
+from memtui.runbook.params import parse_quantity_text
 from memtui.runbook.operations import (
     ConfigMapPatch,
     DeploymentMemoryLimit,
@@ -56,6 +59,10 @@ from memtui.sources.kube_parse import parse_pod
 from memtui.units import QuantityError, format_bytes, parse_bytes
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+MAXMEMORY_SHARE = 0.75
+"""Redis maxmemory as a share of the Redis container's memory limit: fragmentation, client
+buffers and the replication backlog come on top of maxmemory, so at 100 % the kernel OOM-kills
+Redis before it evicts anything."""
 CONFIG_REWRITE_ID = "fix.redis-config-rewrite"
 """Offered after a Redis CONFIG SET, which is lost when Redis restarts."""
 EXEC_KINDS = ("exec", "exec-script", "pod-http")
@@ -77,6 +84,8 @@ class Draft:
     equivalent: str | None = None
     effect_after_s: float = 60.0
     alternative_pod: str | None = None
+    notes: list[str] = field(default_factory=list)
+    """How a value was arrived at (a default derived from the cluster); shown, not warned about."""
 
 
 def dry_run(api: KubeApi, call: HttpCall, describe: Callable[[dict[str, Any]], str] | None = None) -> DryRun:
@@ -104,6 +113,36 @@ def template_containers(deployment: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def template_labels(deployment: Mapping[str, Any]) -> dict[str, str]:
     return dict((((deployment.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("labels") or {})
+
+
+def redis_equivalent(call: RedisCall, namespace: str) -> str:
+    """The command an operator would type for ``call``, by the path memtui really uses: the
+    ``redis-cli -u`` of ``--redis-url`` (password redacted), or ``kubectl exec`` into the pod."""
+    if call.pod:
+        check_subdomain(call.pod, "pod")
+        check_label(call.container or "redis", "container")
+        return f"kubectl exec -n {namespace} {call.pod} -c {call.container or 'redis'} -- {shlex.join(call.argv)}"
+    return f"redis-cli -u {shlex.quote(call.via)} {shlex.join(call.words)}"
+
+
+def maxmemory_param(action: Action) -> str | None:
+    """The parameter an entry sends as ``CONFIG SET maxmemory {param}``, if it is such an entry."""
+    command = getattr(action.operation, "command", None)
+    if action.operation.kind != "redis" or not command or len(command) != 4:
+        return None
+    head = tuple(w.upper() for w in command[:2]) + (command[2].lower(),)
+    value = command[3]
+    if head != ("CONFIG", "SET", "maxmemory") or not (value.startswith("{") and value.endswith("}")):
+        return None
+    name = value[1:-1]
+    return name if any(p.name == name for p in action.params) else None
+
+
+def redis_size_text(size: int) -> str:
+    """Bytes as Redis reads them (``gb`` is 1024³), rounded down to a whole ``mb`` when needed."""
+    if size % 2**30 == 0:
+        return f"{size // 2**30}gb"
+    return f"{size // 2**20}mb"
 
 
 def find_container(deployment: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -156,7 +195,7 @@ class Planner:
         if isinstance(op, (Exec, ExecScript, PodHttp)):
             return self.exec(action, typed, op, ctx)
         if isinstance(op, Redis):
-            return self.redis_command(op, ctx)
+            return self.redis_command(op, ctx, action=action)
         raise PlanError(f"{action.id}: operation kind {op.kind!r} changes nothing; run it as a diagnose step")
 
     def workload_before(self, ctx: ActionContext, deployment: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -453,12 +492,61 @@ class Planner:
                 Target("Redis", self.redis_deployment, self.namespace,
                        f"redis-cli in pod/{pod.name}, one pod of deployment/{self.redis_deployment} (database 0)"), via)
 
-    def redis_command(self, op: Redis, ctx: ActionContext, words: tuple[str, ...] | None = None) -> Draft:
+    def redis_memory_limit(self) -> tuple[int, str] | None:
+        """(bytes, as written) of the Redis deployment's container memory limit; None when there
+        is no such deployment, container limit or readable quantity (then nothing is checked)."""
+        try:
+            deployment = read_deployment(self.api, self.redis_deployment)
+        except PlanError:
+            return None
+        containers = template_containers(deployment)
+        container = next((c for c in containers if c.get("name") == "redis"), containers[0] if containers else {})
+        text = ((container.get("resources") or {}).get("limits") or {}).get("memory")
+        try:
+            return (parse_bytes(str(text)), str(text)) if text else None
+        except QuantityError:
+            return None
+
+    def maxmemory_default(self) -> str | None:
+        """``MAXMEMORY_SHARE`` of the Redis container's limit, in Redis units (None: no limit seen)."""
+        limit = self.redis_memory_limit()
+        return redis_size_text(int(limit[0] * MAXMEMORY_SHARE)) if limit else None
+
+    def _check_maxmemory(self, draft: Draft, action: Action, value: str) -> None:
+        """Refuse a maxmemory above the container's limit; warn above the share; say where the
+        default comes from."""
+        param = maxmemory_param(action) or "maxmemory"
+        limit = self.redis_memory_limit()
+        runbook = next((p.default for p in action.params if p.name == param), None)
+        if limit is None:
+            draft.notes.append(f"no memory limit on deployment/{self.redis_deployment} to check maxmemory against"
+                               + (f"; the runbook's default {runbook} is used" if runbook else ""))
+            return
+        size = parse_quantity_text(value, "redis", what="maxmemory", param=param).bytes
+        limit_bytes, limit_text = limit
+        share = redis_size_text(int(limit_bytes * MAXMEMORY_SHARE))
+        if size > limit_bytes:
+            raise PlanError(f"maxmemory {value} exceeds deployment/{self.redis_deployment}'s memory limit "
+                            f"{limit_text}: the kernel would OOM-kill Redis before it evicts; {share} "
+                            f"({MAXMEMORY_SHARE:.0%}) leaves room for fragmentation and buffers", param=param)
+        if size > limit_bytes * MAXMEMORY_SHARE:
+            draft.warnings.append(f"maxmemory {value} is {size / limit_bytes:.0%} of deployment/"
+                                  f"{self.redis_deployment}'s memory limit {limit_text}: fragmentation and buffers "
+                                  f"come on top, {share} ({MAXMEMORY_SHARE:.0%}) is safer")
+        draft.notes.append(f"default {share} = {MAXMEMORY_SHARE:.0%} of deployment/{self.redis_deployment}'s memory "
+                           f"limit {limit_text}" + (f" (runbook: {runbook})" if runbook else ""))
+
+    def redis_command(self, op: Redis, ctx: ActionContext, words: tuple[str, ...] | None = None,
+                      action: Action | None = None) -> Draft:
         words = tuple(words or op.command)
         where, target, via = self.redis_where(ctx)
         draft = Draft(op, effect_after_s=15.0)
         draft.targets.append(target)
-        draft.requests.append(RedisCall(words, via, where.get("pod"), where.get("container")))
+        call = RedisCall(words, via, where.get("pod"), where.get("container"))
+        draft.requests.append(call)
+        draft.equivalent = redis_equivalent(call, self.namespace)
+        if action is not None and maxmemory_param(action) and len(words) == 4:
+            self._check_maxmemory(draft, action, words[3])
         head = tuple(w.upper() for w in words[:2])
         if head == ("CONFIG", "SET"):
             for parameter, value in zip(words[2::2], words[3::2]):

@@ -15,7 +15,6 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from memtui.executor.guard import check_label, check_subdomain
 from memtui.executor.model import ActionContext, HttpCall, Outcome, PlanError, RedisCall
 from memtui.executor.planning import Draft, Planner, find_container, read_deployment
 from memtui.runbook.operations import (
@@ -117,17 +116,7 @@ def undo_draft(planner: Planner, outcome: Outcome, ctx: ActionContext) -> Draft:
         words: list[str] = ["CONFIG", "SET"]
         for parameter, value in previous["values"].items():
             words += [parameter, str(value)]
-        draft = planner.redis_command(op, ctx, words=tuple(words))
-        call = draft.requests[0]
-        assert isinstance(call, RedisCall)
-        if call.pod:
-            check_subdomain(call.pod, "pod")
-            check_label(call.container or "redis", "container")
-            draft.equivalent = (f"kubectl exec -n {namespace} {call.pod} -c {call.container} -- "
-                                f"{shlex.join(call.argv)}")
-        else:
-            draft.equivalent = f"redis-cli -u {shlex.quote(call.via)} {shlex.join(call.words)}"
-        return draft
+        return planner.redis_command(op, ctx, words=tuple(words))  # its equivalent follows the path used
     raise PlanError(f"{plan.action.title}: recorded previous values of kind {kind!r} do not fit operation {op.kind!r}")
 
 

@@ -235,3 +235,46 @@ async def test_header_and_the_modals_target_figures_stay_live_while_it_is_open(s
         assert target in live() and "now" in live()
         assert {h.name: h.last_ok for h in header.sources}["kubernetes"] != kube_ok  # the header moved too
         assert isinstance(app.screen, ConfirmActionScreen)
+
+
+async def test_maxmemory_default_comes_from_the_redis_limit_and_more_than_the_limit_is_refused(sim, make_app, tmp_path):
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        modal = await open_modal(pilot, app, "Y")  # fix.redis-maxmemory; deployment/redis has a 16Gi limit
+        box = modal.query_one("#param-maxmemory", Input)
+        assert box.value == "12gb"  # 75 % of 16Gi, not the runbook's 8gb
+        assert modal.plan.requests[0].words == ("CONFIG", "SET", "maxmemory", "12gb")
+        shown = str(modal.query_one("#plan").render())
+        assert "12gb = 75% of deployment/redis's memory limit 16Gi" in shown and "runbook: 8gb" in shown
+        # exec is the path used: the equivalent is the kubectl exec that memtui's request amounts to
+        pod = modal.plan.requests[0].pod
+        assert pod and modal.plan.equivalent == f"kubectl exec -n sap-llm {pod} -c redis -- redis-cli CONFIG SET maxmemory 12gb"
+        box.value = "20gb"
+        await wait_for(pilot, lambda: "exceeds" in str(modal.query_one("#error-maxmemory").render()), timeout=15)
+        error = str(modal.query_one("#error-maxmemory").render())
+        assert "20gb" in error and "16Gi" in error
+        assert modal.query_one("#apply").disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmActionScreen)
+    sent = [e.body.get("command") for e in real_writes(sim) if "exec" in e.path and isinstance(e.body, dict)]
+    assert sent and not [c for c in sent if "SET" in c]  # planning reads (CONFIG GET, INFO), never a SET
+
+
+async def test_redis_equivalent_matches_the_redis_url_path(sim, make_app, tmp_path):
+    server = start_redis(tmp_path / "redis", password="eq-pw")
+    try:
+        app = make_app(audit_log=str(tmp_path / "audit.jsonl"), redis_url=server.url)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: app.executor is not None and app.state.snapshot is not None)
+            modal = await open_modal(pilot, app, "Y")
+            equivalent = modal.plan.equivalent
+            assert equivalent.startswith("redis-cli -u ") and equivalent.endswith("CONFIG SET maxmemory 12gb")
+            assert "eq-pw" not in equivalent and "kubectl" not in equivalent
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
+            modal = await open_modal(pilot, app, "ctrl+f")
+            assert modal.plan.equivalent.startswith("redis-cli -u ") and "FLUSHDB" in modal.plan.equivalent
+    finally:
+        server.stop()
