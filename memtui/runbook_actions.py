@@ -77,6 +77,9 @@ class RunbookActionsMixin:
         self.executor = None
         self.outcomes = []
         self._effects_pending: dict[str, Outcome] = {}
+        self._effects_started: dict[str, Outcome] = {}
+        """Handed to a worker; the executor writes one effect entry per action, so at quit these
+        are offered too (a measurement in flight finishes, or is recorded as not measured)."""
         self.action_marks: list[ActionMark] = []
         """Every action executed in this session, numbered: effect windows and overlaps."""
         context, namespace = self.connection.context, self.connection.namespace
@@ -295,6 +298,7 @@ class RunbookActionsMixin:
 
     def _start_effect(self, intent_id: str, window) -> None:
         outcome = self._effects_pending.pop(intent_id)
+        self._effects_started[intent_id] = outcome
         self._effect_in_worker(outcome, self.action_context(), self._effect_samples(outcome),
                                tuple(self.action_marks), window)
 
@@ -322,6 +326,7 @@ class RunbookActionsMixin:
             self.call_from_thread(self._effect_measured, effect)
 
     def _effect_measured(self, effect) -> None:
+        self._effects_started.pop(effect.intent_id, None)
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"
         # pod names come from the API: plain text, never markup
@@ -335,8 +340,9 @@ class RunbookActionsMixin:
         pending = getattr(self, "_effects_pending", {})
         if self.executor is None:
             return
-        for intent_id in list(pending):
-            self.executor.effect_not_measured(pending.pop(intent_id))
+        for outcome in [*pending.values(), *getattr(self, "_effects_started", {}).values()]:
+            self.executor.effect_not_measured(outcome)
+        pending.clear()
 
     # -- undo and export ----------------------------------------------------------------------
 

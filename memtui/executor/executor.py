@@ -136,6 +136,9 @@ class Executor:
         self.who = f"{connection.user or 'unknown'} ({local_identity()})"
         self._lock = threading.Lock()
         self._executed: set[str] = set()
+        self._effects_closed: set[str] = set()
+        """Intents whose one effect entry is written (measured, or "not measured" at quit)."""
+        self._effects_measuring: set[str] = set()
         self._last_ctx = ActionContext(None, (), {})
 
     # -- permissions --------------------------------------------------------------------------
@@ -478,6 +481,18 @@ class Executor:
         plan = outcome.plan
         if plan is None or not plan.mutating or not outcome.ok or outcome.intent_id is None:
             return None
+        with self._lock:
+            if outcome.intent_id in self._effects_closed:
+                return None  # already measured, or memtui stopped first
+            self._effects_measuring.add(outcome.intent_id)
+        try:
+            return self._measure_effect(outcome, plan, ctx_after, samples=samples, marks=marks, window=window)
+        finally:
+            with self._lock:
+                self._effects_measuring.discard(outcome.intent_id)
+
+    def _measure_effect(self, outcome: Outcome, plan: Plan, ctx_after: ActionContext, *, samples: Samples | None,
+                        marks: Sequence[ActionMark], window: EffectWindow | None) -> Effect | None:
         self._last_ctx = ctx_after
         now = self.clock()
         mark = self.mark(outcome, marks)
@@ -501,6 +516,10 @@ class Executor:
                                 start_read_keys=tuple(start_read.get("keys") or ()), oom_kills=ctx_after.oom_kills)
         summary = report.summary()
         after = report.after_json()
+        with self._lock:
+            if outcome.intent_id in self._effects_closed:
+                return None  # memtui stopped while this was measured: "not measured" is on record
+            self._effects_closed.add(outcome.intent_id)
         try:
             self.audit.effect(outcome.intent_id, before=dict(plan.before), after=after, summary=summary)
         except AuditError as exc:
@@ -518,11 +537,22 @@ class Executor:
         return mark_of(plan, intent_id=outcome.intent_id or "", number=0, at=at,
                        label=self.describe_action(plan.action.id))
 
-    def effect_not_measured(self, outcome: Outcome) -> str | None:
+    def effect_not_measured(self, outcome: Outcome, *, wait_s: float = 2.0) -> str | None:
         """memtui is stopping before ``outcome``'s effect could be measured: say so in the audit log,
-        so the postmortem does not read silence as "no effect".  Returns a note if it failed."""
+        so the postmortem does not read silence as "no effect".  A measurement in flight gets
+        ``wait_s`` to finish first; an action gets one effect entry either way.  Returns a note if
+        writing failed."""
         if outcome.intent_id is None:
             return None
+        deadline = time.monotonic() + wait_s
+        while True:
+            with self._lock:
+                if outcome.intent_id in self._effects_closed:
+                    return None
+                if outcome.intent_id not in self._effects_measuring or time.monotonic() >= deadline:
+                    self._effects_closed.add(outcome.intent_id)
+                    break
+            time.sleep(0.02)
         try:
             self.audit.effect(outcome.intent_id, summary=NOT_MEASURED)
         except AuditError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import replace
 
 from memtui.audit import export_timeline
@@ -217,3 +218,41 @@ def test_a_limit_change_reports_the_new_limit_seen_on_the_new_pods(sim_factory, 
     assert target.limit_expected == 20 * 2**30 and target.new_limit_seen is True
     assert target.limits_seen == (20 * 2**30,) * len(target.pods_after)
     assert f"new limit 20.0 GiB seen on {len(target.pods_after)}/{len(target.pods_after)} new pods" in effect.summary
+
+
+def test_one_effect_entry_per_action_whether_measured_first_or_memtui_stopped_first(rig, catalogue):
+    """At quit, a measurement in flight may finish (then nothing more is written) or be recorded as
+    not measured (then its late result is not written): never both, never neither."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold_exec(method, path, query):  # the Redis used_memory read of the effect check, via exec
+        if path.endswith("/exec") and not release.is_set():
+            arrived.set()
+            release.wait(10)
+
+    outcomes = [rig.executor.execute(rig.executor.plan(catalogue.get("fix.redis-eviction-policy"), {}, rig.ctx()))
+                for _ in range(2)]
+    assert all(o.ok for o in outcomes)
+    remove = rig.sim.on_request(hold_exec)
+    try:
+        results = {}
+        for n, (outcome, wait_s) in enumerate(zip(outcomes, (10.0, 0.2))):
+            arrived.clear()
+            release.clear()
+            worker = threading.Thread(target=lambda o=outcome, k=n: results.__setitem__(k, rig.executor.check_effect(o, rig.ctx())))
+            worker.start()
+            assert arrived.wait(10)  # the measurement is in flight
+            if n == 0:
+                threading.Timer(0.3, release.set).start()  # it finishes while memtui waits for it
+                assert rig.executor.effect_not_measured(outcome, wait_s=wait_s) is None
+            else:
+                assert rig.executor.effect_not_measured(outcome, wait_s=wait_s) is None  # gives up waiting
+                release.set()
+            worker.join(10)
+    finally:
+        release.set()
+        remove()
+    effects = {e.refers_to: e.summary for e in rig.entries() if e.kind == "effect"}
+    assert len([e for e in rig.entries() if e.kind == "effect"]) == 2
+    assert results[0] is not None and effects[outcomes[0].intent_id] == results[0].summary
+    assert results[1] is None and effects[outcomes[1].intent_id] == "effect not measured (memtui stopped)"
