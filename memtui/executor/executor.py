@@ -126,11 +126,12 @@ class Executor:
         self.clock = clock
         self.describe_action = describe_action or (lambda action_id: action_id)
         self.api = KubeApi(connection.api_client, self.namespace)
-        self.redis = RedisRunner(url=redis_url, api_client=connection.api_client, namespace=self.namespace)
+        self.redis = RedisRunner(url=redis_url, exec_client=connection.exec_api_client, namespace=self.namespace)
         self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
                                workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock,
                                dry_runs=not read_only)
-        self.reader = Reader(self.api, self.planner, prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
+        self.reader = Reader(self.api, self.planner, exec_client=connection.exec_api_client,
+                             prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
                              clock=clock)
         self.rbac = PermissionChecker(self.api, who=connection.user)
         self.who = f"{connection.user or 'unknown'} ({local_identity()})"
@@ -402,7 +403,7 @@ class Executor:
         return sent
 
     def _send_exec(self, call: ExecCall, sent: _Sent) -> None:
-        result = exec_in_pod(self.api.api_client, self.namespace, call.pod, list(call.argv), container=call.container,
+        result = exec_in_pod(self.connection.exec_api_client, self.namespace, call.pod, list(call.argv), container=call.container,
                              timeout=call.timeout_s, binary=False)
         out = result.stdout if isinstance(result.stdout, str) else result.stdout.decode("utf-8", "replace")
         facts = {"pod": call.pod, "argv": list(call.argv), "exit_code": result.exit_code}

@@ -43,6 +43,7 @@ from memtui.runbook.operations import (
 )
 from memtui.runbook.params import parse_duration
 from memtui.sources.kube_exec import exec_in_pod
+from memtui.sources.kube_stream import ExecApiClient
 from memtui.sources.kube_parse import parse_time
 from memtui.units import QuantityError, format_age, format_bytes, parse_bytes
 
@@ -80,9 +81,10 @@ def _quantity_text(value: str | None) -> str:
 class Reader:
     """Runs read-only operations in one namespace."""
 
-    def __init__(self, api: KubeApi, planner: Planner, *, prometheus_url: str | None, artifacts_dir: Path,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, api: KubeApi, planner: Planner, *, exec_client: ExecApiClient, prometheus_url: str | None,
+                 artifacts_dir: Path, clock: Callable[[], datetime]) -> None:
         self.api = api
+        self.exec_client = exec_client
         self.planner = planner
         self.namespace = api.namespace
         self.prometheus_url = prometheus_url
@@ -319,7 +321,7 @@ class Reader:
         sections, failures, artifact, sizes = [], [], None, []
         for call, pod in zip(calls, reach.pods):
             sections.append(f"── {call.text}\n   ({reach.why[pod.name]})")
-            result = exec_in_pod(self.api.api_client, self.namespace, check_subdomain(call.pod, "pod"), list(call.argv),
+            result = exec_in_pod(self.exec_client, self.namespace, check_subdomain(call.pod, "pod"), list(call.argv),
                                  container=call.container, timeout=call.timeout_s, binary=call.binary)
             if not result.ok:
                 reason = result.error or (result.stderr.strip() or f"exit code {result.exit_code}")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-from kubernetes import client
 
 from memtui.executor.guard import check_label, check_subdomain
 from memtui.sources.kube_exec import exec_in_pod
+from memtui.sources.kube_stream import ExecApiClient
 from memtui.sources.redis_info import parse_info_text
 from memtui.sources.redis_source import redact_url
 
@@ -49,11 +49,11 @@ def _as_text(value: Any) -> str:
 class RedisRunner:
     """Run Redis words one way or the other; blocking, with timeouts."""
 
-    def __init__(self, *, url: str | None, api_client: client.ApiClient, namespace: str,
+    def __init__(self, *, url: str | None, exec_client: ExecApiClient, namespace: str,
                  timeout: float = REDIS_TIMEOUT_S) -> None:
         self.url = url
         self.display = redact_url(url) if url else None
-        self.api_client = api_client
+        self.exec_client = exec_client
         self.namespace = namespace
         self.timeout = timeout
         self._client: redis.Redis | None = None
@@ -89,7 +89,7 @@ class RedisRunner:
         check_subdomain(pod, "pod")
         if container:
             check_label(container, "container")
-        result = exec_in_pod(self.api_client, self.namespace, pod, ["redis-cli", *words], container=container,
+        result = exec_in_pod(self.exec_client, self.namespace, pod, ["redis-cli", *words], container=container,
                              timeout=self.timeout)
         out = result.stdout if isinstance(result.stdout, str) else result.stdout.decode("utf-8", "replace")
         out = out.replace("\r\n", "\n").rstrip("\n")

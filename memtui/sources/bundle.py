@@ -31,12 +31,12 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
     if settings.redis_url:
         redis = RedisSource(settings.redis_url, timeout=min(timeout, 3.0))
     elif settings.redis_deployment:
-        redis = RedisExecSource(connection.api_client, namespace, deployment=settings.redis_deployment, timeout=timeout)
+        redis = RedisExecSource(connection, deployment=settings.redis_deployment, timeout=timeout)
     else:
         redis = None
     mode = settings.gpu_source
     gpu_exec = (
-        NvidiaSmiExecSource(connection.api_client, namespace, timeout=max(timeout, 10.0)) if mode in ("auto", "exec") else None
+        NvidiaSmiExecSource(connection.exec_api_client, namespace, timeout=max(timeout, 10.0)) if mode in ("auto", "exec") else None
     )
     gpu_nvml = NvmlSource() if mode == "nvml" else None
     return SourceBundle(KubeSource(connection, timeout=timeout), prometheus, redis, gpu_exec, gpu_nvml, mode)

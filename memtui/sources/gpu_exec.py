@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from memtui.snapshots import GpuUsage
 from memtui.sources.errors import SourceError
 from memtui.sources.kube_exec import exec_in_pod
+from memtui.sources.kube_stream import ExecApiClient
 
 NVIDIA_SMI = ("nvidia-smi", "--query-gpu=memory.used,memory.total", "--format=csv,noheader,nounits")
 
@@ -39,8 +40,9 @@ def parse_nvidia_smi_csv(text: str) -> tuple[float, float, int]:
 class NvidiaSmiExecSource:
     name = "gpu"
 
-    def __init__(self, api_client, namespace: str, *, container: str | None = None, per_refresh: int = 4, timeout: float = 10.0) -> None:
-        self.api_client = api_client
+    def __init__(self, exec_client: ExecApiClient, namespace: str, *, container: str | None = None, per_refresh: int = 4,
+                 timeout: float = 10.0) -> None:
+        self.exec_client = exec_client
         self.namespace = namespace
         self.container = container
         self.per_refresh = per_refresh
@@ -56,7 +58,7 @@ class NvidiaSmiExecSource:
         self._cursor = (self._cursor + len(chosen)) % len(ordered)
         errors = []
         for pod in chosen:
-            result = exec_in_pod(self.api_client, self.namespace, pod, NVIDIA_SMI, container=self.container, timeout=self.timeout)
+            result = exec_in_pod(self.exec_client, self.namespace, pod, NVIDIA_SMI, container=self.container, timeout=self.timeout)
             if not result.ok:
                 errors.append(f"{pod}: {result.error or result.stderr.strip() or f'exit {result.exit_code}'}")
                 continue

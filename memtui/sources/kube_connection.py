@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import urllib3
@@ -22,6 +22,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
 from memtui.sources.errors import describe_failure
+from memtui.sources.kube_stream import ExecApiClient
 from memtui.sources.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
 
 USER_AGENT = f"memtui/{__version__}"
@@ -45,12 +46,19 @@ class KubeConnection:
     """A ready API client and where it points."""
 
     api_client: client.ApiClient
+    """For REST calls: the pollers, informers and the executor's reads and writes share it."""
     context: str
     server: str
     namespace: str
     user: str
     kubeconfig: str | None
     """The kubeconfig path(s) used, or None for in-cluster config."""
+    exec_api_client: ExecApiClient = field(init=False, repr=False, compare=False)
+    """For exec, and only exec: the same Configuration (server, credentials, User-Agent) with a
+    WebSocket transport of its own, so a stream can never hijack a poll (see ``kube_stream``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "exec_api_client", ExecApiClient.sharing_credentials_of(self.api_client))
 
 
 def kubeconfig_paths(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:

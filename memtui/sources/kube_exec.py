@@ -3,24 +3,28 @@
 The command is always an argument list: memtui never builds a shell command line on the
 operator's machine, and in the container there is no shell unless the argv is
 ``["sh", "-c", fixed_script]`` (a ``*`` in a plain argv reaches the program unexpanded).
-Uses the official client's WebSocket exec (channel.k8s.io v5/v4).  Blocking: call from a worker.
+Goes through the connection's dedicated exec client (``kube_stream.ExecApiClient``, WebSocket
+channel.k8s.io v5/v4), never the client the pollers share.  Blocking: call from a worker.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kubernetes import client
 from kubernetes.client.rest import ApiException
-from kubernetes.stream import stream
+
+from memtui.sources.errors import describe_failure
+from memtui.sources.kube_stream import ExecApiClient, ExecStreamClosed, ExecStreamTimeout, text_decoder
 
 STDOUT, STDERR, ERROR = 1, 2, 3
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
 """Output beyond this is cut (and says so): a runaway ``cat`` must not eat memtui's memory."""
+CONNECT_TIMEOUT_S = 5.0
+"""The WebSocket handshake's own limit: a hung API server fails the exec, it never hangs it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +65,8 @@ def _status_from_error_channel(text: str) -> tuple[int | None, str | None]:
     return None, status.get("message") or text.strip()
 
 
-def _handshake_error(exc: ApiException) -> str:
-    """websocket-client's "Handshake status 403 Forbidden -+-+- {headers} -+-+- {body}" as one line."""
-    reason = str(exc.reason or exc)
-    match = re.search(r"Handshake status (\d+)\s*([^-]*)", reason)
-    if not match:
-        return reason.splitlines()[0] if reason else "exec failed"
-    head = f"{match.group(1)} {match.group(2).strip()}".strip()
-    body = reason.rsplit("-+-+-", 1)[-1].strip()
-    try:
-        message = json.loads(body).get("message", "")
-    except (ValueError, AttributeError):
-        message = ""
-    return f"exec refused: {head}" + (f": {message}" if message else "")
-
-
 def exec_in_pod(
-    api_client: client.ApiClient,
+    exec_client: ExecApiClient,
     namespace: str,
     pod: str,
     argv: Sequence[str],
@@ -87,64 +76,62 @@ def exec_in_pod(
     binary: bool = False,
     max_bytes: int = MAX_OUTPUT_BYTES,
 ) -> ExecResult:
-    """Run ``argv`` in ``pod`` and wait (at most ``timeout`` s) for it to finish."""
+    """Run ``argv`` in ``pod`` and wait (at most ``timeout`` s) for it to finish.
+
+    ``exec_client`` is the connection's dedicated ``exec_api_client``, never the pollers' client
+    (see ``kube_stream``): anything else is refused before a byte is sent.
+    """
+    if not isinstance(exec_client, ExecApiClient):
+        raise TypeError("exec_in_pod needs the connection's exec_api_client, not the pollers' ApiClient")
     if not argv or any(not isinstance(part, str) for part in argv):
         raise ValueError("argv must be a non-empty list of strings")
     started = time.monotonic()
-    core = client.CoreV1Api(api_client)
+    empty: str | bytes = b"" if binary else ""
+    core = client.CoreV1Api(exec_client)
     kwargs = {"container": container} if container else {}
     try:
-        ws = stream(
-            core.connect_get_namespaced_pod_exec,
-            pod,
-            namespace,
-            command=list(argv),
-            stderr=True,
-            stdin=False,
-            stdout=True,
-            tty=False,
-            _preload_content=False,
-            _request_timeout=timeout,
-            binary=binary,
-            **kwargs,
+        channels = core.connect_get_namespaced_pod_exec(
+            pod, namespace, command=list(argv), stderr=True, stdin=False, stdout=True, tty=False,
+            _preload_content=False, _request_timeout=(min(timeout, CONNECT_TIMEOUT_S), timeout), **kwargs,
         )
     except ApiException as exc:
-        return ExecResult(pod, container, tuple(argv), b"" if binary else "", "", None, _handshake_error(exc), time.monotonic() - started)
-    out: list = []
-    err: list[str] = []
+        reason = "exec refused: " + describe_failure(exc)
+        return ExecResult(pod, container, tuple(argv), empty, "", None, reason, time.monotonic() - started)
+    except Exception as exc:  # noqa: BLE001 - unreachable server, TLS, timeouts: one line, never a raise
+        return ExecResult(pod, container, tuple(argv), empty, "", None, describe_failure(exc), time.monotonic() - started)
+    out: list[bytes] = []
+    err: list[bytes] = []
+    status = bytearray()
     size = 0
     truncated = False
-    error_text = ""
+    timed_out = True
     deadline = started + timeout
     try:
-        while ws.is_open() and time.monotonic() < deadline:
-            ws.update(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
-            chunk = ws.read_channel(STDOUT)
-            if chunk:
-                if size + len(chunk) > max_bytes:
-                    chunk = chunk[: max(0, max_bytes - size)]
+        while time.monotonic() < deadline:
+            try:
+                channel, payload = channels.receive(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+            except ExecStreamTimeout:
+                continue
+            except ExecStreamClosed:
+                timed_out = False
+                break
+            if channel == STDOUT and not truncated:
+                if size + len(payload) > max_bytes:
+                    payload = payload[: max(0, max_bytes - size)]
                     truncated = True
-                size += len(chunk)
-                out.append(chunk)
-            e = ws.read_channel(STDERR)
-            if e:
-                err.append(e if isinstance(e, str) else e.decode("utf-8", "replace"))
-            status = ws.read_channel(ERROR)
-            if status:
-                error_text += status if isinstance(status, str) else status.decode("utf-8", "replace")
-        timed_out = ws.is_open()
-        for channel, sink in ((STDOUT, out), (STDERR, err)):
-            rest = ws.read_channel(channel)
-            if rest and not (channel == STDOUT and truncated):
-                sink.append(rest if channel == STDOUT or isinstance(rest, str) else rest.decode("utf-8", "replace"))
-        rest = ws.read_channel(ERROR)
-        if rest:
-            error_text += rest if isinstance(rest, str) else rest.decode("utf-8", "replace")
+                size += len(payload)
+                out.append(payload)
+            elif channel == STDERR:
+                err.append(payload)
+            elif channel == ERROR:
+                status += payload
     finally:
-        ws.close()
-    joiner = b"" if binary else ""
-    stdout = joiner.join(out)
+        channels.close()
+    raw = b"".join(out)
+    stdout: str | bytes = raw if binary else text_decoder().decode(raw, final=True)
+    stderr = text_decoder().decode(b"".join(err), final=True)
+    elapsed = time.monotonic() - started
     if timed_out:
-        return ExecResult(pod, container, tuple(argv), stdout, "".join(err), None, f"timed out after {timeout:.0f} s", time.monotonic() - started, truncated)
-    exit_code, error = _status_from_error_channel(error_text)
-    return ExecResult(pod, container, tuple(argv), stdout, "".join(err), exit_code, error, time.monotonic() - started, truncated)
+        return ExecResult(pod, container, tuple(argv), stdout, stderr, None, f"timed out after {timeout:.0f} s", elapsed, truncated)
+    exit_code, error = _status_from_error_channel(text_decoder().decode(bytes(status), final=True))
+    return ExecResult(pod, container, tuple(argv), stdout, stderr, exit_code, error, elapsed, truncated)

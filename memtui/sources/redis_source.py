@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
@@ -16,6 +17,9 @@ import redis
 from memtui.snapshots import RedisStats
 from memtui.sources.errors import SourceError
 from memtui.sources.redis_info import parse_info_text, stats_from_info
+
+if TYPE_CHECKING:
+    from memtui.sources.kube_connection import KubeConnection
 
 
 def redact_url(url: str) -> str:
@@ -66,9 +70,9 @@ class RedisExecSource:
 
     name = "redis"
 
-    def __init__(self, api_client, namespace: str, *, deployment: str = "redis", timeout: float = 5.0) -> None:
-        self.api_client = api_client
-        self.namespace = namespace
+    def __init__(self, connection: KubeConnection, *, deployment: str = "redis", timeout: float = 5.0) -> None:
+        self.connection = connection
+        self.namespace = connection.namespace
         self.deployment = deployment
         self.timeout = timeout
         self._pod: str | None = None
@@ -76,8 +80,8 @@ class RedisExecSource:
     def _find_pod(self) -> str:
         from kubernetes import client
 
-        core = client.CoreV1Api(self.api_client)
-        apps = client.AppsV1Api(self.api_client)
+        core = client.CoreV1Api(self.connection.api_client)
+        apps = client.AppsV1Api(self.connection.api_client)
         deployment = json.loads(
             apps.read_namespaced_deployment(
                 self.deployment, self.namespace, _preload_content=False, _request_timeout=self.timeout
@@ -109,7 +113,7 @@ class RedisExecSource:
             if self._pod is None:
                 self._pod = self._find_pod()
             result = exec_in_pod(
-                self.api_client, self.namespace, self._pod, ["redis-cli", "INFO"], timeout=self.timeout
+                self.connection.exec_api_client, self.namespace, self._pod, ["redis-cli", "INFO"], timeout=self.timeout
             )
         except SourceError:
             raise

@@ -41,7 +41,7 @@ def test_a_plain_argv_glob_would_have_freed_nothing(sim_factory, make_rig):
     rig = make_rig(sim_factory(scenario="cache-bloat", seed=7))
     pod = sorted(rig.sim.truth())[0]
     before = rig.sim.truth()[pod].cache_bytes
-    exec_in_pod(rig.connection.api_client, "sap-llm", pod, ["rm", "-rf", "/tmp/cache/*"], container="sap-llm")
+    exec_in_pod(rig.connection.exec_api_client, "sap-llm", pod, ["rm", "-rf", "/tmp/cache/*"], container="sap-llm")
     assert rig.sim.truth()[pod].cache_bytes == before
 
 

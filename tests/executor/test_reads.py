@@ -25,7 +25,7 @@ def test_heap_profile_is_saved_as_bytes_under_the_artifacts_dir_and_audited(rig,
     data = path.read_bytes()
     assert data[:2] == b"\x1f\x8b"  # gzip, untouched: a TTY or text decoding would have mangled it
     assert b"heap profile" in gzip.decompress(data)
-    direct = exec_in_pod(rig.connection.api_client, "sap-llm", pod,
+    direct = exec_in_pod(rig.connection.exec_api_client, "sap-llm", pod,
                          ["curl", "-sS", "--fail", "--max-time", "60", "http://localhost:8080/debug/pprof/heap"],
                          container="sap-llm", binary=True)
     assert direct.stdout == data

@@ -36,7 +36,8 @@ class Pod:
 
     def __init__(self, sim: SimulatorHandle, deployment: str) -> None:
         self.sim = sim
-        self.api = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS).api_client
+        connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
+        self.api, self.exec_client = connection.api_client, connection.exec_api_client
         from kubernetes import client
         pods = client.CoreV1Api(self.api).list_namespaced_pod(NS, label_selector=f"app={deployment}").items
         # the pod the cockpit would most likely have selected: the one nearest its limit
@@ -45,7 +46,7 @@ class Pod:
                         key=lambda n: truth[n].working_set_bytes if n in truth else 0)
 
     def run(self, argv, container: str | None, *, binary: bool = False) -> ExecResult:
-        return exec_in_pod(self.api, NS, self.name, list(argv), container=container, timeout=30, binary=binary)
+        return exec_in_pod(self.exec_client, NS, self.name, list(argv), container=container, timeout=30, binary=binary)
 
 
 def run_action(sim: SimulatorHandle, action) -> tuple[Pod, ExecResult]:
