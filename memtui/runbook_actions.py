@@ -22,7 +22,7 @@ from textual.command import Hit, Hits, Provider
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import demo_audit_path, sanitise
 from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
-from memtui.executor.effects import ActionMark, due_window, mark_of, start_read_patches
+from memtui.executor.effects import ActionMark, due_window, mark_of, merge_samples, start_read_patches
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
@@ -78,6 +78,7 @@ class RunbookActionsMixin:
         self.outcomes = []
         self._effects_pending: dict[str, Outcome] = {}
         self._effects_started: dict[str, Outcome] = {}
+        self._samples_before: dict[str, dict[str, tuple[tuple[float, float], ...]]] = {}
         """Handed to a worker; the executor writes one effect entry per action, so at quit these
         are offered too (a measurement in flight finishes, or is recorded as not measured)."""
         self.action_marks: list[ActionMark] = []
@@ -261,6 +262,9 @@ class RunbookActionsMixin:
     def _schedule_effect(self, outcome: Outcome) -> None:
         plan = outcome.plan
         self._effects_pending[outcome.intent_id] = outcome
+        # the history up to the action, kept now: a rollout's old pods leave the history store
+        # (``HistoryStore.grace``) long before the new pods' effect is due
+        self._samples_before[outcome.intent_id] = self._effect_samples(outcome)
         self.action_marks.append(mark_of(plan, intent_id=outcome.intent_id, number=len(self.action_marks) + 1,
                                          at=outcome.finished_at or self.clock(), label=self.action_label(plan.action.id)))
         start_read = plan.before.get("start_read") or {}
@@ -299,8 +303,8 @@ class RunbookActionsMixin:
     def _start_effect(self, intent_id: str, window) -> None:
         outcome = self._effects_pending.pop(intent_id)
         self._effects_started[intent_id] = outcome
-        self._effect_in_worker(outcome, self.action_context(), self._effect_samples(outcome),
-                               tuple(self.action_marks), window)
+        samples = merge_samples(self._samples_before.pop(intent_id, {}), self._effect_samples(outcome))
+        self._effect_in_worker(outcome, self.action_context(), samples, tuple(self.action_marks), window)
 
     def _effect_samples(self, outcome: Outcome) -> dict[str, tuple[tuple[float, float], ...]]:
         """The history of the pods the effect concerns, copied (history belongs to the main thread)."""

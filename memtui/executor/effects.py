@@ -45,6 +45,8 @@ GROWTH_LOOKBACK_S = 600.0
 """Growth before an action: the slope over its last ten minutes (current container life only)."""
 MIN_GROWTH_SPAN_S = 30.0
 """A slope needs three samples spanning at least this long (metrics-server resolution is 15 s)."""
+GROWTH_BETTER = 0.9
+"""Growth after must be this fraction of growth before, or less, to count as better (not noise)."""
 SETTLE_S = 60.0
 """After a rollout, watch the new pods this long after the last one started before measuring."""
 ROLLOUT_WAIT_S = 900.0
@@ -282,7 +284,7 @@ class TargetEffect:
         if self.restarted:
             return None
         if self.growth_before is not None and self.growth_after is not None and self.growth_before > 0:
-            return self.growth_after < self.growth_before
+            return self.growth_after < GROWTH_BETTER * self.growth_before
         if self.working_set_before is not None and self.working_set_after is not None:
             return self.working_set_after < self.working_set_before
         return None
@@ -556,6 +558,15 @@ def measure_effect(mark: ActionMark, before: Mapping[str, Any], window: EffectWi
                       limit_expected=limit_expected, start_read_keys=start_read_keys, oom_kills=oom_kills)
     return EffectReport(targets, window, overlaps_of(mark, marks), before.get("redis_used_memory"), redis_after,
                         is_redis=mark.kind == "redis")
+
+
+def merge_samples(*parts: Samples) -> dict[str, tuple[tuple[float, float], ...]]:
+    """Several copies of the history (taken at the action, taken at the measurement) as one."""
+    merged: dict[str, dict[float, float]] = {}
+    for part in parts:
+        for name, points in part.items():
+            merged.setdefault(name, {}).update(points)
+    return {name: tuple(sorted(points.items())) for name, points in merged.items()}
 
 
 def with_current(samples: Samples, ctx: ActionContext, now: datetime) -> dict[str, tuple[tuple[float, float], ...]]:
