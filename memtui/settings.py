@@ -320,7 +320,7 @@ def load_settings(
     must exist, while the default location may well be absent.
     """
     env = os.environ if environ is None else environ
-    named_by = config_origin
+    named_by = config_origin if config_path is not None else None  # the default location may be absent
     if config_path is not None:
         path = config_path
     elif env.get(ENV_PREFIX + "CONFIG"):
