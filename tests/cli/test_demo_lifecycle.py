@@ -194,6 +194,41 @@ def test_the_next_start_keeps_the_folder_of_a_demo_still_running(tmp_path):
         assert not demo.folder.exists()
 
 
+APP_CRASH = """
+import sys
+import memtui.app
+from memtui.cli import main
+
+
+def crash() -> None:
+    raise RuntimeError("a crash inside the running app")
+
+
+assert not hasattr(memtui.app.MemtuiApp, "on_ready")
+memtui.app.MemtuiApp.on_ready = lambda self: self.set_timer(1.0, crash)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crash_in_the_running_app_takes_the_children_and_the_folder_along(tmp_path):
+    """An exception the app does not handle, injected into the real app a second after it is up."""
+    assert binaries_available(), "prometheus/promtool missing: scripts/test installs the Debian package `prometheus`"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = memtui_env(tmp_path / "home", TMPDIR=str(tmp))
+    with Terminal([sys.executable, "-c", APP_CRASH, "--demo"], env=env) as terminal:
+        assert terminal.read_until(b"OOMKilled", timeout=120), terminal.seen[-3000:]
+        started = _descendants(terminal.pid)
+        (folder,) = tmp.glob("memtui-demo-*")
+        assert "prometheus" in {p.name for p in started}, started
+        code = terminal.wait(timeout=60)
+    assert code not in (None, 0)  # a crash exits non-zero
+    assert ALT_SCREEN_OFF in terminal.seen
+    assert not _gone_within(started, 30)
+    assert _processes_naming(str(folder)) == []
+    assert not folder.exists()
+
+
 CRASH = """
 import sys
 from memtui.demo import start_demo
