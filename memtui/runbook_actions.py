@@ -21,8 +21,16 @@ from textual.command import Hit, Hits, Provider
 
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import demo_audit_path, sanitise
-from memtui.executor import ActionContext, Executor, Outcome, Plan, PlanError
-from memtui.executor.effects import ActionMark, due_window, mark_of, merge_samples, start_read_patches
+from memtui.executor import ActionContext, Effect, Executor, Outcome, Plan, PlanError
+from memtui.executor.effects import (
+    ActionMark,
+    EffectWindow,
+    Samples,
+    due_window,
+    mark_of,
+    merge_samples,
+    start_read_patches,
+)
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
@@ -297,10 +305,10 @@ class RunbookActionsMixin:
         for intent_id in list(self._effects_pending):
             self.check_effect(intent_id)
 
-    def _mark_for(self, intent_id: str):
+    def _mark_for(self, intent_id: str) -> ActionMark:
         return next(m for m in self.action_marks if m.intent_id == intent_id)
 
-    def _start_effect(self, intent_id: str, window) -> None:
+    def _start_effect(self, intent_id: str, window: EffectWindow) -> None:
         outcome = self._effects_pending.pop(intent_id)
         self._effects_started[intent_id] = outcome
         samples = merge_samples(self._samples_before.pop(intent_id, {}), self._effect_samples(outcome))
@@ -320,7 +328,8 @@ class RunbookActionsMixin:
         return samples
 
     @work(thread=True, group="effects", exit_on_error=False)
-    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext, samples, marks, window) -> None:
+    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext, samples: Samples,
+                          marks: tuple[ActionMark, ...], window: EffectWindow) -> None:
         try:
             effect = self.executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
@@ -329,7 +338,7 @@ class RunbookActionsMixin:
         if effect is not None:
             self.call_from_thread(self._effect_measured, effect)
 
-    def _effect_measured(self, effect) -> None:
+    def _effect_measured(self, effect: Effect) -> None:
         self._effects_started.pop(effect.intent_id, None)
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"

@@ -28,7 +28,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal
 
 from memtui.executor.model import ActionContext, Plan
 from memtui.history import linear_slope
@@ -257,17 +257,20 @@ class TargetEffect:
     limits_seen: tuple[int | None, ...] = ()
     """The memory limits the new pods actually have (a limit change: is it there?)."""
     limit_expected: int | None = None
-    rollout: str = "none"
-    """``none`` (no pod replacement expected), ``complete`` or ``incomplete``."""
+    rollout: Literal["none", "complete", "incomplete"] = "none"
+    """``none`` (the action replaces no pod), ``complete`` (every pod new and Running) or ``incomplete``."""
     overlaps: tuple[Overlap, ...] = ()
     restart_pending: tuple[str, ...] = ()
     """ConfigMap keys read at start that some pods have not picked up (no restart since the patch)."""
     pods_not_restarted: int = 0
+    """How many of the pods measured still run with the values from before the patch."""
     single_pod: bool = False
+    """The target is one pod (an exec, a GC): its own figures, no "highest pod"."""
     restarted: tuple[str, ...] = ()
-    oom_killed: tuple[str, ...] = ()
     """Pods whose container restarted in the window (an OOM kill) although the action replaces no
     pod: their drop to the base line is the restart's doing, so no verdict is drawn from them."""
+    oom_killed: tuple[str, ...] = ()
+    """Those of ``restarted`` that memtui's OOM ledger saw OOM-killed in the window."""
     working_sets_after: tuple[tuple[str, int], ...] = ()
     """Each measured pod's last working set in the window."""
 
