@@ -258,7 +258,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         target = self.plan.targets[0].name if self.plan.targets else "?"
         return Text.assemble(
             ("The selected pod ", "bold yellow"), (self.plan.alternative_pod or "", "bold"),
-            (" is not the worst pod: this deletes ", "bold yellow"), (target, "bold"), (".", "bold yellow"))
+            (" is not the worst pod; this action targets the worst pod, ", "bold yellow"), (target, "bold"),
+            (".", "bold yellow"))
 
     # -- state --------------------------------------------------------------------------------
 

@@ -447,7 +447,7 @@ class Planner:
     def exec(self, action: Action, typed: Mapping[str, Any], op: Exec | ExecScript | PodHttp,
              ctx: ActionContext) -> Draft:
         reach, calls = self.exec_calls(action, typed, op, ctx)
-        draft = Draft(op, effect_after_s=20.0)
+        draft = Draft(op, effect_after_s=20.0, alternative_pod=reach.alternative)
         draft.requests.extend(calls)
         for pod in reach.pods:
             draft.targets.append(Target("Pod", pod.name, self.namespace, reach.why[pod.name], pod.uid or None))
