@@ -187,7 +187,9 @@ class ActionsPanel(Vertical):
         """Focus the list, highlighting the first fix (what ``a`` is pressed for, mid-incident)."""
         option_list = self.query_one(OptionList)
         option_list.focus()
-        first_fix = next((a.id for a in self.actions.values() if a.phase == "fix"), None)
+        options = (option_list.get_option_at_index(i) for i in range(option_list.option_count))
+        first_fix = next((i for i, o in enumerate(options)
+                          if o.id in self.actions and self.actions[o.id].phase == "fix"), None)
         if first_fix is not None:
-            option_list.highlighted = option_list.get_option_index(first_fix)
+            option_list.highlighted = first_fix
             option_list.scroll_to_highlight()
