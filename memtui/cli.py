@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="QUANTITY",
         help="alert threshold per pod, a Kubernetes quantity (default 10GB = 9.31 GiB, the runbook's)",
     )
-    parser.add_argument("--read-only", action="store_const", const=True, help="never change anything")
+    parser.add_argument("--read-only", action="store_const", const=True, help="never change anything and run nothing in a container (no exec)")
     parser.add_argument("--demo", action="store_const", const=True, help="run against the built-in simulated incident")
     parser.add_argument("--scenario", choices=SCENARIOS, help="root cause the demo plays (default leak)")
     parser.add_argument("--seed", help="seed of the simulated incident (default 42)")

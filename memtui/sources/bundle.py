@@ -30,13 +30,14 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
     prometheus = PrometheusSource(settings.prometheus_url, namespace, timeout=timeout) if settings.prometheus_url else None
     if settings.redis_url:
         redis = RedisSource(settings.redis_url, timeout=min(timeout, 3.0))
-    elif settings.redis_deployment:
+    elif settings.redis_deployment and not settings.read_only:
+        # --read-only runs nothing in a container (executor/read_only.py): no redis-cli, no nvidia-smi
         redis = RedisExecSource(connection, deployment=settings.redis_deployment, timeout=timeout)
     else:
         redis = None
     mode = settings.gpu_source
     gpu_exec = (
-        NvidiaSmiExecSource(connection.exec_api_client, namespace, timeout=max(timeout, 10.0)) if mode in ("auto", "exec") else None
+        NvidiaSmiExecSource(connection.exec_api_client, namespace, timeout=max(timeout, 10.0)) if mode in ("auto", "exec") and not settings.read_only else None
     )
     gpu_nvml = NvmlSource() if mode == "nvml" else None
     return SourceBundle(KubeSource(connection, timeout=timeout), prometheus, redis, gpu_exec, gpu_nvml, mode)

@@ -11,6 +11,7 @@ from memtui.runbook import load_catalogue
 from memtui.settings import Settings
 from memtui.sources.kube_connection import connect
 from memtui.widgets.actions_panel import ActionsPanel
+from memtui.widgets.redis_pane import RedisPane
 from tests.app.conftest import wait_for
 from tests.executor.test_read_only import SNEAKY
 
@@ -43,3 +44,17 @@ async def test_read_only_strikes_a_user_exec_marked_read_only_and_says_why(sim, 
         await pilot.pause(1.0)
         assert [r.path for r in sim.requests()[start:] if r.path.endswith("/exec")] == []
     assert not [e for e in sim.journal() if e.path.endswith("/exec")]
+
+
+async def test_read_only_panes_exec_nothing_and_say_why(sim, make_app, tmp_path):
+    """The Redis pane's redis-cli INFO and the GPU pane's nvidia-smi run in containers too."""
+    app = make_app(read_only=True, redis_deployment="redis", gpu_source="auto", audit_log=str(tmp_path / "a.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None)
+        await pilot.pause(1.5)  # several refreshes (0.3 s each)
+        assert app.state.health["redis"].enabled is False
+        assert "--read-only" in app.state.health["redis"].detail and "--redis-url" in app.state.health["redis"].detail
+        assert app.state.health["gpu"].enabled is False
+        assert "--read-only" in app.state.health["gpu"].detail
+        assert "--read-only" in str(app.query_one(RedisPane).render())
+    assert [r.path for r in sim.requests() if r.path.endswith("/exec")] == []
