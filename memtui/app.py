@@ -183,7 +183,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self.pollers["kubernetes"] = Poller(self, "kubernetes", src.kube.fetch, refresh)
         if src.prometheus is not None:
             self.pollers["prometheus"] = Poller(self, "prometheus", src.prometheus.fetch, max(refresh, 5.0))
-            self.pollers["backfill"] = Poller(self, "backfill", self._fetch_backfill, 3600.0)
+            self.pollers["backfill"] = Poller(self, "backfill", self._fetch_backfill, 3600.0, retry_interval=30.0)
         else:
             self.state.disable("prometheus", "no --prometheus-url: history since start only")
         if src.redis is not None:

@@ -2,8 +2,11 @@
 
 An endless loop in a thread worker keeps the process alive after quit (textual#3966) and lets
 polls pile up behind a slow backend; a one-shot worker re-armed after it finished does neither:
-a backend slower than the interval stretches the interval instead.  Failures back off
-(interval × 2ⁿ, capped) and the source recovers by itself when the backend comes back.
+a backend slower than the interval stretches the interval instead.  A failed poll is retried at
+the same interval, without backoff: since polls never overlap, a failing backend never gets more
+requests than a healthy one (a hung one gets fewer: each poll waits out its timeout), and the pane
+is fresh again at the next refresh after the fault clears.  Exponential backoff (up to 30 s) kept
+a Redis pane stale for many refreshes after a ``DEBUG SLEEP`` had ended.
 Each source has its own worker group, since ``exclusive`` only cancels within a group.
 """
 
@@ -27,14 +30,17 @@ class Poller:
         fetch: Callable[[], Any],
         interval: float,
         *,
-        max_backoff: float = 30.0,
+        retry_interval: float | None = None,
     ) -> None:
+        """``retry_interval`` (default: ``interval``) is the wait after a failed poll, for a source
+        polled rarely (the hourly backfill) that should still retry soon."""
         self.app = app
         self.source = source
         self.fetch = fetch
         self.interval = interval
-        self.max_backoff = max_backoff
+        self.retry_interval = interval if retry_interval is None else min(interval, retry_interval)
         self.failures = 0
+        """Failed polls in a row (0 once one succeeds)."""
         self.in_flight = False
         self._timer: Timer | None = None
         self._stopped = False
@@ -67,14 +73,8 @@ class Poller:
         self.failures = 0 if ok else self.failures + 1
         if self._stopped:
             return
-        self._timer = self.app.set_timer(self.next_delay, self.start, name=f"poll:{self.source}")
-
-    @property
-    def next_delay(self) -> float:
-        """The interval, or after failures interval × 2ⁿ⁻¹ capped at ``max_backoff``."""
-        if not self.failures:
-            return self.interval
-        return min(self.max_backoff, self.interval * 2 ** min(self.failures - 1, 5))
+        delay = self.interval if ok else self.retry_interval
+        self._timer = self.app.set_timer(delay, self.start, name=f"poll:{self.source}")
 
     def stop(self) -> None:
         self._stopped = True

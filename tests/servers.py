@@ -49,7 +49,8 @@ class RedisServer:
             self.process.kill()
 
 
-def start_redis(workdir: Path, *, password: str | None = None) -> RedisServer:
+def start_redis(workdir: Path, *, password: str | None = None, debug_command: bool = False) -> RedisServer:
+    """``debug_command`` allows ``DEBUG SLEEP`` (off by default since Redis 7), to make Redis hang."""
     workdir.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("redis-server")
     if binary is None:
@@ -61,6 +62,8 @@ def start_redis(workdir: Path, *, password: str | None = None) -> RedisServer:
     ]
     if password:
         args += ["--requirepass", password]
+    if debug_command:
+        args += ["--enable-debug-command", "yes"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port)
