@@ -180,7 +180,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
             if self.plan.alternative_pod:
                 with Horizontal(id="retarget"):
                     yield Static(self._retarget_note(), id="retarget-note")
-                    yield Button(f"Target {self.plan.alternative_pod} instead (ctrl+t)", id="retarget-button",
+                    yield Button(Text(f"Target {self.plan.alternative_pod} instead (ctrl+t)"), id="retarget-button",
                                  variant="primary", compact=True)
             for param in action.params:
                 with Horizontal(classes="field"):
