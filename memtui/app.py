@@ -432,6 +432,13 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
             pane.remove_class("-hidden")
             pane.add_class("-shown")
 
+    def get_key_display(self, binding: Binding) -> str:
+        """The footer's "↑↓ pods" / "↑↓ actions" entry: which pane the arrows move.  (A keymap
+        rebinds with ``key_display`` cleared, so the widgets' own ``key_display`` would not last.)"""
+        if binding.action == "cursor_down" and binding.key == "down":
+            return "↑↓"
+        return super().get_key_display(binding)
+
     def action_toggle_help(self) -> None:
         """memtui's own help (the runbook's keys included, grouped), not Textual's HelpPanel."""
         sections = help_sections(self.keymap_bindings, self.keymap_actions, self.catalogue)

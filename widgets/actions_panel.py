@@ -46,7 +46,7 @@ DIAGNOSE_TOGGLE = "diagnose-toggle"
 class ActionList(OptionList):
     """The list itself; its one footer entry says that the arrows now move in the actions."""
 
-    BINDINGS = [Binding("down", "cursor_down", "actions", key_display="↑↓")]
+    BINDINGS = [Binding("down", "cursor_down", "actions")]
 
 
 def key_label(keys: str | None) -> str:
@@ -63,6 +63,7 @@ class ActionsPanel(Vertical):
     DEFAULT_CSS = """
     ActionsPanel { height: 1fr; }
     ActionsPanel > OptionList { height: 1fr; border: none; padding: 0; background: $surface; }
+    ActionsPanel > OptionList:focus { border: none; }  /* the side panel's border shows the focus */
     ActionsPanel > #action-hint { height: auto; max-height: 4; color: $text-muted; padding: 0 1; }
     """
 
@@ -109,8 +110,8 @@ class ActionsPanel(Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.diagnose_open:
             return text.append("▾ Diagnose (no confirmation)", style="bold underline")
-        text.append(f"▸ Diagnose: {count} reads", style="bold underline")
-        return text.append(" (Enter unfolds)", style="dim")
+        text.append(f"▸ Diagnose ({count} reads)", style="bold underline")
+        return text.append(" Enter", style="dim")
 
     def _rebuild(self) -> None:
         """Options again (the diagnose group folded or unfolded), the highlight kept on its action."""

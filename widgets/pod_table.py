@@ -114,7 +114,7 @@ class PodTable(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("up,k", "cursor_up", "Up", show=False, id="pods.cursor-up"),
         # shown in the footer as "↑↓ pods": which pane the arrows move right now
-        Binding("down,j", "cursor_down", "pods", key_display="↑↓", id="pods.cursor-down"),
+        Binding("down,j", "cursor_down", "pods", id="pods.cursor-down"),
         Binding("pageup", "page_up", "Page up", show=False, id="pods.page-up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="pods.page-down"),
         Binding("home", "first", "First", show=False, id="pods.first"),

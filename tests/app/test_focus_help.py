@@ -32,7 +32,7 @@ async def test_escape_returns_focus_to_the_pods_table_from_everywhere(sim, make_
         await started(pilot, app)
         table = app.query_one(PodTable)
         assert app.focused is table
-        assert "pods" in footer_text(app)  # which pane the arrows move
+        assert "↑↓ pods" in footer_text(app)  # which pane the arrows move
         resting = border_colour(app, "#side")
         focused_pods = border_colour(app, "#pods-pane")
         assert focused_pods != border_colour(app, "#events-pane")  # the focused pane is marked
@@ -40,7 +40,7 @@ async def test_escape_returns_focus_to_the_pods_table_from_everywhere(sim, make_
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.focused, OptionList)
-        assert "actions" in footer_text(app) and "pods" not in footer_text(app)
+        assert "↑↓ actions" in footer_text(app) and "pods" not in footer_text(app)
         assert border_colour(app, "#side") != resting and border_colour(app, "#pods-pane") != focused_pods
         await pilot.press("escape")
         await pilot.pause()
