@@ -6,6 +6,11 @@ informer pattern).  The watch runs in a daemon thread of its own, so it can neve
 process alive after quit (textual#3966), restarts itself with the last resourceVersion when the
 server ends it (``timeoutSeconds``), re-lists on ``410 Gone``, and backs off on errors; the
 refresh worker reads an immutable snapshot of the cache under a lock.
+
+A watch that stays open but silent looks exactly like a quiet namespace, and exactly like a hung
+API server.  So the informer records when the server last *proved* it is alive (a LIST answered,
+a watch opened, any watch line, bookmarks included) and ``prove()`` does a cheap read (a LIST of
+one item) when that is too long ago: the source is healthy only while the proof is recent.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import gc
 import json
 import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,6 +60,8 @@ class InformerSnapshot(Generic[T]):
     """How many full LISTs were needed so far (1 in steady state; more after 410 Gone or errors)."""
     events: int
     """Watch events applied so far."""
+    proved_at: float | None = None
+    """``time.monotonic()`` when the server last answered for this resource (None: never)."""
 
 
 class Informer(Generic[T]):
@@ -85,6 +93,7 @@ class Informer(Generic[T]):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._response = None
+        self._proved_at: float | None = None
 
     # -- public -----------------------------------------------------------------------------
 
@@ -107,7 +116,28 @@ class Informer(Generic[T]):
 
     def snapshot(self) -> InformerSnapshot[T]:
         with self._lock:
-            return InformerSnapshot(tuple(self._items.values()), self._synced.is_set(), self._error, self._lists, self._events)
+            return InformerSnapshot(
+                tuple(self._items.values()), self._synced.is_set(), self._error, self._lists, self._events, self._proved_at
+            )
+
+    def seconds_since_proof(self) -> float | None:
+        """How long ago the server last answered for this resource (None: never)."""
+        proved = self._proved_at
+        return None if proved is None else time.monotonic() - proved
+
+    def prove(self) -> None:
+        """A cheap read (LIST of one item, not decoded) that proves the API server answers now.
+
+        Blocking, with the informer's timeout; raises what the client raises.  Called by the
+        refresh worker when the watch has been silent too long to tell quiet from hung."""
+        response = self._list_call(
+            self._namespace, limit=1, _preload_content=False, _request_timeout=(min(3.0, self._timeout), self._timeout)
+        )
+        response.release_conn()
+        self._mark_proved()
+
+    def _mark_proved(self) -> None:
+        self._proved_at = time.monotonic()
 
     # -- the thread ---------------------------------------------------------------------------
 
@@ -162,6 +192,7 @@ class Informer(Generic[T]):
             self._resource_version = version
             self._error = None
             self._lists += 1
+        self._mark_proved()
         self._synced.set()
 
     def _watch(self) -> None:
@@ -175,12 +206,14 @@ class Informer(Generic[T]):
             _request_timeout=(min(3.0, self._timeout), WATCH_TIMEOUT_SECONDS + 15),
         )
         self._response = response
+        self._mark_proved()  # the server answered the WATCH (its headers are in)
         try:
             with self._lock:
                 self._error = None
             for line in iter_resp_lines(response):
                 if self._stop.is_set():
                     return
+                self._mark_proved()
                 if line:
                     self._apply(json.loads(line))
         finally:

@@ -4,6 +4,11 @@ Requests per refresh do not grow with the pod count.  Pods and events are kept b
 (one LIST at start, then a WATCH that carries only the changes); each refresh adds one LIST of
 PodMetrics (the metrics API cannot be watched).  Responses are read as raw JSON (see
 ``kube_parse``) with timeouts, so a slow API server delays a refresh but never hangs it.
+
+A silent watch is not proof of health (a hung API server keeps it open and says nothing): when
+an informer has heard nothing from the server for ``proof_window`` seconds, the refresh makes one
+cheap read (a LIST of one item) and fails with the reason if the server does not answer it.  A
+quiet namespace costs one such read per window; a busy one none.
 Blocking: runs in worker threads, never on the event loop.
 """
 
@@ -23,6 +28,8 @@ from memtui.sources.kube_parse import object_key, parse_event, parse_pod, parse_
 
 METRICS_GROUP = "metrics.k8s.io"
 METRICS_VERSION = "v1beta1"
+PROOF_WINDOW_SECONDS = 10.0
+"""An informer that heard nothing from the server for longer than this must prove it answers."""
 
 
 class KubeSource:
@@ -30,10 +37,11 @@ class KubeSource:
 
     name = "kubernetes"
 
-    def __init__(self, connection: KubeConnection, *, timeout: float = 5.0) -> None:
+    def __init__(self, connection: KubeConnection, *, timeout: float = 5.0, proof_window: float = PROOF_WINDOW_SECONDS) -> None:
         self.connection = connection
         self.namespace = connection.namespace
         self.timeout = timeout
+        self.proof_window = proof_window
         self._core = client.CoreV1Api(connection.api_client)
         self._custom = client.CustomObjectsApi(connection.api_client)
         self.pods = Informer(
@@ -50,6 +58,19 @@ class KubeSource:
         self.pods.stop()
         self.events.stop()
 
+    @staticmethod
+    def _silence(informer: Informer) -> float | None:
+        """Seconds since ``informer`` last heard from the server (None: not started yet)."""
+        return informer.seconds_since_proof()
+
+    def _prove(self, informer: Informer) -> str | None:
+        """The cheap read; None when the server answered, else why not (one line)."""
+        try:
+            informer.prove()
+        except Exception as exc:  # noqa: BLE001 - any failure is the reason shown
+            return describe_failure(exc)
+        return None
+
     def fetch(self) -> KubeSnapshot:
         """One refresh.  Pods must be known; metrics and events may fail on their own."""
         started = time.perf_counter()
@@ -61,6 +82,21 @@ class KubeSource:
         pods = self.pods.snapshot()
         if pods.error:
             raise SourceError(self.name, "pods: " + pods.error)
+        # both informers watch the same server: when either has been silent too long, prove both
+        # (pods first, so the pods pane names the pods when the server hangs)
+        due = self._silence(self.pods), self._silence(self.events)
+        proofs = 0
+        events_unproven = None
+        if max((s for s in due if s is not None), default=0.0) > self.proof_window:
+            proofs += 1
+            failed = self._prove(self.pods)
+            if failed is not None:
+                raise SourceError(self.name, f"pods: no answer from the API server for {due[0] or 0:.0f} s ({failed})")
+            if self.events.snapshot().synced:
+                proofs += 1
+                failed = self._prove(self.events)
+                if failed is not None:
+                    events_unproven = f"events: no answer from the API server for {due[1] or 0:.0f} s ({failed})"
 
         usage, metrics_error = {}, None
         try:
@@ -81,6 +117,7 @@ class KubeSource:
         events_error = "events: " + events.error if events.error else None
         if not events.synced and events_error is None:
             events_error = "events: still loading"
+        events_error = events_error or events_unproven
 
         lists = pods.lists + events.lists
         new_lists, self._lists_seen = lists - self._lists_seen, lists
@@ -91,6 +128,6 @@ class KubeSource:
             events=events.items,
             metrics_error=metrics_error,
             events_error=events_error,
-            request_count=1 + new_lists,
+            request_count=1 + new_lists + proofs,
             duration_seconds=time.perf_counter() - started,
         )
