@@ -281,7 +281,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         side.oom_kills = state.oom_summary()
         self._update_side_pod()
         health = state.health
-        self._mark("#pods-pane", health["kubernetes"], health["metrics API"])
+        self._mark("#pods-pane", state.health_with_notes("kubernetes", "prometheus"), health["metrics API"])
         self._mark("#events-pane", health["kubernetes"])
         self._render_gpu()
         self._render_redis()

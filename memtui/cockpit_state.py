@@ -25,6 +25,9 @@ SORT_KEYS = ("memory", "percent", "forecast", "growth", "restarts", "name", "age
 
 SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
 
+DCGM_VIA_PROMETHEUS = "DCGM via Prometheus"
+"""The GPU source label when GPU figures are DCGM series read from Prometheus."""
+
 
 @dataclass(frozen=True, slots=True)
 class PodRow:
@@ -143,9 +146,26 @@ class CockpitState:
         self.health[source] = SourceHealth(source, last_ok=self.clock(), detail=detail)
 
     def fail(self, source: str, reason: str) -> None:
-        """A refresh failed: keep the last data, mark the source stale with the reason."""
+        """A refresh failed: keep the last data, mark the source stale with the reason.
+
+        Health follows where figures come from: GPU figures read from Prometheus (DCGM) are as
+        stale as Prometheus is, whatever the GPU poller says."""
         previous = self.health.get(source, SourceHealth(source))
         self.health[source] = SourceHealth(source, last_ok=previous.last_ok, error=reason, detail=previous.detail)
+        if source == "prometheus" and self.gpu_source == DCGM_VIA_PROMETHEUS:
+            self.fail("gpu", f"Prometheus: {reason}")
+
+    def health_with_notes(self, source: str, *others: str) -> SourceHealth:
+        """``source``'s health with what is stale among ``others`` added to its detail.
+
+        For a pane whose own source is live while some of its figures come from elsewhere (the
+        pods pane's RSS, cache, growth and forecast columns come from Prometheus): the pane is not
+        stale, but the reason those columns are old is on it, one key-free glance away."""
+        health = self.health[source]
+        notes = [f"{other.name} stale: {other.error}" for other in (self.health[n] for n in others) if other.stale]
+        if not notes:
+            return health
+        return replace(health, detail=" · ".join(([health.detail] if health.detail else []) + notes))
 
     def apply(self, snapshot: KubeSnapshot) -> None:
         """Fold one successful Kubernetes refresh into history and derived rows."""
@@ -178,7 +198,9 @@ class CockpitState:
         self.prometheus = snapshot
         self.ok("prometheus", f"{snapshot.query_count} queries, {snapshot.duration_seconds * 1000:.0f} ms")
         if snapshot.gpu:
-            self.apply_gpu(snapshot.gpu, "DCGM via Prometheus")
+            self.apply_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
+        elif self.gpu_source == DCGM_VIA_PROMETHEUS:
+            self.fail("gpu", f"{DCGM_VIA_PROMETHEUS}: {snapshot.gpu_error or 'no DCGM_FI_DEV_FB_USED series any more'}")
         self._rebuild()
 
     def backfill(self, series: dict[str, dict[str, list[tuple[float, float]]]]) -> None:
