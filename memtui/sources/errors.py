@@ -18,6 +18,17 @@ class SourceError(Exception):
         self.reason = reason
 
 
+MAX_REASON_CHARS = 160
+
+
+def _one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    """The first line of ``text``, without websocket-client's ``-+-+-`` dump of headers and body
+    (a failed handshake carried a whole PodList into the reason), cut at ``limit`` characters."""
+    text = text.split(" -+-+- ", 1)[0]
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def describe_failure(exc: BaseException) -> str:
     """One line for any exception a client library raises, without its wrapping noise."""
     from kubernetes.client.rest import ApiException
@@ -28,7 +39,9 @@ def describe_failure(exc: BaseException) -> str:
             message = json.loads(exc.body or "{}").get("message", "")
         except (ValueError, TypeError, AttributeError):
             pass
-        head = f"HTTP {exc.status}" + (f" {exc.reason}" if exc.reason else "")
+        reason = _one_line(str(exc.reason or ""))
+        head = f"HTTP {exc.status}" + (f" {reason}" if reason else "")
+        message = _one_line(str(message or ""))
         return f"{head}: {message}" if message else head
     # urllib3 wraps the cause (MaxRetryError → ProtocolError → RemoteDisconnected …): unwrap it
     cause: BaseException = exc
