@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -38,13 +39,20 @@ from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.incident_header import IncidentHeader
+from memtui.widgets.actions_panel import key_label
+from memtui.widgets.outside_text import first_line, plain, visible
 from memtui.widgets.pod_table import PodTable
+from memtui.widgets.reasons_screen import ReasonsScreen
 from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
 
 NARROW_WIDTH = 140
 SHORT_HEIGHT = 30
 BACKFILL_WINDOW = timedelta(hours=1)
+SUBTITLE_MARGIN = 6
+"""Border corners and padding around a pane's subtitle."""
+REASON_WIDTH_UNKNOWN = 100
+"""Where a reason is cut before the pane has a size."""
 
 Clock = Callable[[], datetime]
 
@@ -78,6 +86,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         Binding("X", "export", "Export", id="app.export"),
         Binding("o", "last_output", "Output", show=False, id="app.last-output"),
         Binding("escape", "focus_pods", "Back to pods", show=False, id="app.focus-pods"),
+        Binding("H", "show_reasons", "Why stale", show=False, id="app.reasons"),
     ]
 
     def __init__(
@@ -309,9 +318,9 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         gpu_health = state.health["gpu"]
         if not state.gpu:
             pane.message = gpu_health.detail if not gpu_health.enabled else (gpu_health.error or "waiting for GPU figures…")
-        title = "GPU memory"
+        title = Text("GPU memory")
         if state.gpu_source:
-            title += f" · {state.gpu_source}"
+            title.append(" · ").append_text(plain(state.gpu_source, one_line=True))
         self.query_one("#gpu-pane").border_title = title
         self._mark("#gpu-pane", gpu_health)
 
@@ -323,18 +332,31 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         pane.trend = state.redis_history.values()
         if state.redis is None:
             pane.message = redis_health.detail if not redis_health.enabled else (redis_health.error or "waiting for INFO…")
-        title = "Redis"
+        title = Text("Redis")
         if state.redis is not None:
-            title += f" · {state.redis.source}"
+            title.append(" · ").append_text(plain(state.redis.source, one_line=True))
         self.query_one("#redis-pane").border_title = title
         self._mark("#redis-pane", redis_health)
 
     def _mark(self, selector: str, health: SourceHealth, extra: SourceHealth | None = None) -> None:
-        """Border subtitle: when it was updated, since when it is stale and why, or that it is off."""
+        """Border subtitle: when it was updated, since when it is stale and why, or that it is off.
+
+        The reason is outside text (an API error body, a Redis reply): drawn literally, and cut
+        to the one line the border has; ``H`` shows it in full.
+        """
         pane = self.query_one(selector)
         problem = health if health.stale else (extra if extra is not None and extra.stale else None)
         if problem is not None:
-            pane.border_subtitle = f"stale since {_clock_text(problem.last_ok)}: {problem.error}"
+            head = f"stale since {_clock_text(problem.last_ok)}: "
+            room = (pane.size.width - SUBTITLE_MARGIN if pane.size.width else REASON_WIDTH_UNKNOWN) - len(head)
+            reason = visible(problem.error or "", one_line=True)
+            subtitle = Text(head)
+            if Text(reason).cell_len <= room:
+                subtitle.append(reason)
+            else:
+                hint = f" · {self._key_for('app.reasons')}: full reason"
+                subtitle.append(first_line(reason, max(10, room - len(hint)))).append(hint, style="dim")
+            pane.border_subtitle = subtitle
             pane.add_class("-stale")
             return
         pane.remove_class("-stale")
@@ -343,19 +365,28 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         elif health.last_ok is None:
             pane.border_subtitle = "connecting…"
         else:
-            detail = f" · {health.detail}" if health.detail and selector == "#pods-pane" else ""
-            pane.border_subtitle = f"updated {_clock_text(health.last_ok)}{detail}"
+            subtitle = Text(f"updated {_clock_text(health.last_ok)}")
+            if health.detail and selector == "#pods-pane":
+                subtitle.append(" · ").append_text(plain(health.detail, one_line=True))
+            pane.border_subtitle = subtitle
+
+    def _key_for(self, binding_id: str) -> str:
+        """The key the operator presses for a binding, as the keymap has it."""
+        keys = self.keymap_bindings.get(binding_id)
+        if keys:
+            return key_label(keys)
+        return next((key_label(b.key) for b in self.BINDINGS if b.id == binding_id), binding_id)
 
     def _update_pods_title(self) -> None:
         table = self.query_one(PodTable)
         total = len(table.rows)
         shown = len(table.visible_rows)
-        title = f"Pods {shown}/{total}" if table.filter_text else f"Pods {total}"
+        title = Text(f"Pods {shown}/{total}" if table.filter_text else f"Pods {total}")
         if table.filter_text:
-            title += f"  filter: /{table.filter_text}/"
+            title.append("  filter: /").append_text(plain(table.filter_text, one_line=True)).append("/")
         order = "reversed " if table.sort_reverse else ""
-        title += f"  sort: {order}{table.sort_key}"
-        title += f"  threshold {format_bytes(self.settings.threshold_bytes, precision=2)}"
+        title.append(f"  sort: {order}{table.sort_key}")
+        title.append(f"  threshold {format_bytes(self.settings.threshold_bytes, precision=2)}")
         self.query_one("#pods-pane").border_title = title
 
     def _after_modal(self) -> None:
@@ -438,6 +469,11 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         if binding.action == "cursor_down" and binding.key == "down":
             return "↑↓"
         return super().get_key_display(binding)
+
+    def action_show_reasons(self) -> None:
+        """Every source's state with its full reason: pane borders only have room for one line."""
+        self.push_screen(ReasonsScreen(tuple(self.state.health.values()), clock_text=_clock_text),
+                         callback=lambda _: self._after_modal())
 
     def action_toggle_help(self) -> None:
         """memtui's own help (the runbook's keys included, grouped), not Textual's HelpPanel."""

@@ -10,9 +10,10 @@ def binding_ids() -> set[str]:
     from memtui.widgets.help_screen import HelpScreen
     from memtui.widgets.output_screen import OutputScreen
     from memtui.widgets.pod_table import PodTable
+    from memtui.widgets.reasons_screen import ReasonsScreen
 
     ids: set[str] = set()
-    for owner in (MemtuiApp, PodTable, ActionsPanel, ConfirmActionScreen, OutputScreen, HelpScreen):
+    for owner in (MemtuiApp, PodTable, ActionsPanel, ConfirmActionScreen, OutputScreen, HelpScreen, ReasonsScreen):
         for binding in owner.BINDINGS:
             if getattr(binding, "id", None):
                 ids.add(binding.id)

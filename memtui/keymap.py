@@ -118,7 +118,7 @@ def _scope(binding_id: str) -> str:
     return binding_id.split(".", 1)[0]
 
 
-SCREENS = {"confirm": "confirm", "output": "output", "help": "help"}
+SCREENS = {"confirm": "confirm", "output": "output", "help": "help", "reasons": "reasons"}
 """Scopes that live on their own (modal) screen; every other scope is on the main screen."""
 
 

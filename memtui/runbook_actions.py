@@ -35,6 +35,7 @@ from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
 from memtui.widgets.output_screen import OutputScreen
+from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible
 from memtui.widgets.pod_table import PodTable
 
 
@@ -45,12 +46,13 @@ class RunbookCommands(Provider):
         app = self.app
         matcher = self.matcher(query)
         for action in app.catalogue.actions:  # type: ignore[attr-defined]
-            text = f"{action.phase}: {action.title}"
+            text = visible(f"{action.phase}: {action.title}", one_line=True)
             score = matcher.match(text)
             if score > 0:
                 key = key_label(app.keymap_actions.get(action.id))  # type: ignore[attr-defined]
+                summary = markup_escaped(action.summary)  # Hit.help is parsed as markup
                 yield Hit(score, matcher.highlight(text), partial(app.run_runbook_action, action.id),
-                          help=f"[{key}] {action.summary}" if key else action.summary)
+                          help=f"\\[{markup_escaped(key)}] {summary}" if key else summary)
 
 
 class RunbookActionsMixin:
@@ -67,7 +69,8 @@ class RunbookActionsMixin:
             action = self.catalogue.get(action_id)
             for key in keys.split(","):
                 self._bindings.key_to_bindings.setdefault(key, []).append(
-                    Binding(key, f"run_runbook_action('{action_id}')", action.title, show=False,
+                    # the keys panel parses descriptions as Rich markup; a runbook title is data
+                    Binding(key, f"run_runbook_action('{action_id}')", rich_markup_escaped(action.title), show=False,
                             id=f"runbook.{action_id}")
                 )
 
@@ -114,7 +117,7 @@ class RunbookActionsMixin:
                 describe_action=self.action_label,
             )
         except Exception as exc:  # noqa: BLE001 - a broken audit path must not stop the cockpit
-            self.notify(f"runbook actions disabled: {exc}", severity="error", timeout=15)
+            toast(self, f"runbook actions disabled: {exc}", severity="error", timeout=15)
             return
         self.audit_path = audit_path
         self._load_permissions()
@@ -140,7 +143,7 @@ class RunbookActionsMixin:
         try:
             permissions = self.executor.permissions(self.catalogue.actions)
         except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, f"could not check permissions: {exc}", severity="warning")
+            self.call_from_thread(toast, self, f"could not check permissions: {exc}", severity="warning")
             return
         self.call_from_thread(self._set_permissions, permissions)
 
@@ -174,19 +177,19 @@ class RunbookActionsMixin:
 
     def run_runbook_action(self, action_id: str, *, pinned_pod: str | None = None) -> None:
         if self.executor is None:
-            self.notify("runbook actions are disabled (see the earlier message)", severity="error")
+            toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
             return
         action = self.catalogue.get(action_id)
         permission = getattr(self, "permissions", {}).get(action_id)
         if permission is not None and not permission.allowed:
-            self.notify(f"{action.title}: not allowed: {permission.reason}", severity="warning", timeout=6)
+            toast(self, f"{action.title}: not allowed: {permission.reason}", severity="warning", timeout=6)
             return
         ctx = replace(self.action_context(), pinned_pod=pinned_pod)
         if action.is_mutating:
-            self.notify(f"{action.title}: planning (dry run)…", timeout=2)
+            toast(self, f"{action.title}: planning (dry run)…", timeout=2)
             self._plan_in_worker(action, None, ctx)
         else:
-            self.notify(f"{action.title}: running…", timeout=2)
+            toast(self, f"{action.title}: running…", timeout=2)
             self._read_in_worker(action, ctx)
 
     @work(thread=True, group="runbook", exit_on_error=False)
@@ -195,7 +198,7 @@ class RunbookActionsMixin:
         try:
             outcome = self.executor.run_read(action, values, ctx)
         except PlanError as exc:
-            self.call_from_thread(self.notify, f"{action.title}: {exc}", severity="error", timeout=8)
+            self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
         self.call_from_thread(self._show_output, action, outcome)
 
@@ -206,7 +209,7 @@ class RunbookActionsMixin:
     def action_last_output(self) -> None:
         last = getattr(self, "last_output", None)
         if last is None:
-            self.notify("no diagnose output yet: run a step from the side panel", timeout=4)
+            toast(self, "no diagnose output yet: run a step from the side panel", timeout=4)
             return
         self.push_screen(OutputScreen(*last), callback=lambda _: self._after_modal())
 
@@ -218,7 +221,7 @@ class RunbookActionsMixin:
                 values = self.executor.initial_values(action)
             plan = self.executor.plan(action, values, ctx)
         except PlanError as exc:
-            self.call_from_thread(self.notify, f"{action.title}: {exc}", severity="error", timeout=8)
+            self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
         self.call_from_thread(self._confirm, action, plan, ctx)
 
@@ -235,13 +238,13 @@ class RunbookActionsMixin:
     def _confirmed(self, decision: Confirmed | SwitchTo | Retarget | None) -> None:
         self._after_modal()
         if decision is None:
-            self.notify("cancelled: nothing was sent", timeout=3)
+            toast(self, "cancelled: nothing was sent", timeout=3)
         elif isinstance(decision, SwitchTo):
             self.run_runbook_action(decision.action_id)
         elif isinstance(decision, Retarget):
             self.run_runbook_action(decision.action_id, pinned_pod=decision.pod)
         else:
-            self.notify(f"{decision.plan.title}: applying…", timeout=2)
+            toast(self, f"{decision.plan.title}: applying…", timeout=2)
             self._execute_in_worker(decision)
 
     @work(thread=True, group="runbook", exit_on_error=False)
@@ -253,7 +256,7 @@ class RunbookActionsMixin:
         self.outcomes.append(outcome)
         severity = "information" if outcome.ok else "error"
         notes = ("\n" + "\n".join(outcome.notes)) if outcome.notes else ""
-        self.notify(outcome.summary + notes, severity=severity, timeout=10)
+        toast(self, outcome.summary + notes, severity=severity, timeout=10)
         if outcome.output and outcome.ok:
             self.last_output = (outcome.plan.action.title if outcome.plan else outcome.action_id, outcome)
         if outcome.ok and outcome.plan is not None and outcome.intent_id:
@@ -333,7 +336,7 @@ class RunbookActionsMixin:
         try:
             effect = self.executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.notify, f"effect check failed: {exc}", severity="warning", markup=False)
+            self.call_from_thread(toast, self, f"effect check failed: {exc}", severity="warning")
             return
         if effect is not None:
             self.call_from_thread(self._effect_measured, effect)
@@ -342,9 +345,8 @@ class RunbookActionsMixin:
         self._effects_started.pop(effect.intent_id, None)
         self.effects.append(effect)
         severity = "information" if effect.improved in (True, None) else "warning"
-        # pod names come from the API: plain text, never markup
-        self.notify(f"Effect of {self.action_label(effect.action_id)}: {effect.summary}", severity=severity,
-                    timeout=15, markup=False)
+        toast(self, f"Effect of {self.action_label(effect.action_id)}: {effect.summary}", severity=severity,
+              timeout=15)
 
     def effects_not_measured(self) -> None:
         """memtui is stopping: every action whose effect was still pending gets an audit entry
@@ -364,14 +366,14 @@ class RunbookActionsMixin:
             if outcome.ok and outcome.plan is not None and outcome.plan.undoable and not outcome.plan.undo_of:
                 self._undo_in_worker(outcome)
                 return
-        self.notify("nothing to undo: no reversible action applied in this session", timeout=4)
+        toast(self, "nothing to undo: no reversible action applied in this session", timeout=4)
 
     @work(thread=True, group="runbook", exit_on_error=False)
     def _undo_in_worker(self, outcome: Outcome) -> None:
         try:
             plan = self.executor.undo_plan(outcome)
         except PlanError as exc:
-            self.call_from_thread(self.notify, f"cannot undo: {exc}", severity="error")
+            self.call_from_thread(toast, self, f"cannot undo: {exc}", severity="error")
             return
         self.call_from_thread(self._confirm, plan.action, plan, self.action_context())
 
@@ -382,7 +384,7 @@ class RunbookActionsMixin:
     def _export_in_worker(self, series: dict[str, list[tuple[datetime, float]]]) -> None:
         path = getattr(self, "audit_path", None)
         if path is None or not Path(path).exists():
-            self.call_from_thread(self.notify, "nothing to export yet: no action has been audited", timeout=5)
+            self.call_from_thread(toast, self, "nothing to export yet: no action has been audited", timeout=5)
             return
         entries = load_entries(path)
         text = export_timeline(entries, fmt="md", memory_series=series or None)
@@ -390,7 +392,7 @@ class RunbookActionsMixin:
         out = Path(path).with_name(f"{Path(path).stem}-timeline-{stamp}.md")
         out.write_text(text, encoding="utf-8")
         self.last_export = out
-        self.call_from_thread(self.notify, f"postmortem timeline written to {out}", timeout=15)
+        self.call_from_thread(toast, self, f"postmortem timeline written to {out}", timeout=15)
 
     def _memory_series(self) -> dict[str, list[tuple[datetime, float]]]:
         """memtui's own history of the pods, for the export's chart (Prometheus is used when set)."""

@@ -15,6 +15,8 @@ class FaultProxy:
     def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
         self.target = (target_host, target_port)
         self.mode = "pass"
+        self.garbage = b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!"
+        """What ``garbage`` mode answers every connection with (a test may set a protocol's reply)."""
         self._server = socket.socket()
         self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._server.bind(("127.0.0.1", 0))
@@ -45,7 +47,7 @@ class FaultProxy:
                 continue
             if mode == "garbage":
                 try:
-                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!")
+                    client.sendall(self.garbage)
                 finally:
                     client.close()
                 continue

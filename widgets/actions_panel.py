@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from memtui.executor import Permission
 from memtui.runbook import Action
+from memtui.widgets.outside_text import plain, visible
 
 RISK_GLYPHS = {"read-only": ("·", "dim"), "reversible": ("↺", "green"), "disruptive": ("!", "yellow"), "destructive": ("‼", "bold red")}
 TITLE_WIDTH = 28
@@ -134,7 +135,8 @@ class ActionsPanel(Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{key_label(self.keys.get(action.id)):>3} ", style="bold" if not denied else "dim")
         text.append(glyph + " ", style=style if not denied else "dim")
-        title = action.title if len(action.title) <= TITLE_WIDTH else action.title[: TITLE_WIDTH - 1] + "…"
+        title = visible(action.title, one_line=True)
+        title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
         text.append(title, style="dim strike" if denied else "")
         return text
 
@@ -163,9 +165,10 @@ class ActionsPanel(Vertical):
         permission = self.permissions.get(action.id)
         text = Text()
         if permission is not None and not permission.allowed:
-            text.append(f"not allowed: {permission.reason}", style="bold yellow")
+            text.append("not allowed: ", style="bold yellow").append_text(plain(permission.reason, "bold yellow"))
         else:
-            text.append(f"{action.risk}: ", style=RISK_GLYPHS.get(action.risk, ("", ""))[1]).append(action.summary)
+            text.append(f"{action.risk}: ", style=RISK_GLYPHS.get(action.risk, ("", ""))[1])
+            text.append_text(plain(action.summary))
         hint.update(text)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

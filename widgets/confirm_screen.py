@@ -25,6 +25,7 @@ from memtui.runbook import Action, ParamError
 from memtui.cockpit_state import PodRow
 from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
+from memtui.widgets.outside_text import plain, visible
 
 Replan = Callable[[Mapping[str, str]], Plan]
 """Plans the action again for edited parameter values (blocking: run in a worker)."""
@@ -66,8 +67,8 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     text = Text()
     text.append("Target\n", style="bold")
     for target in plan.targets:
-        text.append(f"  {target.kind} {target.namespace}/{target.name}", style="bold cyan")
-        text.append(f"  {target.why}\n", style="dim")
+        text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", "bold cyan", one_line=True))
+        text.append_text(plain(f"  {target.why}", "dim")).append("\n")
     changes = [c for c in plan.changes if c.changes_anything]
     if plan.changes:
         text.append("Restores (the values recorded before the action)\n" if plan.undo_of else "Change\n", style="bold")
@@ -76,9 +77,9 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
             before = "(absent)" if change.before is None else change.before
             after = "(absent)" if change.after is None else change.after
             style = "" if change.changes_anything else "dim"
-            text.append(f"  {change.path:<{width}}  ", style=style)
-            text.append(before, style="red" if change.changes_anything else style)
-            text.append(" → ", style="dim").append(after, style="green" if change.changes_anything else style)
+            text.append_text(plain(f"  {change.path:<{width}}  ", style, one_line=True))
+            text.append_text(plain(before, "red" if change.changes_anything else style))
+            text.append(" → ", style="dim").append_text(plain(after, "green" if change.changes_anything else style))
             if not change.changes_anything:
                 text.append("  (unchanged)", style="dim")
             text.append("\n")
@@ -87,22 +88,22 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     text.append("Will send\n", style="bold")
     for request in plan.requests:
         for i, line in enumerate(request.text.splitlines()):
-            text.append(("  " if i == 0 else "    ") + line + "\n", style="" if i == 0 else "dim")
+            text.append_text(plain(("  " if i == 0 else "    ") + line, "" if i == 0 else "dim")).append("\n")
     text.append("Equivalent\n", style="bold")
     for line in plan.equivalent.splitlines():
-        text.append(f"  {line}\n", style="cyan")
+        text.append_text(plain(f"  {line}", "cyan")).append("\n")
     if plan.dry_run is not None:
         text.append("Dry run (server-side, dryRun=All)\n", style="bold")
         mark, style = ("✓ ", "green") if plan.dry_run.ok else ("✗ ", "bold red")
-        text.append("  " + mark + plan.dry_run.message + "\n", style=style)
+        text.append_text(plain("  " + mark + plan.dry_run.message, style)).append("\n")
     elif any(isinstance(r, (ExecCall, RedisCall)) for r in plan.requests):
         text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style="dim")
     for note in plan.notes:
         text.append(f"ℹ {note}\n", style="dim")
     for warning in plan.warnings:
-        text.append(f"⚠ {warning}\n", style="bold yellow")
+        text.append_text(plain(f"⚠ {warning}", "bold yellow")).append("\n")
     if not plan.permission.allowed:
-        text.append(f"⛔ not allowed: {plan.permission.reason}\n", style="bold red")
+        text.append_text(plain(f"⛔ not allowed: {plan.permission.reason}", "bold red")).append("\n")
     return text
 
 
@@ -110,8 +111,9 @@ def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
     text = Text()
     text.append("Target\n", style="bold")
     for target in plan.targets:
-        text.append(f"  {target.kind} {target.namespace}/{target.name}\n", style="bold cyan")
-    names = ", ".join(invalid)
+        text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", "bold cyan", one_line=True))
+        text.append("\n")
+    names = visible(", ".join(invalid), one_line=True)
     line = f"  nothing can be sent: {names} {'is' if len(invalid) == 1 else 'are'} not valid (see below)\n"
     for heading in ("Change", "Will send", "Equivalent"):
         text.append(f"{heading}\n", style="bold").append(line, style="bold yellow")
@@ -173,18 +175,20 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         action = self.action
         glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
         with VerticalScroll(id="dialog"):
-            yield Static(Text.assemble((f"{self.plan.title}  ", "bold"), (f"{glyph} {action.risk}", "bold yellow")), id="title")
-            yield Static(Text(self._why(), style="dim"), id="why")
+            yield Static(Text.assemble(plain(f"{self.plan.title}  ", "bold", one_line=True),
+                                       (f"{glyph} {action.risk}", "bold yellow")), id="title")
+            yield Static(plain(self._why(), "dim"), id="why")
             yield Static(plan_sections(self.plan), id="plan")
             yield Static("", id="live")
             if self.plan.alternative_pod:
                 with Horizontal(id="retarget"):
                     yield Static(self._retarget_note(), id="retarget-note")
-                    yield Button(Text(f"Target {self.plan.alternative_pod} instead (ctrl+t)"), id="retarget-button",
+                    label = plain(f"Target {self.plan.alternative_pod} instead (ctrl+t)", one_line=True)
+                    yield Button(label, id="retarget-button",
                                  variant="primary", compact=True)
             for param in action.params:
                 with Horizontal(classes="field"):
-                    yield Label(param.label or param.name)
+                    yield Label(plain(param.label or param.name, one_line=True))
                     yield Input(
                         value=str(self.plan.values.get(param.name, param.default)),
                         id=f"param-{param.name}",
@@ -194,12 +198,12 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                 yield Static("", classes="error", id=f"error-{param.name}")
             if self.plan.confirm_name:
                 yield Static(
-                    Text.assemble(("Destructive: type ", "bold red"), (self.plan.confirm_name, "bold"),
+                    Text.assemble(("Destructive: type ", "bold red"), plain(self.plan.confirm_name, "bold", one_line=True),
                                   (" to enable Apply", "bold red")),
                     id="confirm-prompt",
                 )
                 # a full (bordered) input: it has to look like the place to type, and it has focus
-                yield Input(placeholder=f"type {self.plan.confirm_name}", id="confirm-name")
+                yield Input(placeholder=visible(f"type {self.plan.confirm_name}", one_line=True), id="confirm-name")
             with Horizontal(classes="field"):
                 yield Label("Reason / incident id")
                 yield Input(placeholder="optional, goes into the audit log", id="reason", compact=True)
@@ -209,7 +213,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                     yield Label("Gentler first:")
                     for action_id in self.plan.gentler_first:
                         title = self.gentler_titles.get(action_id, action_id)
-                        yield Button(title, id=f"gentler-{action_id.replace('.', '__')}", variant="primary", compact=True)
+                        yield Button(plain(title, one_line=True), id=f"gentler-{action_id.replace('.', '__')}", variant="primary", compact=True)
             with Horizontal(id="buttons"):
                 yield Button("Copy command", id="copy")
                 yield Button("Cancel (Esc)", id="cancel")
@@ -257,8 +261,9 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
     def _retarget_note(self) -> Text:
         target = self.plan.targets[0].name if self.plan.targets else "?"
         return Text.assemble(
-            ("The selected pod ", "bold yellow"), (self.plan.alternative_pod or "", "bold"),
-            (" is not the worst pod; this action targets the worst pod, ", "bold yellow"), (target, "bold"),
+            ("The selected pod ", "bold yellow"), plain(self.plan.alternative_pod or "", "bold", one_line=True),
+            (" is not the worst pod; this action targets the worst pod, ", "bold yellow"),
+            plain(target, "bold", one_line=True),
             (".", "bold yellow"))
 
     # -- state --------------------------------------------------------------------------------
@@ -284,7 +289,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                 shown = f" (typed {typed!r})" if typed else ""
                 reasons.append(f"type {self.plan.confirm_name!r} to enable Apply{shown}")
         apply.disabled = bool(reasons)
-        self.query_one("#status", Static).update(Text("; ".join(reasons), style="yellow") if reasons else "")
+        self.query_one("#status", Static).update(plain("; ".join(reasons), "yellow") if reasons else "")
         return reasons
 
     @on(Input.Changed)
@@ -299,7 +304,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                 self._errors[name] = exc.message
             else:
                 self._errors.pop(name, None)
-            self.query_one(f"#error-{name}", Static).update(self._errors.get(name, ""))
+            # the message repeats what was typed: literal, whatever brackets it holds
+            self.query_one(f"#error-{name}", Static).update(plain(self._errors.get(name, "")))
             self._show_plan()
             values = self._values()
             unchanged = all(str(self.plan.values.get(k, "")) == v for k, v in values.items())
@@ -331,9 +337,9 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         self._stale = False
         self._errors[exc.param or "_plan"] = exc.message
         if exc.param:
-            self.query_one(f"#error-{exc.param}", Static).update(exc.message)
+            self.query_one(f"#error-{exc.param}", Static).update(plain(exc.message))
         else:
-            self.query_one("#status", Static).update(Text(exc.message, style="bold red"))
+            self.query_one("#status", Static).update(plain(exc.message, "bold red"))
         self._show_plan()
         self._update_apply()
 

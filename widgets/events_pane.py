@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from memtui.snapshots import KubeEvent
 from memtui.units import format_age
+from memtui.widgets.outside_text import visible
 
 ALARM_REASONS = {"OOMKilling", "OOMKilled", "Evicted", "BackOff", "Killing", "FailedScheduling", "Unhealthy"}
 
@@ -61,13 +62,13 @@ class EventsPane(DataTable):
             reason_style = "bold yellow"
         else:
             reason_style = "dim"
-        message = event.message.replace("\n", " ")
+        message = visible(event.message, one_line=True)
         if event.count > 1:
             message += f" (×{event.count})"
         kind = "" if event.object_kind == "Pod" else f"{event.object_kind.lower()}/"
         return (
             self._age(event, now),
-            Text(event.reason, style=reason_style, overflow="ellipsis", no_wrap=True),
-            Text(kind + event.object_name, overflow="ellipsis", no_wrap=True),
+            Text(visible(event.reason, one_line=True), style=reason_style, overflow="ellipsis", no_wrap=True),
+            Text(visible(kind + event.object_name, one_line=True), overflow="ellipsis", no_wrap=True),
             Text(message, overflow="ellipsis", no_wrap=True),
         )

@@ -8,6 +8,7 @@ from textual.widget import Widget
 
 from memtui.snapshots import GpuUsage
 from memtui.widgets.cells import ROLE_STYLES, clip_lines, crop_middle, severity, sparkline
+from memtui.widgets.outside_text import visible
 
 
 
@@ -33,7 +34,7 @@ class GpuPane(Widget):
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.usage:
-            text.append(self.message or "waiting for GPU figures…", style="dim")
+            text.append(visible(self.message, one_line=True) or "waiting for GPU figures…", style="dim")
             return text
         width = max(30, self.size.width)
         figure_width, percent_width = 13, 5
@@ -44,7 +45,7 @@ class GpuPane(Widget):
                 text.append("\n")
             percent = gpu.percent
             role = severity(percent)
-            text.append(f"{crop_middle(gpu.pod, name_width):<{name_width}} ")
+            text.append(f"{crop_middle(visible(gpu.pod, one_line=True), name_width):<{name_width}} ")
             used, total = gpu.used_mib / 1024, gpu.total_mib / 1024
             text.append(f"{used:.1f}/{total:.0f} GiB".rjust(figure_width), style=ROLE_STYLES.get(role, ""))
             text.append(f"{percent:4.0f}% " if percent is not None else "   — ", style=ROLE_STYLES.get(role, ""))

@@ -18,6 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from memtui.widgets.outside_text import plain
+
 
 @dataclass(frozen=True)
 class HelpSection:
@@ -37,7 +39,7 @@ def help_text(sections: Sequence[HelpSection]) -> Text:
         text.append(section.heading + "\n", style="bold underline")
         for keys, what in section.rows:
             text.append(f"  {keys:>{width}}  ", style="bold")
-            text.append(what + "\n")
+            text.append_text(plain(what, one_line=True)).append("\n")  # runbook titles are file data
     return text
 
 

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from memtui.cockpit_state import PodRow, RestartPending, SourceHealth
 from memtui.incident import IncidentStatus
 from memtui.units import describe_threshold, format_decimal_bytes, format_duration
+from memtui.widgets.outside_text import plain, visible
 
 
 class IncidentHeader(Widget):
@@ -80,8 +81,8 @@ class IncidentHeader(Widget):
             line.append("memtui ", style="bold")
         if self.demo:
             line.append("DEMO", style="bold reverse").append(" ")
-        line.append("ctx " if not compact else "", style="dim").append(self.context, style="bold")
-        line.append("  ns " if not compact else " ns ", style="dim").append(self.namespace, style="bold")
+        line.append("ctx " if not compact else "", style="dim").append_text(plain(self.context, "bold", one_line=True))
+        line.append("  ns " if not compact else " ns ", style="dim").append_text(plain(self.namespace, "bold", one_line=True))
         if compact:
             line.append(" >", style="dim").append(format_decimal_bytes(self.threshold_bytes))
         else:
@@ -96,7 +97,8 @@ class IncidentHeader(Widget):
         if soonest is not None and soonest.seconds_to_oom is not None:
             minutes = max(1, int(round(soonest.seconds_to_oom / 60)))
             line.append("  ")
-            label = f" OOM in ~{minutes} min: {soonest.name} " if not compact else f" OOM ~{minutes}m {soonest.name} "
+            name = visible(soonest.name, one_line=True)
+            label = f" OOM in ~{minutes} min: {name} " if not compact else f" OOM ~{minutes}m {name} "
             line.append(label, style="bold white on red")
         for pending in self.restart_pending:
             keys = ", ".join(pending.keys)  # appended as plain text: never parsed as markup

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,6 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from memtui.executor import Outcome
+from memtui.widgets.outside_text import plain, visible
 
 
 class OutputScreen(ModalScreen[None]):
@@ -38,15 +38,17 @@ class OutputScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         outcome = self.outcome
         with Vertical(id="output-dialog"):
-            yield Static(Text(self.title_text, style="bold"), id="output-title")
-            summary = Text(outcome.summary, style="green" if outcome.ok else "bold red")
+            yield Static(plain(self.title_text, "bold", one_line=True), id="output-title")
+            summary = plain(outcome.summary, "green" if outcome.ok else "bold red")
             if outcome.artifact is not None:
-                summary.append(f"\nsaved to {outcome.artifact}", style="bold cyan")
+                summary.append("\nsaved to ", style="bold cyan").append_text(plain(outcome.artifact, "bold cyan"))
             if outcome.error and outcome.error not in outcome.summary:
-                summary.append(f"\n{outcome.error}", style="red")
+                summary.append("\n").append_text(plain(outcome.error, "red"))
             summary.append(f"\n({outcome.duration_s:.2f} s, in the audit log · Esc closes · c copies)", style="dim")
             yield Static(summary, id="output-summary")
-            yield TextArea(outcome.output or "(no output)", read_only=True, show_line_numbers=False, soft_wrap=False)
+            # logs and command output may hold escape sequences: shown, not sent to the terminal
+            yield TextArea(visible(outcome.output or "(no output)"), read_only=True, show_line_numbers=False,
+                           soft_wrap=False)
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
@@ -55,5 +57,5 @@ class OutputScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.outcome.output or "")
+        self.app.copy_to_clipboard(visible(self.outcome.output or ""))
         self.notify("Output copied to the clipboard (OSC 52)", timeout=3)

@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from memtui.cockpit_state import SORT_KEYS, PodRow, filter_rows, sort_rows
 from memtui.widgets import cells
+from memtui.widgets.outside_text import visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,8 @@ class PodTable(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"pod-table--{role}", partial=True)
 
     def _cell(self, fragments: list[cells.Fragment], width: int, align: str, *, middle: bool = False) -> list[Segment]:
+        # names, statuses and exit reasons come from the API: their control characters are shown
+        fragments = [(visible(t, one_line=True), r) for t, r in fragments]
         text_len = sum(len(t) for t, _ in fragments)
         if text_len > width:  # crop: names in the middle, text at the end, figures at the start
             joined = "".join(t for t, _ in fragments)

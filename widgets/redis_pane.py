@@ -9,6 +9,7 @@ from textual.widget import Widget
 from memtui.snapshots import RedisStats
 from memtui.units import format_bytes
 from memtui.widgets.cells import ROLE_STYLES, clip_lines, sparkline
+from memtui.widgets.outside_text import plain, visible
 
 
 class RedisPane(Widget):
@@ -32,7 +33,7 @@ class RedisPane(Widget):
         stats = self.stats
         text = Text(no_wrap=True, overflow="ellipsis")
         if stats is None:
-            text.append(self.message or "waiting for the first INFO…", style="dim")
+            text.append(visible(self.message, one_line=True) or "waiting for the first INFO…", style="dim")
             return text
         text.append("used ", style="dim").append(format_bytes(stats.used_memory), style="bold")
         text.append("  rss ", style="dim").append(format_bytes(stats.used_memory_rss))
@@ -43,7 +44,7 @@ class RedisPane(Widget):
         else:
             text.append("maxmemory ", style="dim").append("0 (unbounded)", style="bold red")
         policy_style = "bold red" if stats.maxmemory_policy == "noeviction" else ""
-        text.append("  policy ", style="dim").append(stats.maxmemory_policy, style=policy_style)
+        text.append("  policy ", style="dim").append_text(plain(stats.maxmemory_policy, policy_style, one_line=True))
         text.append("\n")
         if stats.fragmentation_ratio is not None:
             frag_style = "yellow" if stats.fragmentation_ratio > 1.5 else ""
@@ -55,7 +56,7 @@ class RedisPane(Widget):
         text.append("\n")
         if stats.keyspace:
             for db in stats.keyspace[:4]:
-                text.append(f"{db.db} ", style="dim").append(f"{db.keys:,} keys").append(
+                text.append_text(plain(f"{db.db} ", "dim", one_line=True)).append(f"{db.keys:,} keys").append(
                     f", {db.expires:,} with TTL", style="dim"
                 )
                 text.append("  ")
@@ -67,5 +68,5 @@ class RedisPane(Widget):
         for chunk, role in sparkline(self.trend, width, limit=limit):
             text.append(chunk, style=ROLE_STYLES.get(role, ""))
         for warning in stats.warnings:
-            text.append("\n⚠ " + warning, style="bold yellow")
+            text.append("\n⚠ ", style="bold yellow").append_text(plain(warning, "bold yellow", one_line=True))
         return clip_lines(text, self.size.width)

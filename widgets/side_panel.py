@@ -16,6 +16,7 @@ from textual.widget import Widget
 from memtui.cockpit_state import OomSummary, PodRow
 from memtui.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.units import format_age, format_bytes, format_rate
+from memtui.widgets.outside_text import plain, visible
 
 LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}
 LEVEL_WHO = {1: "on-call", 2: "app engineer", 3: "architecture"}
@@ -62,7 +63,8 @@ class SidePanel(Widget):
             return
         for summary in self.oom_kills[:6]:
             when = summary.last.astimezone().strftime("%H:%M") if summary.last else "≤2h"
-            name = summary.pod if len(summary.pod) <= 20 else "…" + summary.pod[-19:]
+            pod = visible(summary.pod, one_line=True)
+            name = pod if len(pod) <= 20 else "…" + pod[-19:]
             text.append(f"{name:<20}", style="dim" if summary.gone else "bold")
             text.append(f" ×{summary.kills} {when}", style="red")
             text.append(" gone\n" if summary.gone else "\n", style="dim")
@@ -75,7 +77,7 @@ class SidePanel(Widget):
         if row is None:
             text.append("none\n", style="dim")
             return
-        text.append(row.name + "\n", style="bold")
+        text.append_text(plain(row.name, "bold", one_line=True)).append("\n")
         facts = [
             ("status", f"{row.status_text} {row.ready_text}"),
             ("working set", format_bytes(row.working_set)),
@@ -91,4 +93,4 @@ class SidePanel(Widget):
                 ago = f" {format_age((self.now() - row.last_terminated_at).total_seconds())} ago"
             facts.insert(5, ("last exit", row.last_reason + ago))
         for label, value in facts:
-            text.append(f"{label:>11} ", style="dim").append(value + "\n")
+            text.append(f"{label:>11} ", style="dim").append_text(plain(value, one_line=True)).append("\n")
