@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -22,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
+from memtui.crash import EXIT_CRASH, record_crash
 from memtui.keymap import Keymap, load_keymap
 from memtui.keys_help import help_sections
 from memtui.runbook import Catalogue, load_catalogue
@@ -117,6 +119,10 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self.state = CockpitState(threshold_bytes=settings.threshold_bytes, clock=clock)
         self._keymap = keymap
         self.pollers: dict[str, Poller] = {}
+        self.crash_report: Path | None = None
+        """Where the report of an unexpected exception was written (the app then exits non-zero)."""
+        self.crash_line: str | None = None
+        """The one line for it, printed by the command line once the terminal is restored."""
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -158,6 +164,22 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
                 yield ActionsPanel(self.catalogue.actions, self.keymap_actions, id="actions")
         yield Input(placeholder="filter pods (regex on name/status) – Enter keeps, Esc clears", id="filter")
         yield Footer()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected exception: the report goes to a crash file, the terminal gets one line.
+
+        Textual's handler sets the exit code, records the error for ``run_test`` and closes the
+        app; what it would print (a traceback with every frame's locals: pod JSON, tokens) is
+        replaced by the line naming the crash file.  Only the first error is reported: later ones
+        are fallout of the shutdown it started.
+        """
+        first = self.crash_line is None
+        if first:
+            self.crash_report, self.crash_line = record_crash(error)
+        errors_before = len(self._exit_renderables)
+        super()._handle_exception(error)
+        del self._exit_renderables[errors_before:]  # the command line prints ``crash_line`` instead
+        self._return_code = EXIT_CRASH
 
     def on_mount(self) -> None:
         self._bind_runbook_keys()

@@ -139,11 +139,25 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
     except KubeConnectError as exc:
         return _fail(str(exc), EXIT_CONNECT)
 
-    from memtui.app import MemtuiApp
+    return _run_app(settings, connection, keymap, catalogue, termination)
 
-    app = MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue)
-    with termination.running(app):
-        app.run()
+
+def _run_app(settings, connection, keymap, catalogue, termination: Termination) -> int:
+    """Run the cockpit; a crash inside it exits non-zero with one line (the app writes the report)."""
+    from memtui.app import MemtuiApp
+    from memtui.crash import EXIT_CRASH, record_crash
+
+    try:
+        app = MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue)
+        with termination.running(app):
+            app.run()
+    except Exception as exc:  # noqa: BLE001 - outside Textual's loop: same contract, one line and a report
+        _, line = record_crash(exc)
+        print(line, file=sys.stderr)
+        return EXIT_CRASH
+    if app.crash_line is not None:
+        print(app.crash_line, file=sys.stderr)  # after Textual restored the terminal
+        return EXIT_CRASH
     return app.return_code or 0
 
 

@@ -15,13 +15,14 @@ import time
 from pathlib import Path
 
 
-def run_in_tty(args: list[str], *, home: Path, until: bytes, timeout: float = 40.0) -> tuple[int, bytes]:
+def run_in_tty(args: list[str], *, home: Path, until: bytes, timeout: float = 40.0,
+               module: str = "memtui") -> tuple[int, bytes]:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMTUI_", "KUBECONFIG"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MEMTUI_", "KUBECONFIG", "XDG_"))}
     env.update(HOME=str(home), TERM="xterm-256color", XDG_CONFIG_HOME=str(home / ".config"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "memtui", *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
+        [sys.executable, "-m", module, *args], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
     )
     os.close(slave)
     seen = b""
