@@ -35,13 +35,12 @@ from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.sources.errors import SourceError
 from memtui.sources.kube_connection import KubeConnection
 from memtui.units import format_bytes
-from memtui.widgets.actions_panel import ActionsPanel
+from memtui.widgets.actions_panel import ActionsPanel, key_label
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.incident_header import IncidentHeader
-from memtui.widgets.actions_panel import key_label
 from memtui.widgets.outside_text import first_line, plain, visible
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.reasons_screen import ReasonsScreen

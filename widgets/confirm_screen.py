@@ -25,7 +25,7 @@ from memtui.runbook import Action, ParamError
 from memtui.cockpit_state import PodRow
 from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
-from memtui.widgets.outside_text import plain, visible
+from memtui.widgets.outside_text import plain, toast, visible
 
 Replan = Callable[[Mapping[str, str]], Plan]
 """Plans the action again for edited parameter values (blocking: run in a worker)."""
@@ -374,7 +374,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         reasons = self._update_apply()
         if reasons:
             # ctrl+s that does nothing looks like a dead key: say why nothing was sent
-            self.notify("not applied: " + "; ".join(reasons), severity="warning", timeout=5, markup=False)
+            toast(self, "not applied: " + "; ".join(reasons), severity="warning", timeout=5)
             return
         reason = self.query_one("#reason", Input).value.strip() or None
         confirmation = None
