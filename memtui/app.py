@@ -368,16 +368,8 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         pane = self.query_one(selector)
         problem = health if health.stale else (extra if extra is not None and extra.stale else None)
         if problem is not None:
-            head = f"stale since {_clock_text(problem.last_ok)}: "
-            room = (pane.size.width - SUBTITLE_MARGIN if pane.size.width else REASON_WIDTH_UNKNOWN) - len(head)
-            reason = visible(problem.error or "", one_line=True)
-            subtitle = Text(head)
-            if Text(reason).cell_len <= room:
-                subtitle.append(reason)
-            else:
-                hint = f" · {self._key_for('app.reasons')}: full reason"
-                subtitle.append(first_line(reason, max(10, room - len(hint)))).append(hint, style="dim")
-            pane.border_subtitle = subtitle
+            pane.border_subtitle = self._one_line(pane, f"stale since {_clock_text(problem.last_ok)}: ",
+                                                  problem.error or "")
             pane.add_class("-stale")
             return
         pane.remove_class("-stale")
@@ -386,10 +378,19 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         elif health.last_ok is None:
             pane.border_subtitle = "connecting…"
         else:
-            subtitle = Text(f"updated {_clock_text(health.last_ok)}")
-            if health.detail and selector == "#pods-pane":
-                subtitle.append(" · ").append_text(plain(health.detail, one_line=True))
-            pane.border_subtitle = subtitle
+            detail = f" · {health.detail}" if health.detail and selector == "#pods-pane" else ""
+            pane.border_subtitle = self._one_line(pane, f"updated {_clock_text(health.last_ok)}", detail)
+
+    def _one_line(self, pane: Widget, head: str, reason: str) -> Text:
+        """``head`` and the outside-text ``reason``, literal, cut to the border's one line with a
+        pointer to the key that shows the whole of it."""
+        room = (pane.size.width - SUBTITLE_MARGIN if pane.size.width else REASON_WIDTH_UNKNOWN) - len(head)
+        reason = visible(reason, one_line=True)
+        subtitle = Text(head)
+        if Text(reason).cell_len <= room:
+            return subtitle.append(reason)
+        hint = f" · {self._key_for('app.reasons')}: full reason"
+        return subtitle.append(first_line(reason, max(10, room - len(hint)))).append(hint, style="dim")
 
     def _key_for(self, binding_id: str) -> str:
         """The key the operator presses for a binding, as the keymap has it."""
