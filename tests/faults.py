@@ -88,6 +88,12 @@ class FaultProxy:
             if mode != "stall":
                 for sock in sockets:
                     try:
+                        # shutdown first: close() alone does not wake a thread blocked in recv on
+                        # it, and the client's open connection (a watch) would just go silent
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                    try:
                         sock.close()
                     except OSError:
                         pass

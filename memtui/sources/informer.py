@@ -4,8 +4,9 @@ Re-listing 5,000 pods every refresh moves ~30 MB of JSON and burns over a second
 json decoding alone; after the first LIST a WATCH delivers only what changed (client-go's
 informer pattern).  The watch runs in a daemon thread of its own, so it can never keep the
 process alive after quit (textual#3966), restarts itself with the last resourceVersion when the
-server ends it (``timeoutSeconds``), re-lists on ``410 Gone``, and backs off on errors; the
-refresh worker reads an immutable snapshot of the cache under a lock.
+server ends it (``timeoutSeconds``), re-lists on ``410 Gone``, and backs off on errors (a refresh
+that finds the server answering again cuts the backoff short: ``retry_now``); the refresh worker
+reads an immutable snapshot of the cache under a lock.
 
 A watch that stays open but silent looks exactly like a quiet namespace, and exactly like a hung
 API server.  So the informer records when the server last *proved* it is alive (a LIST answered,
@@ -91,6 +92,10 @@ class Informer(Generic[T]):
         self._lists = 0
         self._events = 0
         self._stop = threading.Event()
+        self._wake = threading.Event()
+        """Cuts the watch thread's backoff short: set by ``retry_now`` (and ``stop``)."""
+        self._recovered = threading.Event()
+        """Set while the informer has no error (a LIST or a WATCH succeeded since the last failure)."""
         self._thread: threading.Thread | None = None
         self._response = None
         self._proved_at: float | None = None
@@ -104,6 +109,7 @@ class Informer(Generic[T]):
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         response = self._response
         if response is not None:
             try:
@@ -136,6 +142,15 @@ class Informer(Generic[T]):
         response.release_conn()
         self._mark_proved()
 
+    def retry_now(self) -> None:
+        """The server answers again (a ``prove`` succeeded): end the watch thread's backoff now,
+        rather than leave the pane stale for up to ``MAX_BACKOFF_SECONDS`` after it came back."""
+        self._wake.set()
+
+    def wait_recovered(self, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until the informer has no error; True if it has none."""
+        return self._recovered.wait(timeout)
+
     def _mark_proved(self) -> None:
         self._proved_at = time.monotonic()
 
@@ -155,8 +170,10 @@ class Informer(Generic[T]):
                 failures += 1
                 with self._lock:
                     self._error = describe_failure(exc)
+                    self._recovered.clear()
                 self._resource_version = None if failures > 2 else self._resource_version
-                self._stop.wait(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(failures, 6)))
+                self._wake.wait(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(failures, 6)))
+                self._wake.clear()
 
     def _relist(self) -> None:
         """LIST in pages of ``PAGE_SIZE`` (as client-go's reflector does): a 5,000-pod namespace
@@ -191,6 +208,7 @@ class Informer(Generic[T]):
             self._items = items
             self._resource_version = version
             self._error = None
+            self._recovered.set()
             self._lists += 1
         self._mark_proved()
         self._synced.set()
@@ -210,6 +228,7 @@ class Informer(Generic[T]):
         try:
             with self._lock:
                 self._error = None
+                self._recovered.set()
             for line in iter_resp_lines(response):
                 if self._stop.is_set():
                     return

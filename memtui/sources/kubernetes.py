@@ -22,7 +22,7 @@ from kubernetes import client
 
 from memtui.snapshots import KubeSnapshot
 from memtui.sources.errors import SourceError, describe_failure
-from memtui.sources.informer import Informer, gc_paused
+from memtui.sources.informer import Informer, InformerSnapshot, gc_paused
 from memtui.sources.kube_connection import KubeConnection
 from memtui.sources.kube_parse import object_key, parse_event, parse_pod, parse_pod_metrics_list
 
@@ -71,6 +71,15 @@ class KubeSource:
             return describe_failure(exc)
         return None
 
+    def _revive(self, informer: Informer, failing: InformerSnapshot) -> InformerSnapshot:
+        """``informer`` is failing: if the server answers a cheap read, wake its watch thread out
+        of its backoff and wait (one request timeout) for it to catch up; else raise the reason."""
+        if self._prove(informer) is None:
+            informer.retry_now()
+            if informer.wait_recovered(self.timeout):
+                return informer.snapshot()
+        raise SourceError(self.name, f"{informer.name}: " + (informer.snapshot().error or failing.error or "failing"))
+
     def fetch(self) -> KubeSnapshot:
         """One refresh.  Pods must be known; metrics and events may fail on their own."""
         started = time.perf_counter()
@@ -81,7 +90,7 @@ class KubeSource:
             raise SourceError(self.name, "pods: " + (snapshot.error or f"no answer within {self.timeout * 4:.0f} s"))
         pods = self.pods.snapshot()
         if pods.error:
-            raise SourceError(self.name, "pods: " + pods.error)
+            pods = self._revive(self.pods, pods)
         # both informers watch the same server: when either has been silent too long, prove both
         # (pods first, so the pods pane names the pods when the server hangs)
         due = self._silence(self.pods), self._silence(self.events)
@@ -114,6 +123,11 @@ class KubeSource:
 
         self.events.wait_synced(min(1.0, self.timeout))
         events = self.events.snapshot()
+        if events.error:
+            try:
+                events = self._revive(self.events, events)
+            except SourceError:
+                pass  # events keep their own reason below
         events_error = "events: " + events.error if events.error else None
         if not events.synced and events_error is None:
             events_error = "events: still loading"

@@ -78,3 +78,31 @@ async def test_redis_pane_recovers_within_two_refreshes_after_the_fault_clears(s
             assert "updated" in str(app.query_one("#redis-pane").border_subtitle)
     finally:
         proxy.close()
+
+
+async def test_pods_pane_recovers_within_two_refreshes_after_the_api_server_comes_back(sim, make_app, tmp_path):
+    """The informer's watch thread backs off while the API server refuses (up to 30 s); the refresh
+    proves the server is back with one cheap read and wakes it, instead of waiting that out."""
+    from tests.app.conftest import kubeconfig_via
+
+    proxy = FaultProxy(int(sim.url.rsplit(":", 1)[1]))
+    kubeconfig = kubeconfig_via(sim, proxy.port, tmp_path / "via-proxy.kubeconfig")
+    app = make_app(kubeconfig=kubeconfig, refresh=REFRESH, request_timeout=1.0)
+    subtitle = lambda: str(app.query_one("#pods-pane").border_subtitle)  # noqa: E731
+    try:
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_for(pilot, lambda: app.state.snapshot is not None and "updated" in subtitle(), timeout=20)
+            proxy.set_mode("refuse")
+            await wait_for(pilot, lambda: "stale since" in subtitle()
+                           and any(w in subtitle() for w in ("refused", "reset", "closed")), timeout=20)
+            # long enough for the watch thread's backoff to grow past several refreshes
+            await pilot.pause(SLEEP_SECONDS)
+            assert "stale since" in subtitle()
+            proxy.set_mode("pass")
+            started = time.monotonic()
+            await wait_for(pilot, lambda: "updated" in subtitle(), timeout=60)
+            waited = time.monotonic() - started
+            assert waited <= 2 * REFRESH + 1.0 + 0.5, f"recovered {waited:.1f} s after the API server came back"
+            assert not app.query_one("#pods-pane").has_class("-stale")
+    finally:
+        proxy.close()
