@@ -79,3 +79,31 @@ def test_exec_requests_carry_the_memtui_user_agent_like_every_other_request(sim)
     assert [e.status for e in execs] == [101]
     assert {e.user_agent for e in execs} == {USER_AGENT}
     assert USER_AGENT.startswith("memtui/")
+
+
+def test_exec_against_a_hung_api_server_fails_within_its_timeout(sim, tmp_path):
+    """kubernetes' own WebSocket connect has no timeout: a stalled handshake hung the exec (and
+    its worker) for good.  The exec client's handshake has one."""
+    from memtui.sources.kube_exec import exec_in_pod
+    from tests.app.conftest import kubeconfig_via
+    from tests.faults import FaultProxy
+
+    proxy = FaultProxy(int(sim.url.rsplit(":", 1)[1]))
+    try:
+        kubeconfig = kubeconfig_via(sim, proxy.port, tmp_path / "via-proxy.kubeconfig")
+        connection = connect(kubeconfig=str(kubeconfig), context="memtui-sim", namespace="sap-llm")
+        pod = sorted(sim.truth())[0]
+        proxy.set_mode("stall")
+        results = []
+        worker = threading.Thread(
+            target=lambda: results.append(exec_in_pod(connection.exec_api_client, "sap-llm", pod, ["whoami"], timeout=2.0)),
+            daemon=True,
+        )
+        worker.start()
+        worker.join(30)
+        assert not worker.is_alive(), "the exec hung on a stalled API server"
+        (result,) = results
+        assert not result.ok and result.exit_code is None
+        assert "timed out" in result.error, result.error
+    finally:
+        proxy.close()
