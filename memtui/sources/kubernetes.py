@@ -58,11 +58,6 @@ class KubeSource:
         self.pods.stop()
         self.events.stop()
 
-    @staticmethod
-    def _silence(informer: Informer) -> float | None:
-        """Seconds since ``informer`` last heard from the server (None: not started yet)."""
-        return informer.seconds_since_proof()
-
     def _prove(self, informer: Informer) -> str | None:
         """The cheap read; None when the server answered, else why not (one line)."""
         try:
@@ -93,7 +88,7 @@ class KubeSource:
             pods = self._revive(self.pods, pods)
         # both informers watch the same server: when either has been silent too long, prove both
         # (pods first, so the pods pane names the pods when the server hangs)
-        due = self._silence(self.pods), self._silence(self.events)
+        due = self.pods.seconds_since_proof(), self.events.seconds_since_proof()
         proofs = 0
         events_unproven = None
         if max((s for s in due if s is not None), default=0.0) > self.proof_window:
