@@ -70,7 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"memtui: error: {message}", file=sys.stderr)
+    """The one way a command-line error is printed.  Messages quote text from outside (a credential
+    plugin's stderr, API error bodies, names from a kubeconfig): control characters are shown, not obeyed."""
+    from memtui.widgets.outside_text import visible
+
+    print(f"memtui: error: {visible(message)}", file=sys.stderr)
     return code
 
 

@@ -155,3 +155,10 @@ def test_a_missing_config_file_named_on_the_command_line_is_an_error(sim, tmp_pa
     proc = memtui("--kubeconfig", str(sim.kubeconfig_path), "--config", str(tmp_path / "nope.toml"), home=tmp_path)
     assert_one_clear_error(proc, 2, f"--config {tmp_path / 'nope.toml'} does not exist")
     assert_nothing_sent(sim)
+
+
+def test_credential_plugin_stderr_reaches_the_terminal_as_text_not_control(sim, tmp_path):
+    kubeconfig = _with_exec_plugin(sim, tmp_path, "#!/bin/sh\nprintf '\\033]0;pwned\\007\\033[2Jerror: expired\\n' >&2\nexit 3\n")
+    proc = memtui("--kubeconfig", str(kubeconfig), "-n", "sap-llm", home=tmp_path)
+    assert_one_clear_error(proc, 1, "failed with exit status 3: ␛]0;pwned␇␛[2Jerror: expired")
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
