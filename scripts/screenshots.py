@@ -52,6 +52,8 @@ SHOTS = (
     Shot("flushdb-modal", (160, 48), scenario="cache-bloat", keys=("ctrl+f",), wait_for_screen=True),
     Shot("diagnose-output", (160, 48), keys=("l",), wait_for_screen=True),
     Shot("delete-pod-modal", (160, 48), keys=("D",), wait_for_screen=True),
+    Shot("help-80x24", (80, 24), prometheus=False, keys=("question_mark",), wait_for_screen=True),
+    Shot("actions-80x24", (80, 24), prometheus=False, keys=("a",)),
 )
 
 
