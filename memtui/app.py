@@ -24,6 +24,7 @@ from textual.widgets import Footer, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
 from memtui.crash import EXIT_CRASH, record_crash
+from memtui.key_names import key_label
 from memtui.keymap import Keymap, load_keymap
 from memtui.keys_help import help_sections
 from memtui.runbook import Catalogue, load_catalogue
@@ -35,7 +36,7 @@ from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.sources.errors import SourceError
 from memtui.sources.kube_connection import KubeConnection
 from memtui.units import format_bytes
-from memtui.widgets.actions_panel import ActionsPanel, key_label
+from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane

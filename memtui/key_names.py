@@ -14,6 +14,10 @@ from functools import lru_cache
 from textual.binding import Binding
 from textual.keys import KEY_ALIASES, Keys
 
+KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "pageup": "PgUp",
+             "pagedown": "PgDn", "home": "Home", "end": "End", "up": "↑", "down": "↓"}
+"""How a named key is shown to the operator (help screen, actions panel, hints)."""
+
 PSEUDO_KEYS = {"<any>", "<scroll-up>", "<scroll-down>", "<ignore>", "ctrl-at"}
 """Members of ``Keys`` that are not keys a user presses."""
 
@@ -70,3 +74,19 @@ def text_field_keys() -> dict[str, str]:
     for binding in Binding.make_bindings(Input.BINDINGS):
         taken.setdefault(binding.key, f"already means {binding.description!r}")
     return taken
+
+
+def key_text(keys: str) -> str:
+    """How a keymap entry is shown: ``question_mark,f1`` → ``? f1``; ``ctrl+f`` → ``^f``."""
+    shown = []
+    for key in keys.split(","):
+        key = key.strip()
+        shown.append("^" + key[5:] if key.startswith("ctrl+") else KEY_NAMES.get(key, key))
+    return " ".join(shown)
+
+
+def key_label(keys: str | None) -> str:
+    """The first key of a keymap entry, shown as ``key_text`` shows it (``ctrl+f`` → ``^f``)."""
+    if not keys:
+        return ""
+    return key_text(keys.split(",")[0])

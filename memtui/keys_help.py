@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from memtui.key_names import key_text
 from memtui.runbook import Catalogue
 from memtui.widgets.help_screen import HelpSection
 
@@ -43,18 +44,6 @@ APP = (
     ("app.refresh", "refresh every source now"),
     ("app.quit", "quit"),
 )
-
-KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "pageup": "PgUp",
-             "pagedown": "PgDn", "home": "Home", "end": "End", "up": "↑", "down": "↓"}
-
-
-def key_text(keys: str) -> str:
-    """``question_mark,f1`` → ``? f1``; ``ctrl+f`` → ``^f``."""
-    shown = []
-    for key in keys.split(","):
-        key = key.strip()
-        shown.append("^" + key[5:] if key.startswith("ctrl+") else KEY_NAMES.get(key, key))
-    return " ".join(shown)
 
 
 def _rows(bindings: Mapping[str, str], table: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:

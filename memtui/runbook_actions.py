@@ -31,8 +31,9 @@ from memtui.executor.effects import (
     merge_samples,
     start_read_patches,
 )
+from memtui.key_names import key_label
 from memtui.runbook import Action
-from memtui.widgets.actions_panel import ActionsPanel, key_label
+from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible

@@ -25,6 +25,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from memtui.executor import Permission
+from memtui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.outside_text import plain, visible
 
@@ -48,14 +49,6 @@ class ActionList(OptionList):
     """The list itself; its one footer entry says that the arrows now move in the actions."""
 
     BINDINGS = [Binding("down", "cursor_down", "actions")]
-
-
-def key_label(keys: str | None) -> str:
-    """``ctrl+f`` → ``^f``; the first key of a list."""
-    if not keys:
-        return ""
-    key = keys.split(",")[0]
-    return "^" + key[5:] if key.startswith("ctrl+") else key
 
 
 class ActionsPanel(Vertical):

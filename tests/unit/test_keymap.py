@@ -102,3 +102,12 @@ def test_the_modal_apply_key_may_move_to_an_f_key(tmp_path):
     path = tmp_path / "keys.toml"
     path.write_text('[bindings]\n"confirm.apply" = "f2"\n')
     assert load_keymap(path, binding_ids()).bindings["confirm.apply"] == "f2"
+
+
+def test_a_key_is_spelt_the_same_in_the_help_the_actions_panel_and_hints():
+    from memtui.key_names import key_label, key_text
+
+    assert key_text("question_mark,f1") == "? f1"
+    assert key_label("question_mark,f1") == "?"  # was "question_mark" in the panel and the hints
+    assert key_label("ctrl+f") == "^f" and key_label("escape") == "Esc" and key_label("B") == "B"
+    assert key_label(None) == "" and key_label("") == ""
