@@ -220,16 +220,16 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         if src.redis is not None:
             interval = refresh if self.settings.redis_url else max(refresh, 5.0)
             self.pollers["redis"] = Poller(self, "redis", src.redis.fetch, interval)
-        elif self.settings.read_only and self.settings.redis_deployment:
-            self.state.disable("redis", "off under --read-only: redis-cli would run in a container (give --redis-url)")
+        elif "redis" in src.off_under_read_only:
+            self.state.disable("redis", src.off_under_read_only["redis"])
         else:
             self.state.disable("redis", "off (set --redis-url, or --redis-deployment)")
         if src.gpu_nvml is not None:
             self.pollers["gpu"] = Poller(self, "gpu", src.gpu_nvml.fetch, refresh)
         elif src.gpu_exec is not None:
             self.pollers["gpu"] = Poller(self, "gpu", self._fetch_gpu_exec, max(refresh, 10.0))
-        elif self.settings.read_only and (src.gpu_mode == "exec" or (src.gpu_mode == "auto" and src.prometheus is None)):
-            self.state.disable("gpu", "off under --read-only: nvidia-smi would run in a container (DCGM needs --prometheus-url)")
+        elif "gpu" in src.off_under_read_only:
+            self.state.disable("gpu", src.off_under_read_only["gpu"])
         elif src.gpu_mode == "off":
             self.state.disable("gpu", "off (--gpu-source off)")
         elif src.gpu_mode == "dcgm" and src.prometheus is None:
