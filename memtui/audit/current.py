@@ -33,6 +33,7 @@ def current_scope(
     """``(scope, None)``, or ``(None, why there is no current context)``."""
     from kubernetes import config
 
+    from memtui.sources.errors import first_text_line
     from memtui.sources.kube_connection import IN_CLUSTER_NAMESPACE_FILE, kubeconfig_paths
 
     env = dict(os.environ if environ is None else environ)
@@ -51,7 +52,7 @@ def current_scope(
         try:
             contexts, active = config.list_kube_config_contexts(config_file=path)
         except Exception as exc:  # noqa: BLE001 - any unreadable kubeconfig: say so, pick nothing
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first = first_text_line(str(exc)) or type(exc).__name__
             if context is None:
                 if "current-context" in first:  # the client refuses a kubeconfig without one
                     return None, f"kubeconfig {path} has no current context"

@@ -21,11 +21,19 @@ class SourceError(Exception):
 MAX_REASON_CHARS = 160
 
 
+def first_text_line(text: str) -> str:
+    """The first line of ``text`` that is not blank, stripped; empty when there is none.
+
+    Exception messages, a credential plugin's stderr and API reasons often open with a blank
+    line or end in a dump: a one-line message wants their first real line."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
 def _one_line(text: str, limit: int = MAX_REASON_CHARS) -> str:
     """The first line of ``text``, without websocket-client's ``-+-+-`` dump of headers and body
     (a failed handshake carried a whole PodList into the reason), cut at ``limit`` characters."""
     text = text.split(" -+-+- ", 1)[0]
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first = first_text_line(text)
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 

@@ -21,7 +21,7 @@ from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
-from memtui.sources.errors import describe_failure
+from memtui.sources.errors import describe_failure, first_text_line
 from memtui.sources.kube_stream import ExecApiClient
 from memtui.sources.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
 
@@ -118,7 +118,7 @@ def load_api_client(
             "check it with `kubectl config view`, or run `memtui --demo`",
         ) from None
     except Exception as exc:  # yaml errors and the like: a malformed file
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        first_line = first_text_line(str(exc)) or type(exc).__name__
         raise KubeConnectError(
             f"kubeconfig {path} is malformed: {first_line}",
             "check it with `kubectl config view`, or run `memtui --demo`",
@@ -186,10 +186,10 @@ def _plugin_failure(user: str, message: str) -> KubeConnectError:
     head, _, stderr = text.partition(". ")
     if head.startswith("process returned "):
         status = head[len("process returned "):]
-        first = next((line.strip() for line in stderr.splitlines() if line.strip()), "")
+        first = first_text_line(stderr)
         detail = f" with exit status {status}: {first}" if first else f" with exit status {status} (its own output, if any, is above)"
     else:
-        detail = ": " + (text.splitlines()[0] if text else "it gave no credential")
+        detail = ": " + (first_text_line(text) or "it gave no credential")
     who = f"user {user!r}" if user else "the context's user"
     return KubeConnectError(
         f"the credential plugin of {who} failed{detail}",

@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from memtui.sources.errors import first_text_line
+
 TOP_FIELDS = "apiVersion, clusters, contexts, users, current-context"
 ENTRY_FIELDS = {
     "clusters": ("cluster", "server, certificate-authority-data…"),
@@ -136,7 +138,7 @@ def check_kubeconfig_file(path: Path) -> None:
         problem = exc.problem or exc.context or "unreadable"
         raise KubeconfigFileError(f"kubeconfig {path}{line}: is not YAML: {problem}") from None
     except yaml.YAMLError as exc:
-        raise KubeconfigFileError(f"kubeconfig {path}: is not YAML: {str(exc).splitlines()[0]}") from None
+        raise KubeconfigFileError(f"kubeconfig {path}: is not YAML: {first_text_line(str(exc))}") from None
     if root is None:
         return
     _Checker(path).document(root)
