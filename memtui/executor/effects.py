@@ -34,6 +34,7 @@ from memtui.executor.model import ActionContext, Plan
 from memtui.history import linear_slope
 from memtui.incident import OomKill
 from memtui.snapshots import PodState
+from memtui.sources.kube_parse import parse_time
 from memtui.units import format_bytes, format_rate
 
 Samples = Mapping[str, Sequence[tuple[float, float]]]
@@ -366,7 +367,7 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
     """
     overlaps = overlaps_of(mark, marks)
     ta, te = mark.at.timestamp(), window.end.timestamp()
-    started_before = {name: _parse(s) for name, s in (before.get("started") or {}).items()}
+    started_before = {name: parse_time(s) for name, s in (before.get("started") or {}).items()}
     pods_before = tuple(before.get("pods") or ())
     alive = {p.name: p for p in pods_now if p.status_text != "Terminating"}
     deployment = before.get("deployment") if before.get("scope") == "deployment" else None
@@ -625,12 +626,3 @@ def _clock(moment: datetime) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def _parse(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
