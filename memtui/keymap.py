@@ -95,6 +95,8 @@ def load_keymap(
         path = Path(user_path).expanduser()
         try:
             text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise KeymapError(f"keymap {path}: is not UTF-8 text") from None
         except OSError as exc:
             raise KeymapError(f"keymap {path}: {exc.strerror}") from None
         user_bindings, user_actions, user_sources = _parse(text, str(path))

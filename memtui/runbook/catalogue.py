@@ -84,6 +84,8 @@ def load_catalogue(user_file: str | Path | None = None) -> Catalogue:
         source = str(user_file)
         try:
             text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CatalogueError(f"{source}: is not UTF-8 text (a runbook file is TOML)", source=source) from None
         except OSError as exc:
             raise CatalogueError(f"{source}: cannot read the runbook file: {exc.strerror}", source=source) from None
         seen: set[str] = set()

@@ -118,6 +118,18 @@ def test_keymap_mistakes_are_one_line_with_file_and_line(sim, tmp_path, text, me
     assert_nothing_sent(sim)
 
 
+
+@pytest.mark.parametrize("option", ["--keymap", "--runbook"])
+def test_a_keymap_or_runbook_file_that_is_not_utf8_is_one_line(sim, tmp_path, option):
+    """As the config file and a kubeconfig already say (a UnicodeDecodeError traceback before)."""
+    path = tmp_path / "file.toml"
+    path.write_bytes(b"\xff\xfe not text")
+    proc = memtui("--kubeconfig", str(sim.kubeconfig_path), option, str(path), home=tmp_path)
+    assert_one_clear_error(proc, 2, f"{path}: is not UTF-8 text")
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert_nothing_sent(sim)
+
+
 # -- memtui sim: its numbers too -------------------------------------------------------------------
 
 @pytest.mark.parametrize(
