@@ -64,11 +64,7 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     """
     if invalid:
         return _blocked_sections(plan, invalid)
-    text = Text()
-    text.append("Target\n", style="bold")
-    for target in plan.targets:
-        text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", "bold cyan", one_line=True))
-        text.append_text(plain(f"  {target.why}", "dim")).append("\n")
+    text = _target_section(plan, why=True)
     changes = [c for c in plan.changes if c.changes_anything]
     if plan.changes:
         text.append("Restores (the values recorded before the action)\n" if plan.undo_of else "Change\n", style="bold")
@@ -107,12 +103,20 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     return text
 
 
-def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
+def _target_section(plan: Plan, *, why: bool) -> Text:
+    """The plan's targets, one a line, each with why it was chosen when ``why``."""
     text = Text()
     text.append("Target\n", style="bold")
     for target in plan.targets:
         text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", "bold cyan", one_line=True))
+        if why:
+            text.append_text(plain(f"  {target.why}", "dim"))
         text.append("\n")
+    return text
+
+
+def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
+    text = _target_section(plan, why=False)
     names = visible(", ".join(invalid), one_line=True)
     line = f"  nothing can be sent: {names} {'is' if len(invalid) == 1 else 'are'} not valid (see below)\n"
     for heading in ("Change", "Will send", "Equivalent"):
