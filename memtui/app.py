@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input
 
 from memtui.cockpit_state import CockpitState, SourceHealth
 from memtui.crash import EXIT_CRASH, record_crash
-from memtui.key_names import key_label
+from memtui.key_names import bound_key_label
 from memtui.keymap import Keymap, load_keymap
 from memtui.keys_help import help_sections
 from memtui.runbook import Catalogue, load_catalogue
@@ -395,10 +395,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
 
     def _key_for(self, binding_id: str) -> str:
         """The key the operator presses for a binding, as the keymap has it."""
-        keys = self.keymap_bindings.get(binding_id)
-        if keys:
-            return key_label(keys)
-        return next((key_label(b.key) for b in self.BINDINGS if b.id == binding_id), binding_id)
+        return bound_key_label(self.keymap_bindings, binding_id, self.BINDINGS)
 
     def _update_pods_title(self) -> None:
         table = self.query_one(PodTable)

@@ -9,6 +9,7 @@ never fires.  The names come from Textual itself (``textual.keys.Keys`` and the 
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from textual.binding import Binding
@@ -90,3 +91,12 @@ def key_label(keys: str | None) -> str:
     if not keys:
         return ""
     return key_text(keys.split(",")[0])
+
+
+def bound_key_label(keymap: Mapping[str, str], binding_id: str, defaults: Iterable[Binding]) -> str:
+    """The key the operator presses for ``binding_id``: the keymap's, else the default binding's
+    (``defaults``: a class's ``BINDINGS``), shown as ``key_label`` shows it; the id if neither has it."""
+    keys = keymap.get(binding_id)
+    if keys:
+        return key_label(keys)
+    return next((key_label(b.key) for b in defaults if b.id == binding_id), binding_id)

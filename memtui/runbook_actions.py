@@ -232,7 +232,8 @@ class RunbookActionsMixin:
 
         gentler = {aid: self.catalogue.get(aid).title for aid in plan.gentler_first}
         # an undo restores the recorded values: nothing to edit, nothing to re-plan
-        screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler)
+        screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler,
+                                     keymap=self.keymap_bindings)
         self.push_screen(screen, callback=self._confirmed)
         self.call_after_refresh(self.push_live_figures)  # the target's figures at once, then each refresh
 

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from memtui.executor import ExecCall, Plan, PlanError, RedisCall
+from memtui.key_names import bound_key_label
 from memtui.runbook import Action, ParamError
 from memtui.cockpit_state import PodRow
 from memtui.widgets import cells
@@ -162,10 +163,13 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
     ]
 
     def __init__(
-        self, action: Action, plan: Plan, replan: Replan | None, *, gentler_titles: Mapping[str, str] | None = None
+        self, action: Action, plan: Plan, replan: Replan | None, *, gentler_titles: Mapping[str, str] | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
-        """``replan`` None makes the parameters read-only (an undo restores recorded values)."""
+        """``replan`` None makes the parameters read-only (an undo restores recorded values);
+        ``keymap`` (binding id → keys) names the keys the buttons say, as the operator bound them."""
         super().__init__()
+        self.keymap = dict(keymap or {})
         self.action = action
         self.plan = plan
         self.replan = replan
@@ -187,7 +191,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
             if self.plan.alternative_pod:
                 with Horizontal(id="retarget"):
                     yield Static(self._retarget_note(), id="retarget-note")
-                    label = plain(f"Target {self.plan.alternative_pod} instead (ctrl+t)", one_line=True)
+                    label = plain(f"Target {self.plan.alternative_pod} instead ({self._key('confirm.retarget')})", one_line=True)
                     yield Button(label, id="retarget-button",
                                  variant="primary", compact=True)
             for param in action.params:
@@ -220,8 +224,11 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                         yield Button(plain(title, one_line=True), id=f"gentler-{action_id.replace('.', '__')}", variant="primary", compact=True)
             with Horizontal(id="buttons"):
                 yield Button("Copy command", id="copy")
-                yield Button("Cancel (Esc)", id="cancel")
-                yield Button("Apply (ctrl+s)", id="apply", variant="error" if self.action.risk == "destructive" else "warning")
+                yield Button(f"Cancel ({self._key('confirm.cancel')})", id="cancel")
+                yield Button(f"Apply ({self._key('confirm.apply')})", id="apply", variant="error" if self.action.risk == "destructive" else "warning")
+
+    def _key(self, binding_id: str) -> str:
+        return bound_key_label(self.keymap, binding_id, self.BINDINGS)
 
     def on_mount(self) -> None:
         self.set_class(self.action.risk == "destructive", "-destructive")
