@@ -27,7 +27,7 @@ def kubeconfig_via(handle, port: int, path: Path) -> Path:
 def make_app(sim) -> Callable[..., MemtuiApp]:
     """``make_app(**settings)``: the real app on the simulator, its clock the simulator's."""
 
-    def make(handle=None, kubeconfig: Path | None = None, **overrides) -> MemtuiApp:
+    def make(handle=None, kubeconfig: Path | None = None, keymap=None, **overrides) -> MemtuiApp:
         handle = handle or sim
         values = {"namespace": "sap-llm", "refresh": 0.3, "redis_deployment": "", "gpu_source": "off"}
         values.update(overrides)
@@ -37,7 +37,7 @@ def make_app(sim) -> Callable[..., MemtuiApp]:
             context=settings.context or "memtui-sim",
             namespace=settings.namespace,
         )
-        return MemtuiApp(settings, connection, clock=handle.now)
+        return MemtuiApp(settings, connection, keymap=keymap, clock=handle.now)
 
     return make
 

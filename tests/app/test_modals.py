@@ -280,24 +280,18 @@ async def test_redis_equivalent_matches_the_redis_url_path(sim, make_app, tmp_pa
         server.stop()
 
 
-async def test_the_modal_buttons_name_the_keys_the_keymap_binds(sim, tmp_path):
+async def test_the_modal_buttons_name_the_keys_the_keymap_binds(sim, make_app, tmp_path):
     """A keymap that moves Apply off ctrl+s: the button said "Apply (ctrl+s)", a key that did nothing."""
     from textual.widgets import Button
 
-    from memtui.app import MemtuiApp
     from memtui.bindings import binding_ids
     from memtui.keymap import load_keymap
     from memtui.runbook import load_catalogue
-    from memtui.settings import Settings
-    from memtui.sources.kube_connection import connect
 
     keys = tmp_path / "keys.toml"
     keys.write_text('[bindings]\n"confirm.apply" = "ctrl+g"\n"confirm.cancel" = "f10"\n')
     keymap = load_keymap(keys, binding_ids(), {a.id for a in load_catalogue().actions})
-    settings = Settings(namespace="sap-llm", refresh=0.3, redis_deployment="", gpu_source="off",
-                        audit_log=str(tmp_path / "audit.jsonl"))
-    connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
-    app = MemtuiApp(settings, connection, keymap=keymap, clock=sim.now)
+    app = make_app(keymap=keymap, audit_log=str(tmp_path / "audit.jsonl"))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
         modal = await open_modal(pilot, app, "D")
