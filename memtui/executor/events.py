@@ -19,11 +19,11 @@ import socket
 from datetime import datetime
 from typing import Any
 
+from memtui.audit.cluster import REASON
 from memtui.audit.head import ChainPosition
 from memtui.executor.kubeapi import JSON, ApiFailure, KubeApi, write_call
 from memtui.executor.model import Plan, Target
 
-REASON = "MemtuiAction"
 COMPONENT = "memtui"
 MESSAGE_MAX = 1024
 ANNOTATION_PREFIX = "audit.memtui.io/"
@@ -55,7 +55,8 @@ def event_body(plan: Plan, *, who: str, outcome: str, now: datetime, uid: str | 
     uid = uid or target.uid
     reason = f"; reason: {plan.reason}" if plan.reason else ""
     where = f" (audit #{audit.seq} {audit.hash[:12]})" if audit is not None else ""
-    message = f"{plan.audit_action} by {who}: {outcome}{reason}"[:MESSAGE_MAX - len(where)] + where
+    # The title first: teammates read `kubectl get events`, not the catalogue; the id stays for grep.
+    message = f"{plan.title} [{plan.audit_action}] by {who}: {outcome}{reason}"[:MESSAGE_MAX - len(where)] + where
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     involved: dict[str, Any] = {"kind": target.kind, "name": target.name, "namespace": plan.namespace,
                                 "apiVersion": _API_VERSIONS.get(target.kind, "v1")}

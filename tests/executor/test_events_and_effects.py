@@ -27,7 +27,8 @@ def test_an_action_is_recorded_as_a_kubernetes_event_on_its_target(rig, catalogu
     assert event["involvedObject"] == {"kind": "ConfigMap", "name": "sap-llm-config", "namespace": "sap-llm",
                                        "apiVersion": "v1", "uid": uid}
     message = event["message"]
-    assert "fix.reduce-batch-size" in message and "oncall-operator" in message and "INC-1234 batch spike" in message
+    assert message.startswith(f"{catalogue.get('fix.reduce-batch-size').title} [fix.reduce-batch-size] by ")
+    assert "oncall-operator" in message and "INC-1234 batch spike" in message
     (created,) = [e for e in rig.sim.journal() if e.path.endswith("/events") and e.method == "POST"]
     assert created.query == {"fieldManager": "memtui"} and created.user_agent.startswith("memtui/")
     (result,) = [e for e in rig.entries() if e.kind == "result"]
