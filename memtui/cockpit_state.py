@@ -192,6 +192,7 @@ class CockpitState:
             }
         )
         self.ledger.observe(snapshot.pods, snapshot.events)
+        self._forget_picked_up_patches()
         self._rebuild()
 
     def apply_prometheus(self, snapshot: PrometheusSnapshot) -> None:
@@ -233,23 +234,36 @@ class CockpitState:
 
         A pod has picked a patch up when its containers started after it (a rollout replaced it,
         or a container restarted: env is resolved at every container start).  Patches every pod
-        has picked up are forgotten, so a later restart of old pods cannot bring them back.
+        has picked up are forgotten when the next snapshot is applied, so a later restart of old
+        pods cannot bring them back.
         """
         if self.snapshot is None:
             return tuple(RestartPending(p.deployment, p.keys, 0, 0) for p in self.config_patches)
         pending: dict[str, tuple[set[str], set[str], int]] = {}
-        keep = []
         for patch in self.config_patches:
-            live = [p for p in self.snapshot.pods if p.owner == patch.deployment and p.status_text != "Terminating"]
-            waiting = {p.name for p in live if p.container_started_at is None or p.container_started_at < patch.patched_at}
+            live, waiting = self._waiting_for(patch)
             if not waiting and live:
                 continue
-            keep.append(patch)
             keys, names, _ = pending.get(patch.deployment, (set(), set(), 0))
             pending[patch.deployment] = (keys | set(patch.keys), names | waiting, len(live))
-        self.config_patches = keep
         return tuple(RestartPending(dep, tuple(sorted(keys)), len(names), total)
                      for dep, (keys, names, total) in sorted(pending.items()))
+
+    def _waiting_for(self, patch: ConfigPatch) -> tuple[list, set[str]]:
+        """The deployment's live pods, and the names of those whose containers started before ``patch``."""
+        assert self.snapshot is not None
+        live = [p for p in self.snapshot.pods if p.owner == patch.deployment and p.status_text != "Terminating"]
+        waiting = {p.name for p in live if p.container_started_at is None or p.container_started_at < patch.patched_at}
+        return live, waiting
+
+    def _forget_picked_up_patches(self) -> None:
+        """Drop patches every live pod has picked up, once per snapshot (not at each render)."""
+        kept = []
+        for patch in self.config_patches:
+            live, waiting = self._waiting_for(patch)
+            if waiting or not live:
+                kept.append(patch)
+        self.config_patches = kept
 
     # -- derived ----------------------------------------------------------------------------
 
