@@ -34,7 +34,7 @@ def current_scope(
     from kubernetes import config
 
     from memtui.sources.errors import first_text_line
-    from memtui.sources.kube_connection import IN_CLUSTER_NAMESPACE_FILE, kubeconfig_paths
+    from memtui.sources.kube_connection import chosen_context, in_cluster_namespace, kubeconfig_paths
 
     env = dict(os.environ if environ is None else environ)
     path = kubeconfig_paths(kubeconfig, env)
@@ -42,10 +42,7 @@ def current_scope(
     if path is None:
         if context is None and env.get("KUBERNETES_SERVICE_HOST"):
             context = "in-cluster"
-            try:
-                context_namespace = IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or None
-            except OSError:
-                context_namespace = None
+            context_namespace = in_cluster_namespace()
         elif context is None:
             return None, "no kubeconfig (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config)"
     else:
@@ -58,11 +55,10 @@ def current_scope(
                     return None, f"kubeconfig {path} has no current context"
                 return None, f"kubeconfig {path} is not usable ({first})"
             contexts, active = [], None
-        chosen = context or (active or {}).get("name")
+        chosen, found = chosen_context(contexts, active, context)
         if not chosen:
             return None, f"kubeconfig {path} has no current context"
         context = chosen
-        found = next((c for c in contexts or [] if c.get("name") == chosen), None)
-        context_namespace = ((found or {}).get("context") or {}).get("namespace")
+        context_namespace = found.get("namespace")
     chosen_namespace = namespace or context_namespace
     return Scope(context, chosen_namespace or "default", chosen_namespace is not None), None

@@ -72,6 +72,22 @@ def kubeconfig_paths(explicit: str | None, environ: dict[str, str] | None = None
     return str(default) if default.exists() else None
 
 
+def in_cluster_namespace() -> str | None:
+    """The service account's namespace in a pod (the file kubectl reads there), or None."""
+    try:
+        return IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def chosen_context(contexts: list[dict] | None, active: dict | None, context: str | None) -> tuple[str | None, dict]:
+    """The context kubectl would use (``--context``, else current-context) and its ``context``
+    mapping ({} when the kubeconfig has no such entry): the cockpit and ``memtui audit`` agree."""
+    chosen = context or (active or {}).get("name")
+    found = next((c for c in contexts or [] if c.get("name") == chosen), None) if chosen else None
+    return chosen, (found or {}).get("context") or {}
+
+
 def load_api_client(
     kubeconfig: str | None, context: str | None, environ: dict[str, str] | None = None
 ) -> tuple[client.ApiClient, str, str, str | None]:
@@ -85,9 +101,7 @@ def load_api_client(
                 config.load_incluster_config(client_configuration=configuration)
             except ConfigException as exc:
                 raise KubeConnectError(f"in-cluster configuration failed: {exc}") from None
-            namespace = None
-            if IN_CLUSTER_NAMESPACE_FILE.exists():
-                namespace = IN_CLUSTER_NAMESPACE_FILE.read_text().strip() or None
+            namespace = in_cluster_namespace()
             configuration.retries = 0
             api = client.ApiClient(configuration)
             api.user_agent = USER_AGENT
@@ -124,7 +138,7 @@ def load_api_client(
             "check it with `kubectl config view`, or run `memtui --demo`",
         ) from None
     names = [c.get("name") for c in contexts or []]
-    chosen = context or (active or {}).get("name")
+    chosen, ctx = chosen_context(contexts, active, context)
     if not chosen:
         raise KubeConnectError(f"kubeconfig {path} has no current context", "pass --context NAME")
     if chosen not in names:
@@ -132,7 +146,6 @@ def load_api_client(
             f"context {chosen!r} is not in kubeconfig {path}",
             f"contexts there: {', '.join(n for n in names if n) or 'none'}",
         )
-    ctx = next(c for c in contexts if c.get("name") == chosen).get("context") or {}
     try:
         with _client_log_captured() as logged:
             config.load_kube_config(
