@@ -33,9 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from memtui.cockpit_state import CockpitState  # noqa: E402
-from memtui.sources.kube_connection import connect  # noqa: E402
-from memtui.sources.kubernetes import KubeSource  # noqa: E402
+from memtui.state.cockpit import CockpitState  # noqa: E402
+from memtui.clients.kube.connection import connect  # noqa: E402
+from memtui.sources.kube import KubeSource  # noqa: E402
 
 
 def rss_mib() -> float:

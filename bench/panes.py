@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from memtui.local_prometheus import start_prometheus_for_simulator  # noqa: E402
+from memtui.demo.local_prometheus import start_prometheus_for_simulator  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
-from memtui.sources.kube_connection import connect  # noqa: E402
+from memtui.clients.kube.connection import connect  # noqa: E402
 from memtui.sources.prometheus import PrometheusSource  # noqa: E402
 from memtui.sources.redis_source import RedisExecSource  # noqa: E402
 

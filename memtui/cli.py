@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from memtui import __version__
-from memtui.cli_parser import OneLineParser
-from memtui.settings import SCENARIOS, SettingsError, load_settings
-from memtui.termination import Termination, ending_on_signals
+from memtui.config.cli_parser import OneLineParser
+from memtui.config.settings import SCENARIOS, SettingsError, load_settings
+from memtui.ui.termination import Termination, ending_on_signals
 
 EXIT_USAGE = 2
 EXIT_CONNECT = 1
@@ -104,8 +104,8 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
     except SettingsError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
-    from memtui.bindings import binding_ids
-    from memtui.keymap import KeymapError, load_keymap
+    from memtui.ui.bindings import binding_ids
+    from memtui.ui.keymap import KeymapError, load_keymap
     from memtui.runbook import CatalogueError, load_catalogue
 
     try:
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
     kubeconfig, context, namespace = settings.kubeconfig, settings.context, settings.namespace
     if settings.demo:
-        from memtui.demo import DEMO_CONTEXT, DEMO_NAMESPACE, start_demo
+        from memtui.demo.session import DEMO_CONTEXT, DEMO_NAMESPACE, start_demo
 
         try:
             session = start_demo(
@@ -134,7 +134,7 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
             settings = replace(settings, prometheus_url=session.prometheus_url)
 
-    from memtui.sources.kube_connection import KubeConnectError, connect
+    from memtui.clients.kube.connection import KubeConnectError, connect
 
     try:
         connection = connect(
@@ -148,8 +148,8 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
 def _run_app(settings, connection, keymap, catalogue, termination: Termination) -> int:
     """Run the cockpit; a crash inside it exits non-zero with one line (the app writes the report)."""
-    from memtui.app import MemtuiApp
-    from memtui.crash import EXIT_CRASH, record_crash
+    from memtui.ui.app import MemtuiApp
+    from memtui.ui.crash import EXIT_CRASH, record_crash
 
     try:
         app = MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue)

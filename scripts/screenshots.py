@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from memtui.app import MemtuiApp  # noqa: E402
-from memtui.local_prometheus import binaries_available, start_prometheus_for_simulator  # noqa: E402
-from memtui.settings import Settings  # noqa: E402
+from memtui.ui.app import MemtuiApp  # noqa: E402
+from memtui.demo.local_prometheus import binaries_available, start_prometheus_for_simulator  # noqa: E402
+from memtui.config.settings import Settings  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
-from memtui.sources.kube_connection import connect  # noqa: E402
+from memtui.clients.kube.connection import connect  # noqa: E402
 
 OUT = ROOT / "screenshots"
 

@@ -95,7 +95,7 @@ def kubectl(sim: SimulatorHandle, tmp_path: Path) -> Kubectl:
 
 # -- a real Prometheus scraping the simulator -----------------------------------------------
 
-from memtui.local_prometheus import binaries_available, start_prometheus_for_simulator  # noqa: E402
+from memtui.demo.local_prometheus import binaries_available, start_prometheus_for_simulator  # noqa: E402
 
 
 @pytest.fixture

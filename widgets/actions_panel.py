@@ -25,7 +25,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from memtui.executor import Permission
-from memtui.key_names import key_label
+from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.outside_text import plain, visible
 

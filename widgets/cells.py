@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from memtui.units import BINARY_UNITS, format_age, format_bytes, format_rate
+from memtui.state.units import BINARY_UNITS, format_age, format_bytes, format_rate
 
 Fragment = tuple[str, str]
 

@@ -21,9 +21,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from memtui.executor import ExecCall, Plan, PlanError, RedisCall
-from memtui.key_names import bound_key_label
+from memtui.ui.key_names import bound_key_label
 from memtui.runbook import Action, ParamError
-from memtui.cockpit_state import PodRow
+from memtui.state.cockpit import PodRow
 from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
 from memtui.widgets.outside_text import plain, toast, visible

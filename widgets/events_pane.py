@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from rich.text import Text
 from textual.widgets import DataTable
 
-from memtui.snapshots import KubeEvent
-from memtui.units import format_age
+from memtui.state.snapshots import KubeEvent
+from memtui.state.units import format_age
 from memtui.widgets.outside_text import visible
 
 ALARM_REASONS = {"OOMKilling", "OOMKilled", "Evicted", "BackOff", "Killing", "FailedScheduling", "Unhealthy"}

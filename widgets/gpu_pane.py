@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.snapshots import GpuUsage
+from memtui.state.snapshots import GpuUsage
 from memtui.widgets.cells import ROLE_STYLES, clip_lines, crop_middle, severity, sparkline
 from memtui.widgets.outside_text import visible
 

@@ -13,9 +13,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.cockpit_state import PodRow, RestartPending, SourceHealth
-from memtui.incident import IncidentStatus
-from memtui.units import describe_threshold, format_decimal_bytes, format_duration
+from memtui.state.cockpit import PodRow, RestartPending, SourceHealth
+from memtui.state.incident import IncidentStatus
+from memtui.state.units import describe_threshold, format_decimal_bytes, format_duration
 from memtui.widgets.outside_text import plain, visible
 
 

@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from memtui.cockpit_state import SORT_KEYS, PodRow, filter_rows, sort_rows
+from memtui.state.cockpit import SORT_KEYS, PodRow, filter_rows, sort_rows
 from memtui.widgets import cells
 from memtui.widgets.outside_text import visible
 

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from memtui.cockpit_state import SourceHealth
+from memtui.state.cockpit import SourceHealth
 from memtui.widgets.outside_text import plain
 
 

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.snapshots import RedisStats
-from memtui.units import format_bytes
+from memtui.state.snapshots import RedisStats
+from memtui.state.units import format_bytes
 from memtui.widgets.cells import ROLE_STYLES, clip_lines, sparkline
 from memtui.widgets.outside_text import plain, visible
 

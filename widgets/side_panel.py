@@ -13,9 +13,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.cockpit_state import OomSummary, PodRow
-from memtui.incident import ESCALATION_LEVELS, EscalationLevel
-from memtui.units import format_age, format_bytes, format_rate
+from memtui.state.cockpit import OomSummary, PodRow
+from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
+from memtui.state.units import format_age, format_bytes, format_rate
 from memtui.widgets.outside_text import plain, visible
 
 LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}

@@ -115,7 +115,7 @@ def _fail(message: str) -> int:
 def _locate(args: argparse.Namespace) -> Path:
     """The log to read: see the module docstring for the order."""
     from memtui.audit.current import current_scope
-    from memtui.settings import SettingsError, load_settings
+    from memtui.config.settings import SettingsError, load_settings
 
     if args.file:
         naming_the_cluster = getattr(args, "against_cluster", False) and args.demo is None
@@ -266,7 +266,7 @@ def _check_cluster(args: argparse.Namespace, path: Path, report):
     namespace = args.namespace or namespace
     if namespace is None:
         raise _UsageError(f"{path} does not say which namespace it is for: give --namespace with --against-cluster")
-    from memtui.settings import SettingsError, load_settings
+    from memtui.config.settings import SettingsError, load_settings
 
     try:
         kubeconfig = load_settings({"kubeconfig": args.kubeconfig} if args.kubeconfig else {}).kubeconfig

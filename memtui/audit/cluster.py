@@ -155,8 +155,8 @@ def fetch_action_events(*, kubeconfig: str | None, context: str | None, namespac
     from kubernetes import client
     from kubernetes.client.rest import ApiException
 
-    from memtui.sources.errors import describe_failure
-    from memtui.sources.kube_connection import KubeConnectError, load_api_client
+    from memtui.clients.errors import describe_failure
+    from memtui.clients.kube.connection import KubeConnectError, load_api_client
 
     try:
         api, _context, _user, _ns = load_api_client(kubeconfig, context)

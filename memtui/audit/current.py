@@ -1,9 +1,9 @@
 """Which log the cockpit would write now: its kube context and namespace, without connecting.
 
 ``memtui audit export|verify`` with no ``--file`` pick the log of the context and namespace a plain
-``memtui`` would start with, read the way the cockpit reads them (``memtui.settings`` for
+``memtui`` would start with, read the way the cockpit reads them (``memtui.config.settings`` for
 ``--context``/``-n``/``--kubeconfig`` and their ``MEMTUI_*``/config-file forms, then
-``memtui.sources.kube_connection``'s rules: ``$KUBECONFIG`` or ``~/.kube/config``, its
+``memtui.clients.kube.connection``'s rules: ``$KUBECONFIG`` or ``~/.kube/config``, its
 current-context, that context's namespace, else ``default``).  Only the kubeconfig's context list
 is read: no credential plugin runs and no request is sent, so this works on a laptop off the VPN
 while writing the postmortem.
@@ -33,8 +33,8 @@ def current_scope(
     """``(scope, None)``, or ``(None, why there is no current context)``."""
     from kubernetes import config
 
-    from memtui.sources.errors import first_text_line
-    from memtui.sources.kube_connection import chosen_context, in_cluster_namespace, kubeconfig_paths
+    from memtui.clients.errors import first_text_line
+    from memtui.clients.kube.connection import chosen_context, in_cluster_namespace, kubeconfig_paths
 
     env = dict(os.environ if environ is None else environ)
     path = kubeconfig_paths(kubeconfig, env)

@@ -31,11 +31,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
 from memtui.executor.model import ActionContext, Plan
-from memtui.history import linear_slope
-from memtui.incident import OomKill
-from memtui.snapshots import PodState
-from memtui.sources.kube_parse import parse_time
-from memtui.units import format_bytes, format_rate
+from memtui.state.history import linear_slope
+from memtui.state.incident import OomKill
+from memtui.state.snapshots import PodState
+from memtui.clients.kube.parse import parse_time
+from memtui.state.units import format_bytes, format_rate
 
 Samples = Mapping[str, Sequence[tuple[float, float]]]
 """Per pod, (unix time, working set bytes), oldest first: memtui's own history."""

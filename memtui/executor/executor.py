@@ -54,13 +54,13 @@ from memtui.executor.model import (
 from memtui.executor.planning import Draft, Planner, maxmemory_param
 from memtui.executor.rbac import PermissionChecker, requirements
 from memtui.executor.read_only import CONTAINER_REASON, read_only_refusal, runs_in_container
-from memtui.executor.reads import Reader, ReadResult
+from memtui.executor.diagnose import Reader, ReadResult
 from memtui.executor.redis_calls import RedisRunner
 from memtui.executor.undo import capture_previous, describe_previous, undo_draft
 from memtui.runbook import Action, ParamError
-from memtui.sources.kube_connection import KubeConnection
-from memtui.sources.kube_exec import exec_in_pod
-from memtui.units import QuantityError, parse_bytes
+from memtui.clients.kube.connection import KubeConnection
+from memtui.clients.kube.exec import exec_in_pod
+from memtui.state.units import QuantityError, parse_bytes
 
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
 

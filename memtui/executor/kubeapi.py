@@ -20,7 +20,7 @@ from kubernetes.client.rest import ApiException
 
 from memtui.executor.guard import check_path
 from memtui.executor.model import HttpCall
-from memtui.sources.errors import describe_failure
+from memtui.clients.errors import describe_failure
 
 FIELD_MANAGER = "memtui"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

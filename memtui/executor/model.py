@@ -19,10 +19,10 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from memtui.incident import OomKill
+from memtui.state.incident import OomKill
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
-from memtui.snapshots import PodState
+from memtui.state.snapshots import PodState
 
 if TYPE_CHECKING:
     from memtui.executor.effects import EffectReport

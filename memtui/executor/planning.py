@@ -54,9 +54,9 @@ from memtui.runbook.operations import (
     PodHttp,
     Redis,
 )
-from memtui.snapshots import PodState
-from memtui.sources.kube_parse import parse_pod
-from memtui.units import QuantityError, format_bytes, parse_bytes
+from memtui.state.snapshots import PodState
+from memtui.clients.kube.parse import parse_pod
+from memtui.state.units import QuantityError, format_bytes, parse_bytes
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 MAXMEMORY_SHARE = 0.75

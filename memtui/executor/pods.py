@@ -17,9 +17,9 @@ from memtui.executor.guard import GuardError, check_subdomain
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import ActionContext, PlanError
 from memtui.runbook import worst_pod
-from memtui.snapshots import PodState
-from memtui.sources.kube_parse import parse_pod
-from memtui.units import format_bytes
+from memtui.state.snapshots import PodState
+from memtui.clients.kube.parse import parse_pod
+from memtui.state.units import format_bytes
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from typing import Any
 import redis
 
 from memtui.executor.guard import check_label, check_subdomain
-from memtui.sources.kube_exec import exec_in_pod
-from memtui.sources.kube_stream import ExecApiClient
-from memtui.sources.redis_info import parse_info_text
+from memtui.clients.kube.exec import exec_in_pod
+from memtui.clients.kube.stream import ExecApiClient
+from memtui.clients.redis_info import parse_info_text
 from memtui.sources.redis_source import redact_url
 
 REDIS_TIMEOUT_S = 10.0

@@ -16,7 +16,7 @@ from typing import Any
 
 from memtui.runbook.errors import FieldError, ParamError
 from memtui.runbook.fields import suggest
-from memtui.units import QuantityError, parse_bytes
+from memtui.state.units import QuantityError, parse_bytes
 
 PARAM_TYPES = ("int", "quantity", "bool", "enum", "duration", "regex", "string")
 QUANTITY_FORMATS = ("kubernetes", "redis")
@@ -190,7 +190,7 @@ class Param:
 def parse_quantity_text(raw: str, fmt: str, *, what: str = "quantity", param: str = "") -> Quantity:
     """Read a memory size for Kubernetes or for Redis; the two disagree about ``gb``.
 
-    Kubernetes (via ``memtui.units.parse_bytes``): ``16Gi`` is 16 GiB, ``16G`` and the
+    Kubernetes (via ``memtui.state.units.parse_bytes``): ``16Gi`` is 16 GiB, ``16G`` and the
     runbook-style ``16GB`` are 16×10⁹ bytes; the text sent drops the ``B`` (``16G``), since the
     API refuses ``GB``.  Redis (``maxmemory``): units are Redis's own, case-insensitive, where
     ``gb`` is 1024³ and ``g`` is 1000³, so the runbook's ``8gb`` is 8 GiB; the Kubernetes binary

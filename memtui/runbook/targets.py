@@ -16,11 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from memtui.units import format_bytes
+from memtui.state.units import format_bytes
 
 
 class PodFacts(Protocol):
-    """What the choice needs; ``memtui.cockpit_state.PodRow`` has it."""
+    """What the choice needs; ``memtui.state.cockpit.PodRow`` has it."""
 
     name: str
     working_set: int | None

@@ -9,7 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from memtui.cli_parser import OneLineParser
+from memtui.config.cli_parser import OneLineParser
 
 from .config import GITOPS, SCENARIOS, SimConfig, SimConfigError
 

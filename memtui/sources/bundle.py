@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from memtui.settings import Settings
+from memtui.config.settings import Settings
 from memtui.sources.gpu_exec import NvidiaSmiExecSource
 from memtui.sources.gpu_nvml import NvmlSource
-from memtui.sources.kube_connection import KubeConnection
-from memtui.sources.kubernetes import KubeSource
+from memtui.clients.kube.connection import KubeConnection
+from memtui.sources.kube import KubeSource
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
 

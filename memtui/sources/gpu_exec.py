@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from memtui.snapshots import GpuUsage
-from memtui.sources.errors import SourceError
-from memtui.sources.kube_exec import exec_in_pod
-from memtui.sources.kube_stream import ExecApiClient
+from memtui.state.snapshots import GpuUsage
+from memtui.clients.errors import SourceError
+from memtui.clients.kube.exec import exec_in_pod
+from memtui.clients.kube.stream import ExecApiClient
 
 NVIDIA_SMI = ("nvidia-smi", "--query-gpu=memory.used,memory.total", "--format=csv,noheader,nounits")
 

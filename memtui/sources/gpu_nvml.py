@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import warnings
 
-from memtui.snapshots import GpuUsage
-from memtui.sources.errors import SourceError
+from memtui.state.snapshots import GpuUsage
+from memtui.clients.errors import SourceError
 
 MIB = 1024 * 1024
 

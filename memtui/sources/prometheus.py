@@ -28,8 +28,8 @@ import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
 from urllib3.util.retry import Retry
 
-from memtui.snapshots import GpuUsage, PodTrend, PrometheusSnapshot
-from memtui.sources.errors import SourceError
+from memtui.state.snapshots import GpuUsage, PodTrend, PrometheusSnapshot
+from memtui.clients.errors import SourceError
 
 GROWTH_WINDOW = "10m"
 

@@ -14,12 +14,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
-from memtui.snapshots import RedisStats
-from memtui.sources.errors import SourceError
-from memtui.sources.redis_info import parse_info_text, stats_from_info
+from memtui.state.snapshots import RedisStats
+from memtui.clients.errors import SourceError
+from memtui.clients.redis_info import parse_info_text, stats_from_info
 
 if TYPE_CHECKING:
-    from memtui.sources.kube_connection import KubeConnection
+    from memtui.clients.kube.connection import KubeConnection
 
 
 def redact_url(url: str) -> str:
@@ -106,8 +106,8 @@ class RedisExecSource:
     def fetch(self) -> RedisStats:
         from kubernetes.client.rest import ApiException
 
-        from memtui.sources.errors import describe_failure
-        from memtui.sources.kube_exec import exec_in_pod
+        from memtui.clients.errors import describe_failure
+        from memtui.clients.kube.exec import exec_in_pod
 
         try:
             if self._pod is None:

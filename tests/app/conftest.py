@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from memtui.app import MemtuiApp
-from memtui.settings import Settings
-from memtui.sources.kube_connection import connect
+from memtui.ui.app import MemtuiApp
+from memtui.config.settings import Settings
+from memtui.clients.kube.connection import connect
 
 
 def kubeconfig_via(handle, port: int, path: Path) -> Path:

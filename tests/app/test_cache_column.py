@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from memtui.local_prometheus import binaries_available, start_prometheus_for_simulator
+from memtui.demo.local_prometheus import binaries_available, start_prometheus_for_simulator
 from memtui.widgets.pod_table import PodTable
 from tests.app.conftest import wait_for
 

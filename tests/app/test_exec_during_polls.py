@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from memtui.sources.errors import SourceError
+from memtui.clients.errors import SourceError
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from tests.app.conftest import wait_for
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from memtui.app import MemtuiApp
-from memtui.settings import Settings
-from memtui.sources.kube_connection import connect
+from memtui.ui.app import MemtuiApp
+from memtui.config.settings import Settings
+from memtui.clients.kube.connection import connect
 from tests.app.conftest import wait_for
 
 REFRESH = 0.5

@@ -284,8 +284,8 @@ async def test_the_modal_buttons_name_the_keys_the_keymap_binds(sim, make_app, t
     """A keymap that moves Apply off ctrl+s: the button said "Apply (ctrl+s)", a key that did nothing."""
     from textual.widgets import Button
 
-    from memtui.bindings import binding_ids
-    from memtui.keymap import load_keymap
+    from memtui.ui.bindings import binding_ids
+    from memtui.ui.keymap import load_keymap
     from memtui.runbook import load_catalogue
 
     keys = tmp_path / "keys.toml"

@@ -39,7 +39,7 @@ def assert_still_running(app) -> None:
 
 
 def api(sim) -> k8s.ApiClient:
-    from memtui.sources.kube_connection import connect
+    from memtui.clients.kube.connection import connect
 
     return connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm").api_client
 

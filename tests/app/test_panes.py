@@ -142,7 +142,7 @@ def test_nvml_source_when_pynvml_is_not_installed():
     code = (
         "import sys; sys.modules['pynvml'] = None\n"
         "from memtui.sources.gpu_nvml import NvmlSource\n"
-        "from memtui.sources.errors import SourceError\n"
+        "from memtui.clients.errors import SourceError\n"
         "try:\n    NvmlSource().fetch()\nexcept SourceError as e:\n    print(e.reason)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)

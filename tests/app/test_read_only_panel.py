@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from memtui.app import MemtuiApp
+from memtui.ui.app import MemtuiApp
 from memtui.executor.read_only import CONTAINER_REASON
 from memtui.runbook import load_catalogue
-from memtui.settings import Settings
-from memtui.sources.kube_connection import connect
+from memtui.config.settings import Settings
+from memtui.clients.kube.connection import connect
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.redis_pane import RedisPane
 from tests.app.conftest import wait_for

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from memtui.app import MemtuiApp
+from memtui.ui.app import MemtuiApp
 from memtui.cli import main
 
 SECRET_MESSAGE = "INFO via redis://:s3cret-pw@redis:6379/0 failed, Authorization: Bearer tok.en-123"

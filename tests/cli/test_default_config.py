@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from memtui.settings import default_config_path, load_settings
+from memtui.config.settings import default_config_path, load_settings
 
 
 def test_a_missing_default_config_file_is_no_error_when_config_is_named_by_an_option(tmp_path, monkeypatch):

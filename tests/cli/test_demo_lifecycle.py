@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from memtui.local_prometheus import binaries_available
+from memtui.demo.local_prometheus import binaries_available
 from tests.cli.terminal import Terminal, memtui_env
 
 pytestmark = pytest.mark.timeout(300)
@@ -196,7 +196,7 @@ def test_the_next_start_keeps_the_folder_of_a_demo_still_running(tmp_path):
 
 APP_CRASH = """
 import sys
-import memtui.app
+import memtui.ui.app
 from memtui.cli import main
 
 
@@ -204,8 +204,8 @@ def crash() -> None:
     raise RuntimeError("a crash inside the running app")
 
 
-assert not hasattr(memtui.app.MemtuiApp, "on_ready")
-memtui.app.MemtuiApp.on_ready = lambda self: self.set_timer(1.0, crash)
+assert not hasattr(memtui.ui.app.MemtuiApp, "on_ready")
+memtui.ui.app.MemtuiApp.on_ready = lambda self: self.set_timer(1.0, crash)
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -231,7 +231,7 @@ def test_a_crash_in_the_running_app_takes_the_children_and_the_folder_along(tmp_
 
 CRASH = """
 import sys
-from memtui.demo import start_demo
+from memtui.demo.session import start_demo
 session = start_demo(scenario="leak", seed=3)
 print("started", flush=True)
 sys.stdin.readline()

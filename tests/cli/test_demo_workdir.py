@@ -10,12 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from memtui.demo_workdir import LOCK_NAME, create_workdir, remove_abandoned
+from memtui.demo.workdir import LOCK_NAME, create_workdir, remove_abandoned
 
 OWNER = """
 import sys
 from pathlib import Path
-from memtui.demo_workdir import create_workdir
+from memtui.demo.workdir import create_workdir
 print(create_workdir(Path(sys.argv[1])).path, flush=True)
 sys.stdin.read()
 """

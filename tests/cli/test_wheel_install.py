@@ -90,7 +90,7 @@ def test_wheel_holds_every_module_and_resource(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     missing = _expected_wheel_files() - names
     assert not missing, sorted(missing)
-    for resource in ("memtui/keymaps/default.toml", "memtui/app.tcss", "memtui/widgets/__init__.py"):
+    for resource in ("memtui/keymaps/default.toml", "memtui/ui/app.tcss", "memtui/widgets/__init__.py"):
         assert resource in names
     assert not any(name.startswith(("tests/", "widgets/", "keymaps/", "scripts/")) for name in names)
 

@@ -14,7 +14,7 @@ from memtui.audit import AuditLog
 from memtui.executor import ActionContext, Executor
 from memtui.executor.kubeapi import KubeApi
 from memtui.runbook import load_catalogue
-from memtui.sources.kube_connection import connect
+from memtui.clients.kube.connection import connect
 
 
 def main(kubeconfig: str, audit_path: str, artifacts: str) -> None:

@@ -21,8 +21,8 @@ from memtui.executor.kubeapi import KubeApi
 from memtui.runbook import load_catalogue
 from memtui.sim import SimulatorHandle
 from memtui.sim.journal import JournalEntry
-from memtui.sources.kube_connection import KubeConnection, connect
-from memtui.sources.kube_parse import parse_pod_list, parse_pod_metrics_list
+from memtui.clients.kube.connection import KubeConnection, connect
+from memtui.clients.kube.parse import parse_pod_list, parse_pod_metrics_list
 from tests.servers import RedisServer, start_redis
 
 NS = "sap-llm"

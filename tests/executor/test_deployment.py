@@ -3,7 +3,7 @@ name), set env (strategic merge), scale (scale subresource, merge patch)."""
 
 from __future__ import annotations
 
-from memtui.units import parse_bytes
+from memtui.state.units import parse_bytes
 
 DEPLOY = "/apis/apps/v1/namespaces/sap-llm/deployments/sap-llm"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"

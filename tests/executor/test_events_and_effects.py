@@ -8,8 +8,8 @@ from dataclasses import replace
 
 from memtui.audit import export_timeline
 from memtui.executor.effects import mark_of
-from memtui.oom_ledger import OomLedger
-from memtui.sources.kube_parse import parse_pod_list, parse_pod_metrics_list
+from memtui.state.oom_ledger import OomLedger
+from memtui.clients.kube.parse import parse_pod_list, parse_pod_metrics_list
 
 
 def memtui_events(kubectl) -> list[dict]:

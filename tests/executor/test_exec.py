@@ -36,7 +36,7 @@ def test_clear_cache_runs_the_fixed_sh_c_script_in_the_selected_pod_and_frees_it
 
 def test_a_plain_argv_glob_would_have_freed_nothing(sim_factory, make_rig):
     """Why the catalogue uses sh -c: the same rm with a literal * in an argv removes nothing."""
-    from memtui.sources.kube_exec import exec_in_pod
+    from memtui.clients.kube.exec import exec_in_pod
 
     rig = make_rig(sim_factory(scenario="cache-bloat", seed=7))
     pod = sorted(rig.sim.truth())[0]

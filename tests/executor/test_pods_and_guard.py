@@ -10,7 +10,7 @@ from kubernetes import client
 
 from memtui.executor import PlanError
 from memtui.executor.guard import GuardError, check_path
-from memtui.sources.kube_parse import parse_pod_list
+from memtui.clients.kube.parse import parse_pod_list
 
 
 def ml_batch_pods(rig):

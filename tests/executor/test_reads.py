@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from memtui.incident import OomKill
-from memtui.sources.kube_exec import exec_in_pod
+from memtui.state.incident import OomKill
+from memtui.clients.kube.exec import exec_in_pod
 
 
 def test_heap_profile_is_saved_as_bytes_under_the_artifacts_dir_and_audited(rig, catalogue):
@@ -128,7 +128,7 @@ def test_top_pods_sorts_by_working_set_from_the_metrics_api(rig, catalogue):
     outcome = rig.executor.run_read(catalogue.get("diagnose.top-pods"), {}, rig.ctx())
     names = [line.split()[0] for line in outcome.output.splitlines()[1:] if line and not line.startswith("WORKING")]
     metrics = rig.reader.get(rig.reader.path("pods", group="metrics.k8s.io", version="v1beta1"))["items"]
-    from memtui.units import parse_bytes
+    from memtui.state.units import parse_bytes
     by_memory = sorted(metrics, key=lambda i: -sum(parse_bytes(c["usage"]["memory"]) for c in i["containers"]))
     assert names[:len(by_memory)] == [i["metadata"]["name"] for i in by_memory]
     assert "GiB" in outcome.output and "working_set" in outcome.output

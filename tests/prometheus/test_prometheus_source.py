@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 import requests
 
-from memtui.sources.errors import SourceError
+from memtui.clients.errors import SourceError
 from memtui.sources.prometheus import PrometheusSource
 from tests.servers import free_port
 

@@ -2,8 +2,8 @@
 
 import redis
 
-from memtui.sources.errors import SourceError
-from memtui.sources.redis_info import parse_info_text, stats_from_info
+from memtui.clients.errors import SourceError
+from memtui.clients.redis_info import parse_info_text, stats_from_info
 from memtui.sources.redis_source import RedisSource, redact_url
 from tests.servers import free_port
 

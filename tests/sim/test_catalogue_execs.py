@@ -15,8 +15,8 @@ import pytest
 
 from memtui.runbook import load_catalogue
 from memtui.sim import SimulatorHandle
-from memtui.sources.kube_connection import connect
-from memtui.sources.kube_exec import ExecResult, exec_in_pod
+from memtui.clients.kube.connection import connect
+from memtui.clients.kube.exec import ExecResult, exec_in_pod
 
 NS = "sap-llm"
 EXEC_KINDS = ("exec", "exec-script", "pod-http", "redis")

@@ -6,7 +6,7 @@ import json
 
 from kubernetes.client.rest import ApiException
 
-from memtui.sources.errors import describe_failure
+from memtui.clients.errors import describe_failure
 
 
 def test_a_websocket_handshake_failure_does_not_carry_its_headers_and_body_into_the_reason():

@@ -11,10 +11,10 @@ from __future__ import annotations
 import threading
 import time
 
-from memtui.settings import Settings
+from memtui.config.settings import Settings
 from memtui.sources.bundle import build_sources
-from memtui.sources.errors import SourceError
-from memtui.sources.kube_connection import connect
+from memtui.clients.errors import SourceError
+from memtui.clients.kube.connection import connect
 
 POLLS = 150
 
@@ -66,7 +66,7 @@ def test_exec_in_threads_never_breaks_a_poll_on_the_same_connection(sim):
 
 
 def test_exec_requests_carry_the_memtui_user_agent_like_every_other_request(sim):
-    from memtui.sources.kube_connection import USER_AGENT
+    from memtui.clients.kube.connection import USER_AGENT
 
     connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
     sources = build_sources(Settings(namespace="sap-llm", redis_deployment="redis", gpu_source="off"), connection)
@@ -84,7 +84,7 @@ def test_exec_requests_carry_the_memtui_user_agent_like_every_other_request(sim)
 def test_exec_against_a_hung_api_server_fails_within_its_timeout(sim, tmp_path):
     """kubernetes' own WebSocket connect has no timeout: a stalled handshake hung the exec (and
     its worker) for good.  The exec client's handshake has one."""
-    from memtui.sources.kube_exec import exec_in_pod
+    from memtui.clients.kube.exec import exec_in_pod
     from tests.app.conftest import kubeconfig_via
     from tests.faults import FaultProxy
 

@@ -4,7 +4,7 @@ credits.  Synthetic pods and samples: the simulator-driven tests are in tests/ex
 from datetime import datetime, timedelta, timezone
 
 from memtui.executor.effects import ROLLOUT_WAIT_S, SETTLE_S, ActionMark, EffectWindow, due_window, measure
-from memtui.snapshots import ContainerState, PodState
+from memtui.state.snapshots import ContainerState, PodState
 
 T0 = datetime(2026, 12, 1, 22, 0, tzinfo=timezone.utc)
 GiB = 2**30

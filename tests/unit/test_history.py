@@ -1,6 +1,6 @@
 import tracemalloc
 
-from memtui.history import HistoryStore, RingSeries
+from memtui.state.history import HistoryStore, RingSeries
 
 
 def test_ring_keeps_only_the_last_capacity_samples_in_order():

@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
-from memtui.incident import IncidentClock, escalation_for
+from memtui.state.incident import IncidentClock, escalation_for
 
 NOW = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)
 

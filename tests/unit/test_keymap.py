@@ -1,7 +1,7 @@
 import pytest
 
-from memtui.bindings import binding_ids
-from memtui.keymap import KeymapError, load_keymap
+from memtui.ui.bindings import binding_ids
+from memtui.ui.keymap import KeymapError, load_keymap
 
 
 def test_default_keymap_covers_every_binding_and_has_no_conflicts():
@@ -105,7 +105,7 @@ def test_the_modal_apply_key_may_move_to_an_f_key(tmp_path):
 
 
 def test_a_key_is_spelt_the_same_in_the_help_the_actions_panel_and_hints():
-    from memtui.key_names import key_label, key_text
+    from memtui.ui.key_names import key_label, key_text
 
     assert key_text("question_mark,f1") == "? f1"
     assert key_label("question_mark,f1") == "?"  # was "question_mark" in the panel and the hints

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from memtui.sources.kube_connection import KubeConnectError, load_api_client
+from memtui.clients.kube.connection import KubeConnectError, load_api_client
 
 GOOD_CONTEXT = "- name: a\n  context: {cluster: c, user: u}\n"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from memtui.units import QuantityError, describe_threshold, format_age, format_bytes, format_rate, parse_bytes
+from memtui.state.units import QuantityError, describe_threshold, format_age, format_bytes, format_rate, parse_bytes
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,8 @@ from memtui.audit.redact import redact_text
 EXIT_CRASH = 70
 """``EX_SOFTWARE`` (sysexits.h): an internal error, distinct from bad input (2) or no cluster (1)."""
 
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+"""The checkout (or site-packages) folder that holds ``memtui/`` and ``widgets/``."""
 
 
 def crash_dir() -> Path:
@@ -33,7 +34,7 @@ def crash_dir() -> Path:
 
 
 def where(error: BaseException) -> str:
-    """``memtui/app.py:312 in _mark``: the innermost frame in memtui's code (else the innermost)."""
+    """``memtui/ui/app.py:312 in _mark``: the innermost frame in memtui's code (else the innermost)."""
     frames = traceback.extract_tb(error.__traceback__)
     if not frames:
         return "unknown location"

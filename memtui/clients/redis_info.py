@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from memtui.snapshots import RedisKeyspace, RedisStats
+from memtui.state.snapshots import RedisKeyspace, RedisStats
 
 
 def parse_info_text(text: str) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from memtui.history import HistoryStore, RingSeries
-from memtui.incident import IncidentClock, IncidentStatus
-from memtui.oom_ledger import OomLedger
-from memtui.snapshots import GpuUsage, KubeEvent, KubeSnapshot, PodState, PodTrend, PrometheusSnapshot, RedisStats
+from memtui.state.history import HistoryStore, RingSeries
+from memtui.state.incident import IncidentClock, IncidentStatus
+from memtui.state.oom_ledger import OomLedger
+from memtui.state.snapshots import GpuUsage, KubeEvent, KubeSnapshot, PodState, PodTrend, PrometheusSnapshot, RedisStats
 
 GROWTH_WINDOW_SECONDS = 120.0
 """Local growth (without Prometheus) is the least-squares slope over this window."""

@@ -28,7 +28,7 @@ from typing import Any, Generic, TypeVar
 from kubernetes.client.rest import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
-from memtui.sources.errors import describe_failure
+from memtui.clients.errors import describe_failure
 
 T = TypeVar("T")
 

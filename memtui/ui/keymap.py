@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from memtui.key_names import canonical, deliverable_keys, text_field_keys, unknown_key_hint
-from memtui.toml_lines import line_of
+from memtui.ui.key_names import canonical, deliverable_keys, text_field_keys, unknown_key_hint
+from memtui.config.toml_lines import line_of
 
 
 class KeymapError(ValueError):

@@ -5,7 +5,7 @@ package ``prometheus``), by the tests and by the screenshot script, so all three
 same PromQL path a real cluster's Prometheus would.  History comes from the simulator's own
 model through ``promtool tsdb create-blocks-from openmetrics``, so range queries and
 ``predict_linear``/``deriv`` have data the moment memtui starts.  Both programs run as
-``memtui.children``: they die with the process that started them, even on SIGKILL.
+``memtui.demo.children``: they die with the process that started them, even on SIGKILL.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from memtui import children
+from memtui.demo import children
 
 JOB = "memtui-sim"
 

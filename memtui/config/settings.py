@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_path
 
-from memtui.toml_lines import line_of
-from memtui.units import QuantityError, parse_bytes
+from memtui.config.toml_lines import line_of
+from memtui.state.units import QuantityError, parse_bytes
 
 DEFAULT_THRESHOLD = "10GB"
 """The runbook's alert threshold: 10**10 bytes (9.31 GiB)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from memtui.sources.errors import first_text_line
+from memtui.clients.errors import first_text_line
 
 TOP_FIELDS = "apiVersion, clusters, contexts, users, current-context"
 ENTRY_FIELDS = {

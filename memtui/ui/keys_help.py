@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from memtui.key_names import key_text
+from memtui.ui.key_names import key_text
 from memtui.runbook import Catalogue
 from memtui.widgets.help_screen import HelpSection
 

@@ -42,10 +42,10 @@ from memtui.runbook.operations import (
     RolloutHistory,
 )
 from memtui.runbook.params import parse_duration
-from memtui.sources.kube_exec import exec_in_pod
-from memtui.sources.kube_stream import ExecApiClient
-from memtui.sources.kube_parse import parse_time
-from memtui.units import QuantityError, format_age, format_bytes, parse_bytes
+from memtui.clients.kube.exec import exec_in_pod
+from memtui.clients.kube.stream import ExecApiClient
+from memtui.clients.kube.parse import parse_time
+from memtui.state.units import QuantityError, format_age, format_bytes, parse_bytes
 
 MAX_OUTPUT_LINES = 2000
 """The output pane is for reading; more than this is cut (and says so)."""
@@ -385,7 +385,7 @@ class Reader:
         if op.command and op.command[0].upper() == "INFO":
             info = reply.value if isinstance(reply.value, dict) else None
             if info is None:
-                from memtui.sources.redis_info import parse_info_text
+                from memtui.clients.redis_info import parse_info_text
                 info = parse_info_text(reply.text)
             if "used_memory" in info:
                 summary = (f"used_memory {format_bytes(int(info['used_memory']))}, maxmemory "

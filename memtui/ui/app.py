@@ -22,20 +22,20 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from memtui.cockpit_state import CockpitState, SourceHealth
-from memtui.crash import EXIT_CRASH, record_crash
-from memtui.key_names import bound_key_label
-from memtui.keymap import Keymap, load_keymap
-from memtui.keys_help import help_sections
+from memtui.state.cockpit import CockpitState, SourceHealth
+from memtui.ui.crash import EXIT_CRASH, record_crash
+from memtui.ui.key_names import bound_key_label
+from memtui.ui.keymap import Keymap, load_keymap
+from memtui.ui.keys_help import help_sections
 from memtui.runbook import Catalogue, load_catalogue
-from memtui.runbook_actions import RunbookActionsMixin, RunbookCommands
-from memtui.messages import SourceRefreshed
-from memtui.polling import Poller
-from memtui.settings import Settings
+from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
+from memtui.ui.messages import SourceRefreshed
+from memtui.ui.polling import Poller
+from memtui.config.settings import Settings
 from memtui.sources.bundle import SourceBundle, build_sources
-from memtui.sources.errors import SourceError
-from memtui.sources.kube_connection import KubeConnection
-from memtui.units import format_bytes
+from memtui.clients.errors import SourceError
+from memtui.clients.kube.connection import KubeConnection
+from memtui.state.units import format_bytes
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
@@ -104,7 +104,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         super().__init__()
         self.catalogue = catalogue or load_catalogue()
         if keymap is None:
-            from memtui.bindings import binding_ids
+            from memtui.ui.bindings import binding_ids
 
             keymap = load_keymap(None, binding_ids(), {a.id for a in self.catalogue.actions})
         self.keymap_actions = keymap.actions

@@ -4,11 +4,11 @@ The simulator serves the Kubernetes API over HTTPS on a free loopback port and w
 kubeconfig for it; memtui then connects exactly as it would to a cluster, through the same
 client code.  When Prometheus is installed, a real one is started too, backfilled with the
 incident's last two hours and scraping the simulator.  The simulator runs in a daemon thread
-(it ends with the process); Prometheus is a child tied to memtui (``memtui.children``).
-Everything lives in a temporary folder (``memtui.demo_workdir``).
+(it ends with the process); Prometheus is a child tied to memtui (``memtui.demo.children``).
+Everything lives in a temporary folder (``memtui.demo.workdir``).
 
 ``DemoSession.close`` stops all of it; it runs at interpreter exit, which every way memtui ends
-reaches (``q``, a crash, and SIGTERM/SIGHUP/SIGINT through ``memtui.termination``).  After
+reaches (``q``, a crash, and SIGTERM/SIGHUP/SIGINT through ``memtui.ui.termination``).  After
 SIGKILL the kernel ends Prometheus and the next demo removes the folder.
 """
 
@@ -18,8 +18,8 @@ import atexit
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memtui.demo_workdir import DemoWorkdir, create_workdir
-from memtui.local_prometheus import (
+from memtui.demo.workdir import DemoWorkdir, create_workdir
+from memtui.demo.local_prometheus import (
     LocalPrometheus,
     PrometheusUnavailable,
     binaries_available,

@@ -18,8 +18,8 @@ from typing import Any
 from textual.app import App
 from textual.timer import Timer
 
-from memtui.messages import SourceRefreshed
-from memtui.sources.errors import SourceError, describe_failure
+from memtui.ui.messages import SourceRefreshed
+from memtui.clients.errors import SourceError, describe_failure
 
 
 class Poller:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def binding_ids() -> set[str]:
-    from memtui.app import MemtuiApp
+    from memtui.ui.app import MemtuiApp
     from memtui.widgets.actions_panel import ActionsPanel
     from memtui.widgets.confirm_screen import ConfirmActionScreen
     from memtui.widgets.help_screen import HelpScreen

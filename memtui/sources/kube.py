@@ -20,11 +20,11 @@ from datetime import datetime, timezone
 
 from kubernetes import client
 
-from memtui.snapshots import KubeSnapshot
-from memtui.sources.errors import SourceError, describe_failure
-from memtui.sources.informer import Informer, InformerSnapshot, gc_paused
-from memtui.sources.kube_connection import KubeConnection
-from memtui.sources.kube_parse import object_key, parse_event, parse_pod, parse_pod_metrics_list
+from memtui.state.snapshots import KubeSnapshot
+from memtui.clients.errors import SourceError, describe_failure
+from memtui.clients.kube.informer import Informer, InformerSnapshot, gc_paused
+from memtui.clients.kube.connection import KubeConnection
+from memtui.clients.kube.parse import object_key, parse_event, parse_pod, parse_pod_metrics_list
 
 METRICS_GROUP = "metrics.k8s.io"
 METRICS_VERSION = "v1beta1"

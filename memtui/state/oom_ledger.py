@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import OrderedDict, deque
 from datetime import datetime, timezone
 
-from memtui.incident import OomKill
-from memtui.snapshots import KubeEvent, PodState
+from memtui.state.incident import OomKill
+from memtui.state.snapshots import KubeEvent, PodState
 
 
 def _is_oom_event(event: KubeEvent) -> bool:

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from memtui.sources.errors import describe_failure
-from memtui.sources.kube_stream import ExecApiClient, ExecStreamClosed, ExecStreamTimeout, text_decoder
+from memtui.clients.errors import describe_failure
+from memtui.clients.kube.stream import ExecApiClient, ExecStreamClosed, ExecStreamTimeout, text_decoder
 
 STDOUT, STDERR, ERROR = 1, 2, 3
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024

@@ -21,9 +21,9 @@ from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
-from memtui.sources.errors import describe_failure, first_text_line
-from memtui.sources.kube_stream import ExecApiClient
-from memtui.sources.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
+from memtui.clients.errors import describe_failure, first_text_line
+from memtui.clients.kube.stream import ExecApiClient
+from memtui.clients.kube.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
 
 USER_AGENT = f"memtui/{__version__}"
 IN_CLUSTER_NAMESPACE_FILE = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")

@@ -31,7 +31,7 @@ from memtui.executor.effects import (
     merge_samples,
     start_read_patches,
 )
-from memtui.key_names import key_label
+from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from memtui.snapshots import ContainerState, KubeEvent, PodState, PodUsage
-from memtui.units import QuantityError, parse_bytes
+from memtui.state.snapshots import ContainerState, KubeEvent, PodState, PodUsage
+from memtui.state.units import QuantityError, parse_bytes
 
 
 def parse_time(value: str | None) -> datetime | None:

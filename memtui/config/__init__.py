@@ -1,0 +1,1 @@
+"""What the user tells memtui: settings (options + TOML file) and their parsing."""
