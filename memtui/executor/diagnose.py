@@ -399,11 +399,11 @@ class Reader:
             return ReadResult(False, "no Prometheus URL configured (--prometheus-url)", "no Prometheus",
                               error="no Prometheus URL configured (--prometheus-url)")
         import requests
-        from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-        from urllib3.util.retry import Retry
+        from prometheus_api_client import PrometheusApiClientException
 
-        prom = PrometheusConnect(url=self.prometheus_url, disable_ssl=False, timeout=PROMETHEUS_TIMEOUT_S,
-                                 retry=Retry(total=0))
+        from memtui.clients import prometheus
+
+        prom = prometheus.connect(self.prometheus_url, timeout=PROMETHEUS_TIMEOUT_S)
         is_bytes = "bytes" in op.query or "FB_USED" in op.query
         target = {"kind": "Prometheus", "name": self.prometheus_url, "query": op.query}
         try:

@@ -2,8 +2,8 @@
 in a pod of the Redis deployment (an argv, never a shell line).
 
 Both paths return the same ``RedisReply`` so plans, undo and effect checks do not care which one
-ran.  The URL's password never leaves this module: what is shown and audited is ``redact_url``'s
-form, and error texts have the URL replaced by it.
+ran.  The connection comes from ``memtui.clients.redis``; the URL's password never leaves this
+module: what is shown and audited is ``redact_url``'s form, and error texts have the URL replaced by it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import redis
 from memtui.executor.guard import check_label, check_subdomain
 from memtui.clients.kube.exec import exec_in_pod
 from memtui.clients.kube.stream import ExecApiClient
+from memtui.clients.redis import clean, connect, redact_url
 from memtui.clients.redis_info import parse_info_text
-from memtui.sources.redis_source import redact_url
 
 REDIS_TIMEOUT_S = 10.0
 
@@ -66,14 +66,13 @@ class RedisRunner:
         if self._client is None:
             assert self.url is not None
             try:
-                self._client = redis.Redis.from_url(self.url, decode_responses=True, socket_timeout=self.timeout,
-                                                    socket_connect_timeout=self.timeout, retry_on_timeout=False)
+                self._client = connect(self.url, timeout=self.timeout, decode_responses=True)
             except ValueError as exc:
                 raise RuntimeError(f"bad Redis URL {self.display}: {self._clean(str(exc))}") from None
         return self._client
 
     def _clean(self, text: str) -> str:
-        return text.replace(self.url, self.display or "") if self.url else text
+        return clean(text, self.url) if self.url else text
 
     def call(self, words: Sequence[str], *, pod: str | None = None, container: str | None = None) -> RedisReply:
         if self.url is not None:

@@ -1,8 +1,9 @@
 """Redis memory: one ``INFO`` per refresh, over redis-py or through ``redis-cli`` in the pod.
 
 With ``--redis-url`` memtui talks to Redis directly; without it, it does what the runbook does
-(``kubectl exec deployment/redis -- redis-cli INFO``) through the Kubernetes exec API.  The URL's
-password never leaves this module unredacted.
+(``kubectl exec deployment/redis -- redis-cli INFO``) through the Kubernetes exec API.  The
+connection and the URL's redacted form come from ``memtui.clients.redis``; the password never
+leaves this module unredacted.
 """
 
 from __future__ import annotations
@@ -10,28 +11,16 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
 
 import redis
 
 from memtui.state.snapshots import RedisStats
 from memtui.clients.errors import SourceError
+from memtui.clients.redis import clean, connect, redact_url
 from memtui.clients.redis_info import parse_info_text, stats_from_info
 
 if TYPE_CHECKING:
     from memtui.clients.kube.connection import KubeConnection
-
-
-def redact_url(url: str) -> str:
-    """``redis://:secret@host:6379/0`` → ``redis://:***@host:6379/0``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
 
 
 class RedisSource:
@@ -43,9 +32,7 @@ class RedisSource:
         self.url = url
         self.display = redact_url(url)
         try:
-            self._client = redis.Redis.from_url(
-                url, socket_timeout=timeout, socket_connect_timeout=timeout, retry_on_timeout=False
-            )
+            self._client = connect(url, timeout=timeout)
         except ValueError as exc:
             raise SourceError(self.name, f"bad --redis-url {self.display}: {exc}") from None
 
@@ -55,7 +42,7 @@ class RedisSource:
         except redis.AuthenticationError:
             raise SourceError(self.name, f"{self.display}: authentication failed") from None
         except redis.RedisError as exc:
-            raise SourceError(self.name, f"{self.display}: {str(exc).replace(self.url, self.display)}") from None
+            raise SourceError(self.name, f"{self.display}: {clean(str(exc), self.url)}") from None
         try:
             return stats_from_info(info, source=self.display, taken_at=datetime.now(timezone.utc))
         except ValueError as exc:

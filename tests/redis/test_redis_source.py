@@ -4,7 +4,8 @@ import redis
 
 from memtui.clients.errors import SourceError
 from memtui.clients.redis_info import parse_info_text, stats_from_info
-from memtui.sources.redis_source import RedisSource, redact_url
+from memtui.clients.redis import redact_url
+from memtui.sources.redis_source import RedisSource
 from tests.servers import free_port
 
 
@@ -94,3 +95,12 @@ def test_redact_url_variants():
     assert redact_url("redis://:pw@h:6379/0") == "redis://:***@h:6379/0"
     assert redact_url("redis://user:pw@h:6379/0") == "redis://user:***@h:6379/0"
     assert redact_url("redis://h:6379/0") == "redis://h:6379/0"
+
+
+def test_redact_url_keeps_an_ipv6_hosts_brackets():
+    # urlsplit's hostname drops the brackets: the shown URL read redis://:***@::1:6379/0, which
+    # names no host one can connect to (and, pasted back, is not a URL redis-py accepts)
+    assert redact_url("redis://:pw@[::1]:6379/0") == "redis://:***@[::1]:6379/0"
+    assert redact_url("rediss://user:pw@[fd00::a:1]/2") == "rediss://user:***@[fd00::a:1]/2"
+    assert redact_url("redis://:pw@[fe80::1%25eth0]:6380") == "redis://:***@[fe80::1%25eth0]:6380"
+    assert redact_url("redis://:p@ss@Cache.Example:6379") == "redis://:***@Cache.Example:6379"

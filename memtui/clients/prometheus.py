@@ -1,0 +1,129 @@
+"""Prometheus: the one connection factory and the one set of PromQL memtui sends.
+
+The pods pane, the diagnose steps and the audit export's chart all talk to Prometheus through
+``connect`` and, where memtui picks the query itself, read the same ``Queries``: a figure in the
+postmortem chart is then the figure the operator saw in the pane.  The runbook's own queries are
+wrong in ways that matter during an incident, and these are the corrections:
+
+* ``container_memory_usage_bytes`` includes page cache; kubelet eviction and ``kubectl top`` go
+  by the working set, so that is the headline figure, split into RSS and cache.
+* cAdvisor exports a pod-level series (``container=""``) and the pause container (``POD``) beside
+  each container's: a plain sum counts every pod twice.  Filter both.
+* cAdvisor's ``id``/``name`` labels change at every restart, so one pod becomes several series:
+  aggregate ``max by (pod, container)`` then sum containers (a pod with a sidecar uses both).
+* Memory is a gauge: growth is ``deriv()``, not ``rate()``.  It is computed per series and kept
+  only for series present now (``and`` on the instant vector), i.e. over the current container's
+  life: across an OOM sawtooth a regression predicts nonsense.
+* ``query_range ... start=-1h`` is not valid: start and end are timestamps.
+
+Every query is selected by namespace (another team's pods can run containers with the same names).
+``prometheus_api_client`` (and ``urllib3`` under it) is imported only when a connection is made,
+so importing the query set costs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prometheus_api_client import PrometheusConnect
+    from urllib3.util.retry import Retry
+
+GROWTH_WINDOW = "10m"
+
+
+def no_retry() -> Retry:
+    """A refresh or a diagnose step must answer now: a failed request is reported, not repeated."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=0)
+
+
+def quick_retry() -> Retry:
+    """One quick retry on a gateway error, for one-shot reads (the export's chart).
+
+    The client's default retries 3 times with 1-2-4 s back-off, so an unreachable Prometheus would
+    keep the operator waiting ~7 s: one quick retry, then say what happened."""
+    from urllib3.util.retry import Retry
+
+    return Retry(total=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), raise_on_status=False)
+
+
+def connect(url: str, *, timeout: float, verify_tls: bool = True, retry: Retry | None = None) -> PrometheusConnect:
+    """The one way memtui opens Prometheus: ``url`` without a trailing slash, ``timeout`` seconds
+    per request, TLS verified unless ``verify_tls`` is off, ``retry`` (default: none)."""
+    from prometheus_api_client import PrometheusConnect
+
+    return PrometheusConnect(
+        url=url.rstrip("/"), disable_ssl=not verify_tls, timeout=timeout, retry=retry if retry is not None else no_retry()
+    )
+
+
+def _promql_string(text: str) -> str:
+    """``text`` as the inside of a double-quoted PromQL string."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+@dataclass(frozen=True)
+class Queries:
+    """The PromQL memtui sends, rendered for one namespace (shown verbatim in the UI and docs)."""
+
+    namespace: str
+
+    @property
+    def _ns(self) -> str:
+        return f'namespace="{_promql_string(self.namespace)}"'
+
+    @property
+    def selector(self) -> str:
+        return f'{self._ns},container!="",container!="POD"'
+
+    def _per_pod(self, metric: str) -> str:
+        return f"sum by (pod) (max by (pod, container) ({metric}{{{self.selector}}}))"
+
+    @property
+    def working_set(self) -> str:
+        return self._per_pod("container_memory_working_set_bytes")
+
+    @property
+    def rss(self) -> str:
+        return self._per_pod("container_memory_rss")
+
+    @property
+    def cache(self) -> str:
+        return self._per_pod("container_memory_cache")
+
+    @property
+    def usage(self) -> str:
+        return self._per_pod("container_memory_usage_bytes")
+
+    @property
+    def limit(self) -> str:
+        return f'sum by (pod) (max by (pod, container) (kube_pod_container_resource_limits{{{self._ns},resource="memory"}}))'
+
+    @property
+    def growth(self) -> str:
+        metric = f"container_memory_working_set_bytes{{{self.selector}}}"
+        return f"max by (pod) (deriv({metric}[{GROWTH_WINDOW}]) and {metric})"
+
+    @property
+    def restarts(self) -> str:
+        metric = f"kube_pod_container_status_restarts_total{{{self._ns}}}"
+        return f"sum by (pod) (max_over_time({metric}[2h]) - min_over_time({metric}[2h]))"
+
+    @property
+    def oom_recent(self) -> str:
+        return f'max by (pod) (max_over_time(kube_pod_container_status_last_terminated_reason{{{self._ns},reason="OOMKilled"}}[2h]))'
+
+    @property
+    def gpu_used(self) -> str:
+        return f"sum by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"
+
+    @property
+    def gpu_free(self) -> str:
+        return f"sum by (pod) (DCGM_FI_DEV_FB_FREE{{{self._ns}}})"
+
+    @property
+    def gpu_count(self) -> str:
+        return f"count by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"
