@@ -1,4 +1,4 @@
-"""Real backing servers for tests: redis-server (and, later, Prometheus) on free loopback ports.
+"""Real backing servers for tests: redis-server, and Prometheus holding a history the test wrote, on free loopback ports.
 
 Tests talk to real servers, not fakes: what Redis really holds is what the pane must show.
 """
@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,3 +72,59 @@ def start_redis(workdir: Path, *, password: str | None = None, debug_command: bo
         process.kill()
         raise RuntimeError(f"redis-server did not start: {process.stderr.read().decode()[:500]}")
     return RedisServer(port, password, process)
+
+
+@dataclass
+class HistoryPrometheus:
+    url: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: float = 30.0) -> HistoryPrometheus:
+    """A real Prometheus holding exactly ``openmetrics`` (backfilled with ``promtool``) and scraping nothing.
+
+    For series the simulator does not produce (a pod with a sidecar): the test writes the samples,
+    so it knows what every query must answer.  Samples must lie within the last day (retention)."""
+    prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
+    if not (prometheus and promtool):
+        raise RuntimeError("prometheus/promtool are not installed: scripts/test installs them (apt install prometheus)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    data = workdir / "data"
+    source = workdir / "history.om"
+    source.write_text(openmetrics)
+    backfill = subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+                              capture_output=True, text=True, timeout=120)
+    if backfill.returncode != 0:
+        raise RuntimeError(f"promtool backfill failed: {backfill.stderr.strip()[-500:]}")
+    config = workdir / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 15s\n")
+    port = free_port()
+    log = open(workdir / "prometheus.log", "wb")
+    process = subprocess.Popen(
+        [prometheus, f"--config.file={config}", f"--storage.tsdb.path={data}",
+         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--log.level=warn"],
+        stdout=subprocess.DEVNULL, stderr=log,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prometheus exited: {(workdir / 'prometheus.log').read_text(errors='replace')[-500:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
+                if response.status == 200:
+                    return HistoryPrometheus(url, process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"prometheus not ready after {timeout:.0f} s")

@@ -1,9 +1,9 @@
 """Pod memory history from Prometheus, for the export's chart.
 
-The query is the one the kubelet's eviction logic and ``kubectl top`` agree with: the working set,
-not ``container_memory_usage_bytes`` (which counts reclaimable page cache).  cAdvisor exports a
-pod-level series with ``container=""`` next to each container's; it is filtered out, and
-``max by (pod)`` folds the series that a restart splits (their ``id``/``name`` labels change).
+The query is the pods pane's own working set (``memtui.clients.prometheus.Queries``): the figure
+the kubelet's eviction logic and ``kubectl top`` agree with, summed over a pod's containers.  The
+chart once had its own ``max by (pod)``, which for a pod with a sidecar showed only its largest
+container: the postmortem chart then did not match what the operator saw in the pane.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 
 from memtui.audit.errors import PrometheusUnavailable
 from memtui.audit.times import as_utc
-
-QUERY = 'max by (pod) (container_memory_working_set_bytes{{namespace="{namespace}",container!="",container!="POD"}})'
+from memtui.clients import prometheus
+from memtui.clients.prometheus import Queries
 
 
 def memory_query(namespace: str) -> str:
-    escaped = namespace.replace("\\", "\\\\").replace('"', '\\"')
-    return QUERY.format(namespace=escaped)
+    """The PromQL of the chart: the pods pane's working set in ``namespace``."""
+    return Queries(namespace).working_set
 
 
 def memory_series_from_prometheus(
@@ -37,15 +37,11 @@ def memory_series_from_prometheus(
     answers with an error.
     """
     import requests
-    from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-    from urllib3.util.retry import Retry
+    from prometheus_api_client import PrometheusApiClientException
 
     if isinstance(step, timedelta):
         step = f"{max(1, int(step.total_seconds()))}s"
-    # the client's default retries 3 times with 1-2-4 s back-off, so an unreachable Prometheus
-    # would keep the operator waiting ~7 s for a chart: one quick retry, then say what happened
-    retry = Retry(total=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), raise_on_status=False)
-    client = PrometheusConnect(url=url, disable_ssl=False, timeout=timeout, retry=retry)
+    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
     try:
         result = client.custom_query_range(
             memory_query(namespace), start_time=as_utc(start), end_time=as_utc(end), step=str(step)

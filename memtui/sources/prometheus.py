@@ -1,19 +1,8 @@
 """Prometheus: trends, the working-set split, growth, OOM forecast and GPU memory, batched by pod.
 
-One PromQL query per metric family, each ``... by (pod)`` and always selected by namespace (another
-team's pods can run containers with the same names).  The runbook's own queries are wrong in
-ways that matter during an incident, and these are the corrections:
-
-* ``container_memory_usage_bytes`` includes page cache; kubelet eviction and ``kubectl top`` go
-  by the working set, so that is the headline figure, split into RSS and cache.
-* cAdvisor exports a pod-level series (``container=""``) and the pause container (``POD``) beside
-  each container's: a plain sum counts every pod twice.  Filter both.
-* cAdvisor's ``id``/``name`` labels change at every restart, so one pod becomes several series:
-  aggregate ``max by (pod, container)`` then sum containers.
-* Memory is a gauge: growth is ``deriv()``, not ``rate()``.  It is computed per series and kept
-  only for series present now (``and`` on the instant vector), i.e. over the current container's
-  life: across an OOM sawtooth a regression predicts nonsense.
-* ``query_range ... start=-1h`` is not valid: start and end are timestamps.
+One PromQL query per metric family, each ``... by (pod)``: the ``Queries`` of
+``memtui.clients.prometheus``, the same text the audit export's chart sends, over the connection
+``memtui.clients.prometheus.connect`` makes (why each query reads as it does is said there).
 """
 
 from __future__ import annotations
@@ -21,81 +10,15 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import requests
-from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from urllib3.util.retry import Retry
+from prometheus_api_client import PrometheusApiClientException
 
-from memtui.state.snapshots import GpuUsage, PodTrend, PrometheusSnapshot
+from memtui.clients import prometheus
 from memtui.clients.errors import SourceError
-
-GROWTH_WINDOW = "10m"
-
-
-@dataclass(frozen=True)
-class Queries:
-    """The PromQL memtui sends, rendered for one namespace (shown verbatim in the UI and docs)."""
-
-    namespace: str
-
-    @property
-    def selector(self) -> str:
-        return f'namespace="{self.namespace}",container!="",container!="POD"'
-
-    def _per_pod(self, metric: str) -> str:
-        return f"sum by (pod) (max by (pod, container) ({metric}{{{self.selector}}}))"
-
-    @property
-    def working_set(self) -> str:
-        return self._per_pod("container_memory_working_set_bytes")
-
-    @property
-    def rss(self) -> str:
-        return self._per_pod("container_memory_rss")
-
-    @property
-    def cache(self) -> str:
-        return self._per_pod("container_memory_cache")
-
-    @property
-    def usage(self) -> str:
-        return self._per_pod("container_memory_usage_bytes")
-
-    @property
-    def limit(self) -> str:
-        return (
-            f'sum by (pod) (max by (pod, container) (kube_pod_container_resource_limits{{namespace="{self.namespace}",resource="memory"}}))'
-        )
-
-    @property
-    def growth(self) -> str:
-        metric = f"container_memory_working_set_bytes{{{self.selector}}}"
-        return f"max by (pod) (deriv({metric}[{GROWTH_WINDOW}]) and {metric})"
-
-    @property
-    def restarts(self) -> str:
-        metric = f'kube_pod_container_status_restarts_total{{namespace="{self.namespace}"}}'
-        return f"sum by (pod) (max_over_time({metric}[2h]) - min_over_time({metric}[2h]))"
-
-    @property
-    def oom_recent(self) -> str:
-        return (
-            f'max by (pod) (max_over_time(kube_pod_container_status_last_terminated_reason{{namespace="{self.namespace}",reason="OOMKilled"}}[2h]))'
-        )
-
-    @property
-    def gpu_used(self) -> str:
-        return f'sum by (pod) (DCGM_FI_DEV_FB_USED{{namespace="{self.namespace}"}})'
-
-    @property
-    def gpu_free(self) -> str:
-        return f'sum by (pod) (DCGM_FI_DEV_FB_FREE{{namespace="{self.namespace}"}})'
-
-    @property
-    def gpu_count(self) -> str:
-        return f'count by (pod) (DCGM_FI_DEV_FB_USED{{namespace="{self.namespace}"}})'
+from memtui.clients.prometheus import Queries
+from memtui.state.snapshots import GpuUsage, PodTrend, PrometheusSnapshot
 
 
 def _by_pod(result: Iterable[dict]) -> dict[str, float]:
@@ -124,9 +47,7 @@ class PrometheusSource:
         self.namespace = namespace
         self.timeout = timeout
         self.queries = Queries(namespace)
-        self._prom = PrometheusConnect(
-            url=self.url, disable_ssl=not verify_tls, timeout=timeout, retry=Retry(total=0)
-        )
+        self._prom = prometheus.connect(self.url, timeout=timeout, verify_tls=verify_tls)
 
     def _query(self, promql: str) -> dict[str, float]:
         try:

@@ -1,6 +1,7 @@
 """memory_series_from_prometheus against a real Prometheus scraping the simulator (backfilled
-history, then live scrapes): the series must be the simulator's own, point for point; and a
-Prometheus that refuses or cannot be reached is one clear line."""
+history, then live scrapes): the series must be the simulator's own, point for point, and, for a
+pod with a sidecar, the pods pane's own figure; a Prometheus that refuses or cannot be reached is
+one clear line."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 import requests
 
 from memtui.audit import AuditError, PrometheusUnavailable, memory_series_from_prometheus
-from tests.servers import free_port
+from memtui.sources.prometheus import PrometheusSource
+from tests.servers import free_port, start_prometheus_with_history
 
 NS = "sap-llm"
 HISTORY_STEP = 15.0  # what start_prometheus_for_simulator backfills with
@@ -21,12 +23,15 @@ LOOKBACK = 300.0  # Prometheus' default lookback delta
 _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 
-def simulator_history(sim) -> dict[str, list[list[tuple[float, float]]]]:
-    """The working-set samples the fixture backfilled, per pod, one list per container series
-    (cAdvisor's pod-level and POD series left out, as the query does)."""
+Series = list[tuple[float, float]]
+
+
+def simulator_history(sim) -> dict[str, dict[str, list[Series]]]:
+    """The working-set samples the fixture backfilled, per pod and container, one list per series
+    (a restart starts a new one; cAdvisor's pod-level and POD series left out, as the query does)."""
     end = sim.now() - timedelta(seconds=HISTORY_STEP)
     text = sim.openmetrics_history(end - timedelta(hours=2), end, HISTORY_STEP)
-    series: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    series: dict[tuple[str, str, str], Series] = defaultdict(list)
     for line in text.splitlines():
         if not line.startswith("container_memory_working_set_bytes{"):
             continue
@@ -35,21 +40,28 @@ def simulator_history(sim) -> dict[str, list[list[tuple[float, float]]]]:
         if labels.get("namespace") != NS or labels.get("container") in ("", "POD", None):
             continue
         value, stamp = rest.split()
-        series[(labels["pod"], labels_text)].append((float(stamp), float(value)))
-    per_pod: dict[str, list[list[tuple[float, float]]]] = defaultdict(list)
-    for (pod, _), samples in series.items():
-        per_pod[pod].append(sorted(samples))
+        series[(labels["pod"], labels["container"], labels_text)].append((float(stamp), float(value)))
+    per_pod: dict[str, dict[str, list[Series]]] = defaultdict(lambda: defaultdict(list))
+    for (pod, container, _), samples in series.items():
+        per_pod[pod][container].append(sorted(samples))
     return per_pod
 
 
-def expected_at(history: list[list[tuple[float, float]]], t: float) -> float | None:
-    """max by (pod) of each series' latest sample in (t - 5m, t]: what PromQL evaluates at t."""
-    values = []
-    for samples in history:
-        latest = [v for ts, v in samples if t - LOOKBACK < ts <= t]
-        if latest:
-            values.append(latest[-1])
-    return max(values) if values else None
+def latest_at(samples: Series, t: float) -> float | None:
+    """A series' value at t for PromQL: its latest sample in (t - 5m, t]."""
+    latest = [v for ts, v in samples if t - LOOKBACK < ts <= t]
+    return latest[-1] if latest else None
+
+
+def expected_at(containers: dict[str, list[Series]], t: float) -> float | None:
+    """``sum by (pod) (max by (pod, container) (...))`` at t: each container's largest live series
+    (a restart's old series lingers for the lookback), summed over the pod's containers."""
+    per_container = []
+    for series in containers.values():
+        values = [v for v in (latest_at(samples, t) for samples in series) if v is not None]
+        if values:
+            per_container.append(max(values))
+    return sum(per_container) if per_container else None
 
 
 def wait_for_live_scrapes(url: str, count: int = 2, timeout: float = 30.0) -> None:
@@ -123,3 +135,66 @@ def test_an_unreachable_prometheus_raises_a_clear_audit_error():
     assert isinstance(caught.value, PrometheusUnavailable)
     assert str(caught.value).startswith(f"Prometheus at {url} is unreachable: ")
     assert "refused" in str(caught.value).lower()
+
+
+MIB = 1024 * 1024
+SIDECAR_NS = "shop"
+
+
+def sidecar_pod_history(end: int) -> tuple[str, dict[str, list[Series]]]:
+    """An hour of cAdvisor working-set samples (15 s apart, up to ``end``) for ``api-0`` in ``shop``:
+    container ``app`` growing and restarted half an hour ago (its ``id`` changes, so a second series
+    starts), a flat ``envoy`` sidecar, the pause container and cAdvisor's pod-level series
+    (``container=""``, the sum).  Returns the OpenMetrics text and the container series."""
+    start = end - 3600
+    restart = end - 1800
+    stamps = range(start, end + 1, 15)
+    app_before = [(t, 200 * MIB + (t - start) * 4096) for t in stamps if t < restart]
+    app_after = [(t, 120 * MIB + (t - restart) * 8192) for t in stamps if t >= restart]
+    envoy = [(t, 48 * MIB + (t // 15 % 7) * 4096) for t in stamps]
+    pause = [(t, 1 * MIB) for t in stamps]
+    containers = {"app": [app_before, app_after], "envoy": [envoy]}
+    pod_level = [(t, sum(v for samples in (app_before, app_after, envoy, pause) for ts, v in samples if ts == t))
+                 for t in stamps]
+    labelled = [
+        ('container="app",id="/kubepods/pod1/a1"', app_before),
+        ('container="app",id="/kubepods/pod1/a2"', app_after),
+        ('container="envoy",id="/kubepods/pod1/e1"', envoy),
+        ('container="POD",id="/kubepods/pod1/p1"', pause),
+        ('container="",id="/kubepods/pod1"', pod_level),
+    ]
+    lines = ["# HELP container_memory_working_set_bytes Current working set in bytes.",
+             "# TYPE container_memory_working_set_bytes gauge"]
+    for labels, samples in labelled:
+        for t, v in samples:
+            lines.append(f'container_memory_working_set_bytes{{namespace="{SIDECAR_NS}",pod="api-0",{labels}}} {v} {t}')
+    lines.append("# EOF")
+    return "\n".join(lines) + "\n", containers
+
+
+def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(tmp_path):
+    # the export's chart once sent max by (pod): for this pod, only the app container (the envoy
+    # sidecar's 48 MiB missing), so the postmortem chart did not match what the pane showed
+    end = int(time.time()) - 1
+    text, containers = sidecar_pod_history(end)
+    server = start_prometheus_with_history(text, tmp_path / "prometheus")
+    try:
+        end_at = datetime.fromtimestamp(end, UTC)
+        exported = memory_series_from_prometheus(server.url, SIDECAR_NS, end_at - timedelta(hours=1), end_at, "60s")
+        pane = PrometheusSource(server.url, SIDECAR_NS)
+        charted = pane.history(pane.queries.working_set, duration=timedelta(hours=1), points=60, end=end_at)
+        shown = pane.fetch().pods["api-0"].working_set
+    finally:
+        server.stop()
+    assert set(exported) == {"api-0"}
+    points = exported["api-0"]
+    assert len(points) == 61
+    # the export's series is the pane's series, point for point: the same PromQL
+    assert [(t.timestamp(), v) for t, v in points] == charted["api-0"]
+    for moment, value in points:
+        expected = expected_at(containers, moment.timestamp())
+        largest = max(v for v in (latest_at(s, moment.timestamp()) for c in containers.values() for s in c) if v is not None)
+        assert value == expected, moment
+        assert value >= largest + 48 * MIB  # what max by (pod) would have charted is short of the sidecar
+    # the last point is the figure the pods pane shows now
+    assert points[-1][1] == shown == latest_at(containers["app"][1], end) + latest_at(containers["envoy"][0], end)
