@@ -1,10 +1,35 @@
-"""Every binding id memtui defines, so a user keymap can be checked before the app starts."""
+"""The cockpit's own key bindings, and every binding id memtui defines.
+
+The app's bindings live here rather than on ``MemtuiApp`` so that a user keymap can be checked
+before the app starts without importing the app (``binding_ids`` importing ``ui.app``, which
+imports this module, was an import cycle).
+"""
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
+APP_BINDINGS = [
+    Binding("q", "quit", "Quit", id="app.quit"),
+    Binding("slash", "filter", "Filter", id="app.filter"),
+    Binding("r", "refresh_now", "Refresh", id="app.refresh"),
+    Binding("e", "toggle_pane('events-pane')", "Events", id="app.toggle-events"),
+    Binding("g", "toggle_pane('gpu-pane')", "GPU", id="app.toggle-gpu"),
+    Binding("i", "toggle_pane('redis-pane')", "Redis", id="app.toggle-redis"),
+    Binding("p", "toggle_pane('side')", "Panel", id="app.toggle-side"),
+    Binding("question_mark,f1", "toggle_help", "Keys", id="app.help"),
+    Binding("a", "focus_actions", "Actions", id="app.actions"),
+    Binding("u", "undo", "Undo", id="app.undo"),
+    Binding("X", "export", "Export", id="app.export"),
+    Binding("o", "last_output", "Output", show=False, id="app.last-output"),
+    Binding("escape", "focus_pods", "Back to pods", show=False, id="app.focus-pods"),
+    Binding("H", "show_reasons", "Why stale", show=False, id="app.reasons"),
+]
+"""``MemtuiApp.BINDINGS``."""
+
 
 def binding_ids() -> set[str]:
-    from memtui.ui.app import MemtuiApp
+    """Ids of the app's bindings and of every widget and screen that has its own."""
     from memtui.widgets.actions_panel import ActionsPanel
     from memtui.widgets.confirm_screen import ConfirmActionScreen
     from memtui.widgets.help_screen import HelpScreen
@@ -13,8 +38,9 @@ def binding_ids() -> set[str]:
     from memtui.widgets.reasons_screen import ReasonsScreen
 
     ids: set[str] = set()
-    for owner in (MemtuiApp, PodTable, ActionsPanel, ConfirmActionScreen, OutputScreen, HelpScreen, ReasonsScreen):
-        for binding in owner.BINDINGS:
+    for bindings in (APP_BINDINGS, PodTable.BINDINGS, ActionsPanel.BINDINGS, ConfirmActionScreen.BINDINGS,
+                     OutputScreen.BINDINGS, HelpScreen.BINDINGS, ReasonsScreen.BINDINGS):
+        for binding in bindings:
             if getattr(binding, "id", None):
                 ids.add(binding.id)
     return ids
