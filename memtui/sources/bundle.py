@@ -1,50 +1,73 @@
-"""Which sources a session reads, chosen once from the settings."""
+"""Which sources a session reads, chosen once from the settings: one ``SourceSpec`` per poll.
+
+This is the list to extend when adding a source: its spec says how it is polled, which snapshot
+type it yields and why it is off when it is not configured.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from memtui.config.settings import Settings
-from memtui.sources.gpu_exec import NvidiaSmiExecSource
-from memtui.sources.gpu_nvml import NvmlSource
 from memtui.clients.kube.connection import KubeConnection
+from memtui.config.settings import Settings
+from memtui.sources.backfill import PrometheusBackfill
+from memtui.sources.gpu import dcgm_wanted, gpu_specs
 from memtui.sources.kube import KubeSource
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
+from memtui.sources.spec import SourceSpec
+from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot, PrometheusSnapshot, RedisStats
+
+SLOW_SOURCE_MIN_INTERVAL = 5.0
+"""Prometheus and ``redis-cli`` via exec are not asked more often than this, whatever ``--refresh`` says."""
+BACKFILL_RETRY = 30.0
 
 
 @dataclass
 class SourceBundle:
+    specs: tuple[SourceSpec, ...]
     kube: KubeSource
-    prometheus: PrometheusSource | None
-    redis: RedisSource | RedisExecSource | None
-    gpu_exec: NvidiaSmiExecSource | None
-    gpu_nvml: NvmlSource | None
-    gpu_mode: str
-    """The ``--gpu-source`` setting: auto, dcgm, exec, nvml or off."""
-    off_under_read_only: dict[str, str] = field(default_factory=dict)
-    """Per source (``redis``, ``gpu``): why ``--read-only`` left it unread, for its pane."""
+    """Always read; its informers' watch threads are stopped with the session."""
+    stoppers: tuple[Callable[[], None], ...] = field(default=())
+
+    def spec(self, name: str) -> SourceSpec:
+        return next(s for s in self.specs if s.name == name)
+
+    def stop(self) -> None:
+        self.kube.stop()
+        for stop in self.stoppers:
+            stop()
 
 
 def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundle:
-    timeout = settings.request_timeout
-    namespace = connection.namespace
-    prometheus = PrometheusSource(settings.prometheus_url, namespace, timeout=timeout) if settings.prometheus_url else None
-    # --read-only runs nothing in a container (executor/read_only.py): no redis-cli, no nvidia-smi
-    off: dict[str, str] = {}
-    redis: RedisSource | RedisExecSource | None = None
+    timeout, refresh = settings.request_timeout, settings.refresh
+    kube = KubeSource(connection, timeout=timeout)
+    specs = [SourceSpec("kubernetes", KubeSnapshot, kube.fetch, refresh)]
+    if settings.prometheus_url:
+        prometheus = PrometheusSource(settings.prometheus_url, connection.namespace, timeout=timeout)
+        backfill = PrometheusBackfill(prometheus, with_gpu=dcgm_wanted(settings))
+        specs += [
+            SourceSpec("prometheus", PrometheusSnapshot, prometheus.fetch, max(refresh, SLOW_SOURCE_MIN_INTERVAL)),
+            SourceSpec("backfill", BackfillSnapshot, backfill.fetch, 3600.0, retry_interval=BACKFILL_RETRY,
+                       one_shot=True, health="prometheus", inputs=lambda state: state.history.capacity),
+        ]
+    else:
+        specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, "no --prometheus-url: history since start only"))
+    specs.append(_redis_spec(settings, connection))
+    specs += gpu_specs(settings, connection, prometheus=bool(settings.prometheus_url))
+    return SourceBundle(tuple(specs), kube)
+
+
+def _redis_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:
+    # --read-only runs nothing in a container (executor/read_only.py): no redis-cli
     if settings.redis_url:
-        redis = RedisSource(settings.redis_url, timeout=min(timeout, 3.0))
-    elif settings.redis_deployment and settings.read_only:
-        off["redis"] = "off under --read-only: redis-cli would run in a container (give --redis-url)"
-    elif settings.redis_deployment:
-        redis = RedisExecSource(connection, deployment=settings.redis_deployment, timeout=timeout)
-    mode = settings.gpu_source
-    gpu_exec = None
-    if mode in ("auto", "exec") and settings.read_only:
-        if mode == "exec" or prometheus is None:  # auto with Prometheus still reads DCGM's figures
-            off["gpu"] = "off under --read-only: nvidia-smi would run in a container (DCGM needs --prometheus-url)"
-    elif mode in ("auto", "exec"):
-        gpu_exec = NvidiaSmiExecSource(connection.exec_api_client, namespace, timeout=max(timeout, 10.0))
-    gpu_nvml = NvmlSource() if mode == "nvml" else None
-    return SourceBundle(KubeSource(connection, timeout=timeout), prometheus, redis, gpu_exec, gpu_nvml, mode, off)
+        source = RedisSource(settings.redis_url, timeout=min(settings.request_timeout, 3.0))
+        return SourceSpec("redis", RedisStats, source.fetch, settings.refresh)
+    if settings.redis_deployment and settings.read_only:
+        return SourceSpec.turned_off("redis", RedisStats,
+                                     "off under --read-only: redis-cli would run in a container (give --redis-url)")
+    if settings.redis_deployment:
+        exec_source = RedisExecSource(connection, deployment=settings.redis_deployment, timeout=settings.request_timeout)
+        return SourceSpec("redis", RedisStats, exec_source.fetch, max(settings.refresh, SLOW_SOURCE_MIN_INTERVAL))
+    return SourceSpec.turned_off("redis", RedisStats, "off (set --redis-url, or --redis-deployment)")

@@ -12,11 +12,22 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from typing import Any, ClassVar
 
 from memtui.state.history import HistoryStore, RingSeries
 from memtui.state.incident import IncidentClock, IncidentStatus
 from memtui.state.oom_ledger import OomLedger
-from memtui.state.snapshots import GpuUsage, KubeEvent, KubeSnapshot, PodState, PodTrend, PrometheusSnapshot, RedisStats
+from memtui.state.snapshots import (
+    BackfillSnapshot,
+    GpuSnapshot,
+    GpuUsage,
+    KubeEvent,
+    KubeSnapshot,
+    PodState,
+    PodTrend,
+    PrometheusSnapshot,
+    RedisStats,
+)
 
 GROWTH_WINDOW_SECONDS = 120.0
 """Local growth (without Prometheus) is the least-squares slope over this window."""
@@ -24,6 +35,7 @@ GROWTH_WINDOW_SECONDS = 120.0
 SORT_KEYS = ("memory", "percent", "forecast", "growth", "restarts", "name", "age")
 
 SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
+"""The health entries every cockpit has, in the header's order (a new source's is added by ``expect``)."""
 
 DCGM_VIA_PROMETHEUS = "DCGM via Prometheus"
 """The GPU source label when GPU figures are DCGM series read from Prometheus."""
@@ -138,6 +150,10 @@ class CockpitState:
 
     # -- sources ----------------------------------------------------------------------------
 
+    def expect(self, source: str) -> None:
+        """A source this session reads (or shows as off): it gets a health entry from the start."""
+        self.health.setdefault(source, SourceHealth(source))
+
     def disable(self, source: str, why: str) -> None:
         """A source that is not configured: shown as off, with how to turn it on."""
         self.health[source] = SourceHealth(source, error=None, detail=why, enabled=False)
@@ -167,7 +183,23 @@ class CockpitState:
             return health
         return replace(health, detail=" · ".join(([health.detail] if health.detail else []) + notes))
 
-    def apply(self, snapshot: KubeSnapshot) -> None:
+    _APPLY: ClassVar[dict[type, str]] = {
+        KubeSnapshot: "apply_kube",
+        PrometheusSnapshot: "apply_prometheus",
+        BackfillSnapshot: "backfill",
+        RedisStats: "apply_redis",
+        GpuSnapshot: "apply_gpu",
+    }
+    """Which method folds each snapshot type (one entry per source's snapshot)."""
+
+    def apply(self, snapshot: Any) -> None:
+        """Fold one successful poll's snapshot, whichever source it came from (by its type)."""
+        method = self._APPLY.get(type(snapshot))
+        if method is None:
+            raise TypeError(f"no CockpitState method folds a {type(snapshot).__name__}")
+        getattr(self, method)(snapshot)
+
+    def apply_kube(self, snapshot: KubeSnapshot) -> None:
         """Fold one successful Kubernetes refresh into history and derived rows."""
         if snapshot.metrics_error and self.snapshot is not None:
             # keep the last known figures on screen (the pane says they are stale) rather than
@@ -199,16 +231,16 @@ class CockpitState:
         self.prometheus = snapshot
         self.ok("prometheus", f"{snapshot.query_count} queries, {snapshot.duration_seconds * 1000:.0f} ms")
         if snapshot.gpu:
-            self.apply_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
+            self._take_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
         elif self.gpu_source == DCGM_VIA_PROMETHEUS:
             self.fail("gpu", f"{DCGM_VIA_PROMETHEUS}: {snapshot.gpu_error or 'no DCGM_FI_DEV_FB_USED series any more'}")
         self._rebuild()
 
-    def backfill(self, series: dict[str, dict[str, list[tuple[float, float]]]]) -> None:
-        """Older samples from Prometheus (``{"memory": {pod: points}, "gpu": {pod: points}}``)."""
-        for pod, points in series.get("memory", {}).items():
+    def backfill(self, snapshot: BackfillSnapshot) -> None:
+        """Older samples from Prometheus, put before the live ones."""
+        for pod, points in snapshot.memory.items():
             self.history.backfill(pod, points)
-        for pod, points in series.get("gpu", {}).items():
+        for pod, points in snapshot.gpu.items():
             self.gpu_history.backfill(pod, points)
         self._rebuild()
 
@@ -217,7 +249,10 @@ class CockpitState:
         self.redis_history.append(stats.taken_at.timestamp(), float(stats.used_memory))
         self.ok("redis", stats.source)
 
-    def apply_gpu(self, usage: dict[str, GpuUsage], source: str) -> None:
+    def apply_gpu(self, snapshot: GpuSnapshot) -> None:
+        self._take_gpu(snapshot.usage, snapshot.source)
+
+    def _take_gpu(self, usage: dict[str, GpuUsage], source: str) -> None:
         self.gpu = usage
         self.gpu_source = source
         now = self.clock().timestamp()
@@ -361,6 +396,10 @@ class CockpitState:
 
     def gpu_rows(self) -> tuple[GpuUsage, ...]:
         return tuple(sorted(self.gpu.values(), key=lambda g: -(g.percent or 0.0)))
+
+    def gpu_trends(self) -> dict[str, tuple[float, ...]]:
+        """The GPU pane's sparklines: history of each GPU shown now."""
+        return {key: series.values() for key in self.gpu if (series := self.gpu_history.get(key))}
 
 
 def sort_rows(rows: tuple[PodRow, ...], key: str) -> tuple[PodRow, ...]:

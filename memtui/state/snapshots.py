@@ -221,3 +221,28 @@ class PrometheusSnapshot:
     query_count: int
     duration_seconds: float
     gpu_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GpuSnapshot:
+    """GPU memory from a GPU poll (NVML or ``nvidia-smi`` via exec), with which of them read it.
+
+    DCGM's figures come inside the ``PrometheusSnapshot`` instead: they are as fresh as Prometheus."""
+
+    usage: dict[str, GpuUsage]
+    source: str
+    """What the GPU pane's title names: ``NVML (this machine)`` or ``nvidia-smi via exec``."""
+
+
+Points = tuple[tuple[float, float], ...]
+"""(unix time, value) samples, oldest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackfillSnapshot:
+    """The last hour from Prometheus, read once at start so sparklines are full at once."""
+
+    memory: dict[str, Points]
+    """Working set per pod."""
+    gpu: dict[str, Points] = field(default_factory=dict)
+    """GPU framebuffer memory per pod (DCGM); empty when DCGM has no series or is not used."""

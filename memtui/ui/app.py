@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 from rich.text import Text
@@ -23,6 +24,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 
 from memtui.state.cockpit import CockpitState, SourceHealth
+from memtui.state.snapshots import KubeSnapshot
+from memtui.ui.bindings import APP_BINDINGS, binding_ids
 from memtui.ui.crash import EXIT_CRASH, record_crash
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
@@ -33,7 +36,6 @@ from memtui.ui.messages import SourceRefreshed
 from memtui.ui.polling import Poller
 from memtui.config.settings import Settings
 from memtui.sources.bundle import SourceBundle, build_sources
-from memtui.clients.errors import SourceError
 from memtui.clients.kube.connection import KubeConnection
 from memtui.state.units import format_bytes
 from memtui.widgets.actions_panel import ActionsPanel
@@ -50,7 +52,6 @@ from memtui.widgets.side_panel import SidePanel
 
 NARROW_WIDTH = 140
 SHORT_HEIGHT = 30
-BACKFILL_WINDOW = timedelta(hours=1)
 SUBTITLE_MARGIN = 6
 """Border corners and padding around a pane's subtitle."""
 REASON_WIDTH_UNKNOWN = 100
@@ -74,22 +75,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
     TITLE = "memtui"
     COMMANDS = App.COMMANDS | {RunbookCommands}
 
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("slash", "filter", "Filter", id="app.filter"),
-        Binding("r", "refresh_now", "Refresh", id="app.refresh"),
-        Binding("e", "toggle_pane('events-pane')", "Events", id="app.toggle-events"),
-        Binding("g", "toggle_pane('gpu-pane')", "GPU", id="app.toggle-gpu"),
-        Binding("i", "toggle_pane('redis-pane')", "Redis", id="app.toggle-redis"),
-        Binding("p", "toggle_pane('side')", "Panel", id="app.toggle-side"),
-        Binding("question_mark,f1", "toggle_help", "Keys", id="app.help"),
-        Binding("a", "focus_actions", "Actions", id="app.actions"),
-        Binding("u", "undo", "Undo", id="app.undo"),
-        Binding("X", "export", "Export", id="app.export"),
-        Binding("o", "last_output", "Output", show=False, id="app.last-output"),
-        Binding("escape", "focus_pods", "Back to pods", show=False, id="app.focus-pods"),
-        Binding("H", "show_reasons", "Why stale", show=False, id="app.reasons"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self,
@@ -104,8 +90,6 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         super().__init__()
         self.catalogue = catalogue or load_catalogue()
         if keymap is None:
-            from memtui.ui.bindings import binding_ids
-
             keymap = load_keymap(None, binding_ids(), {a.id for a in self.catalogue.actions})
         self.keymap_actions = keymap.actions
         self.keymap_bindings = keymap.bindings
@@ -196,7 +180,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self.effects_not_measured()
         for poller in self.pollers.values():
             poller.stop()
-        self.sources.kube.stop()
+        self.sources.stop()
 
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -209,59 +193,18 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
     # -- polling ----------------------------------------------------------------------------
 
     def _start_polling(self) -> None:
-        refresh = self.settings.refresh
-        src = self.sources
-        self.pollers["kubernetes"] = Poller(self, "kubernetes", src.kube.fetch, refresh)
-        if src.prometheus is not None:
-            self.pollers["prometheus"] = Poller(self, "prometheus", src.prometheus.fetch, max(refresh, 5.0))
-            self.pollers["backfill"] = Poller(self, "backfill", self._fetch_backfill, 3600.0, retry_interval=30.0)
-        else:
-            self.state.disable("prometheus", "no --prometheus-url: history since start only")
-        if src.redis is not None:
-            interval = refresh if self.settings.redis_url else max(refresh, 5.0)
-            self.pollers["redis"] = Poller(self, "redis", src.redis.fetch, interval)
-        elif "redis" in src.off_under_read_only:
-            self.state.disable("redis", src.off_under_read_only["redis"])
-        else:
-            self.state.disable("redis", "off (set --redis-url, or --redis-deployment)")
-        if src.gpu_nvml is not None:
-            self.pollers["gpu"] = Poller(self, "gpu", src.gpu_nvml.fetch, refresh)
-        elif src.gpu_exec is not None:
-            self.pollers["gpu"] = Poller(self, "gpu", self._fetch_gpu_exec, max(refresh, 10.0))
-        elif "gpu" in src.off_under_read_only:
-            self.state.disable("gpu", src.off_under_read_only["gpu"])
-        elif src.gpu_mode == "off":
-            self.state.disable("gpu", "off (--gpu-source off)")
-        elif src.gpu_mode == "dcgm" and src.prometheus is None:
-            self.state.disable("gpu", "--gpu-source dcgm needs --prometheus-url")
+        """One poller per source spec; a source that is off says why in its pane."""
+        state = self.state
+        for spec in self.sources.specs:
+            state.expect(spec.health_name)
+            if spec.off is not None:
+                state.disable(spec.health_name, spec.off)
+                continue
+            inputs = partial(spec.inputs, state) if spec.inputs is not None else None
+            self.pollers[spec.name] = Poller(self, spec, inputs=inputs)
         for poller in self.pollers.values():
             poller.start()
         self._render_state()
-
-    def _fetch_backfill(self) -> dict[str, dict[str, list[tuple[float, float]]]]:
-        """The last hour from Prometheus, so sparklines are full the moment memtui starts."""
-        prometheus = self.sources.prometheus
-        assert prometheus is not None
-        points = self.state.history.capacity
-        memory = prometheus.history(prometheus.queries.working_set, duration=BACKFILL_WINDOW, points=points)
-        gpu = {}
-        if self.sources.gpu_mode in ("auto", "dcgm"):
-            try:
-                gpu = prometheus.history(prometheus.queries.gpu_used, duration=BACKFILL_WINDOW, points=points)
-            except SourceError:
-                gpu = {}  # no DCGM series: the GPU pane says so on its own
-        return {"memory": memory, "gpu": gpu}
-
-    def _fetch_gpu_exec(self):
-        if self.sources.gpu_mode == "auto" and self.state.prometheus is not None and self.state.prometheus.gpu:
-            return None  # DCGM via Prometheus already has it: no exec needed
-        snapshot = self.state.snapshot
-        if snapshot is None:
-            return None
-        pods = [p.name for p in snapshot.pods if p.gpus and p.phase == "Running"]
-        if not pods:
-            raise SourceError("gpu", "no running pod requests nvidia.com/gpu")
-        return self.sources.gpu_exec.fetch(pods)
 
     @on(SourceRefreshed)
     def _source_refreshed(self, message: SourceRefreshed) -> None:
@@ -269,25 +212,14 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
             self._apply_refresh(message)
 
     def _apply_refresh(self, message: SourceRefreshed) -> None:
-        source, state = message.source, self.state
         if message.error is not None:
-            state.fail("prometheus" if source == "backfill" else source, message.error)
-        elif source == "kubernetes":
-            state.apply(message.data)
-            self.effects_due()
-        elif source == "prometheus":
-            state.apply_prometheus(message.data)
-        elif source == "backfill":
-            state.backfill(message.data)
-        elif source == "redis":
-            state.apply_redis(message.data)
-        elif source == "gpu" and message.data is not None:
-            label = "NVML (this machine)" if self.sources.gpu_nvml else "nvidia-smi via exec"
-            state.apply_gpu(message.data, label)
-        poller = self.pollers.get(source)
+            self.state.fail(message.spec.health_name, message.error)
+        else:
+            self.state.apply(message.snapshot)
+            if isinstance(message.snapshot, KubeSnapshot):
+                self.effects_due()  # effect windows close on a pods refresh
+        poller = self.pollers.get(message.source)
         if poller is not None:
-            if source == "backfill" and message.ok:
-                poller.stop()  # one backfill is enough; live polls take over
             poller.done(message.ok)
         self._render_state()
 
@@ -336,7 +268,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         pane = self.query_one(GpuPane)
         state = self.state
         pane.usage = state.gpu_rows()
-        pane.trends = {key: series.values() for key in state.gpu if (series := state.gpu_history.get(key))}
+        pane.trends = state.gpu_trends()
         gpu_health = state.health["gpu"]
         if not state.gpu:
             pane.message = gpu_health.detail if not gpu_health.enabled else (gpu_health.error or "waiting for GPU figures…")
@@ -440,8 +372,8 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_refresh_now(self) -> None:
-        for name, poller in self.pollers.items():
-            if name != "backfill":
+        for poller in self.pollers.values():
+            if not poller.spec.one_shot:
                 poller.start()
 
     def action_filter(self) -> None:

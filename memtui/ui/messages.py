@@ -6,15 +6,22 @@ from typing import Any
 
 from textual.message import Message
 
+from memtui.sources.spec import SourceSpec
+
 
 class SourceRefreshed(Message):
-    """A poll of one source finished: ``data`` on success, ``error`` (one line) on failure."""
+    """A poll of one source finished: its typed ``snapshot`` (the spec's ``snapshot`` type) on
+    success, ``error`` (one line) on failure."""
 
-    def __init__(self, source: str, data: Any = None, error: str | None = None) -> None:
+    def __init__(self, spec: SourceSpec, snapshot: Any = None, error: str | None = None) -> None:
         super().__init__()
-        self.source = source
-        self.data = data
+        self.spec = spec
+        self.snapshot = snapshot
         self.error = error
+
+    @property
+    def source(self) -> str:
+        return self.spec.name
 
     @property
     def ok(self) -> bool:

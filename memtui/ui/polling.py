@@ -8,6 +8,8 @@ requests than a healthy one (a hung one gets fewer: each poll waits out its time
 is fresh again at the next refresh after the fault clears.  Exponential backoff (up to 30 s) kept
 a Redis pane stale for many refreshes after a ``DEBUG SLEEP`` had ended.
 Each source has its own worker group, since ``exclusive`` only cancels within a group.
+What a poll needs from the cockpit's state is computed on the main thread when it starts (the
+spec's ``inputs``) and handed to the worker: a worker never reads main-thread state.
 """
 
 from __future__ import annotations
@@ -18,27 +20,23 @@ from typing import Any
 from textual.app import App
 from textual.timer import Timer
 
-from memtui.ui.messages import SourceRefreshed
 from memtui.clients.errors import SourceError, describe_failure
+from memtui.sources.spec import SourceSpec
+from memtui.ui.messages import SourceRefreshed
 
 
 class Poller:
-    def __init__(
-        self,
-        app: App,
-        source: str,
-        fetch: Callable[[], Any],
-        interval: float,
-        *,
-        retry_interval: float | None = None,
-    ) -> None:
-        """``retry_interval`` (default: ``interval``) is the wait after a failed poll, for a source
-        polled rarely (the hourly backfill) that should still retry soon."""
+    def __init__(self, app: App, spec: SourceSpec, *, inputs: Callable[[], Any] | None = None) -> None:
+        """``inputs`` runs on the main thread at each start; its result is ``spec.fetch``'s argument
+        (None: skip this poll).  Without it, ``spec.fetch()`` takes no argument."""
+        assert spec.fetch is not None, f"{spec.name} is off: nothing to poll"
         self.app = app
-        self.source = source
-        self.fetch = fetch
-        self.interval = interval
-        self.retry_interval = interval if retry_interval is None else min(interval, retry_interval)
+        self.spec = spec
+        self.source = spec.name
+        self.fetch = spec.fetch
+        self.inputs = inputs
+        self.interval = spec.interval
+        self.retry_interval = spec.interval if spec.retry_interval is None else min(spec.interval, spec.retry_interval)
         self.failures = 0
         """Failed polls in a row (0 once one succeeds)."""
         self.in_flight = False
@@ -52,28 +50,46 @@ class Poller:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+        if self.inputs is None:
+            work = self._work
+        else:
+            given = self.inputs()
+            if given is None:  # nothing to ask this time
+                self._arm(self.interval)
+                return
+            work = lambda: self._work(given)  # noqa: E731 - the worker gets its inputs, not the state
         self.in_flight = True
         self.app.run_worker(
-            self._work, name=f"poll:{self.source}", group=f"poll:{self.source}", thread=True, exclusive=True, exit_on_error=False
+            work, name=f"poll:{self.source}", group=f"poll:{self.source}", thread=True, exclusive=True, exit_on_error=False
         )
 
-    def _work(self) -> None:
+    def _work(self, *given: Any) -> None:
+        spec = self.spec
         try:
-            data = self.fetch()
+            data = self.fetch(*given)
         except SourceError as exc:
-            self.app.post_message(SourceRefreshed(self.source, error=exc.reason))
+            self.app.post_message(SourceRefreshed(spec, error=exc.reason))
         except Exception as exc:  # noqa: BLE001 - a poll must never kill the app
-            self.app.post_message(SourceRefreshed(self.source, error=describe_failure(exc)))
+            self.app.post_message(SourceRefreshed(spec, error=describe_failure(exc)))
         else:
-            self.app.post_message(SourceRefreshed(self.source, data=data))
+            if not isinstance(data, spec.snapshot):  # a programming error, shown where it happens
+                error = f"internal: {spec.name} poll gave {type(data).__name__}, not {spec.snapshot.__name__}"
+                self.app.post_message(SourceRefreshed(spec, error=error))
+                return
+            self.app.post_message(SourceRefreshed(spec, snapshot=data))
 
     def done(self, ok: bool) -> None:
-        """Called by the app after it handled the result: arm the next poll."""
+        """Called by the app after it handled the result: arm the next poll (a one-shot spec stops
+        after its first success)."""
         self.in_flight = False
         self.failures = 0 if ok else self.failures + 1
+        if ok and self.spec.one_shot:
+            self.stop()
         if self._stopped:
             return
-        delay = self.interval if ok else self.retry_interval
+        self._arm(self.interval if ok else self.retry_interval)
+
+    def _arm(self, delay: float) -> None:
         self._timer = self.app.set_timer(delay, self.start, name=f"poll:{self.source}")
 
     def stop(self) -> None:

@@ -20,7 +20,7 @@ async def test_execs_never_turn_the_pollers_requests_into_websocket_handshakes(s
     def more_execs() -> None:  # the Redis pane's own exec source, as fast as it goes
         while not stop.is_set():
             try:
-                app.sources.redis.fetch()
+                app.sources.spec("redis").fetch()
                 execs.append(True)
             except SourceError:
                 execs.append(False)

@@ -13,6 +13,7 @@ import time
 
 from memtui.config.settings import Settings
 from memtui.sources.bundle import build_sources
+from memtui.sources.gpu import GpuExecInputs
 from memtui.clients.errors import SourceError
 from memtui.clients.kube.connection import connect
 
@@ -25,7 +26,8 @@ def test_exec_in_threads_never_breaks_a_poll_on_the_same_connection(sim):
     sources = build_sources(settings, connection)
     first = sources.kube.fetch()
     gpu_pods = [p.name for p in first.pods if p.gpus and p.phase == "Running"]
-    assert gpu_pods and sources.redis is not None and sources.gpu_exec is not None
+    redis, gpu = sources.spec("redis"), sources.spec("gpu")
+    assert gpu_pods and redis.fetch is not None and gpu.fetch is not None
 
     stop = threading.Event()
     execs = {"redis": 0, "gpu": 0}
@@ -40,8 +42,8 @@ def test_exec_in_threads_never_breaks_a_poll_on_the_same_connection(sim):
                 exec_errors.append(f"{name}: {exc.reason}")
 
     threads = [
-        threading.Thread(target=exec_loop, args=("redis", sources.redis.fetch), daemon=True),
-        threading.Thread(target=exec_loop, args=("gpu", lambda: sources.gpu_exec.fetch(gpu_pods)), daemon=True),
+        threading.Thread(target=exec_loop, args=("redis", redis.fetch), daemon=True),
+        threading.Thread(target=exec_loop, args=("gpu", lambda: gpu.fetch(GpuExecInputs(tuple(gpu_pods)))), daemon=True),
     ]
     for thread in threads:
         thread.start()
@@ -70,8 +72,9 @@ def test_exec_requests_carry_the_memtui_user_agent_like_every_other_request(sim)
 
     connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
     sources = build_sources(Settings(namespace="sap-llm", redis_deployment="redis", gpu_source="off"), connection)
-    assert sources.redis is not None
-    stats = sources.redis.fetch()
+    redis = sources.spec("redis")
+    assert redis.fetch is not None
+    stats = redis.fetch()
     assert stats.used_memory > 0
     deadline = time.monotonic() + 10  # the simulator journals an exec once its stream has closed
     while not (execs := [e for e in sim.journal() if e.path.endswith("/exec")]) and time.monotonic() < deadline:
