@@ -23,6 +23,7 @@ so importing the query set costs nothing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,8 +62,9 @@ def connect(url: str, *, timeout: float, verify_tls: bool = True, retry: Retry |
 
 
 def _promql_string(text: str) -> str:
-    """``text`` as the inside of a double-quoted PromQL string."""
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``text`` as the inside of a double-quoted PromQL string: a JSON string's body, as the
+    runbook's templates quote a namespace (so a catalogue query and ``Queries`` render alike)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 @dataclass(frozen=True)

@@ -138,11 +138,11 @@ def test_an_unreachable_prometheus_raises_a_clear_audit_error():
 
 
 MIB = 1024 * 1024
-SIDECAR_NS = "shop"
+SIDECAR_NS = "sap-llm"  # the executor rig's namespace
 
 
 def sidecar_pod_history(end: int) -> tuple[str, dict[str, list[Series]]]:
-    """An hour of cAdvisor working-set samples (15 s apart, up to ``end``) for ``api-0`` in ``shop``:
+    """An hour of cAdvisor working-set samples (15 s apart, up to ``end``) for ``api-0`` in ``sap-llm``:
     container ``app`` growing and restarted half an hour ago (its ``id`` changes, so a second series
     starts), a flat ``envoy`` sidecar, the pause container and cAdvisor's pod-level series
     (``container=""``, the sum).  Returns the OpenMetrics text and the container series."""
@@ -172,9 +172,9 @@ def sidecar_pod_history(end: int) -> tuple[str, dict[str, list[Series]]]:
     return "\n".join(lines) + "\n", containers
 
 
-def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(tmp_path):
-    # the export's chart once sent max by (pod): for this pod, only the app container (the envoy
-    # sidecar's 48 MiB missing), so the postmortem chart did not match what the pane showed
+def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(tmp_path, sim, make_rig, catalogue):
+    # the export's chart (and the diagnose step) once sent max by (pod): for this pod, only the app
+    # container (the envoy sidecar's 48 MiB missing), so the postmortem did not match the pane
     end = int(time.time()) - 1
     text, containers = sidecar_pod_history(end)
     server = start_prometheus_with_history(text, tmp_path / "prometheus")
@@ -184,6 +184,8 @@ def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(
         pane = PrometheusSource(server.url, SIDECAR_NS)
         charted = pane.history(pane.queries.working_set, duration=timedelta(hours=1), points=60, end=end_at)
         shown = pane.fetch().pods["api-0"].working_set
+        rig = make_rig(sim, prometheus_url=server.url)
+        step = rig.executor.run_read(catalogue.get("diagnose.prom-memory-now"), {}, rig.ctx())
     finally:
         server.stop()
     assert set(exported) == {"api-0"}
@@ -198,3 +200,7 @@ def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(
         assert value >= largest + 48 * MIB  # what max by (pod) would have charted is short of the sidecar
     # the last point is the figure the pods pane shows now
     assert points[-1][1] == shown == latest_at(containers["app"][1], end) + latest_at(containers["envoy"][0], end)
+    # and the diagnose step says the same (to the 6 figures it prints)
+    assert step.ok, step
+    rows = {row.split()[0]: float(row.split()[1]) for row in step.output.splitlines()[2:]}
+    assert rows.keys() == {"api-0"} and rows["api-0"] == pytest.approx(shown, rel=1e-5)

@@ -7,6 +7,7 @@ import shlex
 
 import pytest
 
+from memtui.clients.prometheus import Queries
 from memtui.runbook import PHASES, RISKS, Catalogue, Quantity
 from memtui.runbook.action import TITLE_MAX
 
@@ -202,7 +203,12 @@ def test_prometheus_steps_avoid_the_runbooks_query_traps(catalogue: Catalogue):
         assert 'namespace="sap-llm"' in query, action.id
         assert "container_memory_usage_bytes" not in query and "rate(" not in query, action.id
         if "container_memory_working_set_bytes" in query:
-            assert 'container!=""' in query and 'container!="POD"' in query and "max by (pod)" in query
+            assert 'container!=""' in query and 'container!="POD"' in query, action.id
+            assert "max by (pod)" in query or "max by (pod, container)" in query, action.id
+    # the working set the diagnose steps show is the pods pane's figure (and the audit chart's)
+    for action_id in ("diagnose.prom-memory-now", "diagnose.prom-memory-1h"):
+        for namespace in ("sap-llm", 'a"b\\c'):
+            assert catalogue.get(action_id).bind(namespace=namespace).query == Queries(namespace).working_set
     assert "deriv(" in catalogue.get("diagnose.memory-growth").operation.query
     forecast = catalogue.get("diagnose.oom-forecast").operation.query
     assert "predict_linear(" in forecast and "kube_pod_container_resource_limits" in forecast
