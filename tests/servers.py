@@ -20,15 +20,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, timeout: float = 10.0) -> None:
+def wait_for_port(port: int, timeout: float = 10.0, *, host: str = "127.0.0.1") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with socket.create_connection((host, port), timeout=0.2):
                 return
         except OSError:
             time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+    raise TimeoutError(f"nothing listens on {host} port {port} after {timeout} s")
 
 
 @dataclass
@@ -36,11 +36,13 @@ class RedisServer:
     port: int
     password: str | None
     process: subprocess.Popen
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
-        return f"redis://{auth}127.0.0.1:{self.port}/0"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"redis://{auth}{host}:{self.port}/0"
 
     def stop(self) -> None:
         self.process.terminate()
@@ -50,15 +52,17 @@ class RedisServer:
             self.process.kill()
 
 
-def start_redis(workdir: Path, *, password: str | None = None, debug_command: bool = False) -> RedisServer:
-    """``debug_command`` allows ``DEBUG SLEEP`` (off by default since Redis 7), to make Redis hang."""
+def start_redis(workdir: Path, *, password: str | None = None, debug_command: bool = False,
+                host: str = "127.0.0.1") -> RedisServer:
+    """``debug_command`` allows ``DEBUG SLEEP`` (off by default since Redis 7), to make Redis hang;
+    ``host`` is the loopback address it binds (``::1`` for an IPv6 URL)."""
     workdir.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed: run scripts/test, which installs it (apt)")
     port = free_port()
     args = [
-        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        binary, "--port", str(port), "--bind", host, "--save", "", "--appendonly", "no",
         "--dir", str(workdir), "--daemonize", "no", "--loglevel", "warning",
     ]
     if password:
@@ -67,11 +71,11 @@ def start_redis(workdir: Path, *, password: str | None = None, debug_command: bo
         args += ["--enable-debug-command", "yes"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_for_port(port)
+        wait_for_port(port, host=host)
     except TimeoutError:
         process.kill()
         raise RuntimeError(f"redis-server did not start: {process.stderr.read().decode()[:500]}")
-    return RedisServer(port, password, process)
+    return RedisServer(port, password, process, host)
 
 
 @dataclass

@@ -6,7 +6,8 @@ from memtui.clients.errors import SourceError
 from memtui.clients.redis_info import parse_info_text, stats_from_info
 from memtui.clients.redis import redact_url
 from memtui.sources.redis_source import RedisSource
-from tests.servers import free_port
+from memtui.executor.redis_calls import RedisRunner
+from tests.servers import free_port, start_redis
 
 
 def fill(url: str, keys: int = 2000, with_ttl: int = 500) -> redis.Redis:
@@ -104,3 +105,24 @@ def test_redact_url_keeps_an_ipv6_hosts_brackets():
     assert redact_url("rediss://user:pw@[fd00::a:1]/2") == "rediss://user:***@[fd00::a:1]/2"
     assert redact_url("redis://:pw@[fe80::1%25eth0]:6380") == "redis://:***@[fe80::1%25eth0]:6380"
     assert redact_url("redis://:p@ss@Cache.Example:6379") == "redis://:***@Cache.Example:6379"
+
+
+def test_an_ipv6_redis_is_shown_by_a_url_that_still_names_it(tmp_path):
+    server = start_redis(tmp_path / "v6", password="s3cret-pw", host="::1")
+    try:
+        shown = f"redis://:***@[::1]:{server.port}/0"
+        source = RedisSource(server.url)
+        assert source.display == shown and source.fetch().source == shown
+        runner = RedisRunner(url=server.url, exec_client=None, namespace="sap-llm")
+        assert runner.display == shown and runner.dbsize() == 0
+        wrong = RedisSource(server.url.replace("s3cret-pw", "wrong-pw"))
+        try:
+            wrong.fetch()
+        except SourceError as exc:
+            assert exc.reason.startswith(f"redis://:***@[::1]:{server.port}/0: ") and "wrong-pw" not in exc.reason
+        else:
+            raise AssertionError("a wrong password must fail")
+        runner.close()
+        source.close()
+    finally:
+        server.stop()
