@@ -5,9 +5,12 @@ The UI never builds API calls: it asks ``Executor.plan`` for what the confirmati
 few refreshes later, and ``undo_plan`` to put reversible changes back.  All blocking I/O, for
 Textual thread workers; nothing here imports Textual.
 
-Module map: ``executor`` (the façade and the preflight → intent → call → result order) uses
-``planning`` (one draft per mutating operation kind, dry runs), ``reads`` (diagnose steps),
-``undo`` (previous values and restoring plans), ``effects`` (before/after figures), ``events``
+Module map: ``executor`` (the façade and the preflight → intent → call → result order) asks
+``kinds`` (one handler per operation kind: permissions, draft or read, previous values, undo,
+response summary, effect inputs; ``kinds.registry`` maps each schema class to its handler) and uses
+``planning`` (the drafting context, dry runs), ``reading`` and ``diagnose`` (the read context, and
+diagnose steps run through the registry), ``undo`` (the rules every undo shares), ``effects``
+(before/after figures, ``Effect``), ``access`` (one RBAC permission), ``events``
 (the ``MemtuiAction`` Event), ``rbac`` (SelfSubjectAccessReview, batched), ``pods`` (which pods
 and why), ``cautions`` (readiness, PodDisruptionBudgets, GitOps), ``redis_calls`` (redis-py or
 redis-cli), ``kubeapi`` (raw REST with chosen content types), ``guard`` (the namespace guard) and
@@ -15,12 +18,12 @@ redis-cli), ``kubeapi`` (raw REST with chosen content types), ``guard`` (the nam
 ``model`` holds the frozen types that cross the boundary.
 """
 
+from memtui.executor.effects import Effect
 from memtui.executor.executor import Executor
 from memtui.executor.model import (
     ActionContext,
     Change,
     DryRun,
-    Effect,
     ExecCall,
     HttpCall,
     Outcome,

@@ -626,3 +626,20 @@ def _clock(moment: datetime) -> str:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Before/after figures measured some refreshes after an action (also in the audit log)."""
+
+    intent_id: str
+    action_id: str
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+    summary: str
+    improved: bool | None
+    """True when memory went down, False when it did not, None when nothing comparable remained."""
+    replaced: tuple[str, ...] = field(default=())
+    """Pods present before and gone after (replaced by a rollout or a delete)."""
+    report: EffectReport | None = None
+    """The per-target figures (``EffectReport``): window, growth, forecast, overlaps."""

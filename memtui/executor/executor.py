@@ -29,6 +29,7 @@ from memtui.executor import events
 from memtui.executor.effects import (
     NOT_MEASURED,
     ActionMark,
+    Effect,
     EffectWindow,
     Samples,
     due_window,
@@ -41,7 +42,6 @@ from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
     DryRun,
-    Effect,
     ExecCall,
     HttpCall,
     Outcome,
@@ -51,16 +51,18 @@ from memtui.executor.model import (
     RedisCall,
     frozen_map,
 )
-from memtui.executor.planning import Draft, Planner, maxmemory_param
+from memtui.executor import diagnose
+from memtui.executor.kinds.base import Drafting, Previous
+from memtui.executor.kinds.registry import handler_for
+from memtui.executor.planning import Draft, Planner
 from memtui.executor.rbac import PermissionChecker, requirements
 from memtui.executor.read_only import CONTAINER_REASON, read_only_refusal, runs_in_container
-from memtui.executor.diagnose import Reader, ReadResult
+from memtui.executor.reading import Reader, ReadResult
 from memtui.executor.redis_calls import RedisRunner
-from memtui.executor.undo import capture_previous, describe_previous, undo_draft
+from memtui.executor.undo import capture_previous, undo_draft, undo_values
 from memtui.runbook import Action, ParamError
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.exec import exec_in_pod
-from memtui.state.units import QuantityError, parse_bytes
 
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
 
@@ -75,25 +77,6 @@ class _Sent:
     output: list[str] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def _response_summary(call: HttpCall, answer: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    meta = answer.get("metadata") or {}
-    kind = answer.get("kind", "?")
-    name = meta.get("name", "?")
-    facts: dict[str, Any] = {"method": call.method, "path": call.path, "kind": kind, "name": name}
-    if meta.get("resourceVersion"):
-        facts["resourceVersion"] = meta["resourceVersion"]
-    if kind == "Scale":
-        replicas = (answer.get("spec") or {}).get("replicas")
-        facts["replicas"] = replicas
-        return f"deployment/{name} scaled to {replicas} replicas", facts
-    if call.method == "DELETE":
-        return f"pod/{name} deleted (its ReplicaSet starts a replacement)", facts
-    if kind == "Deployment":
-        facts["generation"] = meta.get("generation")
-        return f"deployment/{name} patched (generation {meta.get('generation')}: a rollout replaces its pods)", facts
-    return f"{kind.lower()}/{name} patched", facts
 
 
 class Executor:
@@ -153,7 +136,7 @@ class Executor:
             refusal = self._read_only_refusal(action)
             if refusal is not None:
                 result[action.id] = Permission(False, refusal)
-            elif action.operation.kind == "promql" and not self.prometheus_url:
+            elif handler_for(action.operation).NEEDS_PROMETHEUS and not self.prometheus_url:
                 result[action.id] = Permission(False, NO_PROMETHEUS_REASON)
             else:
                 needed[action.id] = requirements(action.operation, redis_via_url=self.redis.via_url)
@@ -191,11 +174,7 @@ class Executor:
         """The values a modal opens with: the runbook's defaults, except where the cluster says
         better (Redis maxmemory: a share of the Redis container's limit).  Blocking: a worker's."""
         values = {p.name: p.default for p in action.params}
-        name = maxmemory_param(action)
-        if name is not None:
-            derived = self.planner.maxmemory_default()
-            if derived:
-                values[name] = derived
+        values.update(handler_for(action.operation).initial_values(self.planner, action))
         return values
 
     def plan(self, action: Action, values: Mapping[str, str], ctx: ActionContext) -> Plan:
@@ -206,8 +185,15 @@ class Executor:
         typed = self._validate(action, values)
         self._refuse_container_drafts(action)
         permission = self.permissions([action])[action.id]
-        draft = self._draft(lambda: self.planner.draft(action, typed, ctx))
+        draft = self._draft(lambda: self._plan_draft(action, typed, ctx))
         return self._freeze(action, draft, values=values, typed=typed, ctx=ctx, permission=permission)
+
+    def _plan_draft(self, action: Action, typed: Mapping[str, Any], ctx: ActionContext) -> Draft:
+        op = self.planner.bind(action, typed)
+        handler = handler_for(op)
+        if not isinstance(handler, Drafting):
+            raise PlanError(f"{action.id}: operation kind {op.kind!r} changes nothing; run it as a diagnose step")
+        return handler.draft(self.planner, action, typed, op, ctx)
 
     def _draft(self, build: Callable[[], Draft]) -> Draft:
         try:
@@ -311,7 +297,7 @@ class Executor:
         """Preflight → audit intent (fsynced) → the call(s) → Event → audit result."""
         started = time.monotonic()
         refusal = self._preflight(plan, confirmation)
-        previous: dict[str, Any] | None = None
+        previous: Previous | None = None
         if refusal is None and plan.undoable:
             try:
                 previous = capture_previous(self.planner, plan.operation, plan.requests)
@@ -349,16 +335,18 @@ class Executor:
             response["event"] = notes[0]
         error = "; ".join(sent.errors) or None
         notes += self._audit_result(intent_id, outcome="success" if sent.ok else "failure", duration_s=duration,
-                                    response=response, error=error, previous=previous if sent.ok else None)
+                                    response=response, error=error,
+                                    previous=previous.to_json() if previous is not None and sent.ok else None)
         head = "; ".join(sent.summaries) or ("failed" if not sent.ok else "done")
         if sent.ok and plan.undo_of:
             head += f"; restored {plan.restores}"  # what this undo did, not what undoing it would do
-        elif sent.ok and previous:
-            head += f"; undo restores {describe_previous(previous)}"
+        elif sent.ok and previous is not None:
+            head += f"; undo restores {previous.describe()}"
         return Outcome(
             ok=sent.ok, summary=f"{plan.title}: {head}" if sent.ok else f"{plan.title} failed: {error}",
             action_id=plan.action.id, output="\n".join(sent.output), error=error, duration_s=duration,
-            intent_id=intent_id, previous=frozen_map(previous) if previous and sent.ok else None, plan=plan,
+            intent_id=intent_id, previous=frozen_map(previous.to_json()) if previous is not None and sent.ok else None,
+            plan=plan,
             notes=tuple(notes), finished_at=self.clock(),
         )
 
@@ -381,7 +369,7 @@ class Executor:
                     sent.responses.append({"method": request.method, "path": request.path, "status": exc.status,
                                            "error": exc.message})
                     break  # a plan's HTTP calls are one change; do not go on after a refusal
-                text, facts = _response_summary(request, answer)
+                text, facts = handler_for(plan.operation).summarise(request, answer)
                 sent.any_applied = True
                 sent.summaries.append(text)
                 sent.responses.append(facts)
@@ -441,7 +429,7 @@ class Executor:
             return Outcome(False, f"{action.title}: refused: {reason}", action.id, error=reason, refused=True,
                            intent_id=entry_id, notes=notes)
         try:
-            result = self.reader.run(action, typed, ctx)
+            result = diagnose.run(self.reader, action, typed, ctx)
         except PlanError:
             raise
         except (ApiFailure, RuntimeError, OSError, ValueError) as exc:
@@ -499,13 +487,7 @@ class Executor:
         mark = self.mark(outcome, marks)
         if window is None:
             window = due_window(mark, marks, ctx_after.pods, now, deployment=plan.before.get("deployment"), force=True)
-        redis_after = None
-        if "redis_used_memory" in plan.before:
-            try:
-                where, _, _ = self.planner.redis_where(ctx_after)
-                redis_after = self.redis.used_memory(**where)
-            except (PlanError, ApiFailure, RuntimeError, KeyError, ValueError):
-                redis_after = None
+        inputs = handler_for(plan.operation).effect_inputs(self.planner, plan, ctx_after)
         if samples is None:
             at = mark.at.timestamp()
             samples = {name: ((at, float(value)),) for name, value in (plan.before.get("pods") or {}).items()
@@ -513,7 +495,7 @@ class Executor:
         samples = with_current(samples, ctx_after, now) if window.cut_by is None else samples
         start_read = plan.before.get("start_read") or {}
         report = measure_effect(mark, plan.before, window, marks=marks or (mark,), pods_now=ctx_after.pods,
-                                samples=samples, redis_after=redis_after, limit_expected=_limit_of(plan),
+                                samples=samples, redis_after=inputs.redis_after, limit_expected=inputs.limit_expected,
                                 start_read_keys=tuple(start_read.get("keys") or ()), oom_kills=ctx_after.oom_kills)
         summary = report.summary()
         after = report.after_json()
@@ -569,23 +551,10 @@ class Executor:
         self._refuse_container_drafts(plan.action)
         draft = self._draft(lambda: undo_draft(self.planner, outcome, ctx))
         permission = self.permissions([plan.action])[plan.action.id]
-        previous = dict(outcome.previous or {})
-        values = {k: "" if v is None else str(v) for k, v in
-                  (previous.get("data") or previous.get("env") or previous.get("values") or
-                   {k: v for k, v in previous.items() if k != "kind"}).items()}
-        return self._freeze(plan.action, draft, values=values, typed=previous, ctx=ctx, permission=permission,
+        return self._freeze(plan.action, draft, values=undo_values(outcome), typed=dict(outcome.previous or {}), ctx=ctx,
+                            permission=permission,
                             undo_of=outcome.intent_id)
 
     def close(self) -> None:
         self.redis.close()
 
-
-def _limit_of(plan: Plan) -> int | None:
-    """The memory limit a limit change sets (bytes), to look for on the new pods."""
-    if plan.operation.kind != "deployment-memory-limit":
-        return None
-    limit = next((c.after for c in plan.changes if c.path.endswith("resources.limits.memory")), None)
-    try:
-        return parse_bytes(limit) if limit else None
-    except QuantityError:
-        return None

@@ -16,16 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from memtui.state.incident import OomKill
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
 from memtui.state.snapshots import PodState
-
-if TYPE_CHECKING:
-    from memtui.executor.effects import EffectReport
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -271,20 +268,3 @@ class Outcome:
     """Side matters: the Kubernetes Event could not be created, the result was not audited."""
     finished_at: datetime | None = None
     """When the requests had been sent (the executor's clock): the effect window starts here."""
-
-
-@dataclass(frozen=True)
-class Effect:
-    """Before/after figures measured some refreshes after an action (also in the audit log)."""
-
-    intent_id: str
-    action_id: str
-    before: Mapping[str, Any]
-    after: Mapping[str, Any]
-    summary: str
-    improved: bool | None
-    """True when memory went down, False when it did not, None when nothing comparable remained."""
-    replaced: tuple[str, ...] = field(default=())
-    """Pods present before and gone after (replaced by a rollout or a delete)."""
-    report: EffectReport | None = None
-    """The per-target figures (``effects.EffectReport``): window, growth, forecast, overlaps."""

@@ -1,5 +1,5 @@
-"""RBAC preflight: which API permissions each operation kind needs, checked with
-SelfSubjectAccessReview, batched and cached.
+"""RBAC preflight: the API permissions an operation needs (declared by its kind's handler in
+``memtui.executor.kinds``), checked with SelfSubjectAccessReview, batched and cached.
 
 The side panel asks about every action at start; many actions need the same permission (every
 ConfigMap fix needs ``patch configmaps``), so the checks are collected as distinct
@@ -15,66 +15,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
+from memtui.executor.access import Access
 from memtui.executor.guard import SSAR_PATH
+from memtui.executor.kinds.registry import handler_for
 from memtui.executor.kubeapi import JSON, ApiFailure, KubeApi, write_call
 from memtui.runbook.operations import Operation
 
 CACHE_TTL_S = 300.0
 
 
-@dataclass(frozen=True, order=True)
-class Access:
-    """One permission: ``patch configmaps``, ``create pods/exec``, ``patch deployments/scale.apps``."""
-
-    verb: str
-    group: str
-    resource: str
-    subresource: str = ""
-
-    @property
-    def text(self) -> str:
-        res = self.resource + (f"/{self.subresource}" if self.subresource else "")
-        return f"{self.verb} {res}" + (f" (API group {self.group})" if self.group else "")
-
-
-EXEC = Access("create", "", "pods", "exec")
-GET_PODS = Access("get", "", "pods")
-LIST_PODS = Access("list", "", "pods")
-GET_DEPLOYMENT = Access("get", "apps", "deployments")
-PATCH_DEPLOYMENT = Access("patch", "apps", "deployments")
-CREATE_EVENTS = Access("create", "", "events")
-
-
 def requirements(op: Operation, *, redis_via_url: bool) -> tuple[Access, ...]:
-    """The permissions an operation needs in the namespace (reads it makes to plan included)."""
-    kind = op.kind
-    if kind in ("exec", "exec-script", "pod-http"):
-        return (EXEC,)
-    if kind == "logs-grep":
-        return (Access("get", "", "pods", "log"),)
-    if kind == "metrics-top":
-        return (Access("list", "metrics.k8s.io", "pods"),)
-    if kind in ("pods-oom", "pods-limits"):
-        return (LIST_PODS,)
-    if kind == "rollout-history":
-        return (GET_DEPLOYMENT, Access("list", "apps", "replicasets"))
-    if kind == "configmap-get":
-        return (Access("get", "", "configmaps"),)
-    if kind == "deployment-resources":
-        return (GET_DEPLOYMENT,)
-    if kind == "configmap-patch":
-        return (Access("patch", "", "configmaps"),)
-    if kind in ("deployment-set-env", "deployment-restart", "deployment-memory-limit"):
-        return (PATCH_DEPLOYMENT,)
-    if kind == "deployment-scale":
-        return (Access("patch", "apps", "deployments", "scale"),)
-    if kind == "pod-delete":
-        return (Access("delete", "", "pods"),)
-    if kind == "redis":
-        return () if redis_via_url else (EXEC,)
-    return ()  # promql: Prometheus, not the API server
+    """The permissions an operation needs in the namespace (reads it makes to plan included), as
+    its kind's handler declares them; a kind without a handler is an error, never "nothing"."""
+    return handler_for(op).permissions(op, redis_via_url=redis_via_url)
 
 
 class PermissionChecker:

@@ -12,21 +12,18 @@ mutates is sent.  What is left is the API server's reads, Prometheus and Redis r
 
 from __future__ import annotations
 
+from memtui.executor.kinds.registry import handler_for
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
 
 READ_ONLY_REASON = "read-only mode (--read-only)"
 CONTAINER_REASON = f"{READ_ONLY_REASON}: nothing runs in containers"
 
-CONTAINER_KINDS = ("exec", "exec-script", "pod-http")
-"""Operation kinds carried out by a process in a pod (pod-http is curl exec'd there)."""
-
 
 def runs_in_container(operation: Operation, *, redis_via_url: bool) -> bool:
-    """Whether carrying out ``operation`` starts a process in a container."""
-    if operation.kind in CONTAINER_KINDS:
-        return True
-    return operation.kind == "redis" and not redis_via_url
+    """Whether carrying out ``operation`` starts a process in a container (its kind's handler
+    says: exec, exec-script, pod-http, which is curl exec'd in the pod, and redis-cli in the pod)."""
+    return handler_for(operation).runs_in_container(operation, redis_via_url=redis_via_url)
 
 
 def read_only_refusal(action: Action, *, redis_via_url: bool) -> str | None:
