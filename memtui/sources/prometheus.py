@@ -12,9 +12,6 @@ import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
-import requests
-from prometheus_api_client import PrometheusApiClientException
-
 from memtui.clients import prometheus
 from memtui.clients.errors import SourceError
 from memtui.clients.prometheus import Queries
@@ -50,6 +47,9 @@ class PrometheusSource:
         self._prom = prometheus.connect(self.url, timeout=timeout, verify_tls=verify_tls)
 
     def _query(self, promql: str) -> dict[str, float]:
+        import requests  # the client library and its errors load with the first connection, not at import
+        from prometheus_api_client import PrometheusApiClientException
+
         try:
             return _by_pod(self._prom.custom_query(promql))
         except PrometheusApiClientException as exc:
@@ -130,6 +130,9 @@ class PrometheusSource:
         end = end or datetime.now(timezone.utc)
         start = end - duration
         step = max(1, int(duration.total_seconds() // max(1, points)))
+        import requests
+        from prometheus_api_client import PrometheusApiClientException
+
         try:
             result = self._prom.custom_query_range(promql, start_time=start, end_time=end, step=f"{step}s")
         except PrometheusApiClientException as exc:

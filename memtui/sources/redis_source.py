@@ -12,8 +12,6 @@ import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-import redis
-
 from memtui.state.snapshots import RedisStats
 from memtui.clients.errors import SourceError
 from memtui.clients.redis import clean, connect, redact_url
@@ -37,6 +35,8 @@ class RedisSource:
             raise SourceError(self.name, f"bad --redis-url {self.display}: {exc}") from None
 
     def fetch(self) -> RedisStats:
+        import redis  # loaded by clients.redis.connect already; imported here so this module stays light
+
         try:
             info = self._client.info()
         except redis.AuthenticationError:
