@@ -24,7 +24,7 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from memtui.executor import Permission
+from memtui.executor.model import Permission
 from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.outside_text import plain, visible

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from memtui.executor import ExecCall, Plan, PlanError, RedisCall
+from memtui.executor.model import ExecCall, Plan, PlanError, RedisCall
 from memtui.ui.key_names import bound_key_label
 from memtui.runbook import Action, ParamError
 from memtui.state.cockpit import PodRow

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from memtui.executor import Outcome
+from memtui.executor.model import Outcome
 from memtui.widgets.outside_text import plain, visible
 
 

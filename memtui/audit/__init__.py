@@ -14,14 +14,38 @@ read it back, ``cluster`` compares it with the ``MemtuiAction`` Events; ``timeli
 cockpit would use now; ``cli`` is ``memtui audit``.
 """
 
-from memtui.audit.entry import AuditEntry
-from memtui.audit.errors import AuditError, PrometheusUnavailable
-from memtui.audit.export import export_timeline
-from memtui.audit.log import AuditLog
-from memtui.audit.paths import audit_dir, default_audit_path
-from memtui.audit.prometheus import memory_series_from_prometheus
-from memtui.audit.reader import LineProblem, LoadedLog, load_entries
-from memtui.audit.verify import VerifyReport, verify_log
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time, _HOMES and __getattr__
+    from memtui.audit.entry import AuditEntry
+    from memtui.audit.errors import AuditError, PrometheusUnavailable
+    from memtui.audit.export import export_timeline
+    from memtui.audit.log import AuditLog
+    from memtui.audit.paths import audit_dir, default_audit_path
+    from memtui.audit.prometheus import memory_series_from_prometheus
+    from memtui.audit.reader import LineProblem, LoadedLog, load_entries
+    from memtui.audit.verify import VerifyReport, verify_log
+
+# Where each public name lives. Imported lazily: ``memtui audit verify`` needs no Prometheus
+# client or chart renderer, and the executor needs only the log.
+_HOMES = {
+    "AuditEntry": "memtui.audit.entry",
+    "AuditError": "memtui.audit.errors",
+    "AuditLog": "memtui.audit.log",
+    "LineProblem": "memtui.audit.reader",
+    "LoadedLog": "memtui.audit.reader",
+    "PrometheusUnavailable": "memtui.audit.errors",
+    "VerifyReport": "memtui.audit.verify",
+    "audit_dir": "memtui.audit.paths",
+    "default_audit_path": "memtui.audit.paths",
+    "export_timeline": "memtui.audit.export",
+    "load_entries": "memtui.audit.reader",
+    "memory_series_from_prometheus": "memtui.audit.prometheus",
+    "verify_log": "memtui.audit.verify",
+}
 
 __all__ = [
     "AuditEntry",
@@ -38,3 +62,18 @@ __all__ = [
     "memory_series_from_prometheus",
     "verify_log",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's home module on first use (PEP 562), as ``textual.widgets`` does, so
+    that importing one light submodule does not load the whole package and its libraries."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -18,21 +18,45 @@ redis-cli), ``kubeapi`` (raw REST with chosen content types), ``guard`` (the nam
 ``model`` holds the frozen types that cross the boundary.
 """
 
-from memtui.executor.effects import Effect
-from memtui.executor.executor import Executor
-from memtui.executor.model import (
-    ActionContext,
-    Change,
-    DryRun,
-    ExecCall,
-    HttpCall,
-    Outcome,
-    Permission,
-    Plan,
-    PlanError,
-    RedisCall,
-    Target,
-)
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time, _HOMES and __getattr__
+    from memtui.executor.effects import Effect
+    from memtui.executor.executor import Executor
+    from memtui.executor.model import (
+        ActionContext,
+        Change,
+        DryRun,
+        ExecCall,
+        HttpCall,
+        Outcome,
+        Permission,
+        Plan,
+        PlanError,
+        RedisCall,
+        Target,
+    )
+
+# Where each public name lives. Imported lazily: the UI's widgets need only ``model``'s frozen
+# types, and ``executor`` loads the Kubernetes client, redis-py and the Prometheus client.
+_HOMES = {
+    "ActionContext": "memtui.executor.model",
+    "Change": "memtui.executor.model",
+    "DryRun": "memtui.executor.model",
+    "Effect": "memtui.executor.effects",
+    "ExecCall": "memtui.executor.model",
+    "Executor": "memtui.executor.executor",
+    "HttpCall": "memtui.executor.model",
+    "Outcome": "memtui.executor.model",
+    "Permission": "memtui.executor.model",
+    "Plan": "memtui.executor.model",
+    "PlanError": "memtui.executor.model",
+    "RedisCall": "memtui.executor.model",
+    "Target": "memtui.executor.model",
+}
 
 __all__ = [
     "ActionContext",
@@ -49,3 +73,18 @@ __all__ = [
     "RedisCall",
     "Target",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's home module on first use (PEP 562), as ``textual.widgets`` does, so
+    that importing one light submodule does not load the whole package and its libraries."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -40,12 +40,39 @@ Placeholders are ``{name}``; ``{{name}}`` is a literal ``{name}``; every other b
 User files add entries or override them by id, field by field: see ``catalogue``.
 """
 
-from memtui.runbook.action import PHASES, ROOT_CAUSES, Action
-from memtui.runbook.catalogue import Catalogue, load_catalogue
-from memtui.runbook.errors import CatalogueError, ParamError
-from memtui.runbook.operations import KINDS, RISKS, Operation
-from memtui.runbook.params import PARAM_TYPES, Duration, Param, Quantity
-from memtui.runbook.targets import WorstPod, worst_pod
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time, _HOMES and __getattr__
+    from memtui.runbook.action import PHASES, ROOT_CAUSES, Action
+    from memtui.runbook.catalogue import Catalogue, load_catalogue
+    from memtui.runbook.errors import CatalogueError, ParamError
+    from memtui.runbook.operations import KINDS, RISKS, Operation
+    from memtui.runbook.params import PARAM_TYPES, Duration, Param, Quantity
+    from memtui.runbook.targets import WorstPod, worst_pod
+
+# Where each public name lives. Imported lazily: the executor's model needs one schema class,
+# not the catalogue loader and its TOML file.
+_HOMES = {
+    "Action": "memtui.runbook.action",
+    "Catalogue": "memtui.runbook.catalogue",
+    "CatalogueError": "memtui.runbook.errors",
+    "Duration": "memtui.runbook.params",
+    "KINDS": "memtui.runbook.operations",
+    "Operation": "memtui.runbook.operations",
+    "PARAM_TYPES": "memtui.runbook.params",
+    "PHASES": "memtui.runbook.action",
+    "Param": "memtui.runbook.params",
+    "ParamError": "memtui.runbook.errors",
+    "Quantity": "memtui.runbook.params",
+    "RISKS": "memtui.runbook.operations",
+    "ROOT_CAUSES": "memtui.runbook.action",
+    "WorstPod": "memtui.runbook.targets",
+    "load_catalogue": "memtui.runbook.catalogue",
+    "worst_pod": "memtui.runbook.targets",
+}
 
 __all__ = [
     "Action",
@@ -65,3 +92,18 @@ __all__ = [
     "load_catalogue",
     "worst_pod",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's home module on first use (PEP 562), as ``textual.widgets`` does, so
+    that importing one light submodule does not load the whole package and its libraries."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

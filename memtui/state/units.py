@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kubernetes.utils import parse_quantity
-
 BINARY_UNITS = (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024))
 _DECIMAL_UNITS = (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("kB", 10**3))
 
@@ -25,7 +23,13 @@ def parse_bytes(text: str | int | float | Decimal, *, what: str = "quantity") ->
     ``GB``/``MB`` are accepted as the decimal units the runbook writes ("10GB"), since an SRE
     pasting the alert threshold should not have to translate it.  Anything else that
     ``kubernetes.utils.parse_quantity`` refuses is rejected with a message naming the input.
+
+    The client library is imported here, on the first parse, not at module level: every widget
+    formats bytes through this module, and importing ``kubernetes`` costs most of a second.  The
+    library stays the one definition of a Kubernetes quantity.
     """
+    from kubernetes.utils.quantity import parse_quantity
+
     raw = str(text).strip()
     if not raw or any(ch.isspace() for ch in raw):
         raise QuantityError(f"{what} {raw!r} is not a Kubernetes quantity (examples: 10G, 12Gi, 512Mi)")
