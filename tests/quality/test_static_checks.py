@@ -1,0 +1,56 @@
+"""The static checks, run by pytest so that CI (``./scripts/test``) runs them: import contracts
+(import-linter), ruff and mypy, each from this interpreter's environment, each clean.
+
+On failure the tool's own output is the assertion message: it names the file, line and rule.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _lint_imports_script():
+    spec = importlib.util.spec_from_file_location("lint_imports", REPO / "scripts" / "lint_imports.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lint_imports = _lint_imports_script()
+
+
+def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+def test_import_contracts_are_kept(tmp_path: Path) -> None:
+    done = lint_imports.lint_staged(lint_imports.stage(REPO, tmp_path), [], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "contract"),
+    [
+        ("memtui/state/leaky.py", "from kubernetes import client\n", "no-backend-below-ui"),
+        ("memtui/widgets/leaky.py", "from memtui.executor.executor import Executor\n", "no-executor-internals"),
+        ("memtui/sources/leaky.py", "from memtui.executor import planning\n", "sources-executor-independent"),
+        ("memtui/state/leaky.py", "from textual.widget import Widget\n", "textual-only-in-ui"),
+        ("memtui/clients/leaky.py", "from memtui.sim import SimConfig\n", "sim-only-for-demo"),
+        ("memtui/clients/leaky.py", "from memtui.sources import kube\n", "layers"),
+    ],
+)
+def test_a_contract_breaks_when_its_rule_is_broken(tmp_path: Path, module: str, source: str, contract: str) -> None:
+    """The contracts can fail: one forbidden import added to a staged copy breaks that contract."""
+    staged = lint_imports.stage(REPO, tmp_path)
+    (staged / module).write_text(source, encoding="utf-8")
+    done = lint_imports.lint_staged(staged, ["--contract", contract], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "BROKEN" in done.stdout and "leaky" in done.stdout, done.stdout
