@@ -224,12 +224,12 @@ def _check_threshold(text: str, origin: Origin) -> None:
 
 def _check_name(text: str, origin: Origin, *, label: bool) -> None:
     """Namespaces and deployment names go into API paths: Kubernetes' own name rules, checked here."""
-    from memtui.executor.guard import GuardError, check_label, check_subdomain
+    from memtui.clients.kube import names
 
     try:
-        (check_label if label else check_subdomain)(text, origin.spelled)
-    except GuardError as exc:
-        raise origin.wrap(exc.message) from None
+        (names.check_label if label else names.check_subdomain)(text, origin.spelled)
+    except names.InvalidName as exc:
+        raise origin.wrap(str(exc)) from None
 
 
 def _echo_url(url: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from memtui.executor.guard import DNS1123_SUBDOMAIN
+from memtui.clients.kube.names import DNS1123_SUBDOMAIN
 from memtui.executor.kinds.base import Reading
 from memtui.executor.kinds.registry import handler_for
 from memtui.executor.model import ActionContext, PlanError

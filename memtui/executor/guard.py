@@ -9,12 +9,8 @@ before they go into a URL path: a name with ``/`` or ``..`` could otherwise walk
 
 from __future__ import annotations
 
-import re
-
+from memtui.clients.kube import names
 from memtui.executor.model import PlanError
-
-DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 
 SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 """The one cluster-scoped path memtui writes to: asking what it may do, which changes nothing."""
@@ -25,17 +21,19 @@ class GuardError(PlanError):
 
 
 def check_subdomain(name: str, what: str) -> str:
-    """Pods, ConfigMaps, Deployments: a DNS-1123 subdomain of at most 253 characters."""
-    if not isinstance(name, str) or len(name) > 253 or not DNS1123_SUBDOMAIN.fullmatch(name):
-        raise GuardError(f"{what} {name!r} is not a valid Kubernetes name (DNS-1123: lowercase letters, digits, '-', '.')")
-    return name
+    """Pods, ConfigMaps, Deployments (``names.check_subdomain``), refused as a plan error."""
+    try:
+        return names.check_subdomain(name, what)
+    except names.InvalidName as exc:
+        raise GuardError(str(exc)) from None
 
 
 def check_label(name: str, what: str) -> str:
-    """Namespaces and container names: a DNS-1123 label of at most 63 characters."""
-    if not isinstance(name, str) or len(name) > 63 or not DNS1123_LABEL.fullmatch(name):
-        raise GuardError(f"{what} {name!r} is not a valid Kubernetes name (DNS-1123 label)")
-    return name
+    """Namespaces and container names (``names.check_label``), refused as a plan error."""
+    try:
+        return names.check_label(name, what)
+    except names.InvalidName as exc:
+        raise GuardError(str(exc)) from None
 
 
 def check_path(method: str, path: str, namespace: str) -> None:
