@@ -4,7 +4,10 @@
 working sets, limits, container starts, Redis ``used_memory``).  The effect is measured later
 from memtui's own history of the pods (``samples``: pod → ``(unix time, working set)``) and the
 pods as the API lists them then.  Everything here is pure: the worker does the I/O (the cluster,
-Redis) and hands the figures in, so every rule below is tested without a cluster.
+Redis) and hands the figures in, so every rule below is tested without a cluster.  What differs
+by operation kind (a rollout replaces the pods, a delete replaces one, a Redis command is measured
+on Redis; what an action touches) is its handler's ``EFFECT`` and ``mark_scope``
+(``memtui.executor.kinds``); the ``before`` figures are taken by ``before.before_figures``.
 
 The rules, because a postmortem reads "the fix worked" from these lines:
 
@@ -30,18 +33,19 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Literal
 
+from memtui.clients.kube.parse import parse_time
+from memtui.executor.before import iso as _iso
+from memtui.executor.kinds.base import EffectProfile
+from memtui.executor.kinds.registry import handler_for, handler_of_kind
 from memtui.executor.model import ActionContext, Plan
 from memtui.state.history import linear_slope
 from memtui.state.incident import OomKill
 from memtui.state.snapshots import PodState
-from memtui.clients.kube.parse import parse_time
 from memtui.state.units import format_bytes, format_rate
 
 Samples = Mapping[str, Sequence[tuple[float, float]]]
 """Per pod, (unix time, working set bytes), oldest first: memtui's own history."""
 
-ROLLOUT_KINDS = frozenset({"deployment-restart", "deployment-set-env", "deployment-memory-limit"})
-"""Operations that replace every pod of their deployment (a new ReplicaSet)."""
 GROWTH_LOOKBACK_S = 600.0
 """Growth before an action: the slope over its last ten minutes (current container life only)."""
 MIN_GROWTH_SPAN_S = 30.0
@@ -54,30 +58,6 @@ ROLLOUT_WAIT_S = 900.0
 """Measure anyway (rollout incomplete) this long after the action."""
 NOT_MEASURED = "effect not measured (memtui stopped)"
 """The audit effect of an action whose window was still open when memtui quit."""
-
-
-def before_figures(ctx: ActionContext, namespace: str, *, scope: str, pods: list[str],
-                   deployment: str | None = None, redis_used_memory: int | None = None,
-                   **extra: Any) -> dict[str, Any]:
-    """``scope`` is ``pods`` (exactly these pods) or ``deployment`` (whatever pods it has later).
-
-    Besides the working sets, the pods' limits and container starts are kept: growth before an
-    action is measured over the current container life, and "new limit seen" compares limits.
-    """
-    by_name = {p.name: p for p in ctx.pods if p.namespace == namespace}
-    figures: dict[str, Any] = {"scope": scope, "pods": {name: ctx.usage.get(name) for name in pods}}
-    figures["limits"] = {name: by_name[name].memory_limit_bytes for name in pods if name in by_name}
-    figures["started"] = {name: _iso(by_name[name].container_started_at) for name in pods
-                          if name in by_name and by_name[name].container_started_at is not None}
-    owners = sorted({by_name[name].owner for name in pods if name in by_name and by_name[name].owner})
-    if owners:
-        figures["owners"] = owners
-    if deployment:
-        figures["deployment"] = deployment
-    if redis_used_memory is not None:
-        figures["redis_used_memory"] = redis_used_memory
-    figures.update({k: v for k, v in extra.items() if v is not None})
-    return figures
 
 
 # -- which actions touch the same pods --------------------------------------------------------------
@@ -109,8 +89,13 @@ class ActionMark:
         return bool(self.pods & other.pods or self.wide & (other.wide | other.owners) or other.wide & self.owners)
 
     @property
+    def profile(self) -> EffectProfile:
+        """How its kind's effect shows (its handler's ``EFFECT``)."""
+        return handler_of_kind(self.kind).EFFECT
+
+    @property
     def replaces_pods(self) -> bool:
-        return self.kind in ROLLOUT_KINDS
+        return self.profile.replaces_pods
 
 
 def mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime, label: str = "") -> ActionMark:
@@ -119,22 +104,9 @@ def mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime, label: str
 
 
 def _mark_of(plan: Plan, *, intent_id: str, number: int, at: datetime) -> ActionMark:
-    before = plan.before or {}
-    kind = plan.operation.kind
-    pods = frozenset(before.get("pods") or ())
-    if kind == "redis":
-        redis = next((t.name for t in plan.targets if t.kind == "Redis"), "redis")
-        return ActionMark(intent_id, plan.action.id, number, at, plan.effect_after_s, kind,
-                          wide=frozenset({f"redis/{redis}"}))
-    if kind == "pod-delete":
-        pods = frozenset(t.name for t in plan.targets if t.kind == "Pod")
-        return ActionMark(intent_id, plan.action.id, number, at, plan.effect_after_s, kind, pods=pods,
-                          owners=frozenset({f"deployment/{before['deployment']}"}) if before.get("deployment") else frozenset())
-    if before.get("scope") == "deployment" and before.get("deployment"):
-        return ActionMark(intent_id, plan.action.id, number, at, plan.effect_after_s, kind,
-                          wide=frozenset({f"deployment/{before['deployment']}"}), pods=pods)
-    owners = frozenset(f"deployment/{o}" for o in before.get("owners") or ())
-    return ActionMark(intent_id, plan.action.id, number, at, plan.effect_after_s, kind, pods=pods, owners=owners)
+    scope = handler_for(plan.operation).mark_scope(plan)
+    return ActionMark(intent_id, plan.action.id, number, at, plan.effect_after_s, plan.operation.kind,
+                      wide=scope.wide, pods=scope.pods, owners=scope.owners)
 
 
 @dataclass(frozen=True)
@@ -401,7 +373,7 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
         after, growth_a, forecast_a = _after_trend(measured, samples, ta, te)
         limits_seen = tuple(p.limit for p in new) if limit_expected is not None else ()
         limit_values = [v for v in limits_before.values() if v]
-        expected_new = mark.replaces_pods or mark.kind == "pod-delete"
+        expected_new = mark.profile.expects_new_pods
         restarted = () if expected_new else tuple(sorted({p.name for p in new if p.name in names}
                                                           | (killed & set(names))))
         stale = sum(1 for p in present if not p.new)
@@ -561,7 +533,7 @@ def measure_effect(mark: ActionMark, before: Mapping[str, Any], window: EffectWi
     targets = measure(mark, before, window, marks=marks, pods_now=pods_now, samples=samples,
                       limit_expected=limit_expected, start_read_keys=start_read_keys, oom_kills=oom_kills)
     return EffectReport(targets, window, overlaps_of(mark, marks), before.get("redis_used_memory"), redis_after,
-                        is_redis=mark.kind == "redis")
+                        is_redis=mark.profile.on_redis)
 
 
 def merge_samples(*parts: Samples) -> dict[str, tuple[tuple[float, float], ...]]:
@@ -623,9 +595,6 @@ def _round(value: float | None) -> float | None:
 def _clock(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%H:%M:%SZ")
 
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ from typing import Any
 from memtui.audit import AuditError, AuditLog
 from memtui.audit.log import local_identity
 from memtui.audit.times import utc_now
-from memtui.executor import events
+from memtui.clients.kube.connection import KubeConnection
+from memtui.clients.kube.exec import exec_in_pod
+from memtui.executor import diagnose, events
 from memtui.executor.effects import (
     NOT_MEASURED,
     ActionMark,
@@ -38,6 +40,8 @@ from memtui.executor.effects import (
     with_current,
 )
 from memtui.executor.guard import GuardError, check_label, check_path, check_subdomain
+from memtui.executor.kinds.base import Drafting, Previous
+from memtui.executor.kinds.registry import handler_for
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
@@ -51,18 +55,17 @@ from memtui.executor.model import (
     RedisCall,
     frozen_map,
 )
-from memtui.executor import diagnose
-from memtui.executor.kinds.base import Drafting, Previous
-from memtui.executor.kinds.registry import handler_for
 from memtui.executor.planning import Draft, Planner
 from memtui.executor.rbac import PermissionChecker, requirements
-from memtui.executor.read_only import CONTAINER_REASON, read_only_refusal, runs_in_container
+from memtui.executor.read_only import (
+    CONTAINER_REASON,
+    read_only_refusal,
+    runs_in_container,
+)
 from memtui.executor.reading import Reader, ReadResult
 from memtui.executor.redis_calls import RedisRunner
 from memtui.executor.undo import capture_previous, undo_draft, undo_values
 from memtui.runbook import Action, ParamError
-from memtui.clients.kube.connection import KubeConnection
-from memtui.clients.kube.exec import exec_in_pod
 
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
 

@@ -15,9 +15,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from memtui.executor import effects, pods
+from memtui.executor import pods
+from memtui.executor.before import before_figures
 from memtui.executor.kubeapi import ApiFailure, KubeApi
-from memtui.executor.model import ActionContext, Change, DryRun, HttpCall, PlanError, Request, Target
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    DryRun,
+    HttpCall,
+    PlanError,
+    Request,
+    Target,
+)
 from memtui.executor.redis_calls import RedisRunner
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
@@ -108,7 +117,7 @@ class Planner:
     def workload_before(self, ctx: ActionContext, deployment: str | None = None, **extra: Any) -> dict[str, Any]:
         dep = deployment or self.workload
         names = [p.name for p in pods.pods_of(ctx, self.namespace, dep) if p.status_text != "Terminating"]
-        return effects.before_figures(ctx, self.namespace, scope="deployment", pods=names, deployment=dep, **extra)
+        return before_figures(ctx, self.namespace, scope="deployment", pods=names, deployment=dep, **extra)
 
 
 def uid_of(obj: Mapping[str, Any]) -> str | None:

@@ -14,14 +14,15 @@ placeholders (they are data, never parsed); a PromQL ``query`` is quoted as Prom
 no text anyone types is ever pasted into a shell script.
 
 ``bind`` returns the same operation with every template filled in with validated values: what the
-executor sends.
+executor sends.  This module is schema only: how each kind's requests are built, checked, undone
+and summarised is its handler in ``memtui.executor.kinds``.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from typing import Any, ClassVar
@@ -522,7 +523,8 @@ class PodsLimits(Operation):
 @dataclass(frozen=True)
 class ConfigMapPatch(Operation):
     """Set keys of a ConfigMap's ``data``, sent as a JSON merge patch
-    (``application/merge-patch+json``), as the runbook's ``kubectl patch --type merge`` does.
+    (``application/merge-patch+json``), as the runbook's ``kubectl patch --type merge`` does
+    (the request and its undo: ``memtui.executor.kinds.configmap``).
 
     Values are templates (``"{batch_size}"``); a ConfigMap holds strings, so every value is sent
     as a string.  Undo restores the previous values (a key that did not exist is removed, with
@@ -547,15 +549,6 @@ class ConfigMapPatch(Operation):
 
     def bind(self, ctx: BindContext) -> ConfigMapPatch:
         return replace(self, data=Table({k: substitute(v, ctx.texts) for k, v in self.data.items()}))
-
-    def merge_patch(self) -> dict[str, Any]:
-        """The body of the merge patch, for a bound operation."""
-        return {"data": dict(self.data)}
-
-    def undo_patch(self, previous: Mapping[str, str]) -> dict[str, Any]:
-        """The merge patch that restores ``previous`` (the ConfigMap's data before the change):
-        keys that did not exist are removed (``null``)."""
-        return {"data": {key: previous.get(key) for key in self.data}}
 
 
 @dataclass(frozen=True)
@@ -614,9 +607,10 @@ class DeploymentScale(Operation):
 class DeploymentMemoryLimit(Operation):
     """Set ``resources.limits.memory`` of one container (by *name*) in a Deployment's template.
 
-    A JSON patch: ``test`` that ``/spec/template/spec/containers/<i>/name`` is ``container``,
-    then ``add`` (which also replaces) ``.../resources/limits/memory``; the runbook's
-    ``containers/0`` assumes the first container is the right one.  A template change starts a
+    A JSON patch (``memtui.executor.kinds.deployment.limit_patch``): ``test`` that
+    ``/spec/template/spec/containers/<i>/name`` is ``container``, then ``add`` (which also
+    replaces) ``.../resources/limits/memory``; the runbook's ``containers/0`` assumes the first
+    container is the right one.  A template change starts a
     rollout.  Undo restores the previous limit.
     """
 
@@ -637,29 +631,6 @@ class DeploymentMemoryLimit(Operation):
                 parse_quantity_text(self.limit, "kubernetes", what="limit")
             except ParamError as exc:
                 raise FieldError("limit", exc.message.removeprefix("limit ")) from None
-
-    def json_patch(self, containers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """The JSON patch for a bound operation, given the template's current ``containers``.
-
-        ``add`` rather than ``replace`` (which fails when no memory limit is set yet), creating
-        ``resources``/``limits`` when absent; ``test`` first, so a reordered container list
-        makes the patch fail instead of changing the wrong container.
-        """
-        for index, container in enumerate(containers):
-            if container.get("name") == self.container:
-                break
-        else:
-            raise ValueError(f"deployment {self.deployment!r} has no container {self.container!r}")
-        base = f"/spec/template/spec/containers/{index}"
-        ops: list[dict[str, Any]] = [{"op": "test", "path": f"{base}/name", "value": self.container}]
-        resources = container.get("resources") or {}
-        if not container.get("resources"):
-            ops.append({"op": "add", "path": f"{base}/resources", "value": {"limits": {"memory": self.limit}}})
-        elif not resources.get("limits"):
-            ops.append({"op": "add", "path": f"{base}/resources/limits", "value": {"memory": self.limit}})
-        else:
-            ops.append({"op": "add", "path": f"{base}/resources/limits/memory", "value": self.limit})
-        return ops
 
     def bind(self, ctx: BindContext) -> DeploymentMemoryLimit:
         value = _fill_whole(self.limit, ctx)

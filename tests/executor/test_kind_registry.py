@@ -15,11 +15,24 @@ from memtui.executor.access import Access
 from memtui.executor.kinds import registry
 from memtui.executor.kinds.base import Drafting, Reading, Restoring
 from memtui.executor.kinds.configmap import ConfigMapPatchHandler
-from memtui.executor.kinds.registry import HANDLERS, RegistryError, check, could_mutate, could_undo, handler_for
+from memtui.executor.kinds.registry import (
+    HANDLERS,
+    RegistryError,
+    check,
+    could_mutate,
+    could_undo,
+    handler_for,
+    handler_of_kind,
+)
 from memtui.executor.model import PlanError
 from memtui.executor.rbac import requirements
 from memtui.runbook import load_catalogue
-from memtui.runbook.operations import KINDS, ConfigMapPatch, DeploymentRestart, Operation
+from memtui.runbook.operations import (
+    KINDS,
+    ConfigMapPatch,
+    DeploymentRestart,
+    Operation,
+)
 
 ALL_HANDLERS = [handler for module in registry.MODULES for handler in module.HANDLERS]
 
@@ -44,6 +57,18 @@ def test_every_kind_that_can_change_something_declares_a_permission_and_can_be_d
             assert isinstance(HANDLERS[cls], Restoring), cls.kind
         if cls.MUTATES is not True:
             assert isinstance(HANDLERS[cls], Reading), cls.kind
+
+
+def test_how_each_kinds_effect_shows_is_its_handlers():
+    def kinds(flag: str) -> set[str]:
+        return {name for name, cls in KINDS.items() if getattr(HANDLERS[cls].EFFECT, flag)}
+
+    assert kinds("replaces_pods") == {"deployment-restart", "deployment-set-env", "deployment-memory-limit"}
+    assert kinds("expects_new_pods") == kinds("replaces_pods") | {"pod-delete"}
+    assert kinds("on_redis") == {"redis"}
+    assert handler_of_kind("deployment-restart") is HANDLERS[DeploymentRestart]
+    with pytest.raises(RegistryError, match="'imaginary' has no handler"):
+        handler_of_kind("imaginary")
 
 
 def test_every_mutating_catalogue_entry_needs_a_permission_on_the_exec_path():
@@ -88,7 +113,7 @@ def test_a_handler_for_a_kind_the_schema_does_not_have_is_refused():
 
 
 class SilentPatch(ConfigMapPatchHandler):
-    PERMISSIONS = ()
+    PERMISSIONS = ()  # type: ignore[assignment]  # the defect under test
 
 
 def test_a_mutating_kind_without_a_permission_is_refused_not_read_as_needs_nothing():

@@ -6,6 +6,8 @@ import dataclasses
 
 import pytest
 
+from memtui.executor.kinds.configmap import merge_patch, undo_patch
+from memtui.executor.kinds.deployment import limit_patch
 from memtui.runbook import KINDS, PHASES, RISKS, Catalogue, load_catalogue
 
 
@@ -54,7 +56,7 @@ def test_catalogue_uses_most_kinds_and_only_known_ones(catalogue: Catalogue):
 
 def test_bind_fills_templates_with_validated_values(catalogue: Catalogue):
     bound = catalogue.get("fix.reduce-batch-size").bind({"batch_size": "8", "max_batch_size": "16"}, namespace="sap-llm")
-    assert bound.merge_patch() == {"data": {"batch_size": "8", "max_batch_size": "16"}}
+    assert merge_patch(bound) == {"data": {"batch_size": "8", "max_batch_size": "16"}}
     assert catalogue.get("fix.reduce-batch-size").operation.data["batch_size"] == "{batch_size}"  # the entry is unchanged
     logs = catalogue.get("diagnose.logs-memory").bind({"pattern": "killed"}, namespace="sap-llm")
     assert (logs.pattern, logs.ignore_case, logs.tail_lines, logs.pods) == ("killed", True, 10000, "all")
@@ -74,18 +76,18 @@ def test_memory_limit_patch_targets_the_container_by_name(catalogue: Catalogue):
     bound = catalogue.get("fix.raise-memory-limit").bind(namespace="sap-llm")
     containers = [{"name": "istio-proxy", "resources": {"limits": {"memory": "1Gi"}}},
                   {"name": "sap-llm", "resources": {"limits": {"memory": "12Gi"}, "requests": {"memory": "8Gi"}}}]
-    assert bound.json_patch(containers) == [
+    assert limit_patch(bound, containers) == [
         {"op": "test", "path": "/spec/template/spec/containers/1/name", "value": "sap-llm"},
         {"op": "add", "path": "/spec/template/spec/containers/1/resources/limits/memory", "value": "16Gi"},
     ]
-    assert bound.json_patch([{"name": "sap-llm"}])[1] == {
+    assert limit_patch(bound, [{"name": "sap-llm"}])[1] == {
         "op": "add", "path": "/spec/template/spec/containers/0/resources", "value": {"limits": {"memory": "16Gi"}}}
-    assert bound.json_patch([{"name": "sap-llm", "resources": {"requests": {"memory": "8Gi"}}}])[1] == {
+    assert limit_patch(bound, [{"name": "sap-llm", "resources": {"requests": {"memory": "8Gi"}}}])[1] == {
         "op": "add", "path": "/spec/template/spec/containers/0/resources/limits", "value": {"memory": "16Gi"}}
     with pytest.raises(ValueError, match="no container 'sap-llm'"):
-        bound.json_patch([{"name": "other"}])
+        limit_patch(bound, [{"name": "other"}])
 
 
 def test_configmap_undo_restores_previous_values_and_removes_new_keys(catalogue: Catalogue):
     bound = catalogue.get("fix.reduce-batch-size").bind(namespace="sap-llm")
-    assert bound.undo_patch({"batch_size": "128", "other": "x"}) == {"data": {"batch_size": "128", "max_batch_size": None}}
+    assert undo_patch(bound, {"batch_size": "128", "other": "x"}) == {"data": {"batch_size": "128", "max_batch_size": None}}

@@ -7,9 +7,10 @@ import shlex
 
 import pytest
 
+from memtui.executor.kinds.configmap import merge_patch
 from memtui.runbook import Catalogue, ParamError, load_catalogue
-from memtui.runbook.templates import Slot, check_template, placeholders, render
 from memtui.runbook.errors import FieldError
+from memtui.runbook.templates import Slot, check_template, placeholders, render
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_values_with_spaces_and_quotes_round_trip_through_the_shell_and_json(use
     words = shlex.split(rendered, comments=True)
     assert json.loads(words[words.index("-p") + 1]) == {"data": {"model_name": value}}
     assert shlex.split(rendered.split(" # ", 1)[1]) == [value]  # unquoted position: shlex.quote
-    assert action.bind({"model_name": value}, namespace="sap-llm").merge_patch() == {"data": {"model_name": value}}
+    assert merge_patch(action.bind({"model_name": value}, namespace="sap-llm")) == {"data": {"model_name": value}}
 
 
 def test_space_and_quote_render_literally(user_file):

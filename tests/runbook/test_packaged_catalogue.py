@@ -8,6 +8,7 @@ import shlex
 import pytest
 
 from memtui.clients.prometheus import Queries
+from memtui.executor.kinds.configmap import merge_patch
 from memtui.runbook import PHASES, RISKS, Catalogue, Quantity
 from memtui.runbook.action import TITLE_MAX
 
@@ -125,7 +126,7 @@ def test_configmap_fixes_send_the_runbooks_data(catalogue: Catalogue):
     for action_id, data in expected.items():
         bound = catalogue.get(action_id).bind(namespace="sap-llm")
         assert bound.kind == "configmap-patch" and bound.name == "sap-llm-config"
-        assert bound.merge_patch() == {"data": data}, action_id
+        assert merge_patch(bound) == {"data": data}, action_id
         assert catalogue.get(action_id).undo == "restore-previous"
 
 
@@ -244,7 +245,7 @@ def test_every_shell_equivalent_parses_and_matches_its_operation(catalogue: Cata
         elif bound.kind == "configmap-patch":
             import json
 
-            assert json.loads(words[words.index("-p") + 1]) == bound.merge_patch(), action.id
+            assert json.loads(words[words.index("-p") + 1]) == merge_patch(bound), action.id
         elif bound.kind == "redis":
             assert tuple(words[words.index("redis-cli") + 1:]) == bound.command, action.id
         elif bound.kind == "deployment-scale":

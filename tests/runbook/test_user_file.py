@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from memtui.executor.kinds.configmap import merge_patch
 from memtui.runbook import CatalogueError, load_catalogue
 
 RESTART = """
@@ -104,7 +105,7 @@ def test_override_may_add_a_parameter(user_file):
     """)
     action = load_catalogue(path).get("fix.limit-concurrency")
     assert [p.name for p in action.params] == ["max_concurrent_requests", "max_queue"]
-    assert action.bind(namespace="sap-llm").merge_patch() == {"data": {"max_concurrent_requests": "50", "max_queue": "100"}}
+    assert merge_patch(action.bind(namespace="sap-llm")) == {"data": {"max_concurrent_requests": "50", "max_queue": "100"}}
 
 
 def _rejected(user_file, text: str) -> str:

@@ -6,7 +6,8 @@
   ``Restoring``), typed ``Previous`` values, ``EffectInputs``;
 - ``registry``: schema class → handler, checked at import;
 - ``configmap``: configmap-patch, configmap-get;
-- ``deployment``: deployment-restart, -set-env, -memory-limit, -scale, -resources, rollout-history;
+- ``deployment``: deployment-restart, -set-env, -memory-limit, -resources, rollout-history;
+- ``scale``: deployment-scale;
 - ``pods``: pod-delete, pods-oom, pods-limits, metrics-top, logs-grep;
 - ``exec``: exec, exec-script, pod-http (a process in a container);
 - ``redis``: redis (``--redis-url`` or redis-cli in the Redis pod);

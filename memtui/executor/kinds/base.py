@@ -3,8 +3,8 @@
 A handler is where one operation kind (one schema class of ``memtui.runbook.operations``) meets
 the cluster: which API permissions it needs, how it is planned (or read, for a diagnose step),
 what it records so undo can put things back, how undo is drafted, how the API server's answer
-is summarised, and which figures its effect check needs.  The schema says *what* an entry asks
-for; the handler says *how* memtui carries it out.
+is summarised, and how its effect shows (``EFFECT``, ``mark_scope``, ``effect_inputs``).  The
+schema says *what* an entry asks for; the handler says *how* memtui carries it out.
 
 As k9s's ``internal/dao/types.go`` does with ``Scalable``, ``Nuker`` and ``Restartable``, the
 optional behaviours are small capability classes a handler opts into:
@@ -46,6 +46,29 @@ class EffectInputs:
 
     limit_expected: int | None = None
     redis_after: int | None = None
+
+
+@dataclass(frozen=True)
+class EffectProfile:
+    """How a kind's effect shows, for the effect check (``memtui.executor.effects``)."""
+
+    replaces_pods: bool = False
+    """A rollout: every pod of the deployment is replaced (a new ReplicaSet); the check waits for
+    the new pods and measures them."""
+    expects_new_pods: bool = False
+    """Pods are replaced on purpose (a rollout, a delete): new pods are not "restarted"."""
+    on_redis: bool = False
+    """Measured on Redis ``used_memory`` rather than only the pods."""
+
+
+@dataclass(frozen=True)
+class MarkScope:
+    """What an executed action touches, so the effect windows of actions on the same pods meet:
+    whole workloads (``deployment/sap-llm``, ``redis/redis``), pods by name, their owners."""
+
+    wide: frozenset[str] = frozenset()
+    pods: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -97,6 +120,7 @@ class KindHandler(ABC, Generic[O]):
     """Whether carrying it out starts a process in a container (``--read-only`` forbids that)."""
     NEEDS_PROMETHEUS: ClassVar[bool] = False
     """Whether it talks to Prometheus (offered only with ``--prometheus-url``)."""
+    EFFECT: ClassVar[EffectProfile] = EffectProfile()
 
     def permissions(self, op: O, *, redis_via_url: bool) -> tuple[Access, ...]:
         """The permissions ``op`` needs in the namespace."""
@@ -109,6 +133,15 @@ class KindHandler(ABC, Generic[O]):
         """(one line for the outcome, facts for the audit ``response``) of one API answer."""
         facts = response_facts(call, answer)
         return f"{facts['kind'].lower()}/{facts['name']} patched", facts
+
+    def mark_scope(self, plan: Plan) -> MarkScope:
+        """What the executed ``plan`` touches: its deployment's every pod when it planned for the
+        deployment (``before`` scope ``deployment``), else the pods it reached and their owners."""
+        before = plan.before or {}
+        pods = frozenset(before.get("pods") or ())
+        if before.get("scope") == "deployment" and before.get("deployment"):
+            return MarkScope(wide=frozenset({f"deployment/{before['deployment']}"}), pods=pods)
+        return MarkScope(pods=pods, owners=frozenset(f"deployment/{o}" for o in before.get("owners") or ()))
 
     def effect_inputs(self, planner: Planner, plan: Plan, ctx_after: ActionContext) -> EffectInputs:
         """Figures the effect check needs for this kind besides the pods' (blocking I/O allowed)."""

@@ -19,9 +19,22 @@ from typing import Any, ClassVar
 from memtui.executor import cautions
 from memtui.executor.access import Access
 from memtui.executor.config_readers import start_read_keys
-from memtui.executor.kinds.base import Drafting, Previous, Reading, Restoring, describe_values
+from memtui.executor.kinds.base import (
+    Drafting,
+    Previous,
+    Reading,
+    Restoring,
+    describe_values,
+)
 from memtui.executor.kubeapi import MERGE_PATCH, ApiFailure, KubeApi, write_call
-from memtui.executor.model import ActionContext, Change, HttpCall, PlanError, Request, Target
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    HttpCall,
+    PlanError,
+    Request,
+    Target,
+)
 from memtui.executor.planning import Draft, Planner, read_deployment, uid_of
 from memtui.executor.reading import Reader, ReadResult
 from memtui.runbook import Action
@@ -29,6 +42,17 @@ from memtui.runbook.operations import ConfigMapGet, ConfigMapPatch
 
 PATCH_CONFIGMAPS = Access("patch", "", "configmaps")
 GET_CONFIGMAPS = Access("get", "", "configmaps")
+
+
+def merge_patch(op: ConfigMapPatch) -> dict[str, Any]:
+    """The body of the merge patch, for a bound operation."""
+    return {"data": dict(op.data)}
+
+
+def undo_patch(op: ConfigMapPatch, previous: Mapping[str, str | None]) -> dict[str, Any]:
+    """The merge patch that restores ``previous`` (the ConfigMap's data before the change): keys
+    that did not exist are removed (``null``)."""
+    return {"data": {key: previous.get(key) for key in op.data}}
 
 
 def read_configmap(api: KubeApi, name: str) -> dict[str, Any]:
@@ -88,7 +112,7 @@ class ConfigMapPatchHandler(Drafting[ConfigMapPatch], Restoring[ConfigMapPatch, 
 
     def draft(self, planner: Planner, action: Action, typed: Mapping[str, Any], op: ConfigMapPatch,
               ctx: ActionContext) -> Draft:
-        return self.patch_draft(planner, op, ctx, op.merge_patch())
+        return self.patch_draft(planner, op, ctx, merge_patch(op))
 
     def patch_draft(self, planner: Planner, op: ConfigMapPatch, ctx: ActionContext, body: dict[str, Any]) -> Draft:
         current = read_configmap(planner.api, op.name)
@@ -121,7 +145,7 @@ class ConfigMapPatchHandler(Drafting[ConfigMapPatch], Restoring[ConfigMapPatch, 
 
     def undo_draft(self, planner: Planner, op: ConfigMapPatch, previous: ConfigMapPrevious,
                    ctx: ActionContext) -> Draft:
-        body = {"data": dict(previous.data)}
+        body = undo_patch(op, previous.data)  # the keys recorded are the keys the patch set
         draft = self.patch_draft(planner, op, ctx, body)
         draft.equivalent = (f"kubectl patch configmap {op.name} -n {planner.namespace} --type merge -p "
                             f"{shlex.quote(json.dumps(body, separators=(',', ':')))}")

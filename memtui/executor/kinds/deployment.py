@@ -1,11 +1,11 @@
 """Deployment kinds: the pod-template changes (``deployment-restart``, ``deployment-set-env``,
-``deployment-memory-limit``), ``deployment-scale``, and the reads ``deployment-resources`` and
-``rollout-history``.
+``deployment-memory-limit``) and the reads ``deployment-resources`` and ``rollout-history``
+(``deployment-scale`` is ``scale.py``: another subresource, no rollout).
 
 Planned, checked, undone and read here, and nowhere else.  Each change uses the patch type
 kubectl uses for it: a strategic merge patch for restart and env (``kubectl rollout restart``,
 ``kubectl set env``), a JSON patch by container *name* with a ``test`` first for the memory limit
-(not the runbook's ``containers/0``), a merge patch of the ``scale`` subresource for replicas.
+(not the runbook's ``containers/0``).
 A template change starts a rollout that replaces every pod, so the plan lists them, the
 readiness, the PodDisruptionBudgets and GitOps ownership.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -23,14 +23,28 @@ from memtui.executor.access import GET_DEPLOYMENT, PATCH_DEPLOYMENT, Access
 from memtui.executor.kinds.base import (
     Drafting,
     EffectInputs,
+    EffectProfile,
     Previous,
     Reading,
     Restoring,
     describe_values,
     response_facts,
 )
-from memtui.executor.kubeapi import JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, ApiFailure, write_call
-from memtui.executor.model import ActionContext, Change, HttpCall, Plan, PlanError, Request, Target
+from memtui.executor.kubeapi import (
+    JSON_PATCH,
+    STRATEGIC_MERGE_PATCH,
+    ApiFailure,
+    write_call,
+)
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    HttpCall,
+    Plan,
+    PlanError,
+    Request,
+    Target,
+)
 from memtui.executor.planning import (
     Draft,
     Planner,
@@ -47,14 +61,12 @@ from memtui.runbook.operations import (
     DeploymentMemoryLimit,
     DeploymentResources,
     DeploymentRestart,
-    DeploymentScale,
     DeploymentSetEnv,
     RolloutHistory,
 )
 from memtui.state.units import QuantityError, parse_bytes
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
-PATCH_SCALE = Access("patch", "apps", "deployments", "scale")
 LIST_REPLICASETS = Access("list", "apps", "replicasets")
 
 
@@ -87,9 +99,11 @@ def generation_note(answer: dict[str, Any]) -> str:
 
 
 class TemplateChange:
-    """What the three pod-template kinds share: the permission, and how the answer reads."""
+    """What the three pod-template kinds share: the permission, a rollout as their effect, and
+    how the answer reads."""
 
-    PERMISSIONS = (PATCH_DEPLOYMENT,)
+    PERMISSIONS: ClassVar[tuple[Access, ...]] = (PATCH_DEPLOYMENT,)
+    EFFECT: ClassVar[EffectProfile] = EffectProfile(replaces_pods=True, expects_new_pods=True)
 
     def summarise(self, call: HttpCall, answer: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         facts = response_facts(call, answer)
@@ -234,6 +248,30 @@ class LimitPrevious(Previous):
         return {"deployment": self.deployment, "container": self.container, "limit": self.limit}
 
 
+def limit_patch(op: DeploymentMemoryLimit, containers: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The JSON patch for a bound operation, given the template's current ``containers``.
+
+    ``add`` rather than ``replace`` (which fails when no memory limit is set yet), creating
+    ``resources``/``limits`` when absent; ``test`` first, so a reordered container list makes the
+    patch fail instead of changing the wrong container.
+    """
+    for index, container in enumerate(containers):
+        if container.get("name") == op.container:
+            break
+    else:
+        raise ValueError(f"deployment {op.deployment!r} has no container {op.container!r}")
+    base = f"/spec/template/spec/containers/{index}"
+    ops: list[dict[str, Any]] = [{"op": "test", "path": f"{base}/name", "value": op.container}]
+    resources = container.get("resources") or {}
+    if not container.get("resources"):
+        ops.append({"op": "add", "path": f"{base}/resources", "value": {"limits": {"memory": op.limit}}})
+    elif not resources.get("limits"):
+        ops.append({"op": "add", "path": f"{base}/resources/limits", "value": {"memory": op.limit}})
+    else:
+        ops.append({"op": "add", "path": f"{base}/resources/limits/memory", "value": op.limit})
+    return ops
+
+
 def restore_limit_patch(containers: list[dict[str, Any]], name: str, limit: str | None) -> list[dict[str, Any]]:
     """Undo of a memory-limit change: put the old limit back, or remove it if there was none."""
     for index, container in enumerate(containers):
@@ -280,7 +318,7 @@ class MemoryLimitHandler(TemplateChange, Drafting[DeploymentMemoryLimit],
             new = restore
         else:
             try:
-                body = op.json_patch(containers)
+                body = limit_patch(op, containers)
             except ValueError as exc:
                 raise PlanError(str(exc)) from None
             new = op.limit
@@ -328,89 +366,6 @@ class MemoryLimitHandler(TemplateChange, Drafting[DeploymentMemoryLimit],
             return EffectInputs(limit_expected=parse_bytes(limit) if limit else None)
         except QuantityError:
             return EffectInputs()
-
-
-# -- scale ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScalePrevious(Previous):
-    TAG: ClassVar[str] = "scale"
-    deployment: str
-    replicas: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.TAG, "deployment": self.deployment, "replicas": self.replicas}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ScalePrevious:
-        return cls(str(data.get("deployment", "")), int(data["replicas"]))
-
-    def describe(self) -> str:
-        return f"replicas={self.replicas}"
-
-    def as_values(self) -> Mapping[str, Any]:
-        return {"deployment": self.deployment, "replicas": self.replicas}
-
-
-def read_replicas(planner: Planner, name: str) -> int:
-    try:
-        scale = planner.api.get(planner.api.path("deployments", name, "scale", group="apps"))
-    except ApiFailure as exc:
-        if exc.status == 404:
-            raise PlanError(f"no deployment/{name} in namespace {planner.namespace}") from None
-        raise PlanError(f"cannot read the scale of deployment/{name}: {exc}") from None
-    return int((scale.get("spec") or {}).get("replicas", 0) or 0)
-
-
-class ScaleHandler(Drafting[DeploymentScale], Restoring[DeploymentScale, ScalePrevious]):
-    operation = DeploymentScale
-    PERMISSIONS = (PATCH_SCALE,)
-    previous_type = ScalePrevious
-
-    def draft(self, planner: Planner, action: Action, typed: Mapping[str, Any], op: DeploymentScale,
-              ctx: ActionContext) -> Draft:
-        return self.scale_draft(planner, op, ctx)
-
-    def scale_draft(self, planner: Planner, op: DeploymentScale, ctx: ActionContext, replicas: int | None = None) -> Draft:
-        """Through the ``scale`` subresource with a merge patch, as ``kubectl scale``."""
-        wanted = int(op.replicas if replicas is None else replicas)
-        current = read_replicas(planner, op.deployment)
-        deployment = read_deployment(planner.api, op.deployment)
-        body = {"spec": {"replicas": wanted}}
-        call = write_call("PATCH", planner.api.path("deployments", op.deployment, "scale", group="apps"),
-                          content_type=MERGE_PATCH, body=body)
-        draft = Draft(op, effect_after_s=120.0)
-        draft.changes.append(Change(f"deployment/{op.deployment} spec.replicas", str(current), str(wanted)))
-        draft.requests.append(call)
-        draft.targets.append(Target("Deployment", op.deployment, planner.namespace,
-                                    f"named by the runbook entry; {current} → {wanted} replicas "
-                                    f"({cautions.ready_text(deployment)})", uid_of(deployment)))
-        if replicas is None and wanted >= current:
-            draft.warnings.append(f"deployment/{op.deployment} has {current} replicas now: {wanted} is no reduction")
-        for line in (cautions.readiness(deployment), cautions.gitops(deployment, f"deployment/{op.deployment}")):
-            if line:
-                draft.warnings.append(line)
-        draft.warnings.extend(cautions.autoscalers(planner.api, op.deployment))
-        draft.dry_run = planner.dry_run(draft, call)
-        draft.before = planner.workload_before(ctx)
-        return draft
-
-    def capture_previous(self, planner: Planner, op: DeploymentScale, requests: tuple[Request, ...]) -> ScalePrevious:
-        return ScalePrevious(op.deployment, read_replicas(planner, op.deployment))
-
-    def undo_draft(self, planner: Planner, op: DeploymentScale, previous: ScalePrevious, ctx: ActionContext) -> Draft:
-        draft = self.scale_draft(planner, op, ctx, replicas=previous.replicas)
-        draft.equivalent = f"kubectl scale deployment {op.deployment} -n {planner.namespace} --replicas={previous.replicas}"
-        return draft
-
-    def summarise(self, call: HttpCall, answer: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        facts = response_facts(call, answer)
-        if facts["kind"] != "Scale":
-            return super().summarise(call, answer)
-        replicas = (answer.get("spec") or {}).get("replicas")
-        facts["replicas"] = replicas
-        return f"deployment/{facts['name']} scaled to {replicas} replicas", facts
 
 
 # -- reads ------------------------------------------------------------------------------------------------------
@@ -474,5 +429,4 @@ class RolloutHistoryHandler(Reading[RolloutHistory]):
         return ReadResult(True, text, summary, {"kind": "Deployment", "name": op.deployment})
 
 
-HANDLERS = (RestartHandler(), SetEnvHandler(), MemoryLimitHandler(), ScaleHandler(), ResourcesHandler(),
-            RolloutHistoryHandler())
+HANDLERS = (RestartHandler(), SetEnvHandler(), MemoryLimitHandler(), ResourcesHandler(), RolloutHistoryHandler())

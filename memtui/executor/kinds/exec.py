@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, TypeVar
 
 from memtui.clients.kube.exec import exec_in_pod
-from memtui.executor import effects, pods
+from memtui.executor import pods
 from memtui.executor.access import EXEC
+from memtui.executor.before import before_figures
 from memtui.executor.guard import check_subdomain
 from memtui.executor.kinds.base import Drafting, Reading
 from memtui.executor.model import ActionContext, ExecCall, Target
@@ -60,7 +61,7 @@ class InContainer(Drafting[X], Reading[X]):
         if self.PLAN_WARNING:
             draft.warnings.append(self.PLAN_WARNING)
         draft.equivalent = action.render_equivalent(typed, namespace=planner.namespace, pods=[p.name for p in reach.pods])
-        draft.before = effects.before_figures(ctx, planner.namespace, scope="pods", pods=[p.name for p in reach.pods])
+        draft.before = before_figures(ctx, planner.namespace, scope="pods", pods=[p.name for p in reach.pods])
         return draft
 
     def read(self, reader: Reader, action: Action, typed: Mapping[str, Any], op: X, ctx: ActionContext) -> ReadResult:

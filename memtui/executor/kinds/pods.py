@@ -17,14 +17,33 @@ from typing import Any
 from memtui.clients.kube.parse import parse_pod, parse_time
 from memtui.executor import cautions, pods
 from memtui.executor.access import LIST_PODS, Access
-from memtui.executor.kinds.base import Drafting, Reading, response_facts
+from memtui.executor.kinds.base import (
+    Drafting,
+    EffectProfile,
+    MarkScope,
+    Reading,
+    response_facts,
+)
 from memtui.executor.kubeapi import JSON, ApiFailure, write_call
-from memtui.executor.model import ActionContext, Change, HttpCall, PlanError, Target
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    HttpCall,
+    Plan,
+    PlanError,
+    Target,
+)
 from memtui.executor.planning import Draft, Planner, read_deployment
 from memtui.executor.reading import Reader, ReadResult, cut
 from memtui.executor.tables import cpu_millicores, text_table
 from memtui.runbook import Action
-from memtui.runbook.operations import LogsGrep, MetricsTop, PodDelete, PodsLimits, PodsOom
+from memtui.runbook.operations import (
+    LogsGrep,
+    MetricsTop,
+    PodDelete,
+    PodsLimits,
+    PodsOom,
+)
 from memtui.state.units import QuantityError, format_age, format_bytes, parse_bytes
 
 DELETE_PODS = Access("delete", "", "pods")
@@ -33,6 +52,7 @@ DELETE_PODS = Access("delete", "", "pods")
 class PodDeleteHandler(Drafting[PodDelete]):
     operation = PodDelete
     PERMISSIONS = (DELETE_PODS,)
+    EFFECT = EffectProfile(expects_new_pods=True)
 
     def draft(self, planner: Planner, action: Action, typed: Mapping[str, Any], op: PodDelete,
               ctx: ActionContext) -> Draft:
@@ -78,6 +98,12 @@ class PodDeleteHandler(Drafting[PodDelete]):
         draft.equivalent = action.render_equivalent(typed, namespace=planner.namespace, pods=[pod.name])
         draft.before = planner.workload_before(ctx, op.deployment)
         return draft
+
+    def mark_scope(self, plan: Plan) -> MarkScope:
+        """The deleted pod, and its deployment (whose other actions it meets)."""
+        deployment = (plan.before or {}).get("deployment")
+        return MarkScope(pods=frozenset(t.name for t in plan.targets if t.kind == "Pod"),
+                         owners=frozenset({f"deployment/{deployment}"}) if deployment else frozenset())
 
     def summarise(self, call: HttpCall, answer: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
         facts = response_facts(call, answer)

@@ -22,10 +22,31 @@ from memtui.clients.redis_info import parse_info_text
 from memtui.executor import pods
 from memtui.executor.access import EXEC
 from memtui.executor.guard import check_label, check_subdomain
-from memtui.executor.kinds.base import Drafting, EffectInputs, Previous, Reading, Restoring
+from memtui.executor.kinds.base import (
+    Drafting,
+    EffectInputs,
+    EffectProfile,
+    MarkScope,
+    Previous,
+    Reading,
+    Restoring,
+)
 from memtui.executor.kubeapi import ApiFailure
-from memtui.executor.model import ActionContext, Change, Plan, PlanError, RedisCall, Request, Target
-from memtui.executor.planning import Draft, Planner, read_deployment, template_containers
+from memtui.executor.model import (
+    ActionContext,
+    Change,
+    Plan,
+    PlanError,
+    RedisCall,
+    Request,
+    Target,
+)
+from memtui.executor.planning import (
+    Draft,
+    Planner,
+    read_deployment,
+    template_containers,
+)
 from memtui.executor.reading import Reader, ReadResult
 from memtui.runbook import Action
 from memtui.runbook.operations import Redis
@@ -223,6 +244,7 @@ class RedisHandler(Drafting[Redis], Reading[Redis], Restoring[Redis, RedisConfig
     PERMISSIONS = (EXEC,)
     """Through redis-cli in the pod; none at all with ``--redis-url`` (``permissions``)."""
     previous_type = RedisConfigPrevious
+    EFFECT = EffectProfile(on_redis=True)
 
     def permissions(self, op: Redis, *, redis_via_url: bool) -> tuple:
         return () if redis_via_url else self.PERMISSIONS
@@ -281,6 +303,11 @@ class RedisHandler(Drafting[Redis], Reading[Redis], Restoring[Redis, RedisConfig
         name = maxmemory_param(action)
         derived = maxmemory_default(planner) if name is not None else None
         return {name: derived} if name is not None and derived else {}
+
+    def mark_scope(self, plan: Plan) -> MarkScope:
+        """The Redis as a whole: it meets other Redis actions, not the workload's pods."""
+        redis = next((t.name for t in plan.targets if t.kind == "Redis"), "redis")
+        return MarkScope(wide=frozenset({f"redis/{redis}"}))
 
     def effect_inputs(self, planner: Planner, plan: Plan, ctx_after: ActionContext) -> EffectInputs:
         """Redis ``used_memory`` now, to compare with the plan's."""

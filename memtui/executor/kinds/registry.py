@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from memtui.executor.kinds import configmap, deployment, pods, promql, redis
+from memtui.executor.kinds import configmap, deployment, pods, promql, redis, scale
 from memtui.executor.kinds import exec as in_container
 from memtui.executor.kinds.base import Drafting, KindHandler, Reading, Restoring
 from memtui.runbook.operations import KINDS, Operation
 
-MODULES = (configmap, deployment, pods, in_container, redis, promql)
+MODULES = (configmap, deployment, scale, pods, in_container, redis, promql)
 """The handler modules, one per kind family."""
 
 
@@ -45,12 +45,12 @@ def check(handlers: Iterable[KindHandler[Any]], kinds: Mapping[str, type[Operati
     """The registry built from ``handlers``; ``RegistryError`` naming every problem found."""
     problems: list[str] = []
     registry: dict[type[Operation], KindHandler[Any]] = {}
-    for handler in handlers:
-        cls = handler.operation
+    for given in handlers:
+        cls = given.operation
         if cls in registry:
             problems.append(f"kind {cls.kind!r} has two handlers: {type(registry[cls]).__name__} and "
-                            f"{type(handler).__name__}")
-        registry[cls] = handler
+                            f"{type(given).__name__}")
+        registry[cls] = given
     known = set(kinds.values())
     for cls in registry:
         if cls not in known or kinds.get(cls.kind) is not cls:
@@ -88,3 +88,11 @@ def handler_for(op: Operation) -> KindHandler[Any]:
         return HANDLERS[type(op)]
     except KeyError:
         raise RegistryError(f"operation kind {op.kind!r} ({type(op).__name__}) has no handler") from None
+
+
+def handler_of_kind(kind: str) -> KindHandler[Any]:
+    """The handler of the kind named ``kind`` (an action mark, an audit entry know the name only)."""
+    cls = KINDS.get(kind)
+    if cls is None or cls not in HANDLERS:
+        raise RegistryError(f"operation kind {kind!r} has no handler")
+    return HANDLERS[cls]
