@@ -119,6 +119,10 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
     kubeconfig, context, namespace = settings.kubeconfig, settings.context, settings.namespace
     if settings.demo:
+        from memtui.sim.extra import missing_extra_message
+
+        if (missing := missing_extra_message()) is not None:
+            return _fail(missing, EXIT_CONNECT)  # as any other reason the simulated cluster cannot start
         from memtui.demo.session import DEMO_CONTEXT, DEMO_NAMESPACE, start_demo
 
         try:

@@ -24,7 +24,8 @@ apt_install() {
 }
 
 # ensure_venv [EXTRA]: .venv exists and holds memtui (editable, so it runs this checkout) with the
-# optional extra ("test").  Reinstalls only when pyproject.toml changed or the extra is new.
+# optional extra ("sim" for the demo's simulator, "test" which includes "sim").  Reinstalls only when
+# pyproject.toml changed or the extra is not covered by the one installed.
 ensure_venv() {
     local extra="${1:-}"
     if ! command -v "$PYTHON" >/dev/null 2>&1 && [ "$PYTHON" = python3 ]; then
@@ -43,9 +44,11 @@ ensure_venv() {
     fi
     local stamp="$VENV/.memtui-installed" want
     want="$(sha256sum pyproject.toml | cut -d' ' -f1) ${extra:-none}"
-    if [ -f "$stamp" ] && { [ "$(cat "$stamp")" = "$want" ] \
-        || { [ -z "$extra" ] && [ "$(cut -d' ' -f1 "$stamp")" = "${want%% *}" ]; }; }; then
-        return 0  # already installed for this pyproject.toml (the test extra includes the plain install)
+    if [ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "${want%% *}" ]; then
+        case "${extra:-none} $(cut -d' ' -f2 "$stamp")" in
+            "none "* | "sim sim" | "sim test" | "test test")
+                return 0 ;;  # already installed for this pyproject.toml (test includes sim, sim the plain install)
+        esac
     fi
     echo "$SCRIPT: installing memtui${extra:+[$extra]} in $VENV (pip)"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".${extra:+[$extra]}"

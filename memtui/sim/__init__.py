@@ -3,12 +3,45 @@
 Demo mode, the tests, the benchmarks and a real ``kubectl`` all talk to it
 through the real client path, which is how we know memtui would behave the
 same against a cluster.
+
+Names load on first use (as ``textual/widgets/__init__.py`` does): the server needs the ``sim``
+extra (aiohttp, cryptography), and ``memtui.sim.extra`` must be importable without it to say so.
 """
 
-from .config import GITOPS, SCENARIOS, SimConfig
-from .handle import SimulatorHandle, start_simulator
-from .journal import JournalEntry, RequestRecord
-from .truth import PodTruth
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import GITOPS, SCENARIOS, SimConfig
+    from .handle import SimulatorHandle, start_simulator
+    from .journal import JournalEntry, RequestRecord
+    from .truth import PodTruth
+
+_HOMES = {
+    "GITOPS": "config",
+    "SCENARIOS": "config",
+    "SimConfig": "config",
+    "SimulatorHandle": "handle",
+    "start_simulator": "handle",
+    "JournalEntry": "journal",
+    "RequestRecord": "journal",
+    "PodTruth": "truth",
+}
 
 __all__ = ["GITOPS", "SCENARIOS", "JournalEntry", "PodTruth", "RequestRecord", "SimConfig", "SimulatorHandle",
            "start_simulator"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

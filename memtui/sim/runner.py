@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"memtui sim: {exc}", file=sys.stderr)
         return 2
+    from .extra import missing_extra_message
+
+    if (missing := missing_extra_message()) is not None:
+        print(f"memtui sim: {missing}", file=sys.stderr)
+        return 1
     from .handle import start_simulator
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="memtui-sim-"))

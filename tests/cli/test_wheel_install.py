@@ -1,7 +1,9 @@
 """The wheel as a user gets it: built from this checkout, installed in a clean venv outside it, and
-run from a directory where the checkout cannot be imported.  Then the README's old failure mode:
-the wheel installed and `python -m memtui --demo` run from the repository root, where the
-checkout's `memtui/` shadows the installed package.
+run from a directory where the checkout cannot be imported.  First as `pip install memtui` (for a
+real cluster: no simulator libraries, and the demo says how to get them), then with the `sim` extra
+added to the same venv (the demo runs).  Then the README's old failure mode: the wheel installed and
+`python -m memtui --demo` run from the repository root, where the checkout's `memtui/` shadows the
+installed package.
 
 Building and installing go through pip and the configured package index only."""
 
@@ -25,12 +27,48 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 pytestmark = pytest.mark.timeout(900)
 
 
+SIM_EXTRA = ("aiohttp", "cryptography")
+"""What pyproject.toml's `sim` extra adds; a plain install must not ask for either."""
+
+PRODUCT_MODULES = ("memtui.cli", "memtui.ui.app", "memtui.clients.kube.connection", "memtui.audit.cli")
+"""What watching a real cluster imports: none of it may load the simulator or its libraries."""
+
+_IMPORT_PROBE = (
+    "import importlib, json, sys\n"
+    "for name in sys.argv[1:]: importlib.import_module(name)\n"
+    "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('aiohttp', 'cryptography')"
+    " or m.startswith('memtui.sim'))))\n"
+)
+
+_DISTRIBUTIONS = (
+    "import importlib.metadata as md, json\n"
+    "print(json.dumps({'installed': sorted({d.metadata['Name'].lower() for d in md.distributions()}),"
+    " 'memtui_requires': md.requires('memtui') or []}))\n"
+)
+
+
+@dataclass(frozen=True)
+class PlainInstall:
+    """What `pip install memtui` (no extra) gave, recorded before the sim extra was added."""
+
+    installed: list[str]
+    """Distribution names in the venv, lower case."""
+    memtui_requires: list[str]
+    """The wheel's Requires-Dist lines."""
+    loaded: list[str]
+    """Modules of memtui.sim, aiohttp or cryptography loaded by importing PRODUCT_MODULES."""
+    help: subprocess.CompletedProcess[str]
+    demo: subprocess.CompletedProcess[str]
+    sim: subprocess.CompletedProcess[str]
+
+
 @dataclass(frozen=True)
 class Installed:
     wheel: Path
     venv: Path
     outside: Path
     """A directory outside the checkout to run from."""
+    plain: PlainInstall
 
     @property
     def memtui(self) -> str:
@@ -47,6 +85,23 @@ def _run(argv: list[str], cwd: Path, timeout: float = 600) -> subprocess.Complet
     return done
 
 
+def _plain_install(venv: Path, outside: Path, home: Path) -> PlainInstall:
+    """Probe the venv as `pip install memtui` left it (one venv serves both installs: the sim extra
+    adds three packages, a second venv would download and unpack all of them again)."""
+    import json
+
+    python, memtui = str(venv / "bin" / "python"), str(venv / "bin" / "memtui")
+    dists = json.loads(_run([python, "-c", _DISTRIBUTIONS], cwd=outside).stdout)
+    loaded = json.loads(_run([python, "-c", _IMPORT_PROBE, *PRODUCT_MODULES], cwd=outside).stdout)
+
+    def attempt(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([memtui, *argv], cwd=outside, env=memtui_env(home), capture_output=True, text=True,
+                              timeout=120)
+
+    return PlainInstall(dists["installed"], dists["memtui_requires"], loaded, attempt("--help"),
+                        attempt("--demo"), attempt("sim"))
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> Installed:
     work = tmp_path_factory.mktemp("wheel")
@@ -54,11 +109,13 @@ def installed(tmp_path_factory) -> Installed:
           "-w", str(work / "dist"), str(ROOT)], cwd=work)
     (wheel,) = (work / "dist").glob("memtui-*.whl")
     _run([sys.executable, "-m", "venv", str(work / "venv")], cwd=work)
-    _run([str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-          str(wheel)], cwd=work)
+    pip = [str(work / "venv" / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    _run([*pip, str(wheel)], cwd=work)
     outside = work / "elsewhere"
     outside.mkdir()
-    return Installed(wheel, work / "venv", outside)
+    plain = _plain_install(work / "venv", outside, work / "home")
+    _run([*pip, f"{wheel}[sim]"], cwd=work)
+    return Installed(wheel, work / "venv", outside, plain)
 
 
 def _expected_wheel_files() -> set[str]:
@@ -100,6 +157,45 @@ def test_installed_memtui_reports_its_version_outside_the_checkout(installed):
     assert done.stdout.strip() == f"memtui {PYPROJECT['project']['version']}"
     where = _run([installed.python, "-c", "import memtui.keymaps as k; print(k.__file__)"], cwd=installed.outside)
     assert where.stdout.startswith(str(installed.venv))
+
+
+def test_plain_install_leaves_the_simulator_libraries_to_the_sim_extra(installed):
+    """`pip install memtui` asks for aiohttp and cryptography only under the `sim` extra.  cryptography
+    is then absent; aiohttp is not memtui's ask but arrives anyway, as a dependency of the kubernetes
+    client (37.x, for its asyncio API), so what matters for it is that nothing of memtui loads it."""
+    plain = installed.plain
+    for library in SIM_EXTRA:
+        asks = [line for line in plain.memtui_requires if line.lower().startswith(library)]
+        assert asks and all('extra == "sim"' in line for line in asks), plain.memtui_requires
+    assert "cryptography" not in plain.installed, plain.installed
+    assert "memtui" in plain.installed
+
+
+def test_plain_install_imports_no_simulator_for_a_real_cluster(installed):
+    assert installed.plain.loaded == []
+
+
+def test_plain_install_runs_memtui_help(installed):
+    done = installed.plain.help
+    assert done.returncode == 0, done.stderr
+    assert "--demo" in done.stdout and "--namespace" in done.stdout
+
+
+@pytest.mark.parametrize("attempt", ["demo", "sim"])
+def test_plain_install_says_how_to_get_the_simulator(installed, attempt):
+    """`memtui --demo` and `memtui sim` without the extra: one line naming the install command, exit 1."""
+    done = getattr(installed.plain, attempt)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "pip install 'memtui[sim]'" in lines[0] and "cryptography" in lines[0]
+
+
+def test_sim_extra_installs_what_the_demo_imports(installed):
+    done = _run([installed.python, "-c", "import memtui.demo.session, memtui.sim.server, memtui.sim.tls"],
+                cwd=installed.outside)
+    assert done.returncode == 0
 
 
 def _demo_quits_cleanly(argv: list[str], cwd: Path, home: Path) -> None:
