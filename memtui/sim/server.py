@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,36 +18,16 @@ from aiohttp import web
 from . import kubeconfig, tls
 from .api import control, discovery, errors, reads, routes
 from .api.auth import Authenticator, Authorizer, User
+from .api.context import BODY_KEY, RAW_BODY_KEY, USER_KEY, SimState
 from .api.paths import RequestInfo, parse
+from .bootstrap import build_cluster
 from .clock import SimClock
-from .cluster import Cluster
 from .config import SimConfig
 from .journal import JournalEntry, RequestRecord, flatten_query
 from .store import dumps
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-USER_KEY = web.RequestKey("user", object)
-RAW_BODY_KEY = web.RequestKey("raw_body", bytes)
-BODY_KEY = web.RequestKey("parsed_body", object)
 PUBLIC = {"/version", "/healthz", "/livez", "/readyz"}
-
-
-@dataclass
-class SimState:
-    config: SimConfig
-    clock: SimClock
-    cluster: Cluster
-    authn: Authenticator
-    authz: Authorizer
-    address: str = ""
-    journal: list[JournalEntry] = field(default_factory=list)
-    requests: list[RequestRecord] = field(default_factory=list)
-    metrics_cache: dict[Any, bytes] = field(default_factory=dict)
-    request_hooks: list[Any] = field(default_factory=list)
-    """Callables ``(method, path, query)`` run as each API request arrives (SimulatorHandle.on_request)."""
-
-    def now(self) -> float:
-        return self.cluster.sync(self.clock.now())
 
 
 class SimServer:
@@ -65,7 +44,7 @@ class SimServer:
         self.port = 0
 
     async def start(self) -> str:
-        cluster = Cluster(self.config, self.clock)
+        cluster = build_cluster(self.config, self.clock)
         self.state = SimState(self.config, self.clock, cluster, self.authn, Authorizer(self.config.operator_denied))
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)

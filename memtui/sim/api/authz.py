@@ -9,15 +9,15 @@ from aiohttp import web
 from ..store import dumps
 from . import errors
 from .auth import User
+from .context import BODY_KEY, USER_KEY
 from .paths import RequestInfo
 from .reads import JSON
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 
 def handle(st: "SimState", request: web.Request, info: RequestInfo) -> web.Response:
-    from ..server import BODY_KEY, USER_KEY
     if info.verb != "create":
         raise errors.method_not_allowed()
     body = request.get(BODY_KEY)

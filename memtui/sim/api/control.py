@@ -16,7 +16,7 @@ from ..store import dumps
 from . import errors
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 
 def _json(obj) -> web.Response:

@@ -18,7 +18,7 @@ from . import errors
 from .paths import RequestInfo
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io")
 CHUNK = 32 * 1024

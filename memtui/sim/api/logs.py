@@ -15,7 +15,7 @@ from .paths import RequestInfo
 
 if TYPE_CHECKING:
     from ..models import Life
-    from ..server import SimState
+    from .context import SimState
 
 
 def _rfc3339nano(st: "SimState", t: float) -> str:

@@ -22,7 +22,7 @@ from .reads import JSON
 
 if TYPE_CHECKING:
     from ..records import PodRecord
-    from ..server import SimState
+    from .context import SimState
 
 RESOLUTION = 15.0
 

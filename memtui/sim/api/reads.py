@@ -16,7 +16,7 @@ from . import discovery, errors, tables
 from .paths import RequestInfo
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 JSON = "application/json"
 

@@ -10,7 +10,7 @@ from . import podmetrics, reads
 from .paths import RequestInfo
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 
 async def route(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.StreamResponse:

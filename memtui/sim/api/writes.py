@@ -13,12 +13,13 @@ from aiohttp import web
 from .. import manifests
 from ..store import dumps
 from . import errors, validation
+from .context import BODY_KEY, RAW_BODY_KEY
 from .patching import PATCH_TYPES, PatchError, apply_patch, strategic_merge
 from .paths import RequestInfo
 from .reads import JSON
 
 if TYPE_CHECKING:
-    from ..server import SimState
+    from .context import SimState
 
 APPLY = "application/apply-patch+yaml"
 ACCEPTED = ["application/json-patch+json", "application/merge-patch+json", APPLY,
@@ -26,7 +27,6 @@ ACCEPTED = ["application/json-patch+json", "application/merge-patch+json", APPLY
 
 
 def _body(request: web.Request) -> Any:
-    from ..server import BODY_KEY, RAW_BODY_KEY
     ct = _ct(request)
     raw = request.get(RAW_BODY_KEY, b"")
     if ct == APPLY:
@@ -294,7 +294,6 @@ def _configmap(st: "SimState", request: web.Request, info: RequestInfo, now: flo
 
 # -- Pods ------------------------------------------------------------------------------------------
 def _delete_pod(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
-    from ..server import BODY_KEY
     dry, _ = _options(request)
     cl = st.cluster
     rec = cl.pod_by_name(info.namespace or "", info.name or "")
