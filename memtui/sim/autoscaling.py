@@ -17,12 +17,12 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .cluster_core import ClusterCore
 from .events import obj_ref
 from .policy import stable_uid
 from .quantity import parse_quantity
 
 if TYPE_CHECKING:
-    from .cluster import Cluster
     from .records import DeploymentRecord
 
 API_VERSION = "autoscaling/v2"
@@ -77,12 +77,12 @@ def autoscaler(namespace: str, name: str, deployment: str, min_replicas: int, ma
     }
 
 
-class AutoscalerController:
+class AutoscalerController(ClusterCore):
     """Mixin for Cluster."""
 
     hpas: dict[str, HpaRecord]  # by uid (the heap's key)
 
-    def add_hpa(self: "Cluster", obj: dict[str, Any], created: float, t: float) -> HpaRecord:
+    def add_hpa(self, obj: dict[str, Any], created: float, t: float) -> HpaRecord:
         meta = obj["metadata"]
         uid = stable_uid(self.config.seed, "hpa", meta["namespace"], meta["name"])
         meta.update(uid=uid, resourceVersion="0", creationTimestamp=self.clock.iso(created))
@@ -91,17 +91,17 @@ class AutoscalerController:
         self.hpa_sync(uid, t, act=False)
         return rec
 
-    def _schedule_hpa(self: "Cluster", rec: HpaRecord, t: float) -> None:
+    def _schedule_hpa(self, rec: HpaRecord, t: float) -> None:
         self._seq += 1
         heapq.heappush(self.heap, (t + SYNC_PERIOD, self._seq, "hpa", rec.uid, 0))
 
-    def _target(self: "Cluster", rec: HpaRecord) -> "DeploymentRecord | None":
+    def _target(self, rec: HpaRecord) -> "DeploymentRecord | None":
         ref = rec.spec["scaleTargetRef"]
         if ref.get("kind") != "Deployment":
             return None
         return self.deployment(rec.namespace, ref.get("name", ""))
 
-    def _cpu(self: "Cluster", dep: "DeploymentRecord", t: float) -> tuple[int, int, int] | None:
+    def _cpu(self, dep: "DeploymentRecord", t: float) -> tuple[int, int, int] | None:
         """(utilization %, average usage in millicores, ready pods) over the target's running pods."""
         used = requested = 0
         running = ready = 0
@@ -121,7 +121,7 @@ class AutoscalerController:
             return None
         return used * 100 // requested, used // running, ready
 
-    def hpa_sync(self: "Cluster", uid: str, t: float, act: bool = True) -> None:
+    def hpa_sync(self, uid: str, t: float, act: bool = True) -> None:
         rec = self.hpas.get(uid)
         if rec is None:
             return
@@ -203,7 +203,7 @@ class AutoscalerController:
         self._publish_hpa(rec, t, pods)
         self._schedule_hpa(rec, t)
 
-    def _set_conditions(self: "Cluster", rec: HpaRecord, t: float, active: tuple[str, str, str],
+    def _set_conditions(self, rec: HpaRecord, t: float, active: tuple[str, str, str],
                         able: tuple[str, str, str] | None, limited: tuple[str, str, str] | None) -> None:
         if able is not None:
             rec.able = able
@@ -217,7 +217,7 @@ class AutoscalerController:
             elif prev[0] != cond[0]:
                 rec.transitions[kind] = (cond[0], t)
 
-    def _publish_hpa(self: "Cluster", rec: HpaRecord, t: float, pods: int) -> None:
+    def _publish_hpa(self, rec: HpaRecord, t: float, pods: int) -> None:
         status: dict[str, Any] = {}
         if rec.last_scale is not None:
             status["lastScaleTime"] = self.clock.iso(rec.last_scale)

@@ -13,24 +13,31 @@ canonically, the rest spread deterministically around those states.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from . import manifests, templates
+from .clock import SimClock
+from .cluster import Cluster
+from .config import SimConfig
 from .events import oom_message, pod_ref
 from .models import ContainerModel, Life
 from .noise import unit
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
 from .scenario_data import SCENARIO_DATA, config_for
 
-if TYPE_CHECKING:
-    from .cluster import Cluster
-
 DAY = 86400.0
 EVENT_TTL = 3600.0  # the API server's default --event-ttl
 BACKOFF = 10.0
 
 
-def build(cl: "Cluster") -> None:
+def build_cluster(config: SimConfig, clock: SimClock) -> Cluster:
+    """The scenario's cluster at simulated time 0: its namespaces, Deployments, pods with their past."""
+    cluster = Cluster(config, clock)
+    build(cluster)
+    return cluster
+
+
+def build(cl: Cluster) -> None:
     cl.bootstrapping = True
     seed = cl.config.seed
     ns_created = {"default": -90 * DAY, "kube-system": -90 * DAY, "kube-public": -90 * DAY,
@@ -101,7 +108,7 @@ def gitops_metadata(tool: str | None, group: str, kind: str, namespace: str, nam
     return {}, {}
 
 
-def _deployment(cl: "Cluster", ns: str, name: str, kind: str, template: dict[str, Any], replicas: int,
+def _deployment(cl: Cluster, ns: str, name: str, kind: str, template: dict[str, Any], replicas: int,
                 created: float, annotations: dict[str, str] | None = None, generation: int = 1
                 ) -> DeploymentRecord:
     template = copy.deepcopy(template)
@@ -125,7 +132,7 @@ def _deployment(cl: "Cluster", ns: str, name: str, kind: str, template: dict[str
     return dep
 
 
-def _steady_pod(cl: "Cluster", dep: DeploymentRecord, rs: ReplicaSetRecord, created: float) -> PodRecord:
+def _steady_pod(cl: Cluster, dep: DeploymentRecord, rs: ReplicaSetRecord, created: float) -> PodRecord:
     rec = cl.create_pod(dep, rs, created, weight=1.0, publish=False)
     life = cl.new_life(rec, created + rec.start_delay)
     life.oom_at = rec.model.next_oom(life, 0.0)
@@ -137,7 +144,7 @@ def _steady_pod(cl: "Cluster", dep: DeploymentRecord, rs: ReplicaSetRecord, crea
     return rec
 
 
-def _sap_llm(cl: "Cluster", data: dict[str, str]) -> None:
+def _sap_llm(cl: Cluster, data: dict[str, str]) -> None:
     sd = SCENARIO_DATA[cl.config.scenario]
     seed = cl.config.seed
     t1 = templates.sap_llm(image="registry.example.com/sap-llm:2.13.0")
@@ -172,7 +179,7 @@ def hash_config(data: dict[str, str]) -> str:
     return f"{fnv32a(repr(sorted(data.items())).encode()):08x}"
 
 
-def _probe_factory(rec: PodRecord, cl: "Cluster", weight: float) -> Callable[[float], Life]:
+def _probe_factory(rec: PodRecord, cl: Cluster, weight: float) -> Callable[[float], Life]:
     cfg = cl._config_for(rec)
 
     def probe(s: float) -> Life:
@@ -184,7 +191,7 @@ def _oom(model: ContainerModel, probe: Callable[[float], Life], s: float) -> flo
     return model.next_oom(probe(s), s)
 
 
-def _plan(model: ContainerModel, rec: PodRecord, i: int, seed: int, cl: "Cluster"
+def _plan(model: ContainerModel, rec: PodRecord, i: int, seed: int, cl: Cluster
           ) -> tuple[list[tuple[float, float | None]], float]:
     """Container lives (start, end) for replica i, ending in its archetype's state at t=0."""
     kind = ("oom", "near", "healthy")[i % 3]
@@ -305,7 +312,7 @@ def _previous_life(model: ContainerModel, probe: Callable[[float], Life], target
     return None
 
 
-def _adopt(cl: "Cluster", rec: PodRecord, spans: list[tuple[float, float | None]]) -> None:
+def _adopt(cl: Cluster, rec: PodRecord, spans: list[tuple[float, float | None]]) -> None:
     """Give a pod its planned past, with the Events a cluster would still hold."""
     rec.created = spans[0][0] - rec.start_delay
     timeline: list[tuple[float, Callable[[], None]]] = []

@@ -31,6 +31,9 @@ GPUS_PER_NODE = 8
 
 
 class Cluster(PodLifecycle, DeploymentController, DisruptionController, AutoscalerController):
+    """An empty cluster for one configuration; ``bootstrap.build_cluster`` makes the scenario's (the
+    bootstrap fills it from outside, so this module needs nothing of it)."""
+
     def __init__(self, config: SimConfig, clock: SimClock) -> None:
         self.config = config
         self.clock = clock
@@ -66,9 +69,6 @@ class Cluster(PodLifecycle, DeploymentController, DisruptionController, Autoscal
         self.store.on_change = self._pdb_watch
         self.t = 0.0
         self.bootstrapping = False
-        from .bootstrap import build
-
-        build(self)
 
     # -- time --------------------------------------------------------------------------
     def sync(self, now: float) -> float:

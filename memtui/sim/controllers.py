@@ -10,25 +10,23 @@ newest ReplicaSet's replicas; a ReplicaSet replaces a deleted pod at once.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import manifests
+from .cluster_core import ClusterCore
 from .events import obj_ref
 from .names import template_hash
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
 
-if TYPE_CHECKING:
-    from .cluster import Cluster
 
-
-class DeploymentController:
+class DeploymentController(ClusterCore):
     """Mixin for Cluster."""
 
     # -- ReplicaSets ---------------------------------------------------------------
-    def _rs_pods(self: "Cluster", rs: ReplicaSetRecord) -> list[PodRecord]:
+    def _rs_pods(self, rs: ReplicaSetRecord) -> list[PodRecord]:
         return [self.pods[u] for u in rs.pods if u in self.pods]
 
-    def new_replicaset(self: "Cluster", dep: DeploymentRecord, template: dict[str, Any], t: float,
+    def new_replicaset(self, dep: DeploymentRecord, template: dict[str, Any], t: float,
                        replicas: int, revision: int | None = None, change_cause: str | None = None
                        ) -> ReplicaSetRecord:
         h = template_hash(template)
@@ -39,7 +37,7 @@ class DeploymentController:
         dep.rs.append(rs)
         return rs
 
-    def reconcile_rs(self: "Cluster", dep: DeploymentRecord, rs: ReplicaSetRecord, t: float) -> None:
+    def reconcile_rs(self, dep: DeploymentRecord, rs: ReplicaSetRecord, t: float) -> None:
         live = self._rs_pods(rs)
         rs.pods = [p.uid for p in live]
         if len(live) < rs.replicas:
@@ -60,14 +58,14 @@ class DeploymentController:
         self._dirty.add((dep.namespace, dep.name))
 
     # -- Deployments -----------------------------------------------------------------
-    def _scaled_event(self: "Cluster", dep: DeploymentRecord, rs: ReplicaSetRecord, old: int, new: int,
+    def _scaled_event(self, dep: DeploymentRecord, rs: ReplicaSetRecord, old: int, new: int,
                       t: float) -> None:
         verb = "up" if new > old else "down"
         self.recorder.emit(dep.namespace, obj_ref("Deployment", "apps/v1", dep.namespace, dep.name, dep.uid),
                            "ScalingReplicaSet", f"Scaled {verb} replica set {rs.name} to {new} from {old}", t,
                            component="deployment-controller", aggregate=False)
 
-    def update_deployment(self: "Cluster", dep: DeploymentRecord, new_obj: dict[str, Any], t: float) -> None:
+    def update_deployment(self, dep: DeploymentRecord, new_obj: dict[str, Any], t: float) -> None:
         """Apply an accepted spec/metadata change and let the controllers react."""
         old_spec = dep.obj["spec"]
         new_spec = new_obj["spec"]
@@ -84,7 +82,7 @@ class DeploymentController:
         self._dirty.add((dep.namespace, dep.name))
         self.flush_dirty(t)
 
-    def _rollout(self: "Cluster", dep: DeploymentRecord, t: float) -> None:
+    def _rollout(self, dep: DeploymentRecord, t: float) -> None:
         template = copy.deepcopy(dep.obj["spec"]["template"])
         h = template_hash(template)
         cause = dep.obj["metadata"].get("annotations", {}).get("kubernetes.io/change-cause")
@@ -105,7 +103,7 @@ class DeploymentController:
         self.reconcile_rs(dep, rs, t)
         self._progress(dep, t)
 
-    def _scale(self: "Cluster", dep: DeploymentRecord, t: float) -> None:
+    def _scale(self, dep: DeploymentRecord, t: float) -> None:
         newest = dep.newest()
         old_rs_total = sum(r.replicas for r in dep.rs if r is not newest)
         target = dep.replicas
@@ -118,7 +116,7 @@ class DeploymentController:
             self._scaled_event(dep, newest, old, target, t)
         self.reconcile_rs(dep, newest, t)
 
-    def _progress(self: "Cluster", dep: DeploymentRecord, t: float) -> None:
+    def _progress(self, dep: DeploymentRecord, t: float) -> None:
         """Remove old pods as new ones become Ready (maxUnavailable 0, surge all)."""
         newest = dep.newest()
         new_ready = sum(1 for p in self._rs_pods(newest) if p.ready(t))
@@ -134,7 +132,7 @@ class DeploymentController:
             allowed_old -= keep
         self._dirty.add((dep.namespace, dep.name))
 
-    def _pod_ready_changed(self: "Cluster", rec: PodRecord, t: float) -> None:
+    def _pod_ready_changed(self, rec: PodRecord, t: float) -> None:
         dep = self._owner_deployment(rec)
         if dep is None:
             return
@@ -142,7 +140,7 @@ class DeploymentController:
             self._progress(dep, t)
         self._dirty.add((dep.namespace, dep.name))
 
-    def _owner_deployment(self: "Cluster", rec: PodRecord) -> DeploymentRecord | None:
+    def _owner_deployment(self, rec: PodRecord) -> DeploymentRecord | None:
         if not rec.rs_name:
             return None
         for dep in self.deployments.values():
@@ -150,7 +148,7 @@ class DeploymentController:
                 return dep
         return None
 
-    def flush_dirty(self: "Cluster", t: float) -> None:
+    def flush_dirty(self, t: float) -> None:
         """Publish status of Deployments/ReplicaSets touched since the last flush (once per sync)."""
         dirty, self._dirty = self._dirty, set()
         for key in dirty:
@@ -160,7 +158,7 @@ class DeploymentController:
         if self._pdb_dirty:
             self.refresh_pdbs(t)
 
-    def publish_deployment(self: "Cluster", dep: DeploymentRecord, t: float) -> None:
+    def publish_deployment(self, dep: DeploymentRecord, t: float) -> None:
         total = ready = updated = 0
         newest = dep.newest()
         for rs in dep.rs:

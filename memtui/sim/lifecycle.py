@@ -10,15 +10,12 @@ however late someone looks.
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
 
+from .cluster_core import ClusterCore
 from .events import oom_message, pod_ref
 from .models import Life
 from .noise import hkey
 from .records import PodRecord
-
-if TYPE_CHECKING:
-    from .cluster import Cluster
 
 MAX_BACKOFF = 300.0
 BACKOFF_RESET = 600.0
@@ -29,17 +26,17 @@ def container_id(seed: int, uid: str, index: int) -> str:
     return "containerd://" + h
 
 
-class PodLifecycle:
+class PodLifecycle(ClusterCore):
     """Mixin for Cluster: everything that happens to one pod over time."""
 
-    def _schedule(self: "Cluster", rec: PodRecord) -> None:
+    def _schedule(self, rec: PodRecord) -> None:
         rec.version += 1
         nxt = self._next_transition(rec)
         if nxt is not None:
             self._seq += 1
             heapq.heappush(self.heap, (nxt, self._seq, "pod", rec.uid, rec.version))
 
-    def _next_transition(self: "Cluster", rec: PodRecord) -> float | None:
+    def _next_transition(self, rec: PodRecord) -> float | None:
         if rec.deleted_at is not None:
             return None
         if not rec.lives:
@@ -54,7 +51,7 @@ class PodLifecycle:
             return min(cands) if cands else None
         return cur.end + rec.last_backoff
 
-    def _pod_transition(self: "Cluster", rec: PodRecord, t: float) -> None:
+    def _pod_transition(self, rec: PodRecord, t: float) -> None:
         if rec.deleted_at is not None:
             return
         if not rec.lives:
@@ -77,14 +74,14 @@ class PodLifecycle:
             return
         self._start_life(rec, cur.end + rec.last_backoff)
 
-    def _config_for(self: "Cluster", rec: PodRecord):
+    def _config_for(self, rec: PodRecord):
         from .models import AppConfig
         if rec.labels.get("app") == "sap-llm" and rec.namespace == "sap-llm":
             st = self.store.get("configmaps", "sap-llm", "sap-llm-config")
             return AppConfig.from_data(st.obj.get("data") if st else None)
         return AppConfig()
 
-    def new_life(self: "Cluster", rec: PodRecord, t: float) -> Life:
+    def new_life(self, rec: PodRecord, t: float) -> Life:
         index = len(rec.lives)
         life = Life(index=index, start=t, limit=rec.limit, config=self._config_for(rec), weight=rec.weight,
                     key=rec.key, container_id=container_id(self.config.seed, rec.uid, index))
@@ -92,7 +89,7 @@ class PodLifecycle:
             life.state.update(rec.redis_conf)
         return life
 
-    def _start_life(self: "Cluster", rec: PodRecord, t: float) -> None:
+    def _start_life(self, rec: PodRecord, t: float) -> None:
         life = self.new_life(rec, t)
         life.oom_at = rec.model.next_oom(life, t)
         rec.lives.append(life)
@@ -107,7 +104,7 @@ class PodLifecycle:
         self._publish_pod(rec, t)
         self._schedule(rec)
 
-    def _oom_kill(self: "Cluster", rec: PodRecord, life: Life, t: float) -> None:
+    def _oom_kill(self, rec: PodRecord, life: Life, t: float) -> None:
         life.end = t
         life.end_reason = "OOMKilled"
         life.exit_code = 137
@@ -128,7 +125,7 @@ class PodLifecycle:
         if was_ready:
             self._pod_ready_changed(rec, t)
 
-    def reschedule_oom(self: "Cluster", rec: PodRecord, t: float) -> None:
+    def reschedule_oom(self, rec: PodRecord, t: float) -> None:
         """After an intervention or a load change the crossing time moves."""
         cur = rec.current()
         if cur is None or cur.end is not None or rec.deleted_at is not None:
@@ -136,13 +133,13 @@ class PodLifecycle:
         cur.oom_at = rec.model.next_oom(cur, t)
         self._schedule(rec)
 
-    def _publish_pod(self: "Cluster", rec: PodRecord, t: float) -> None:
+    def _publish_pod(self, rec: PodRecord, t: float) -> None:
         from . import manifests
         if rec.deleted_at is not None:
             return
         self.store.put("pods", manifests.pod(rec, t, self.clock))
 
-    def _kill_pod(self: "Cluster", rec: PodRecord, t: float, reason: str = "Killing") -> dict:
+    def _kill_pod(self, rec: PodRecord, t: float, reason: str = "Killing") -> dict:
         """Delete a pod now (graceful deletion is instantaneous in the simulator)."""
         from . import manifests
         cur = rec.current()

@@ -17,13 +17,11 @@ import hashlib
 import math
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .cluster_core import ClusterCore
 from .records import PodRecord
 from .store import WatchEvent
-
-if TYPE_CHECKING:
-    from .cluster import Cluster
 
 API_VERSION = "policy/v1"
 
@@ -78,17 +76,16 @@ class PdbRecord:
         return self.obj["spec"]
 
 
-class DisruptionController:
+class DisruptionController(ClusterCore):
     """Mixin for Cluster: budgets, their status, and the eviction check."""
 
     pdbs: dict[tuple[str, str], PdbRecord]
-    _pdb_dirty: bool
 
-    def _pdb_watch(self: "Cluster", ev: WatchEvent) -> None:
+    def _pdb_watch(self, ev: WatchEvent) -> None:
         if ev.resource == "pods" and self.pdbs:
             self._pdb_dirty = True
 
-    def add_pdb(self: "Cluster", obj: dict[str, Any], t: float, created: float | None = None) -> PdbRecord:
+    def add_pdb(self, obj: dict[str, Any], t: float, created: float | None = None) -> PdbRecord:
         given = obj["metadata"]
         created = t if created is None else created
         uid = stable_uid(self.config.seed, "pdb", given["namespace"], given["name"], t)
@@ -105,20 +102,20 @@ class DisruptionController:
         self._pdb_dirty = True
         return rec
 
-    def remove_pdb(self: "Cluster", namespace: str, name: str) -> None:
+    def remove_pdb(self, namespace: str, name: str) -> None:
         self.pdbs.pop((namespace, name), None)
         self.store.delete("poddisruptionbudgets", namespace, name)
 
-    def pdb_pods(self: "Cluster", pdb: PdbRecord) -> list[PodRecord]:
+    def pdb_pods(self, pdb: PdbRecord) -> list[PodRecord]:
         sel = pdb.spec.get("selector")
         return [p for p in self.pods.values()
                 if p.namespace == pdb.namespace and p.deleted_at is None and selector_matches(sel, p.labels)]
 
-    def pdbs_for_pod(self: "Cluster", rec: PodRecord) -> list[PdbRecord]:
+    def pdbs_for_pod(self, rec: PodRecord) -> list[PdbRecord]:
         return [b for b in self.pdbs.values()
                 if b.namespace == rec.namespace and selector_matches(b.spec.get("selector"), rec.labels)]
 
-    def pdb_status(self: "Cluster", pdb: PdbRecord, t: float) -> dict[str, Any]:
+    def pdb_status(self, pdb: PdbRecord, t: float) -> dict[str, Any]:
         pods = self.pdb_pods(pdb)
         healthy = sum(1 for p in pods if p.ready(t))
         spec = pdb.spec
@@ -147,7 +144,7 @@ class DisruptionController:
                                 "observedGeneration": gen, "lastTransitionTime": self.clock.iso(pdb.transition),
                                 "reason": "SufficientPods" if ok else "InsufficientPods", "message": ""}]}
 
-    def refresh_pdbs(self: "Cluster", t: float) -> None:
+    def refresh_pdbs(self, t: float) -> None:
         """Publish each budget whose status changed (the disruption controller's sync)."""
         self._pdb_dirty = False
         for pdb in self.pdbs.values():
@@ -160,7 +157,7 @@ class DisruptionController:
                 meta["managedFields"] = _with_status_manager(meta.get("managedFields") or [], self.clock.iso(t))
             self.store.put("poddisruptionbudgets", {**pdb.obj, "metadata": meta, "status": status})
 
-    def eviction_refusal(self: "Cluster", rec: PodRecord, t: float) -> tuple[int, str, list[dict[str, str]]] | None:
+    def eviction_refusal(self, rec: PodRecord, t: float) -> tuple[int, str, list[dict[str, str]]] | None:
         """None when the API server would evict ``rec`` now; else (code, message, causes)."""
         budgets = self.pdbs_for_pod(rec)
         if not budgets:
