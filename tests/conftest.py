@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 import pytest
 

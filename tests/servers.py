@@ -74,7 +74,7 @@ def start_redis(workdir: Path, *, password: str | None = None, debug_command: bo
         wait_for_port(port, host=host)
     except TimeoutError:
         process.kill()
-        raise RuntimeError(f"redis-server did not start: {process.stderr.read().decode()[:500]}")
+        raise RuntimeError(f"redis-server did not start: {process.stderr.read().decode()[:500]}") from None
     return RedisServer(port, password, process, host)
 
 

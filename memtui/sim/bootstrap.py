@@ -13,7 +13,8 @@ canonically, the rest spread deterministically around those states.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import manifests, templates
 from .clock import SimClock

@@ -11,7 +11,8 @@ import asyncio
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from .config import SimConfig
 from .journal import JournalEntry, RequestRecord

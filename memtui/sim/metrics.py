@@ -13,7 +13,8 @@ consumers must filter container!="" and aggregate by pod.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 from .models import GPU_TOTAL_MIB, RedisModel
 

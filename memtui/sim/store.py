@@ -13,7 +13,8 @@ import asyncio
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .selectors import FieldReq, Requirement, match_fields, match_labels
 

@@ -321,7 +321,7 @@ class RunbookActionsMixin:
 
     def _effect_samples(self, outcome: Outcome) -> dict[str, tuple[tuple[float, float], ...]]:
         """The history of the pods the effect concerns, copied (history belongs to the main thread)."""
-        names = set((outcome.plan.before.get("pods") or {}))
+        names = set(outcome.plan.before.get("pods") or {})
         deployment = outcome.plan.before.get("deployment")
         if deployment and self.state.snapshot is not None:
             names |= {p.name for p in self.state.snapshot.pods if p.owner == deployment}

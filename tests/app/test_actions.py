@@ -246,7 +246,7 @@ async def test_the_fix_for_the_scenarios_root_cause_stops_the_growth(sim_factory
         for _ in range(20):  # half an hour of simulated time, refresh by refresh
             handle.advance(90)
             previous = app.state.snapshot
-            await wait_for(pilot, lambda: app.state.snapshot is not previous, timeout=10)
+            await wait_for(pilot, lambda previous=previous: app.state.snapshot is not previous, timeout=10)
         truth = handle.truth()
         new_pods = [p for p in truth if p not in before_names]
         assert new_pods, "the rollout replaced the pods"

@@ -56,11 +56,11 @@ async def test_requests_per_refresh_do_not_grow_with_the_pod_count(sim_factory, 
         handle = sim_factory(replicas=replicas)
         app = make_app(handle=handle)
         async with app.run_test(size=(160, 48)) as pilot:
-            await wait_for(pilot, lambda: app.state.snapshot is not None)
+            await wait_for(pilot, lambda app=app: app.state.snapshot is not None)
             refreshes = []
             for _ in range(4):
                 before = app.state.snapshot
-                await wait_for(pilot, lambda: app.state.snapshot is not before)
+                await wait_for(pilot, lambda app=app, before=before: app.state.snapshot is not before)
                 refreshes.append(app.state.snapshot)
             assert len(app.state.rows) >= replicas
             informer = app.sources.kube.pods.snapshot()

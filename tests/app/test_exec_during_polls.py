@@ -43,7 +43,7 @@ async def test_execs_never_turn_the_pollers_requests_into_websocket_handshakes(s
             first = app.state.snapshot
             for _ in range(20):  # twenty more refreshes of pods, metrics and events
                 before = app.state.snapshot
-                await wait_for(pilot, lambda: record() or app.state.snapshot is not before, timeout=15)
+                await wait_for(pilot, lambda before=before: record() or app.state.snapshot is not before, timeout=15)
             assert app.state.snapshot is not first
         finally:
             stop.set()

@@ -10,7 +10,6 @@ from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.pod_table import PodTable
 from tests.app.conftest import wait_for
-from tests.app.test_actions import open_modal
 
 
 def footer_text(app) -> str:

@@ -27,8 +27,11 @@ def _lint_imports_script():
 lint_imports = _lint_imports_script()
 
 
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, **kwargs)
+def _run(tool: str, *args: str) -> subprocess.CompletedProcess:
+    """``tool`` from this interpreter's environment, in the repository root, with its output."""
+    executable = BIN / tool
+    assert executable.exists(), f"{tool} is not installed beside {sys.executable}: pip install -e '.[test]'"
+    return subprocess.run([str(executable), *args], cwd=REPO, capture_output=True, text=True, timeout=600)
 
 
 def test_import_contracts_are_kept(tmp_path: Path) -> None:
@@ -54,3 +57,9 @@ def test_a_contract_breaks_when_its_rule_is_broken(tmp_path: Path, module: str, 
     done = lint_imports.lint_staged(staged, ["--contract", contract], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "BROKEN" in done.stdout and "leaky" in done.stdout, done.stdout
+
+
+def test_ruff_finds_nothing() -> None:
+    """The rules of ``[tool.ruff.lint]`` over the whole repository (ruff lints; it formats nothing)."""
+    done = _run("ruff", "check", "--no-cache", "--output-format", "concise")
+    assert done.returncode == 0, done.stdout + done.stderr

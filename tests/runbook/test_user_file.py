@@ -102,7 +102,7 @@ def test_override_may_add_a_parameter(user_file):
     equivalent = "kubectl patch configmap {configmap} -n {namespace} --type merge -p '{\\"data\\":{\\"max_concurrent_requests\\":\\"{max_concurrent_requests}\\",\\"max_queue\\":\\"{max_queue}\\"}}'"
     operation.data = { max_concurrent_requests = "{max_concurrent_requests}", max_queue = "{max_queue}" }
     params.max_queue = { type = "int", default = "100", label = "max_queue", min = 0, max = 10000 }
-    """)
+    """)  # noqa: E501 (the equivalent command is one TOML string)
     action = load_catalogue(path).get("fix.limit-concurrency")
     assert [p.name for p in action.params] == ["max_concurrent_requests", "max_queue"]
     assert merge_patch(action.bind(namespace="sap-llm")) == {"data": {"max_concurrent_requests": "50", "max_queue": "100"}}

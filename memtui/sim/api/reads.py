@@ -170,7 +170,7 @@ async def do_watch(state: "SimState", req: web.Request, info: RequestInfo, now: 
                 break
             try:
                 ev = await asyncio.wait_for(sub.queue.get(), timeout=min(left, 60.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if bookmarks:
                     bm = {"kind": discovery.kind_of(info.group, info.version, resource),
                           "apiVersion": info.group_version, "metadata": {"resourceVersion": str(store.rv)}}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..quantity import GiB, KiB, MiB, human_iec
 from . import vfs

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable, Union
+from collections.abc import Callable
 
 from . import vfs
 from .context import ExecContext, ExecResult
@@ -79,7 +79,7 @@ class Op:
     fd: int | None = None
 
 
-Token = Union[Word, Op]
+Token = Word | Op
 
 
 def _find_close(src: str, i: int, line: int) -> int:
