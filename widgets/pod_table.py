@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -23,7 +24,8 @@ from textual.strip import Strip
 
 from memtui.state.cockpit import SORT_KEYS, PodRow, filter_rows, sort_rows
 from memtui.widgets import cells
-from memtui.widgets.outside_text import visible
+from memtui.state.units import format_bytes
+from memtui.widgets.outside_text import plain, visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,17 @@ class PodTable(ScrollView, can_focus=True):
 
     def watch_rows(self) -> None:
         self._recompute()
+
+    def title_text(self) -> Text:
+        """The pods pane's title: the count (shown/total under a filter), the filter, the sort, the threshold."""
+        total, shown = len(self.rows), len(self.visible_rows)
+        title = Text(f"Pods {shown}/{total}" if self.filter_text else f"Pods {total}")
+        if self.filter_text:
+            title.append("  filter: /").append_text(plain(self.filter_text, one_line=True)).append("/")
+        order = "reversed " if self.sort_reverse else ""
+        title.append(f"  sort: {order}{self.sort_key}")
+        title.append(f"  threshold {format_bytes(self.threshold_bytes, precision=2)}")
+        return title
 
     def watch_sort_key(self) -> None:
         self._recompute()

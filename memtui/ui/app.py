@@ -1,9 +1,11 @@
 """The memtui cockpit: live pods, events, GPU and Redis for one namespace, and the incident.
 
-Data flow: each source is polled by one-shot thread workers (``Poller``) that post immutable
-snapshots; the main thread folds them into ``CockpitState`` and hands widgets what to draw.
-A failed poll keeps the last data on screen, marks its pane stale with the reason, backs off and
-retries by itself; the other panes stay live and keys stay responsive.
+Composition and wiring only.  Each source the settings ask for is a spec (sources/bundle.py);
+the app gives each one a poller (one-shot thread workers that post typed snapshots, ui/polling.py),
+the main thread folds each snapshot into ``CockpitState`` (by its type) and hands widgets what to
+draw; each pane's frame says how fresh its source is (widgets/source_pane.py).  A failed poll
+keeps the last data on screen, marks its pane stale with the reason and retries by itself; the
+other panes stay live and keys stay responsive.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -23,7 +24,7 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
-from memtui.state.cockpit import CockpitState, SourceHealth
+from memtui.state.cockpit import CockpitState
 from memtui.state.snapshots import KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
 from memtui.ui.crash import EXIT_CRASH, record_crash
@@ -37,35 +38,26 @@ from memtui.ui.polling import Poller
 from memtui.config.settings import Settings
 from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.clients.kube.connection import KubeConnection
-from memtui.state.units import format_bytes
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.incident_header import IncidentHeader
-from memtui.widgets.outside_text import first_line, plain, visible
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.reasons_screen import ReasonsScreen
 from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
+from memtui.widgets.source_pane import SourcePane, clock_text, empty_text
 
 NARROW_WIDTH = 140
 SHORT_HEIGHT = 30
-SUBTITLE_MARGIN = 6
-"""Border corners and padding around a pane's subtitle."""
-REASON_WIDTH_UNKNOWN = 100
-"""Where a reason is cut before the pane has a size."""
 
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _clock_text(when: datetime | None) -> str:
-    return when.astimezone().strftime("%H:%M:%S") if when else "start"
 
 
 class MemtuiApp(RunbookActionsMixin, App[None]):
@@ -121,25 +113,23 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         )
         header.now = self.clock
         yield header
+        reasons = self._key_for("app.reasons")
         with Horizontal(id="body"):
             with Vertical(id="main"):
-                with Vertical(id="pods-pane", classes="pane"):
+                with SourcePane(id="pods-pane", reasons_key=reasons, show_detail=True):
                     table = PodTable(id="pods")
                     table.now = self.clock
                     table.threshold_bytes = self.settings.threshold_bytes
                     yield table
                 with Horizontal(id="lower"):
-                    with Vertical(id="events-pane", classes="pane") as events_pane:
-                        events_pane.border_title = "Events (newest first)"
+                    with SourcePane(title="Events (newest first)", id="events-pane", reasons_key=reasons):
                         events = EventsPane(id="events")
                         events.now = self.clock
                         yield events
                     with Vertical(id="aux"):
-                        with Vertical(id="gpu-pane", classes="pane") as gpu_pane:
-                            gpu_pane.border_title = "GPU memory"
+                        with SourcePane(title="GPU memory", id="gpu-pane", reasons_key=reasons):
                             yield GpuPane(id="gpu")
-                        with Vertical(id="redis-pane", classes="pane") as redis_pane:
-                            redis_pane.border_title = "Redis"
+                        with SourcePane(title="Redis", id="redis-pane", reasons_key=reasons):
                             yield RedisPane(id="redis")
             with Vertical(id="side"):
                 side = SidePanel(id="incident")
@@ -244,8 +234,8 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         side.oom_kills = state.oom_summary()
         self._update_side_pod()
         health = state.health
-        self._mark("#pods-pane", state.health_with_notes("kubernetes", "prometheus"), health["metrics API"])
-        self._mark("#events-pane", health["kubernetes"])
+        self._pane("pods-pane").show_health(state.health_with_notes("kubernetes", "prometheus"), also=health["metrics API"])
+        self._pane("events-pane").show_health(health["kubernetes"])
         self._render_gpu()
         self._render_redis()
         self._update_pods_title()
@@ -265,81 +255,36 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
             screen.show_live(self.state.rows, self.clock())
 
     def _render_gpu(self) -> None:
-        pane = self.query_one(GpuPane)
-        state = self.state
+        pane, state = self.query_one(GpuPane), self.state
+        health = state.health["gpu"]
         pane.usage = state.gpu_rows()
         pane.trends = state.gpu_trends()
-        gpu_health = state.health["gpu"]
         if not state.gpu:
-            pane.message = gpu_health.detail if not gpu_health.enabled else (gpu_health.error or "waiting for GPU figures…")
-        title = Text("GPU memory")
-        if state.gpu_source:
-            title.append(" · ").append_text(plain(state.gpu_source, one_line=True))
-        self.query_one("#gpu-pane").border_title = title
-        self._mark("#gpu-pane", gpu_health)
+            pane.message = empty_text(health, "waiting for GPU figures…")
+        chrome = self._pane("gpu-pane")
+        chrome.show_source(state.gpu_source)
+        chrome.show_health(health)
 
     def _render_redis(self) -> None:
-        pane = self.query_one(RedisPane)
-        state = self.state
-        redis_health = state.health["redis"]
+        pane, state = self.query_one(RedisPane), self.state
+        health = state.health["redis"]
         pane.stats = state.redis
         pane.trend = state.redis_history.values()
         if state.redis is None:
-            pane.message = redis_health.detail if not redis_health.enabled else (redis_health.error or "waiting for INFO…")
-        title = Text("Redis")
-        if state.redis is not None:
-            title.append(" · ").append_text(plain(state.redis.source, one_line=True))
-        self.query_one("#redis-pane").border_title = title
-        self._mark("#redis-pane", redis_health)
+            pane.message = empty_text(health, "waiting for INFO…")
+        chrome = self._pane("redis-pane")
+        chrome.show_source(state.redis.source if state.redis is not None else None)
+        chrome.show_health(health)
 
-    def _mark(self, selector: str, health: SourceHealth, extra: SourceHealth | None = None) -> None:
-        """Border subtitle: when it was updated, since when it is stale and why, or that it is off.
-
-        The reason is outside text (an API error body, a Redis reply): drawn literally, and cut
-        to the one line the border has; ``H`` shows it in full.
-        """
-        pane = self.query_one(selector)
-        problem = health if health.stale else (extra if extra is not None and extra.stale else None)
-        if problem is not None:
-            pane.border_subtitle = self._one_line(pane, f"stale since {_clock_text(problem.last_ok)}: ",
-                                                  problem.error or "")
-            pane.add_class("-stale")
-            return
-        pane.remove_class("-stale")
-        if not health.enabled:
-            pane.border_subtitle = "off"
-        elif health.last_ok is None:
-            pane.border_subtitle = "connecting…"
-        else:
-            detail = f" · {health.detail}" if health.detail and selector == "#pods-pane" else ""
-            pane.border_subtitle = self._one_line(pane, f"updated {_clock_text(health.last_ok)}", detail)
-
-    def _one_line(self, pane: Widget, head: str, reason: str) -> Text:
-        """``head`` and the outside-text ``reason``, literal, cut to the border's one line with a
-        pointer to the key that shows the whole of it."""
-        room = (pane.size.width - SUBTITLE_MARGIN if pane.size.width else REASON_WIDTH_UNKNOWN) - len(head)
-        reason = visible(reason, one_line=True)
-        subtitle = Text(head)
-        if Text(reason).cell_len <= room:
-            return subtitle.append(reason)
-        hint = f" · {self._key_for('app.reasons')}: full reason"
-        return subtitle.append(first_line(reason, max(10, room - len(hint)))).append(hint, style="dim")
+    def _pane(self, pane_id: str) -> SourcePane:
+        return self.query_one(f"#{pane_id}", SourcePane)
 
     def _key_for(self, binding_id: str) -> str:
         """The key the operator presses for a binding, as the keymap has it."""
         return bound_key_label(self.keymap_bindings, binding_id, self.BINDINGS)
 
     def _update_pods_title(self) -> None:
-        table = self.query_one(PodTable)
-        total = len(table.rows)
-        shown = len(table.visible_rows)
-        title = Text(f"Pods {shown}/{total}" if table.filter_text else f"Pods {total}")
-        if table.filter_text:
-            title.append("  filter: /").append_text(plain(table.filter_text, one_line=True)).append("/")
-        order = "reversed " if table.sort_reverse else ""
-        title.append(f"  sort: {order}{table.sort_key}")
-        title.append(f"  threshold {format_bytes(self.settings.threshold_bytes, precision=2)}")
-        self.query_one("#pods-pane").border_title = title
+        self._pane("pods-pane").show_title(self.query_one(PodTable).title_text())
 
     def _after_modal(self) -> None:
         """A modal or the output viewer closed: back to the pods table, and draw what was deferred."""
@@ -424,7 +369,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
 
     def action_show_reasons(self) -> None:
         """Every source's state with its full reason: pane borders only have room for one line."""
-        self.push_screen(ReasonsScreen(tuple(self.state.health.values()), clock_text=_clock_text),
+        self.push_screen(ReasonsScreen(tuple(self.state.health.values()), clock_text=clock_text),
                          callback=lambda _: self._after_modal())
 
     def action_toggle_help(self) -> None:
