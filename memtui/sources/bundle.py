@@ -6,8 +6,7 @@ type it yields and why it is off when it is not configured.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
@@ -26,18 +25,18 @@ BACKFILL_RETRY = 30.0
 
 @dataclass
 class SourceBundle:
+    """The session's source specs, and what must be stopped when it ends."""
+
     specs: tuple[SourceSpec, ...]
     kube: KubeSource
-    """Always read; its informers' watch threads are stopped with the session."""
-    stoppers: tuple[Callable[[], None], ...] = field(default=())
+    """Always read; its informers' watch threads are stopped with the session (NVML shuts down
+    at exit on its own, memtui.clients.nvml)."""
 
     def spec(self, name: str) -> SourceSpec:
         return next(s for s in self.specs if s.name == name)
 
     def stop(self) -> None:
         self.kube.stop()
-        for stop in self.stoppers:
-            stop()
 
 
 def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundle:
