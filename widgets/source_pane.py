@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from memtui.widgets.outside_text import first_line, plain, visible
 from rich.text import Text
 from textual.containers import Vertical
 
 from memtui.state.cockpit import SourceHealth
-from memtui.widgets.outside_text import first_line, plain, visible
 
 SUBTITLE_MARGIN = 6
 """Border corners and padding around a pane's subtitle."""

@@ -16,7 +16,12 @@ from memtui.sources.kube import KubeSource
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
 from memtui.sources.spec import SourceSpec
-from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot, PrometheusSnapshot, RedisStats
+from memtui.state.snapshots import (
+    BackfillSnapshot,
+    KubeSnapshot,
+    PrometheusSnapshot,
+    RedisStats,
+)
 
 SLOW_SOURCE_MIN_INTERVAL = 5.0
 """Prometheus and ``redis-cli`` via exec are not asked more often than this, whatever ``--refresh`` says."""

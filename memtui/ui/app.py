@@ -15,15 +15,20 @@ from contextlib import suppress
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.widgets import Footer, Input
 
+from memtui.clients.kube.connection import KubeConnection
+from memtui.config.settings import Settings
+from memtui.runbook import Catalogue, load_catalogue
+from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.state.cockpit import CockpitState
 from memtui.state.snapshots import KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
@@ -31,13 +36,9 @@ from memtui.ui.crash import EXIT_CRASH, record_crash
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
 from memtui.ui.keys_help import help_sections
-from memtui.runbook import Catalogue, load_catalogue
-from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.messages import SourceRefreshed
 from memtui.ui.polling import Poller
-from memtui.config.settings import Settings
-from memtui.sources.bundle import SourceBundle, build_sources
-from memtui.clients.kube.connection import KubeConnection
+from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
@@ -67,7 +68,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
     TITLE = "memtui"
     COMMANDS = App.COMMANDS | {RunbookCommands}
 
-    BINDINGS = APP_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
 
     def __init__(
         self,
@@ -93,7 +94,8 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         self.clock = clock
         self.sources = sources or build_sources(settings, connection)
         self.state = CockpitState(threshold_bytes=settings.threshold_bytes, clock=clock)
-        self._keymap = keymap
+        self.user_keymap = keymap
+        """The keymap memtui loaded (Textual's own copy, ``_keymap``, is set from it at mount)."""
         self.pollers: dict[str, Poller] = {}
         self.crash_report: Path | None = None
         """Where the report of an unexpected exception was written (the app then exits non-zero)."""
@@ -157,8 +159,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
 
     def on_mount(self) -> None:
         self._bind_runbook_keys()
-        if self._keymap is not None:
-            self.set_keymap(self._keymap.bindings)
+        self.set_keymap(self.user_keymap.bindings)
         self.query_one("#side").border_title = "Incident · runbook"
         self._setup_runbook()
         self.query_one(PodTable).focus()
@@ -281,7 +282,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
 
     def _key_for(self, binding_id: str) -> str:
         """The key the operator presses for a binding, as the keymap has it."""
-        return bound_key_label(self.keymap_bindings, binding_id, self.BINDINGS)
+        return bound_key_label(self.keymap_bindings, binding_id, APP_BINDINGS)
 
     def _update_pods_title(self) -> None:
         self._pane("pods-pane").show_title(self.query_one(PodTable).title_text())

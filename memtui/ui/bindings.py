@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-APP_BINDINGS = [
+APP_BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", id="app.quit"),
     Binding("slash", "filter", "Filter", id="app.filter"),
     Binding("r", "refresh_now", "Refresh", id="app.refresh"),
@@ -41,6 +41,7 @@ def binding_ids() -> set[str]:
     for bindings in (APP_BINDINGS, PodTable.BINDINGS, ActionsPanel.BINDINGS, ConfirmActionScreen.BINDINGS,
                      OutputScreen.BINDINGS, HelpScreen.BINDINGS, ReasonsScreen.BINDINGS):
         for binding in bindings:
-            if getattr(binding, "id", None):
-                ids.add(binding.id)
+            binding_id = getattr(binding, "id", None)
+            if binding_id:
+                ids.add(binding_id)
     return ids

@@ -15,6 +15,7 @@ spec's ``inputs``) and handed to the worker: a worker never reads main-thread st
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual.app import App
@@ -57,7 +58,7 @@ class Poller:
             if given is None:  # nothing to ask this time
                 self._arm(self.interval)
                 return
-            work = lambda: self._work(given)  # noqa: E731 - the worker gets its inputs, not the state
+            work = partial(self._work, given)  # the worker gets its inputs, never the state
         self.in_flight = True
         self.app.run_worker(
             work, name=f"poll:{self.source}", group=f"poll:{self.source}", thread=True, exclusive=True, exit_on_error=False

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from memtui.widgets.source_pane import SourcePane, clock_text, empty_text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from memtui.state.cockpit import SourceHealth
-from memtui.widgets.source_pane import SourcePane, clock_text, empty_text
 
 WHEN = datetime(2026, 3, 1, 12, 3, 41, tzinfo=timezone.utc)
 
