@@ -9,8 +9,9 @@ Module map: ``executor`` (the façade and the preflight → intent → call → 
 ``kinds`` (one handler per operation kind: permissions, draft or read, previous values, undo,
 response summary, effect inputs; ``kinds.registry`` maps each schema class to its handler) and uses
 ``planning`` (the drafting context, dry runs), ``reading`` and ``diagnose`` (the read context, and
-diagnose steps run through the registry), ``undo`` (the rules every undo shares), ``effects``
-(before/after figures, ``Effect``), ``access`` (one RBAC permission), ``events``
+diagnose steps run through the registry), ``undo`` (the rules every undo shares), ``before``
+(the figures a plan records), ``effects`` (before/after comparison, ``Effect``), ``access`` (one
+RBAC permission), ``events``
 (the ``MemtuiAction`` Event), ``rbac`` (SelfSubjectAccessReview, batched), ``pods`` (which pods
 and why), ``cautions`` (readiness, PodDisruptionBudgets, GitOps), ``redis_calls`` (redis-py or
 redis-cli), ``kubeapi`` (raw REST with chosen content types), ``guard`` (the namespace guard) and

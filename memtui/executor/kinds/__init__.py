@@ -3,7 +3,7 @@
 "Where is kind X planned, checked, undone?": in the module of its family here.
 
 - ``base``: the protocol (``KindHandler``) and its capabilities (``Drafting``, ``Reading``,
-  ``Restoring``), typed ``Previous`` values, ``EffectInputs``;
+  ``Restoring``), typed ``Previous`` values, ``EffectProfile``, ``MarkScope``, ``EffectInputs``;
 - ``registry``: schema class → handler, checked at import;
 - ``configmap``: configmap-patch, configmap-get;
 - ``deployment``: deployment-restart, -set-env, -memory-limit, -resources, rollout-history;
