@@ -13,6 +13,7 @@ canonically, the rest spread deterministically around those states.
 from __future__ import annotations
 
 import copy
+from functools import partial
 from collections.abc import Callable
 from typing import Any
 
@@ -316,7 +317,7 @@ def _previous_life(model: ContainerModel, probe: Callable[[float], Life], target
 def _adopt(cl: Cluster, rec: PodRecord, spans: list[tuple[float, float | None]]) -> None:
     """Give a pod its planned past, with the Events a cluster would still hold."""
     rec.created = spans[0][0] - rec.start_delay
-    timeline: list[tuple[float, Callable[[], None]]] = []
+    timeline: list[tuple[float, Callable[[], object]]] = []  # emitted in time order
     ref_c = pod_ref(rec.namespace, rec.name, rec.uid, rec.container)
     ref = pod_ref(rec.namespace, rec.name, rec.uid)
     ooms = [e for _, e in spans if e is not None]
@@ -330,12 +331,12 @@ def _adopt(cl: Cluster, rec: PodRecord, spans: list[tuple[float, float | None]])
             rec.last_backoff = nxt - e
             if e in keep_oom:
                 msg = oom_message(rec, rec.model.sample(life, e - 0.001))
-                timeline.append((e, lambda e=e, msg=msg: cl.recorder.emit(
-                    rec.namespace, ref, "OOMKilling", msg, e, etype="Warning", component="kernel-monitor",
-                    host=rec.node, aggregate=False)))
+                timeline.append((e, partial(
+                    cl.recorder.emit, rec.namespace, ref, "OOMKilling", msg, e, etype="Warning",
+                    component="kernel-monitor", host=rec.node, aggregate=False)))
             if e + 1 > -EVENT_TTL:
-                timeline.append((e + 1, lambda e=e: cl.recorder.emit(
-                    rec.namespace, ref_c, "BackOff", f"Back-off restarting failed container {rec.container} in pod "
+                timeline.append((e + 1, partial(
+                    cl.recorder.emit, rec.namespace, ref_c, "BackOff", f"Back-off restarting failed container {rec.container} in pod "
                     f"{rec.name}_{rec.namespace}({rec.uid})", e + 1, etype="Warning", host=rec.node)))
         else:
             life.oom_at = rec.model.next_oom(life, 0.0)
@@ -343,11 +344,10 @@ def _adopt(cl: Cluster, rec: PodRecord, spans: list[tuple[float, float | None]])
             for reason, msg in (("Pulled", f'Container image "{rec.image}" already present on machine'),
                                 ("Created", f"Created container {rec.container}"),
                                 ("Started", f"Started container {rec.container}")):
-                timeline.append((s, lambda s=s, reason=reason, msg=msg: cl.recorder.emit(
-                    rec.namespace, ref_c, reason, msg, s, host=rec.node)))
+                timeline.append((s, partial(cl.recorder.emit, rec.namespace, ref_c, reason, msg, s, host=rec.node)))
     if rec.created > -EVENT_TTL:
-        timeline.insert(0, (rec.created, lambda: cl.recorder.emit(
-            rec.namespace, ref, "Scheduled", f"Successfully assigned {rec.namespace}/{rec.name} to {rec.node}",
+        timeline.insert(0, (rec.created, partial(
+            cl.recorder.emit, rec.namespace, ref, "Scheduled", f"Successfully assigned {rec.namespace}/{rec.name} to {rec.node}",
             rec.created, component="default-scheduler")))
     for _, fn in sorted(timeline, key=lambda x: x[0]):
         fn()
