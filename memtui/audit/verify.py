@@ -78,12 +78,11 @@ class VerifyReport:
 def verify_log(path: Path | str) -> VerifyReport:
     """Check the whole file and its end; raises ``AuditError`` only if it cannot be read at all."""
     path = Path(path)
+    head_problem: str | None = None
     try:
         head = read_head(path)
     except HeadError as exc:
         head, head_problem = None, str(exc)
-    else:
-        head_problem = None
     if head is not None and head.seq > 0 and not path.exists():
         return VerifyReport(path, 0, (), f"deleted: the log is gone, its head says it ended at {head.short()}", (),
                             head)

@@ -168,8 +168,8 @@ scrape_configs:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            log = (workdir / "prometheus.log").read_text(errors="replace")[-500:]
-            raise PrometheusUnavailable(f"prometheus exited: {log}")
+            tail = (workdir / "prometheus.log").read_text(errors="replace")[-500:]
+            raise PrometheusUnavailable(f"prometheus exited: {tail}")
         try:
             with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
                 if response.status == 200:

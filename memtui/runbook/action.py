@@ -20,7 +20,7 @@ from memtui.runbook.errors import FieldError, ParamError
 from memtui.runbook.fields import as_bool, as_choice, as_str, as_str_list, check_keys
 from memtui.runbook.operations import BUILTINS, RISKS, BindContext, Operation, operation_from_table
 from memtui.runbook.params import Param, param_from_table
-from memtui.runbook.templates import Slot, check_template, placeholders, render
+from memtui.runbook.templates import Slot, Syntax, check_template, placeholders, render
 
 PHASES = ("diagnose", "fix")
 ROOT_CAUSES = ("model-loading", "leak", "batch", "cache")
@@ -69,7 +69,7 @@ class Action:
         return self.risk != "read-only"
 
     @property
-    def equivalent_syntax(self) -> str:
+    def equivalent_syntax(self) -> Syntax:
         return "promql" if self.operation.kind == "promql" else "shell"
 
     def param(self, name: str) -> Param:
@@ -184,7 +184,7 @@ def action_from_table(table: Mapping[str, Any], *, source: str = "") -> Action:
     equivalent = as_str(table["equivalent"], "equivalent")
     slots = operation.builtin_slots()
     slots.update({p.name: Slot(p.is_bare_safe) for p in params})
-    syntax = "promql" if operation.kind == "promql" else "shell"
+    syntax: Syntax = "promql" if operation.kind == "promql" else "shell"
     check_template(equivalent, syntax, slots, field="equivalent",
                    declared=f"params: {', '.join(by_name) or 'none'}; built-in: {', '.join(operation.builtin_slots())}")
 

@@ -363,8 +363,8 @@ class CockpitState:
 
     def next_oom(self) -> PodRow | None:
         """The pod whose forecast OOM comes first, if any is within the hour."""
-        candidates = [r for r in self._rows if r.seconds_to_oom is not None and r.seconds_to_oom <= 3600]
-        return min(candidates, key=lambda r: r.seconds_to_oom) if candidates else None
+        soon = [(r.seconds_to_oom, r) for r in self._rows if r.seconds_to_oom is not None and r.seconds_to_oom <= 3600]
+        return min(soon, key=lambda pair: pair[0])[1] if soon else None
 
     def oom_summary(self) -> tuple[OomSummary, ...]:
         """Every pod memtui knows was OOMKilled, most recent first; survives rollouts and event expiry."""
