@@ -327,6 +327,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
 
     @work(thread=True, exclusive=True, group="replan", exit_on_error=False)
     def _replan(self, values: dict[str, str]) -> None:
+        assert self.replan is not None  # started only when the modal can replan
         try:
             plan = self.replan(values)
         except PlanError as exc:

@@ -163,7 +163,8 @@ def fetch_action_events(*, kubeconfig: str | None, context: str | None, namespac
     except KubeConnectError as exc:
         raise ClusterUnavailable(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
     try:
-        response = client.CoreV1Api(api).list_namespaced_event(
+        # Unpreloaded, the call returns the raw urllib3 response (its stubs name the model).
+        response: Any = client.CoreV1Api(api).list_namespaced_event(
             namespace, field_selector=f"reason={REASON}", _request_timeout=timeout, _preload_content=False
         )
         body = json.loads(response.data)

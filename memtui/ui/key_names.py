@@ -12,7 +12,7 @@ import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import KEY_ALIASES, Keys
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "pageup": "PgUp",
@@ -93,10 +93,10 @@ def key_label(keys: str | None) -> str:
     return key_text(keys.split(",")[0])
 
 
-def bound_key_label(keymap: Mapping[str, str], binding_id: str, defaults: Iterable[Binding]) -> str:
+def bound_key_label(keymap: Mapping[str, str], binding_id: str, defaults: Iterable[BindingType]) -> str:
     """The key the operator presses for ``binding_id``: the keymap's, else the default binding's
     (``defaults``: a class's ``BINDINGS``), shown as ``key_label`` shows it; the id if neither has it."""
     keys = keymap.get(binding_id)
     if keys:
         return key_label(keys)
-    return next((key_label(b.key) for b in defaults if b.id == binding_id), binding_id)
+    return next((key_label(b.key) for b in defaults if isinstance(b, Binding) and b.id == binding_id), binding_id)

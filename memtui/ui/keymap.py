@@ -67,7 +67,9 @@ def _parse(text: str, origin: str) -> tuple[dict[str, str], dict[str, str], dict
         raise KeymapError(
             f"{origin}: unknown table(s) {', '.join(sorted(unknown_tables))}; use [bindings] and [actions]"
         )
-    bindings, actions, sources = {}, {}, {}
+    bindings: dict[str, str] = {}
+    actions: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for table_name, target, prefix in (("bindings", bindings, ""), ("actions", actions, ACTION_SCOPE + ".")):
         table = data.get(table_name, {})
         if not isinstance(table, dict):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import urllib3
 from kubernetes import client, config
@@ -61,7 +62,7 @@ class KubeConnection:
         object.__setattr__(self, "exec_api_client", ExecApiClient.sharing_credentials_of(self.api_client))
 
 
-def kubeconfig_paths(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:
+def kubeconfig_paths(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """The kubeconfig location kubectl would use, or None when there is none."""
     env = os.environ if environ is None else environ
     if explicit:
@@ -89,7 +90,7 @@ def chosen_context(contexts: list[dict] | None, active: dict | None, context: st
 
 
 def load_api_client(
-    kubeconfig: str | None, context: str | None, environ: dict[str, str] | None = None
+    kubeconfig: str | None, context: str | None, environ: Mapping[str, str] | None = None
 ) -> tuple[client.ApiClient, str, str, str | None]:
     """Build an ApiClient from kubeconfig or in-cluster config; returns (client, context, user, ns)."""
     env = os.environ if environ is None else environ
@@ -277,7 +278,8 @@ def _namespace_hint(core: client.CoreV1Api, timeout: float) -> str:
     try:
         import json
 
-        response = core.list_namespace(_request_timeout=timeout, _preload_content=False)
+        # Unpreloaded, the call returns the raw urllib3 response (its stubs name the model).
+        response = cast(urllib3.BaseHTTPResponse, core.list_namespace(_request_timeout=timeout, _preload_content=False))
         names = sorted(item["metadata"]["name"] for item in json.loads(response.data)["items"])
     except Exception:
         return "list them with `kubectl get namespaces`"

@@ -13,12 +13,13 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from memtui.clients.errors import describe_failure
-from memtui.clients.kube.stream import ExecApiClient, ExecStreamClosed, ExecStreamTimeout, text_decoder
+from memtui.clients.kube.stream import ExecApiClient, ExecChannels, ExecStreamClosed, ExecStreamTimeout, text_decoder
 
 STDOUT, STDERR, ERROR = 1, 2, 3
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
@@ -88,9 +89,10 @@ def exec_in_pod(
     started = time.monotonic()
     empty: str | bytes = b"" if binary else ""
     core = client.CoreV1Api(exec_client)
-    kwargs = {"container": container} if container else {}
+    kwargs: dict[str, Any] = {"container": container} if container else {}
     try:
-        channels = core.connect_get_namespaced_pod_exec(
+        # The generated code returns what ExecApiClient.call_api opened (its stubs say str).
+        channels: ExecChannels = core.connect_get_namespaced_pod_exec(  # type: ignore[assignment]
             pod, namespace, command=list(argv), stderr=True, stdin=False, stdout=True, tty=False,
             _preload_content=False, _request_timeout=(min(timeout, CONNECT_TIMEOUT_S), timeout), **kwargs,
         )

@@ -182,7 +182,7 @@ class Informer(Generic[T]):
         token: str | None = None
         version = None
         while True:
-            kwargs = {"limit": PAGE_SIZE}
+            kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
             if token:
                 kwargs["_continue"] = token
             response = self._list_call(
