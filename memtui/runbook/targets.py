@@ -20,14 +20,20 @@ from memtui.state.units import format_bytes
 
 
 class PodFacts(Protocol):
-    """What the choice needs; ``memtui.state.cockpit.PodRow`` has it."""
+    """What the choice needs (read only): ``memtui.state.cockpit.PodRow`` and
+    ``memtui.executor.pods.PodFacts`` (frozen dataclasses) have it."""
 
-    name: str
-    working_set: int | None
-    limit: int | None
-    restarts: int
-    seconds_to_oom: float | None
-    """The forecast time to reach the limit at the current growth; None when not growing."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def working_set(self) -> int | None: ...
+    @property
+    def limit(self) -> int | None: ...
+    @property
+    def restarts(self) -> int: ...
+    @property
+    def seconds_to_oom(self) -> float | None:
+        """The forecast time to reach the limit at the current growth; None when not growing."""
 
 
 @dataclass(frozen=True)

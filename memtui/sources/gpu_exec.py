@@ -63,7 +63,7 @@ class NvidiaSmiExecSource:
                 errors.append(f"{pod}: {result.error or result.stderr.strip() or f'exit {result.exit_code}'}")
                 continue
             try:
-                used, total, gpus = parse_nvidia_smi_csv(result.stdout)
+                used, total, gpus = parse_nvidia_smi_csv(result.text)
             except ValueError as exc:
                 errors.append(f"{pod}: {exc}")
                 continue

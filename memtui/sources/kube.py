@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from kubernetes import client
 
@@ -104,7 +105,8 @@ class KubeSource:
 
         usage, metrics_error = {}, None
         try:
-            response = self._custom.list_namespaced_custom_object(
+            # Unpreloaded, the call returns the raw urllib3 response (its stubs say object).
+            response: Any = self._custom.list_namespaced_custom_object(
                 METRICS_GROUP, METRICS_VERSION, self.namespace, "pods",
                 _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout),
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from memtui.state.snapshots import RedisStats
 from memtui.clients.errors import SourceError
@@ -69,15 +69,18 @@ class RedisExecSource:
 
         core = client.CoreV1Api(self.connection.api_client)
         apps = client.AppsV1Api(self.connection.api_client)
+        # Unpreloaded, the calls return the raw urllib3 response (their stubs name the model).
+        read_deployment: Any = apps.read_namespaced_deployment
+        list_pods: Any = core.list_namespaced_pod
         deployment = json.loads(
-            apps.read_namespaced_deployment(
+            read_deployment(
                 self.deployment, self.namespace, _preload_content=False, _request_timeout=self.timeout
             ).data
         )
         labels = (deployment.get("spec", {}).get("selector", {}) or {}).get("matchLabels") or {}
         selector = ",".join(f"{k}={v}" for k, v in labels.items())
         pods = json.loads(
-            core.list_namespaced_pod(
+            list_pods(
                 self.namespace, label_selector=selector, _preload_content=False, _request_timeout=self.timeout
             ).data
         )
@@ -113,7 +116,7 @@ class RedisExecSource:
             raise SourceError(self.name, f"redis-cli INFO in pod/{result.pod}: {reason}")
         try:
             return stats_from_info(
-                parse_info_text(result.stdout),
+                parse_info_text(result.text),
                 source=f"redis-cli INFO in pod/{result.pod}",
                 taken_at=datetime.now(timezone.utc),
             )

@@ -45,6 +45,11 @@ class ExecResult:
     def ok(self) -> bool:
         return self.exit_code == 0 and self.error is None
 
+    @property
+    def text(self) -> str:
+        """stdout as text: as received from a text exec, decoded (bad bytes replaced) from a binary one."""
+        return self.stdout if isinstance(self.stdout, str) else self.stdout.decode("utf-8", "replace")
+
 
 def _status_from_error_channel(text: str) -> tuple[int | None, str | None]:
     """The v4/v5 status object on channel 3: Success, NonZeroExitCode, or a runtime failure."""
