@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from memtui import __version__
 from memtui.config.cli_parser import OneLineParser
-from memtui.config.settings import SCENARIOS, SettingsError, load_settings
+from memtui.config.settings import SCENARIOS, THEMES, SettingsError, load_settings
 from memtui.ui.termination import Termination, ending_on_signals
 
 EXIT_USAGE = 2
@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--runbook", metavar="FILE", help="a runbook TOML adding or overriding catalogue entries")
     parser.add_argument("--audit-log", metavar="FILE", help="audit log path (default: user state dir, per context/namespace)")
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
+    parser.add_argument("--theme", choices=THEMES, metavar="NAME",
+                        help=f"colour theme: {', '.join(THEMES)} (default textual-dark; NO_COLOR=1 for none)")
     parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
     parser.add_argument("--version", action="version", version=f"memtui {__version__}")

@@ -28,8 +28,9 @@ from memtui.executor.model import Permission
 from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.outside_text import plain, visible
+from memtui.widgets.roles import role
 
-RISK_GLYPHS = {"read-only": ("·", "dim"), "reversible": ("↺", "green"), "disruptive": ("!", "yellow"), "destructive": ("‼", "bold red")}
+RISK_GLYPHS = {"read-only": ("·", "muted"), "reversible": ("↺", "ok"), "disruptive": ("!", "warn"), "destructive": ("‼", "bold bad")}
 TITLE_WIDTH = 28
 """What fits beside the key and risk glyph in the 38-column side panel without wrapping."""
 CAUSE_GROUPS = (
@@ -105,7 +106,7 @@ class ActionsPanel(Vertical):
         if self.diagnose_open:
             return text.append("▾ Diagnose (no confirmation)", style="bold underline")
         text.append(f"▸ Diagnose ({count} reads)", style="bold underline")
-        return text.append(" Enter", style="dim")
+        return text.append(" Enter", style=role("muted"))
 
     def _rebuild(self) -> None:
         """Options again (the diagnose group folded or unfolded), the highlight kept on its action."""
@@ -126,11 +127,11 @@ class ActionsPanel(Vertical):
         permission = self.permissions.get(action.id)
         denied = permission is not None and not permission.allowed
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{key_label(self.keys.get(action.id)):>3} ", style="bold" if not denied else "dim")
-        text.append(glyph + " ", style=style if not denied else "dim")
+        text.append(f"{key_label(self.keys.get(action.id)):>3} ", style="bold" if not denied else role("muted"))
+        text.append(glyph + " ", style=role(style) if style and not denied else role("muted"))
         title = visible(action.title, one_line=True)
         title = title if len(title) <= TITLE_WIDTH else title[: TITLE_WIDTH - 1] + "…"
-        text.append(title, style="dim strike" if denied else "")
+        text.append(title, style=role("muted strike") if denied else "")
         return text
 
     def _option(self, action: Action) -> Option:
@@ -158,9 +159,10 @@ class ActionsPanel(Vertical):
         permission = self.permissions.get(action.id)
         text = Text()
         if permission is not None and not permission.allowed:
-            text.append("not allowed: ", style="bold yellow").append_text(plain(permission.reason, "bold yellow"))
+            text.append("not allowed: ", style=role("bold warn")).append_text(plain(permission.reason, role("bold warn")))
         else:
-            text.append(f"{action.risk}: ", style=RISK_GLYPHS.get(action.risk, ("", ""))[1])
+            risk_style = RISK_GLYPHS.get(action.risk, ("", ""))[1]
+            text.append(f"{action.risk}: ", style=role(risk_style) if risk_style else "")
             text.append_text(plain(action.summary))
         hint.update(text)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.text import Text
 
 from memtui.state.units import BINARY_UNITS, format_age, format_bytes, format_rate
+from memtui.widgets.roles import role
 
 Fragment = tuple[str, str]
 
@@ -20,8 +22,15 @@ WARN_PERCENT = 80.0
 CRIT_PERCENT = 90.0
 
 
-ROLE_STYLES = {"ok": "green", "warn": "yellow", "crit": "bold red", "accent": "cyan", "dim": "dim"}
-"""Rich styles for fragment roles, for panes that render Text rather than component classes."""
+FRAGMENT_ROLES = {"ok": "ok", "warn": "warn", "crit": "bold bad", "oom": "bold alarm", "accent": "accent", "dim": "muted"}
+"""Fragment roles as ``widgets.roles`` specs, for panes that render Text rather than component
+classes (the pods table styles the same roles with its ``pod-table--*`` classes)."""
+
+
+def fragment_style(fragment_role: str) -> Style:
+    """The theme's style for a fragment role; no style for an untagged fragment."""
+    spec = FRAGMENT_ROLES.get(fragment_role)
+    return role(spec) if spec else Style()
 
 
 def crop_middle(text: str, width: int) -> str:

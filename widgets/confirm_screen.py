@@ -27,6 +27,7 @@ from memtui.state.cockpit import PodRow
 from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
 from memtui.widgets.outside_text import plain, toast, visible
+from memtui.widgets.roles import role
 
 Replan = Callable[[Mapping[str, str]], Plan]
 """Plans the action again for edited parameter values (blocking: run in a worker)."""
@@ -75,32 +76,32 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
             after = "(absent)" if change.after is None else change.after
             style = "" if change.changes_anything else "dim"
             text.append_text(plain(f"  {change.path:<{width}}  ", style, one_line=True))
-            text.append_text(plain(before, "red" if change.changes_anything else style))
-            text.append(" → ", style="dim").append_text(plain(after, "green" if change.changes_anything else style))
+            text.append_text(plain(before, role("bad") if change.changes_anything else style))
+            text.append(" → ", style=role("muted")).append_text(plain(after, role("ok") if change.changes_anything else style))
             if not change.changes_anything:
-                text.append("  (unchanged)", style="dim")
+                text.append("  (unchanged)", style=role("muted"))
             text.append("\n")
         if not changes:
-            text.append("  nothing would change: the values are already set\n", style="yellow")
+            text.append("  nothing would change: the values are already set\n", style=role("warn"))
     text.append("Will send\n", style="bold")
     for request in plan.requests:
         for i, line in enumerate(request.text.splitlines()):
             text.append_text(plain(("  " if i == 0 else "    ") + line, "" if i == 0 else "dim")).append("\n")
     text.append("Equivalent\n", style="bold")
     for line in plan.equivalent.splitlines():
-        text.append_text(plain(f"  {line}", "cyan")).append("\n")
+        text.append_text(plain(f"  {line}", role("code"))).append("\n")
     if plan.dry_run is not None:
         text.append("Dry run (server-side, dryRun=All)\n", style="bold")
-        mark, style = ("✓ ", "green") if plan.dry_run.ok else ("✗ ", "bold red")
+        mark, style = ("✓ ", role("ok")) if plan.dry_run.ok else ("✗ ", role("bold bad"))
         text.append_text(plain("  " + mark + plan.dry_run.message, style)).append("\n")
     elif any(isinstance(r, (ExecCall, RedisCall)) for r in plan.requests):
-        text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style="dim")
+        text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style=role("muted"))
     for note in plan.notes:
-        text.append(f"ℹ {note}\n", style="dim")
+        text.append(f"ℹ {note}\n", style=role("muted"))
     for warning in plan.warnings:
-        text.append_text(plain(f"⚠ {warning}", "bold yellow")).append("\n")
+        text.append_text(plain(f"⚠ {warning}", role("bold warn"))).append("\n")
     if not plan.permission.allowed:
-        text.append_text(plain(f"⛔ not allowed: {plan.permission.reason}", "bold red")).append("\n")
+        text.append_text(plain(f"⛔ not allowed: {plan.permission.reason}", role("bold bad"))).append("\n")
     return text
 
 
@@ -109,9 +110,9 @@ def _target_section(plan: Plan, *, why: bool) -> Text:
     text = Text()
     text.append("Target\n", style="bold")
     for target in plan.targets:
-        text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", "bold cyan", one_line=True))
+        text.append_text(plain(f"  {target.kind} {target.namespace}/{target.name}", role("bold code"), one_line=True))
         if why:
-            text.append_text(plain(f"  {target.why}", "dim"))
+            text.append_text(plain(f"  {target.why}", role("muted")))
         text.append("\n")
     return text
 
@@ -121,7 +122,7 @@ def _blocked_sections(plan: Plan, invalid: Sequence[str]) -> Text:
     names = visible(", ".join(invalid), one_line=True)
     line = f"  nothing can be sent: {names} {'is' if len(invalid) == 1 else 'are'} not valid (see below)\n"
     for heading in ("Change", "Will send", "Equivalent"):
-        text.append(f"{heading}\n", style="bold").append(line, style="bold yellow")
+        text.append(f"{heading}\n", style="bold").append(line, style=role("bold warn"))
     return text
 
 
@@ -184,8 +185,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
         with VerticalScroll(id="dialog"):
             yield Static(Text.assemble(plain(f"{self.plan.title}  ", "bold", one_line=True),
-                                       (f"{glyph} {action.risk}", "bold yellow")), id="title")
-            yield Static(plain(self._why(), "dim"), id="why")
+                                       (f"{glyph} {action.risk}", role("bold warn"))), id="title")
+            yield Static(plain(self._why(), role("muted")), id="why")
             yield Static(plan_sections(self.plan), id="plan")
             yield Static("", id="live")
             if self.plan.alternative_pod:
@@ -206,8 +207,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                 yield Static("", classes="error", id=f"error-{param.name}")
             if self.plan.confirm_name:
                 yield Static(
-                    Text.assemble(("Destructive: type ", "bold red"), plain(self.plan.confirm_name, "bold", one_line=True),
-                                  (" to enable Apply", "bold red")),
+                    Text.assemble(("Destructive: type ", role("bold bad")), plain(self.plan.confirm_name, "bold", one_line=True),
+                                  (" to enable Apply", role("bold bad"))),
                     id="confirm-prompt",
                 )
                 # a full (bordered) input: it has to look like the place to type, and it has focus
@@ -246,21 +247,21 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
             return
         by_name = {row.name: row for row in rows}
         text = Text()
-        text.append("Target now ", style="bold").append(f"({at.astimezone():%H:%M:%S}, live)\n", style="dim")
+        text.append("Target now ", style="bold").append(f"({at.astimezone():%H:%M:%S}, live)\n", style=role("muted"))
         for name in pods[:6]:
             row = by_name.get(name)
-            text.append(f"  {name}  ", style="bold cyan")
+            text.append(f"  {name}  ", style=role("bold code"))
             if row is None:
-                text.append("no longer listed (deleted or replaced?)\n", style="bold yellow")
+                text.append("no longer listed (deleted or replaced?)\n", style=role("bold warn"))
                 continue
             text.append(f"working set {cells.memory_text(row.working_set, row.limit)}"
                         f" ({cells.percent_text(row.percent).strip()})")
             eta, _ = cells.oom_eta_text(row.seconds_to_oom)
             growth = cells.growth_text(row.growth_per_minute) if row.growth_per_minute is not None else ""
-            text.append("".join(f", {part}" for part in (growth, eta) if part), style="yellow" if eta else "")
-            text.append(f", {row.restarts} restart{'s' if row.restarts != 1 else ''}\n", style="dim")
+            text.append("".join(f", {part}" for part in (growth, eta) if part), style=role("warn") if eta else "")
+            text.append(f", {row.restarts} restart{'s' if row.restarts != 1 else ''}\n", style=role("muted"))
         if len(pods) > 6:
-            text.append(f"  … and {len(pods) - 6} more\n", style="dim")
+            text.append(f"  … and {len(pods) - 6} more\n", style=role("muted"))
         self.query_one("#live", Static).update(text)
 
     def _why(self) -> str:
@@ -272,10 +273,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
     def _retarget_note(self) -> Text:
         target = self.plan.targets[0].name if self.plan.targets else "?"
         return Text.assemble(
-            ("The selected pod ", "bold yellow"), plain(self.plan.alternative_pod or "", "bold", one_line=True),
-            (" is not the worst pod; this action targets the worst pod, ", "bold yellow"),
+            ("The selected pod ", role("bold warn")), plain(self.plan.alternative_pod or "", "bold", one_line=True),
+            (" is not the worst pod; this action targets the worst pod, ", role("bold warn")),
             plain(target, "bold", one_line=True),
-            (".", "bold yellow"))
+            (".", role("bold warn")))
 
     # -- state --------------------------------------------------------------------------------
 
@@ -300,7 +301,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                 shown = f" (typed {typed!r})" if typed else ""
                 reasons.append(f"type {self.plan.confirm_name!r} to enable Apply{shown}")
         apply.disabled = bool(reasons)
-        self.query_one("#status", Static).update(plain("; ".join(reasons), "yellow") if reasons else "")
+        self.query_one("#status", Static).update(plain("; ".join(reasons), role("warn")) if reasons else "")
         return reasons
 
     @on(Input.Changed)
@@ -351,7 +352,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         if exc.param:
             self.query_one(f"#error-{exc.param}", Static).update(plain(exc.message))
         else:
-            self.query_one("#status", Static).update(plain(exc.message, "bold red"))
+            self.query_one("#status", Static).update(plain(exc.message, role("bold bad")))
         self._show_plan()
         self._update_apply()
 

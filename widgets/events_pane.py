@@ -10,6 +10,7 @@ from textual.widgets import DataTable
 from memtui.state.snapshots import KubeEvent
 from memtui.state.units import format_age
 from memtui.widgets.outside_text import visible
+from memtui.widgets.roles import role
 
 ALARM_REASONS = {"OOMKilling", "OOMKilled", "Evicted", "BackOff", "Killing", "FailedScheduling", "Unhealthy"}
 
@@ -52,14 +53,14 @@ class EventsPane(DataTable):
     @staticmethod
     def _age(event: KubeEvent, now: datetime) -> Text:
         age = (now - event.last_seen).total_seconds() if event.last_seen else None
-        return Text(format_age(age), style="dim")
+        return Text(format_age(age), style=role("muted"))
 
     def _cells(self, event: KubeEvent, now: datetime) -> tuple[Text, ...]:
         alarm = event.reason in ALARM_REASONS or event.type == "Warning"
         if event.reason.startswith("OOM"):
-            reason_style = "bold reverse red"
+            reason_style = role("bold alarm")
         elif alarm:
-            reason_style = "bold yellow"
+            reason_style = role("bold warn")
         else:
             reason_style = "dim"
         message = visible(event.message, one_line=True)

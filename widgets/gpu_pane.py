@@ -7,8 +7,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from memtui.state.snapshots import GpuUsage
-from memtui.widgets.cells import ROLE_STYLES, clip_lines, crop_middle, severity, sparkline
+from memtui.widgets.cells import fragment_style, clip_lines, crop_middle, severity, sparkline
 from memtui.widgets.outside_text import visible
+from memtui.widgets.roles import role
 
 
 
@@ -34,7 +35,7 @@ class GpuPane(Widget):
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if not self.usage:
-            text.append(visible(self.message, one_line=True) or "waiting for GPU figures…", style="dim")
+            text.append(visible(self.message, one_line=True) or "waiting for GPU figures…", style=role("muted"))
             return text
         width = max(30, self.size.width)
         figure_width, percent_width = 13, 5
@@ -44,15 +45,15 @@ class GpuPane(Widget):
             if i:
                 text.append("\n")
             percent = gpu.percent
-            role = severity(percent)
+            level = severity(percent)
             text.append(f"{crop_middle(visible(gpu.pod, one_line=True), name_width):<{name_width}} ")
             used, total = gpu.used_mib / 1024, gpu.total_mib / 1024
-            text.append(f"{used:.1f}/{total:.0f} GiB".rjust(figure_width), style=ROLE_STYLES.get(role, ""))
-            text.append(f"{percent:4.0f}% " if percent is not None else "   — ", style=ROLE_STYLES.get(role, ""))
+            text.append(f"{used:.1f}/{total:.0f} GiB".rjust(figure_width), style=fragment_style(level))
+            text.append(f"{percent:4.0f}% " if percent is not None else "   — ", style=fragment_style(level))
             if spark_width:
                 for chunk, spark_role in sparkline(self.trends.get(gpu.pod, ()), spark_width, limit=gpu.total_mib):
-                    text.append(chunk, style=ROLE_STYLES.get(spark_role, ""))
+                    text.append(chunk, style=fragment_style(spark_role))
         hidden = len(self.usage) - self.max_lines
         if hidden > 0:
-            text.append(f"\n… {hidden} more pods", style="dim")
+            text.append(f"\n… {hidden} more pods", style=role("muted"))
         return clip_lines(text, self.size.width)

@@ -17,6 +17,7 @@ from memtui.state.cockpit import PodRow, RestartPending, SourceHealth
 from memtui.state.incident import IncidentStatus
 from memtui.state.units import describe_threshold, format_decimal_bytes, format_duration
 from memtui.widgets.outside_text import plain, visible
+from memtui.widgets.roles import role
 
 
 class IncidentHeader(Widget):
@@ -81,31 +82,31 @@ class IncidentHeader(Widget):
             line.append("memtui ", style="bold")
         if self.demo:
             line.append("DEMO", style="bold reverse").append(" ")
-        line.append("ctx " if not compact else "", style="dim").append_text(plain(self.context, "bold", one_line=True))
-        line.append("  ns " if not compact else " ns ", style="dim").append_text(plain(self.namespace, "bold", one_line=True))
+        line.append("ctx " if not compact else "", style=role("muted")).append_text(plain(self.context, "bold", one_line=True))
+        line.append("  ns " if not compact else " ns ", style=role("muted")).append_text(plain(self.namespace, "bold", one_line=True))
         if compact:
-            line.append(" >", style="dim").append(format_decimal_bytes(self.threshold_bytes))
+            line.append(" >", style=role("muted")).append(format_decimal_bytes(self.threshold_bytes))
         else:
-            line.append("  threshold ", style="dim").append(describe_threshold(self.threshold_bytes))
-        over_style = "bold red" if incident.pods_over else "green"
-        line.append("  over " if not compact else " ", style="dim").append(
+            line.append("  threshold ", style=role("muted")).append(describe_threshold(self.threshold_bytes))
+        over_style = role("bold bad") if incident.pods_over else role("ok")
+        line.append("  over " if not compact else " ", style=role("muted")).append(
             f"{incident.pods_over}/{incident.pods_total}" + ("" if compact else " pods"), style=over_style
         )
         if self.read_only:
-            line.append("  READ-ONLY" if not compact else " RO", style="bold yellow")
+            line.append("  READ-ONLY" if not compact else " RO", style=role("bold warn"))
         soonest = self.next_oom
         if soonest is not None and soonest.seconds_to_oom is not None:
             minutes = max(1, int(round(soonest.seconds_to_oom / 60)))
             line.append("  ")
             name = visible(soonest.name, one_line=True)
             label = f" OOM in ~{minutes} min: {name} " if not compact else f" OOM ~{minutes}m {name} "
-            line.append(label, style="bold white on red")
+            line.append(label, style=role("bold banner"))
         for pending in self.restart_pending:
             keys = ", ".join(pending.keys)  # appended as plain text: never parsed as markup
-            line.append("  ").append(f"restart pending for {keys}", style="bold yellow")
+            line.append("  ").append(f"restart pending for {keys}", style=role("bold warn"))
             if detail and pending.pods_total:
                 line.append(f" ({pending.pods_waiting}/{pending.pods_total} pods of {pending.deployment} "
-                            "started before the patch)", style="yellow")
+                            "started before the patch)", style=role("warn"))
         return line
 
     def _second_line(self, *, compact: bool) -> Text:
@@ -115,14 +116,14 @@ class IncidentHeader(Widget):
         elapsed = incident.elapsed(now)
         level = incident.escalation(now)
         if elapsed is None or level is None:
-            line.append("no incident: no pod over the threshold, no recent OOM kill", style="green")
+            line.append("no incident: no pod over the threshold, no recent OOM kill", style=role("ok"))
         else:
-            level_style = {1: "bold yellow", 2: "bold dark_orange", 3: "bold red"}[level.level]
-            line.append("INCIDENT ", style="bold red").append(format_duration(elapsed.total_seconds()), style="bold")
+            level_style = role({1: "bold", 2: "bold warn", 3: "bold bad"}[level.level])
+            line.append("INCIDENT ", style=role("bold bad")).append(format_duration(elapsed.total_seconds()), style="bold")
             line.append(f"  L{level.level} {level.who}", style=level_style)
             if not compact:
                 started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
-                line.append(f"  (since {started}, {incident.basis})", style="dim")
+                line.append(f"  (since {started}, {incident.basis})", style=role("muted"))
         line.append("  ")
         for health in self.sources:
             if compact and health.enabled and not health.stale:
@@ -130,12 +131,12 @@ class IncidentHeader(Widget):
             line.append("  ")
             if not health.enabled:
                 if not compact:
-                    line.append(f"{health.name} off", style="dim")
+                    line.append(f"{health.name} off", style=role("muted"))
             elif health.stale:
                 since = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "start"
-                line.append(f"{health.name} stale since {since}", style="bold yellow")
+                line.append(f"{health.name} stale since {since}", style=role("bold warn"))
             elif health.last_ok is not None:
-                line.append(f"{health.name} ✓", style="green")
+                line.append(f"{health.name} ✓", style=role("ok"))
             else:
-                line.append(f"{health.name} …", style="dim")
+                line.append(f"{health.name} …", style=role("muted"))
         return line

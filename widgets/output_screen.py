@@ -10,6 +10,7 @@ from textual.widgets import Static, TextArea
 
 from memtui.executor.model import Outcome
 from memtui.widgets.outside_text import plain, visible
+from memtui.widgets.roles import role
 
 
 class OutputScreen(ModalScreen[None]):
@@ -39,12 +40,12 @@ class OutputScreen(ModalScreen[None]):
         outcome = self.outcome
         with Vertical(id="output-dialog"):
             yield Static(plain(self.title_text, "bold", one_line=True), id="output-title")
-            summary = plain(outcome.summary, "green" if outcome.ok else "bold red")
+            summary = plain(outcome.summary, role("ok") if outcome.ok else role("bold bad"))
             if outcome.artifact is not None:
-                summary.append("\nsaved to ", style="bold cyan").append_text(plain(outcome.artifact, "bold cyan"))
+                summary.append("\nsaved to ", style=role("bold code")).append_text(plain(outcome.artifact, role("bold code")))
             if outcome.error and outcome.error not in outcome.summary:
-                summary.append("\n").append_text(plain(outcome.error, "red"))
-            summary.append(f"\n({outcome.duration_s:.2f} s, in the audit log · Esc closes · c copies)", style="dim")
+                summary.append("\n").append_text(plain(outcome.error, role("bad")))
+            summary.append(f"\n({outcome.duration_s:.2f} s, in the audit log · Esc closes · c copies)", style=role("muted"))
             yield Static(summary, id="output-summary")
             # logs and command output may hold escape sequences: shown, not sent to the terminal
             yield TextArea(visible(outcome.output or "(no output)"), read_only=True, show_line_numbers=False,

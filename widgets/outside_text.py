@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from rich.style import Style
 from rich.text import Text
 
 ELLIPSIS = "…"
@@ -65,7 +66,7 @@ def visible(text: object, *, one_line: bool = False) -> str:
     return "".join(out)
 
 
-def plain(text: object, style: str = "", *, one_line: bool = False) -> Text:
+def plain(text: object, style: str | Style = "", *, one_line: bool = False) -> Text:
     """Outside text as a ``Text``: drawn literally, whatever brackets it holds."""
     return Text(visible(text, one_line=one_line), style=style)
 

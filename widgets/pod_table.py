@@ -82,6 +82,10 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
     return [(c, widths[c.key]) for c in chosen]
 
 
+GRAPHIC_COLUMNS = frozenset({"trend", "bar"})
+"""Columns drawn with block glyphs: their colours are the information, so the cursor keeps them."""
+
+
 class PodTable(ScrollView, can_focus=True):
     """Pods with working set against limit, a trend sparkline, growth and OOM history."""
 
@@ -103,8 +107,15 @@ class PodTable(ScrollView, can_focus=True):
         scrollbar-gutter: stable;
     }
     PodTable > .pod-table--header { text-style: bold; color: $text-muted; background: $panel; }
-    PodTable > .pod-table--cursor { background: $primary 25%; }
-    PodTable:focus > .pod-table--cursor { background: $primary 45%; text-style: bold; }
+    /* the selected row is drawn in the cursor's own colours (the figures' roles step aside, the
+       trend and bar keep theirs): role colours on a blue bar were unreadable */
+    PodTable > .pod-table--cursor {
+        background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
+    }
+    PodTable:focus > .pod-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    PodTable:nocolor > .pod-table--cursor { text-style: bold reverse; }
     PodTable > .pod-table--ok { color: $success; }
     PodTable > .pod-table--warn { color: $warning; }
     PodTable > .pod-table--crit { color: $error; text-style: bold; }
@@ -302,10 +313,17 @@ class PodTable(ScrollView, can_focus=True):
         if index >= len(self._visible):
             return Strip.blank(width, base)
         row = self._visible[index]
-        segments = self._join(
-            [self._cell(self._row_fragments(row, c, w), w, c.align, middle=c.key == "name") for c, w in layout]
-        )
-        line_style = base + (self._style("cursor") if index == self._cursor else Style())
+        on_cursor = index == self._cursor
+        cursor = self._style("cursor") if on_cursor else Style()
+        text_colour = Style(color=cursor.color) if on_cursor and cursor.color else None
+        columns = []
+        for c, w in layout:
+            segs = self._cell(self._row_fragments(row, c, w), w, c.align, middle=c.key == "name")
+            if text_colour is not None and c.key not in GRAPHIC_COLUMNS:
+                segs = list(Segment.apply_style(segs, post_style=text_colour))
+            columns.append(segs)
+        segments = self._join(columns)
+        line_style = base + cursor
         return Strip(Segment.apply_style(segments, line_style), width).extend_cell_length(width, line_style)
 
     @staticmethod

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from memtui.state.cockpit import SourceHealth
 from memtui.widgets.outside_text import plain
+from memtui.widgets.roles import role
 
 
 def reasons_text(sources: Sequence[SourceHealth], clock_text: Callable[[datetime | None], str]) -> Text:
@@ -26,18 +27,18 @@ def reasons_text(sources: Sequence[SourceHealth], clock_text: Callable[[datetime
     for health in sources:
         text.append(f"{health.name}\n", style="bold")
         if not health.enabled:
-            text.append("  off", style="dim")
+            text.append("  off", style=role("muted"))
             if health.detail:
-                text.append(": ", style="dim").append_text(plain(health.detail, "dim"))
+                text.append(": ", style=role("muted")).append_text(plain(health.detail, role("muted")))
         elif health.stale:
-            text.append(f"  stale since {clock_text(health.last_ok)}\n", style="bold yellow")
-            text.append_text(plain(health.error or "", "yellow"))
+            text.append(f"  stale since {clock_text(health.last_ok)}\n", style=role("bold warn"))
+            text.append_text(plain(health.error or "", role("warn")))
         elif health.last_ok is not None:
-            text.append(f"  ✓ updated {clock_text(health.last_ok)}", style="green")
+            text.append(f"  ✓ updated {clock_text(health.last_ok)}", style=role("ok"))
             if health.detail:
                 text.append(" · ").append_text(plain(health.detail))
         else:
-            text.append("  connecting…", style="dim")
+            text.append("  connecting…", style=role("muted"))
         text.append("\n\n")
     return text
 

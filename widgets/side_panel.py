@@ -17,6 +17,7 @@ from memtui.state.cockpit import OomSummary, PodRow
 from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.state.units import format_age, format_bytes, format_rate
 from memtui.widgets.outside_text import plain, visible
+from memtui.widgets.roles import role
 
 LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}
 LEVEL_WHO = {1: "on-call", 2: "app engineer", 3: "architecture"}
@@ -59,23 +60,23 @@ class SidePanel(Widget):
     def _render_oom(self, text: Text) -> None:
         text.append("\nOOM kills (this incident)\n", style="bold underline")
         if not self.oom_kills:
-            text.append("none seen\n", style="dim")
+            text.append("none seen\n", style=role("muted"))
             return
         for summary in self.oom_kills[:6]:
             when = summary.last.astimezone().strftime("%H:%M") if summary.last else "≤2h"
             pod = visible(summary.pod, one_line=True)
             name = pod if len(pod) <= 20 else "…" + pod[-19:]
-            text.append(f"{name:<20}", style="dim" if summary.gone else "bold")
-            text.append(f" ×{summary.kills} {when}", style="red")
-            text.append(" gone\n" if summary.gone else "\n", style="dim")
+            text.append(f"{name:<20}", style=role("muted") if summary.gone else "bold")
+            text.append(f" ×{summary.kills} {when}", style=role("bad"))
+            text.append(" gone\n" if summary.gone else "\n", style=role("muted"))
         if len(self.oom_kills) > 6:
-            text.append(f"… {len(self.oom_kills) - 6} more pods\n", style="dim")
+            text.append(f"… {len(self.oom_kills) - 6} more pods\n", style=role("muted"))
 
     def _render_pod(self, text: Text) -> None:
         row = self.pod
         text.append("Selected pod\n", style="bold underline")
         if row is None:
-            text.append("none\n", style="dim")
+            text.append("none\n", style=role("muted"))
             return
         text.append_text(plain(row.name, "bold", one_line=True)).append("\n")
         facts = [
@@ -93,4 +94,4 @@ class SidePanel(Widget):
                 ago = f" {format_age((self.now() - row.last_terminated_at).total_seconds())} ago"
             facts.insert(5, ("last exit", row.last_reason + ago))
         for label, value in facts:
-            text.append(f"{label:>11} ", style="dim").append_text(plain(value, one_line=True)).append("\n")
+            text.append(f"{label:>11} ", style=role("muted")).append_text(plain(value, one_line=True)).append("\n")

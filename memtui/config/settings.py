@@ -27,6 +27,12 @@ DEFAULT_THRESHOLD = "10GB"
 
 SCENARIOS = ("leak", "model-duplication", "batch-spike", "cache-bloat")
 GPU_SOURCES = ("auto", "dcgm", "exec", "nvml", "off")
+THEMES = (
+    "textual-dark", "memtui-high-contrast", "textual-light", "catppuccin-mocha", "dracula", "gruvbox",
+    "monokai", "nord", "solarized-light", "tokyo-night",
+)
+"""Themes ``--theme`` accepts: memtui's high-contrast one and Textual's long-standing built-ins
+(kept here as names, so settings need not import Textual; a test checks the app has each)."""
 
 
 class SettingsError(ValueError):
@@ -69,6 +75,8 @@ class Settings:
     """A runbook TOML that adds catalogue entries or overrides them by id."""
     audit_log: str | None = None
     """Audit log path; None = the user state dir, one file per context/namespace."""
+    theme: str = "textual-dark"
+    """Colour theme: one of ``THEMES`` (``memtui-high-contrast`` for bright rooms and projectors)."""
 
     @property
     def threshold_bytes(self) -> int:
@@ -273,7 +281,7 @@ def _check_url(name: str, url: str, origin: Origin) -> None:
 def _validate(settings: Settings, origins: dict[str, Origin]) -> Settings:
     """Checks that look at a value against a fixed set of choices (argparse checks them on the
     command line; the environment and config file need the same)."""
-    for name, choices in (("gpu_source", GPU_SOURCES), ("scenario", SCENARIOS)):
+    for name, choices in (("gpu_source", GPU_SOURCES), ("scenario", SCENARIOS), ("theme", THEMES)):
         value = getattr(settings, name)
         if value not in choices:
             origin = origins.get(name, Origin(name))

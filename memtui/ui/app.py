@@ -39,6 +39,7 @@ from memtui.ui.keys_help import help_sections
 from memtui.ui.messages import SourceRefreshed
 from memtui.ui.polling import Poller
 from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
+from memtui.ui.themes import ThemedApp
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
@@ -61,7 +62,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class MemtuiApp(RunbookActionsMixin, App[None]):
+class MemtuiApp(RunbookActionsMixin, ThemedApp):
     """The incident cockpit for one namespace of one cluster."""
 
     CSS_PATH = "app.tcss"
@@ -81,6 +82,7 @@ class MemtuiApp(RunbookActionsMixin, App[None]):
         catalogue: Catalogue | None = None,
     ) -> None:
         super().__init__()
+        self.use_theme(settings.theme)
         self.catalogue = catalogue or load_catalogue()
         if keymap is None:
             keymap = load_keymap(None, binding_ids(), {a.id for a in self.catalogue.actions})
