@@ -150,3 +150,45 @@ def test_a_config_file_named_explicitly_must_exist(tmp_path):
         load_settings({}, environ={"MEMTUI_CONFIG": str(missing)})
     # a path looked at without being named (the default location) may be absent: the usual case
     assert load_settings({}, environ={}, config_path=missing).refresh == 2.0
+
+
+# -- theme ---------------------------------------------------------------------------------------
+
+def test_theme_comes_from_each_layer_and_defaults_to_textual_dark(tmp_path):
+    path = write(tmp_path, 'theme = "nord"\n')
+    assert load_settings({}, environ={}, config_path=tmp_path / "missing.toml").theme == "textual-dark"
+    assert load_settings({}, environ={}, config_path=path).theme == "nord"
+    assert load_settings({}, environ={"MEMTUI_THEME": "dracula"}, config_path=path).theme == "dracula"
+    assert load_settings({"theme": "memtui-high-contrast"}, environ={}, config_path=path).theme == "memtui-high-contrast"
+
+
+def test_an_unknown_theme_is_refused_naming_where_it_came_from(tmp_path):
+    path = write(tmp_path, 'refresh = 3\ntheme = "hot-pink"\n')
+    with pytest.raises(SettingsError) as excinfo:
+        load_settings({}, environ={}, config_path=path)
+    message = str(excinfo.value)
+    assert f"config file {path}:2: theme 'hot-pink' is not one of" in message
+    assert "memtui-high-contrast" in message
+    with pytest.raises(SettingsError, match="MEMTUI_THEME 'x' is not one of"):
+        load_settings({}, environ={"MEMTUI_THEME": "x"}, config_path=tmp_path / "missing.toml")
+
+
+def test_an_unknown_theme_on_the_command_line_is_one_line_and_starts_nothing(capsys):
+    from memtui.cli import main
+
+    with pytest.raises(SystemExit) as excinfo:
+        main(["--theme", "hot-pink", "--demo"])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--theme" in err[0] and "hot-pink" in err[0] and "memtui-high-contrast" in err[0]
+
+
+def test_every_theme_the_settings_accept_exists_in_the_app():
+    from memtui.config.settings import THEMES
+    from memtui.ui.themes import ThemedApp
+
+    app = ThemedApp()
+    assert set(THEMES) <= set(app.available_themes)
+    for name in THEMES:
+        app.use_theme(name)
+        assert app.current_theme.name == name
