@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 #: One scenario per root cause in the runbook ("Common Root Causes" 1-4).
 SCENARIOS: tuple[str, ...] = ("leak", "model-duplication", "batch-spike", "cache-bloat")
@@ -53,6 +54,9 @@ class SimConfig:
     operator_denied: tuple[str, ...] = ()
     """Resources (``plural.group``, e.g. ``poddisruptionbudgets.policy``) the operator's RBAC leaves
     out entirely: every verb on them answers 403, as on a cluster whose on-call Role misses them."""
+    epoch: datetime | None = None
+    """The simulated clock's start (UTC); None is the wall clock at start. With ``speed=0`` a fixed
+    epoch makes every timestamp, age and "since" reproducible (the screenshot tests use both)."""
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:

@@ -34,7 +34,7 @@ class SimServer:
     def __init__(self, config: SimConfig, workdir: Path) -> None:
         self.config = config
         self.workdir = workdir
-        self.clock = SimClock(config.speed)
+        self.clock = SimClock(config.speed, config.epoch)
         self.authn = Authenticator()
         self.material = tls.generate([config.host])
         self.ca_path, self.cert_path, self.key_path = self.material.write(workdir)

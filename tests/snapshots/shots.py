@@ -1,0 +1,184 @@
+"""The screenshot list, and how each shot is set up: one home for the snapshot tests and for
+``scripts/screenshots.py`` (which writes ``screenshots/`` from the same definitions).
+
+A shot is the real app against the simulator, made deterministic:
+
+* the simulator runs at speed 0 from a fixed epoch, with a fixed seed: every pod, figure,
+  event and age is the same on every run;
+* the app's clock is the simulator's, shown in UTC: "updated", "since" and the incident
+  timer are fixed;
+* each source polls once (``refresh`` 3600 s): sparklines and counters do not depend on how
+  many polls a slow machine managed before the picture;
+* the stopwatches that time a poll or a diagnose step read zero, so "158 ms" does not drift;
+* the text cursor does not blink, and the size is fixed per shot.
+
+Prometheus is not part of the shots: it is a separate process scraping on its own wall clock,
+so its instant queries cannot be pinned to the simulator's frozen time (the tests under
+tests/prometheus and tests/app cover that pane against a real one).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from memtui.clients.kube.connection import connect
+from memtui.config.settings import Settings
+from memtui.sim import SimConfig, start_simulator
+from memtui.ui.app import MemtuiApp
+
+EPOCH = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
+"""When every shot is taken, in simulated time."""
+SEED = 42
+
+
+@dataclass(frozen=True)
+class Shot:
+    name: str
+    size: tuple[int, int]
+    scenario: str = "leak"
+    keys: tuple[str, ...] = ()
+    wait_for_screen: bool = False
+    """After the keys, wait for a modal screen (plans and diagnose steps run in workers)."""
+    theme: str = "textual-dark"
+
+
+SHOTS = (
+    Shot("cockpit", (160, 48)),
+    Shot("cockpit-80x24", (80, 24)),
+    Shot("cockpit-high-contrast", (160, 48), theme="memtui-high-contrast"),
+    Shot("cache-bloat", (160, 48), scenario="cache-bloat"),
+    Shot("filter", (160, 48), keys=("slash", "o", "o", "m")),
+    Shot("medium-120x36", (120, 36)),
+    Shot("confirm-modal", (160, 48), scenario="batch-spike", keys=("B",), wait_for_screen=True),
+    Shot("flushdb-modal", (160, 48), scenario="cache-bloat", keys=("ctrl+f",), wait_for_screen=True),
+    Shot("diagnose-output", (160, 48), keys=("l",), wait_for_screen=True),
+    Shot("delete-pod-modal", (160, 48), keys=("D",), wait_for_screen=True),
+    Shot("help-80x24", (80, 24), keys=("question_mark",), wait_for_screen=True),
+    Shot("actions-80x24", (80, 24), keys=("a",)),
+)
+"""Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
+
+SHOT_NAMES = tuple(s.name for s in SHOTS)
+
+
+class _Stopwatch:
+    """``time`` for the modules that time a poll or a step: the same module, except that its
+    clocks stand still (elapsed is always 0), so durations on screen are reproducible."""
+
+    def __init__(self) -> None:
+        self._real = time
+
+    def __getattr__(self, name: str):
+        return getattr(self._real, name)
+
+    @staticmethod
+    def perf_counter() -> float:
+        return 0.0
+
+    @staticmethod
+    def monotonic() -> float:
+        return 0.0
+
+
+STOPWATCH_MODULES = ("memtui.sources.kube", "memtui.sources.prometheus")
+"""Modules whose ``time`` only times a poll: replaced while a shot runs."""
+
+
+@contextmanager
+def frozen_stopwatches() -> Iterator[None]:
+    import importlib
+
+    swapped = []
+    for name in STOPWATCH_MODULES:
+        module = importlib.import_module(name)
+        if getattr(module, "time", None) is time:
+            module.time = _Stopwatch()
+            swapped.append(module)
+    try:
+        yield
+    finally:
+        for module in swapped:
+            module.time = time
+
+
+@contextmanager
+def utc_display() -> Iterator[None]:
+    """Clock texts use the local zone (``astimezone()``): pin it to UTC for the shot."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+RunBefore = Callable[[Pilot], Awaitable[None]]
+
+
+@contextmanager
+def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]:
+    """The app for ``shot`` on a simulator of its own, and what to do before the picture:
+    wait until every source has answered, press the keys, wait for the modal."""
+    folder = workdir / shot.name
+    handle = start_simulator(SimConfig(scenario=shot.scenario, seed=SEED, speed=0, epoch=EPOCH), workdir=folder)
+    try:
+        with utc_display(), frozen_stopwatches():
+            settings = Settings(namespace="sap-llm", demo=True, scenario=shot.scenario, refresh=3600,
+                                audit_log=str(folder / "audit.jsonl"), theme=shot.theme)
+            connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
+            app = MemtuiApp(settings, connection, clock=handle.now)
+
+            async def run_before(pilot: Pilot) -> None:
+                await _settle(pilot, app, shot)
+
+            yield app, run_before
+    finally:
+        handle.stop()
+
+
+async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot) -> None:
+    for _ in range(300):
+        await pilot.pause(0.1)
+        state = app.state
+        ready = (
+            state.snapshot is not None
+            and state.snapshot.events_error is None  # events synced: the OOM history is in
+            and state.redis is not None
+            and bool(state.gpu_usage if hasattr(state, "gpu_usage") else True)
+        )
+        if ready:
+            break
+    await pilot.pause(0.5)
+    for key in shot.keys:
+        await pilot.press(key)
+    if shot.wait_for_screen:
+        for _ in range(300):
+            await pilot.pause(0.1)
+            if len(app.screen_stack) > 1:
+                break
+        await pilot.pause(0.5)
+    elif shot.keys:
+        await pilot.pause(0.3)
+    _no_blink(app)
+    await pilot.pause()
+
+
+def _no_blink(app: MemtuiApp) -> None:
+    """A blinking cursor is on or off depending on the moment: keep it on."""
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
