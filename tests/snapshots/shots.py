@@ -7,10 +7,12 @@ A shot is the real app against the simulator, made deterministic:
   event and age is the same on every run;
 * the app's clock is the simulator's, shown in UTC: "updated", "since" and the incident
   timer are fixed;
-* each source polls once (``refresh`` 3600 s): sparklines and counters do not depend on how
-  many polls a slow machine managed before the picture;
+* sources poll only when the shot says (``refresh`` 3600 s, then a refresh after each step of
+  simulated time): sparklines and counters do not depend on how many polls a slow machine
+  managed before the picture;
 * the stopwatches that time a poll or a diagnose step read zero, so "158 ms" does not drift;
-* the text cursor does not blink, and the size is fixed per shot.
+* the text cursor does not blink, toasts (which last seconds of wall time) are cleared, and
+  the size is fixed per shot.
 
 Prometheus is not part of the shots: it is a separate process scraping on its own wall clock,
 so its instant queries cannot be pinned to the simulator's frozen time (the tests under
@@ -38,6 +40,9 @@ from memtui.ui.app import MemtuiApp
 EPOCH = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 """When every shot is taken, in simulated time."""
 SEED = 42
+TICKS = 6
+TICK_SECONDS = 20.0
+"""Polls after the first, and how far the simulated incident moves on before each."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]
             app = MemtuiApp(settings, connection, clock=handle.now)
 
             async def run_before(pilot: Pilot) -> None:
-                await _settle(pilot, app, shot)
+                await _settle(pilot, app, shot, handle.advance)
 
             yield app, run_before
     finally:
@@ -160,9 +165,10 @@ async def _wait(pilot: Pilot, condition: Callable[[], bool], timeout: float = 60
     raise TimeoutError(f"the shot's app did not settle within {timeout:.0f} s")
 
 
-async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot) -> None:
-    """Every source answered exactly twice (once at start, once on a refresh, which the GPU poll
-    needs: it asks the pods the first poll found), then the keys, then the modal they open."""
+async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[float], None]) -> None:
+    """Every source answers once at start, then ``TICKS`` times more, each after the simulator
+    moved ``TICK_SECONDS`` on (so trends, growth and the OOM forecast have samples, the same ones
+    on every run); then the keys, then the modal they open."""
 
     def idle() -> bool:
         return not any(p.in_flight for p in app.pollers.values())
@@ -175,8 +181,10 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot) -> None:
     state = app.state
     await _wait(pilot, lambda: state.snapshot is not None and state.snapshot.events_error is None
                 and answered("kubernetes", "metrics API", "redis") and idle())
-    app.action_refresh_now()
-    await _wait(pilot, lambda: answered() and idle())
+    for _ in range(TICKS):
+        advance(TICK_SECONDS)
+        app.action_refresh_now()
+        await _wait(pilot, lambda: answered() and idle())
     await pilot.pause(0.3)
     for key in shot.keys:
         await pilot.press(key)
@@ -186,6 +194,8 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot) -> None:
     elif shot.keys:
         await pilot.pause(0.3)
     _no_blink(app)
+    # a toast lives a few seconds of wall time: whether it is still up depends on the machine's load
+    app.clear_notifications()
     await pilot.pause()
 
 
