@@ -196,6 +196,8 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
     _no_blink(app)
     # a toast lives a few seconds of wall time: whether it is still up depends on the machine's load
     app.clear_notifications()
+    await pilot.pause(0.5)  # the toast rack redraws on its own schedule
+    app.clear_notifications()
     await pilot.pause()
 
 
