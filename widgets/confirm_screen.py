@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -74,7 +75,7 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
         for change in plan.changes:
             before = "(absent)" if change.before is None else change.before
             after = "(absent)" if change.after is None else change.after
-            style = "" if change.changes_anything else "dim"
+            style = Style() if change.changes_anything else role("muted")
             text.append_text(plain(f"  {change.path:<{width}}  ", style, one_line=True))
             text.append_text(plain(before, role("bad") if change.changes_anything else style))
             text.append(" → ", style=role("muted")).append_text(plain(after, role("ok") if change.changes_anything else style))
@@ -86,14 +87,14 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     text.append("Will send\n", style="bold")
     for request in plan.requests:
         for i, line in enumerate(request.text.splitlines()):
-            text.append_text(plain(("  " if i == 0 else "    ") + line, "" if i == 0 else "dim")).append("\n")
+            text.append_text(plain(("  " if i == 0 else "    ") + line, Style() if i == 0 else role("muted"))).append("\n")
     text.append("Equivalent\n", style="bold")
     for line in plan.equivalent.splitlines():
         text.append_text(plain(f"  {line}", role("code"))).append("\n")
     if plan.dry_run is not None:
         text.append("Dry run (server-side, dryRun=All)\n", style="bold")
-        mark, style = ("✓ ", role("ok")) if plan.dry_run.ok else ("✗ ", role("bold bad"))
-        text.append_text(plain("  " + mark + plan.dry_run.message, style)).append("\n")
+        mark, dry_style = ("✓ ", role("ok")) if plan.dry_run.ok else ("✗ ", role("bold bad"))
+        text.append_text(plain("  " + mark + plan.dry_run.message, dry_style)).append("\n")
     elif any(isinstance(r, (ExecCall, RedisCall)) for r in plan.requests):
         text.append("Dry run: ", style="bold").append("not offered by the API for exec/Redis commands\n", style=role("muted"))
     for note in plan.notes:

@@ -62,7 +62,7 @@ class EventsPane(DataTable):
         elif alarm:
             reason_style = role("bold warn")
         else:
-            reason_style = "dim"
+            reason_style = role("muted")
         message = visible(event.message, one_line=True)
         if event.count > 1:
             message += f" (×{event.count})"
