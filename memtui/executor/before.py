@@ -27,7 +27,7 @@ def before_figures(ctx: ActionContext, namespace: str, *, scope: str, pods: list
     figures["limits"] = {name: by_name[name].memory_limit_bytes for name in pods if name in by_name}
     figures["started"] = {name: iso(by_name[name].container_started_at) for name in pods
                           if name in by_name and by_name[name].container_started_at is not None}
-    owners = sorted({by_name[name].owner for name in pods if name in by_name and by_name[name].owner})
+    owners = sorted({owner for name in pods if name in by_name and (owner := by_name[name].owner)})
     if owners:
         figures["owners"] = owners
     if deployment:

@@ -196,10 +196,10 @@ def rollout_settled_at(at: datetime, pods_now: Sequence[PodState], deployment: s
     """When the new pods (containers started after ``at``) will have run ``SETTLE_S``; None while
     any pod of the deployment is still old or not Running."""
     live = [p for p in pods_now if p.owner == deployment and p.status_text != "Terminating"]
-    starts = [p.container_started_at for p in live]
-    if not live or any(p.phase != "Running" for p in live) or any(s is None or s < at for s in starts):
+    starts = [s for p in live if (s := p.container_started_at) is not None]
+    if not live or any(p.phase != "Running" for p in live) or len(starts) < len(live) or any(s < at for s in starts):
         return None
-    return max(starts) + timedelta(seconds=SETTLE_S)  # type: ignore[type-var]
+    return max(starts) + timedelta(seconds=SETTLE_S)
 
 
 # -- the measurement --------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ def measure(mark: ActionMark, before: Mapping[str, Any], window: EffectWindow, *
         present += [_PodView(n, started_before.get(n), limits_before.get(n), True, False) for n in names
                     if n not in alive and _last_seen(samples, n) >= te]
         new = [p for p in present if p.new]
-        rollout = "none"
+        rollout: Literal["none", "complete", "incomplete"] = "none"
         measured = present
         if mark.replaces_pods and dep is not None:
             complete = bool(present) and len(new) == len(present) and all(p.running for p in new)

@@ -319,11 +319,11 @@ class Executor:
                            error=f"{exc}; nothing was sent", duration_s=time.monotonic() - started, plan=plan,
                            refused=True)
         if refusal is not None:
-            notes = self._audit_result(intent_id, outcome="refused", error=refusal,
-                                       duration_s=time.monotonic() - started)
+            refusal_notes = self._audit_result(intent_id, outcome="refused", error=refusal,
+                                               duration_s=time.monotonic() - started)
             return Outcome(False, f"{plan.title}: refused: {refusal}", plan.action.id, error=refusal,
                            duration_s=time.monotonic() - started, intent_id=intent_id, plan=plan, refused=True,
-                           notes=tuple(notes))
+                           notes=tuple(refusal_notes))
         with self._lock:
             self._executed.add(plan.id)
         sent = self._send(plan)
@@ -478,18 +478,20 @@ class Executor:
                 return None  # already measured, or memtui stopped first
             self._effects_measuring.add(outcome.intent_id)
         try:
-            return self._measure_effect(outcome, plan, ctx_after, samples=samples, marks=marks, window=window)
+            return self._measure_effect(outcome, outcome.intent_id, plan, ctx_after, samples=samples, marks=marks,
+                                        window=window)
         finally:
             with self._lock:
                 self._effects_measuring.discard(outcome.intent_id)
 
-    def _measure_effect(self, outcome: Outcome, plan: Plan, ctx_after: ActionContext, *, samples: Samples | None,
-                        marks: Sequence[ActionMark], window: EffectWindow | None) -> Effect | None:
+    def _measure_effect(self, outcome: Outcome, intent_id: str, plan: Plan, ctx_after: ActionContext, *,
+                        samples: Samples | None, marks: Sequence[ActionMark], window: EffectWindow | None) -> Effect | None:
         self._last_ctx = ctx_after
         now = self.clock()
         mark = self.mark(outcome, marks)
         if window is None:
             window = due_window(mark, marks, ctx_after.pods, now, deployment=plan.before.get("deployment"), force=True)
+            assert window is not None  # force=True: always a window
         inputs = handler_for(plan.operation).effect_inputs(self.planner, plan, ctx_after)
         if samples is None:
             at = mark.at.timestamp()
@@ -503,14 +505,14 @@ class Executor:
         summary = report.summary()
         after = report.after_json()
         with self._lock:
-            if outcome.intent_id in self._effects_closed:
+            if intent_id in self._effects_closed:
                 return None  # memtui stopped while this was measured: "not measured" is on record
-            self._effects_closed.add(outcome.intent_id)
+            self._effects_closed.add(intent_id)
         try:
-            self.audit.effect(outcome.intent_id, before=dict(plan.before), after=after, summary=summary)
+            self.audit.effect(intent_id, before=dict(plan.before), after=after, summary=summary)
         except AuditError as exc:
             summary += f" (not written to the audit log: {exc})"
-        return Effect(outcome.intent_id, plan.action.id, plan.before, frozen_map(after), summary, report.improved,
+        return Effect(intent_id, plan.action.id, plan.before, frozen_map(after), summary, report.improved,
                       report.replaced, report)
 
     def mark(self, outcome: Outcome, marks: Sequence[ActionMark] = ()) -> ActionMark:
@@ -519,7 +521,9 @@ class Executor:
         if found is not None:
             return found
         plan = outcome.plan
-        at = outcome.finished_at or (plan.created_at if plan else None) or self.clock()
+        if plan is None:
+            raise ValueError(f"outcome {outcome.action_id!r} has no plan, so no mark")
+        at = outcome.finished_at or plan.created_at or self.clock()
         return mark_of(plan, intent_id=outcome.intent_id or "", number=0, at=at,
                        label=self.describe_action(plan.action.id))
 
