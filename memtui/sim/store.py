@@ -10,6 +10,7 @@ that watchers replay from; a resourceVersion older than that history answers
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 from collections import deque
 from dataclasses import dataclass, field
@@ -114,7 +115,7 @@ class Store:
     def oldest_rv(self) -> int:
         return self.history[0].rv if self.history else self.rv
 
-    def events_since(self, rv: int) -> list[WatchEvent]:
+    def events_since(self, rv: int) -> builtins.list[WatchEvent]:  # `list` here is Store.list
         if not self.history or self.history[-1].rv <= rv:
             return []
         # history is rv-ordered: scan from the end (recent watches replay little)
