@@ -32,6 +32,7 @@ def fields(buf: bytes) -> dict[int, list[Any]]:
     i = 0
     while i < len(buf):
         key, i = _varint(buf, i)
+        v: int | bytes
         num, wt = key >> 3, key & 7
         if wt == 0:
             v, i = _varint(buf, i)

@@ -207,7 +207,7 @@ def _default_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
 
 
 def wants_table(accept: str | None) -> bool:
-    return bool(accept) and "as=Table" in accept
+    return accept is not None and "as=Table" in accept
 
 
 def table(resource: str, objs: list[dict[str, Any]], clock: SimClock, now: float, rv: str,
