@@ -91,7 +91,7 @@ class SapLlmModel(ContainerModel):
         """(active_file, inactive_file): model files read once at start."""
         return 300 * MiB, 900 * MiB
 
-    def assemble(self, life: Life, t: float, rss: int, extra_shmem: int = 0,
+    def assemble(self, life: Life, t: float, rss: float, extra_shmem: int = 0,
                  gpu_extra_mib: int = 0, extra: dict | None = None) -> MemSample:
         act, inact = self.page_cache(life)
         dirs = self.dir_sizes(life, t)
