@@ -34,7 +34,7 @@ _POD_CTRL_FIELDS = {
                "f:dnsPolicy": {}, "f:enableServiceLinks": {}, "f:restartPolicy": {}, "f:schedulerName": {},
                "f:securityContext": {}, "f:terminationGracePeriodSeconds": {}},
 }
-_POD_KUBELET_FIELDS = {
+_POD_KUBELET_FIELDS: dict[str, Any] = {
     "f:status": {"f:conditions": {"k:{\"type\":\"ContainersReady\"}": {".": {}, "f:lastProbeTime": {},
                                                                        "f:lastTransitionTime": {}, "f:status": {},
                                                                        "f:type": {}},
@@ -78,10 +78,10 @@ def container_status(rec: PodRecord, t: float, clock: SimClock) -> tuple[dict[st
         cs["containerID"] = cur.container_id
         cs["state"] = {"running": {"startedAt": clock.iso(cur.start)}}
         cs["started"] = True
-        ready = rec.ready_at is not None and rec.ready_at <= t
+        ready = False
+        if rec.ready_at is not None and rec.ready_at <= t:
+            ready, changed = True, rec.ready_at
         cs["ready"] = ready
-        if ready:
-            changed = rec.ready_at
         if cur.index > 0:
             cs["lastState"] = _terminated(rec, rec.lives[cur.index - 1], clock)
     else:
