@@ -396,14 +396,15 @@ def grep(ctx: ExecContext, argv: list[str], stdin: bytes) -> ExecResult:
 def _sed_script(script: str, extended: bool):
     """Parse sed commands `[ADDR]s/RE/REPL/[gpI]`, `[ADDR]p`, `[ADDR]d`, `[ADDR]q` separated by ; or newlines."""
     import re
-    cmds = []
+    Address = tuple[str, int | re.Pattern[str]]  # ("line", N), ("last", 0) or ("re", compiled)
+    cmds: list[tuple[Address | None, str, tuple[re.Pattern[str], str, bool, bool] | None]] = []
     i, n = 0, len(script)
     while i < n:
         while i < n and script[i] in " \t;\n":
             i += 1
         if i >= n:
             break
-        addr = None
+        addr: Address | None = None
         if script[i].isdigit():
             j = i
             while j < n and script[j].isdigit():
@@ -421,7 +422,9 @@ def _sed_script(script: str, extended: bool):
         op = script[i]
         if op == "s":
             delim = script[i + 1]
-            pieces, j, buf = [], i + 2, []
+            pieces: list[str] = []
+            buf: list[str] = []
+            j = i + 2
             while j < n and len(pieces) < 2:
                 if script[j] == "\\" and j + 1 < n:
                     buf.append(script[j:j + 2] if script[j + 1] != delim else delim)
