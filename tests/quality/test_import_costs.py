@@ -53,6 +53,9 @@ LIGHT_MODULES = [
     "memtui.executor",
     "memtui.executor.model",
     "memtui.audit",
+    "memtui.config.settings",
+    "memtui.cli",  # `memtui --help` and `memtui audit verify` start without the clients
+    "memtui.audit.cli",
     *_submodules(memtui.widgets),
 ]
 
@@ -67,8 +70,8 @@ def test_the_probe_sees_a_backend_client_when_one_is_loaded() -> None:
     assert loaded_after_import("memtui.clients.kube.connection") == ["kubernetes"]
 
 
-def test_state_and_runbook_schema_load_no_textual() -> None:
-    for module in ("memtui.state.cockpit", "memtui.runbook.operations", "memtui.executor.model"):
+def test_state_runbook_schema_and_cli_load_no_textual() -> None:
+    for module in ("memtui.state.cockpit", "memtui.runbook.operations", "memtui.executor.model", "memtui.cli"):
         assert loaded_after_import(module, ("textual",)) == [], module
 
 

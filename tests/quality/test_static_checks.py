@@ -41,23 +41,31 @@ def test_import_contracts_are_kept(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("module", "source", "contract"),
+    ("contract", "added"),
     [
-        ("memtui/state/leaky.py", "from kubernetes import client\n", "no-backend-below-ui"),
-        ("memtui/widgets/leaky.py", "from memtui.executor.executor import Executor\n", "no-executor-internals"),
-        ("memtui/sources/leaky.py", "from memtui.executor import planning\n", "sources-executor-independent"),
-        ("memtui/state/leaky.py", "from textual.widget import Widget\n", "textual-only-in-ui"),
-        ("memtui/clients/leaky.py", "from memtui.sim import SimConfig\n", "sim-only-for-demo"),
-        ("memtui/clients/leaky.py", "from memtui.sources import kube\n", "layers"),
+        ("no-backend-below-ui", {"memtui/state/leaky.py": "from kubernetes import client"}),
+        ("no-executor-internals", {"memtui/widgets/leaky.py": "from memtui.executor.executor import Executor"}),
+        ("executor-model-is-a-leaf", {"memtui/executor/model.py": "from memtui.executor import planning"}),
+        ("textual-only-in-ui", {"memtui/state/leaky.py": "from textual.widget import Widget"}),
+        ("sources-executor-independent", {"memtui/sources/leaky.py": "from memtui.executor import planning"}),
+        ("sim-only-for-demo", {"memtui/clients/leaky.py": "from memtui.sim import SimConfig"}),
+        ("product-without-sim", {"memtui/config/leaky.py": "from memtui.demo import session"}),
+        ("layers", {"memtui/clients/leaky.py": "from memtui.sources import kube"}),
+        ("no-cycles", {"memtui/state/leaky.py": "from memtui.state import leaky_too",
+                       "memtui/state/leaky_too.py": "from memtui.state import leaky"}),
     ],
 )
-def test_a_contract_breaks_when_its_rule_is_broken(tmp_path: Path, module: str, source: str, contract: str) -> None:
-    """The contracts can fail: one forbidden import added to a staged copy breaks that contract."""
+def test_a_contract_breaks_when_its_rule_is_broken(tmp_path: Path, contract: str, added: dict[str, str]) -> None:
+    """The contracts can fail: a forbidden import added to a staged copy (a new module, or a line
+    appended to an existing one) breaks that contract, and the report names the importer."""
     staged = installed_layout.stage(REPO, tmp_path)
-    (staged / module).write_text(source, encoding="utf-8")
+    for path, line in added.items():
+        with (staged / path).open("a", encoding="utf-8") as module:
+            module.write("\n" + line + "\n")
     done = installed_layout.run_staged("lint-imports", ["--contract", contract], staged, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "BROKEN" in done.stdout and "leaky" in done.stdout, done.stdout
+    importer = Path(next(iter(added))).stem
+    assert "BROKEN" in done.stdout and importer in done.stdout, done.stdout
 
 
 def test_ruff_finds_nothing() -> None:
