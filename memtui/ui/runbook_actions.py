@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from platformdirs import user_state_path
 from textual import work
@@ -39,28 +40,64 @@ from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible
 from memtui.widgets.pod_table import PodTable
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from textual.app import App
+
+    from memtui.clients.kube.connection import KubeConnection
+    from memtui.config.settings import Settings
+    from memtui.runbook import Catalogue
+    from memtui.state.cockpit import CockpitState
+
+    _AppBase = App[None]
+else:
+    _AppBase = object
+
 
 class RunbookCommands(Provider):
     """Every runbook action in the command palette (ctrl+p): type part of its title."""
 
     async def search(self, query: str) -> Hits:
-        app = self.app
+        app = cast("RunbookActionsMixin", self.app)
         matcher = self.matcher(query)
-        for action in app.catalogue.actions:  # type: ignore[attr-defined]
+        for action in app.catalogue.actions:
             text = visible(f"{action.phase}: {action.title}", one_line=True)
             score = matcher.match(text)
             if score > 0:
-                key = key_label(app.keymap_actions.get(action.id))  # type: ignore[attr-defined]
+                key = key_label(app.keymap_actions.get(action.id))
                 summary = markup_escaped(action.summary)  # Hit.help is parsed as markup
                 yield Hit(score, matcher.highlight(text), partial(app.run_runbook_action, action.id),
                           help=f"\\[{markup_escaped(key)}] {summary}" if key else summary)
 
 
-class RunbookActionsMixin:
-    """Needs: ``settings``, ``connection``, ``state``, ``clock``, ``catalogue``, ``keymap_actions``."""
+class RunbookActionsMixin(_AppBase):
+    """For ``MemtuiApp``: it sets what is declared here (and is the Textual App type checkers see)."""
 
+    settings: Settings
+    connection: KubeConnection
+    state: CockpitState
+    clock: Callable[[], datetime]
+    catalogue: Catalogue
+    keymap_actions: Mapping[str, str]
+    keymap_bindings: Mapping[str, str]
+    effects: list[Effect]
     executor: Executor | None
     outcomes: list[Outcome]
+
+    if TYPE_CHECKING:  # MemtuiApp's own, used here
+        def _render_state(self) -> None: ...
+        def _after_modal(self) -> None: ...
+        def push_live_figures(self) -> None: ...
+        def action_refresh_now(self) -> None: ...
+        def action_toggle_pane(self, pane_id: str) -> None: ...
+
+    @property
+    def _runbook_executor(self) -> Executor:
+        """The executor, for the workers: they start from ``run_runbook_action`` (which refuses
+        while there is none), from ``_setup_runbook`` once it made one, or from an outcome of it."""
+        assert self.executor is not None
+        return self.executor
 
     # -- setup ------------------------------------------------------------------------------
 
@@ -142,7 +179,7 @@ class RunbookActionsMixin:
     @work(thread=True, exclusive=True, group="permissions", exit_on_error=False)
     def _load_permissions(self) -> None:
         try:
-            permissions = self.executor.permissions(self.catalogue.actions)
+            permissions = self._runbook_executor.permissions(self.catalogue.actions)
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(toast, self, f"could not check permissions: {exc}", severity="warning")
             return
@@ -197,7 +234,7 @@ class RunbookActionsMixin:
     def _read_in_worker(self, action: Action, ctx: ActionContext) -> None:
         values = {p.name: p.default for p in action.params}
         try:
-            outcome = self.executor.run_read(action, values, ctx)
+            outcome = self._runbook_executor.run_read(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
@@ -219,8 +256,8 @@ class RunbookActionsMixin:
         """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
         try:
             if values is None:
-                values = self.executor.initial_values(action)
-            plan = self.executor.plan(action, values, ctx)
+                values = self._runbook_executor.initial_values(action)
+            plan = self._runbook_executor.plan(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
@@ -228,7 +265,7 @@ class RunbookActionsMixin:
 
     def _confirm(self, action: Action, plan: Plan, ctx: ActionContext) -> None:
         def replan(values) -> Plan:
-            return self.executor.plan(action, values, ctx)
+            return self._runbook_executor.plan(action, values, ctx)
 
         gentler = {aid: self.catalogue.get(aid).title for aid in plan.gentler_first}
         # an undo restores the recorded values: nothing to edit, nothing to re-plan
@@ -251,7 +288,7 @@ class RunbookActionsMixin:
 
     @work(thread=True, group="runbook", exit_on_error=False)
     def _execute_in_worker(self, decision: Confirmed) -> None:
-        outcome = self.executor.execute(decision.plan, confirmation=decision.confirmation)
+        outcome = self._runbook_executor.execute(decision.plan, confirmation=decision.confirmation)
         self.call_from_thread(self._executed, outcome)
 
     def _executed(self, outcome: Outcome) -> None:
@@ -262,7 +299,7 @@ class RunbookActionsMixin:
         if outcome.output and outcome.ok:
             self.last_output = (outcome.plan.action.title if outcome.plan else outcome.action_id, outcome)
         if outcome.ok and outcome.plan is not None and outcome.intent_id:
-            self._schedule_effect(outcome)
+            self._schedule_effect(outcome, outcome.plan, outcome.intent_id)
         self.action_refresh_now()
 
     # -- effect check -------------------------------------------------------------------------
@@ -272,13 +309,12 @@ class RunbookActionsMixin:
     # or the plan's wait has passed (for a rollout: once the new pods have run a while); see
     # ``effects.due_window``.  The worker gets the history of the pods concerned as tuples.
 
-    def _schedule_effect(self, outcome: Outcome) -> None:
-        plan = outcome.plan
-        self._effects_pending[outcome.intent_id] = outcome
+    def _schedule_effect(self, outcome: Outcome, plan: Plan, intent_id: str) -> None:
+        self._effects_pending[intent_id] = outcome
         # the history up to the action, kept now: a rollout's old pods leave the history store
         # (``HistoryStore.grace``) long before the new pods' effect is due
-        self._samples_before[outcome.intent_id] = self._effect_samples(outcome)
-        self.action_marks.append(mark_of(plan, intent_id=outcome.intent_id, number=len(self.action_marks) + 1,
+        self._samples_before[intent_id] = self._effect_samples(outcome)
+        self.action_marks.append(mark_of(plan, intent_id=intent_id, number=len(self.action_marks) + 1,
                                          at=outcome.finished_at or self.clock(), label=self.action_label(plan.action.id)))
         start_read = plan.before.get("start_read") or {}
         if start_read.get("keys"):
@@ -292,7 +328,7 @@ class RunbookActionsMixin:
         now = self.clock()
         for intent_id, outcome in list(getattr(self, "_effects_pending", {}).items()):
             mark = self._mark_for(intent_id)
-            window = due_window(mark, self.action_marks, pods, now, deployment=outcome.plan.before.get("deployment"))
+            window = due_window(mark, self.action_marks, pods, now, deployment=_plan_of(outcome).before.get("deployment"))
             if window is not None:
                 self._start_effect(intent_id, window)
 
@@ -302,7 +338,8 @@ class RunbookActionsMixin:
         if outcome is not None:
             snapshot = self.state.snapshot
             window = due_window(self._mark_for(intent_id), self.action_marks, snapshot.pods if snapshot else (),
-                                self.clock(), deployment=outcome.plan.before.get("deployment"), force=True)
+                                self.clock(), deployment=_plan_of(outcome).before.get("deployment"), force=True)
+            assert window is not None  # force=True: always a window
             self._start_effect(intent_id, window)
 
     def check_effects_now(self) -> None:
@@ -321,8 +358,9 @@ class RunbookActionsMixin:
 
     def _effect_samples(self, outcome: Outcome) -> dict[str, tuple[tuple[float, float], ...]]:
         """The history of the pods the effect concerns, copied (history belongs to the main thread)."""
-        names = set(outcome.plan.before.get("pods") or {})
-        deployment = outcome.plan.before.get("deployment")
+        plan = _plan_of(outcome)
+        names = set(plan.before.get("pods") or {})
+        deployment = plan.before.get("deployment")
         if deployment and self.state.snapshot is not None:
             names |= {p.name for p in self.state.snapshot.pods if p.owner == deployment}
         samples = {}
@@ -336,7 +374,7 @@ class RunbookActionsMixin:
     def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext, samples: Samples,
                           marks: tuple[ActionMark, ...], window: EffectWindow) -> None:
         try:
-            effect = self.executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
+            effect = self._runbook_executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(toast, self, f"effect check failed: {exc}", severity="warning")
             return
@@ -373,7 +411,7 @@ class RunbookActionsMixin:
     @work(thread=True, group="runbook", exit_on_error=False)
     def _undo_in_worker(self, outcome: Outcome) -> None:
         try:
-            plan = self.executor.undo_plan(outcome)
+            plan = self._runbook_executor.undo_plan(outcome)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"cannot undo: {exc}", severity="error")
             return
@@ -411,3 +449,8 @@ class RunbookActionsMixin:
             self.action_toggle_pane("side")
         panel.focus_list()
 
+
+def _plan_of(outcome: Outcome) -> Plan:
+    """The plan of an outcome whose effect is pending: ``_executed`` schedules only those with one."""
+    assert outcome.plan is not None
+    return outcome.plan
