@@ -92,7 +92,7 @@ class SimulatorHandle:
                 if rec.namespace == "sap-llm" and rec.container == "redis":
                     life = rec.life_at(now)
                     if life is not None:
-                        return asdict(rec.model.stats(life, now))  # type: ignore[attr-defined]
+                        return asdict(rec.model.stats(life, now))
             return {}
         return self._call(go)
 

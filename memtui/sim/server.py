@@ -127,7 +127,7 @@ class SimServer:
         assert st is not None
         when = st.clock.to_datetime(st.cluster.t)
         query = flatten_query(list(request.query.items()))
-        user: User | None = request.get(USER_KEY)  # type: ignore[assignment]
+        user: User | None = request.get(USER_KEY)
         token = user.token_name if user else None
         st.requests.append(RequestRecord(when, request.method, request.path, query, token, status))
         is_exec = request.path.rstrip("/").endswith("/exec") and request.path.startswith("/api/")
