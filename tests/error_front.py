@@ -30,7 +30,7 @@ class ErrorFront:
             def log_message(self, *args) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:  # http.server's naming
                 path = self.path.split("?", 1)[0]
                 if path in front.PASS_THROUGH:
                     upstream = requests.get(

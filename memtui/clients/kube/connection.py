@@ -132,7 +132,7 @@ def load_api_client(
             f"kubeconfig {path} is not usable: {exc}",
             "check it with `kubectl config view`, or run `memtui --demo`",
         ) from None
-    except Exception as exc:  # yaml errors and the like: a malformed file
+    except Exception as exc:  # noqa: BLE001 - yaml errors and the like: a malformed file
         first_line = first_text_line(str(exc)) or type(exc).__name__
         raise KubeConnectError(
             f"kubeconfig {path} is malformed: {first_line}",
@@ -152,7 +152,7 @@ def load_api_client(
             config.load_kube_config(
                 config_file=path, context=chosen, client_configuration=configuration, persist_config=False
             )
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the loader raises (auth plugin, certs): one message
         raise KubeConnectError(
             f"kubeconfig {path}, context {chosen!r} is not usable: {exc}",
             "check it with `kubectl config view --minify`",
@@ -281,6 +281,6 @@ def _namespace_hint(core: client.CoreV1Api, timeout: float) -> str:
         # Unpreloaded, the call returns the raw urllib3 response (its stubs name the model).
         response = cast(urllib3.BaseHTTPResponse, core.list_namespace(_request_timeout=timeout, _preload_content=False))
         names = sorted(item["metadata"]["name"] for item in json.loads(response.data)["items"])
-    except Exception:
+    except Exception:  # noqa: BLE001 - only a hint: any failure falls back to the kubectl command
         return "list them with `kubectl get namespaces`"
     return "namespaces there: " + ", ".join(names[:20]) + (" …" if len(names) > 20 else "")
