@@ -75,6 +75,7 @@ def start_sim(replicas: int, workdir: Path) -> SimProcess:
     )
     url = None
     deadline = time.monotonic() + 120
+    assert process.stdout is not None  # stdout=PIPE
     while time.monotonic() < deadline and url is None:
         line = process.stdout.readline()
         if not line:
@@ -93,7 +94,8 @@ def time_kubectl(sim: SimProcess, repeats: int) -> tuple[float, float]:
     if kubectl is None:
         return float("nan"), float("nan")
     env = dict(os.environ, KUBECONFIG=str(sim.kubeconfig))
-    gets, tops = [], []
+    gets: list[float] = []
+    tops: list[float] = []
     for _ in range(repeats):
         for args, sink in ((["get", "pods", "-n", "sap-llm", "-o", "json"], gets), (["top", "pods", "-n", "sap-llm"], tops)):
             started = time.perf_counter()

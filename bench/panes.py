@@ -51,7 +51,7 @@ def bench(pods: int, refreshes: int) -> dict:
                 walls.append(time.perf_counter() - started)
                 queries.append(snapshot.query_count)
             connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
-            redis_source = RedisExecSource(connection.api_client, "sap-llm", timeout=30)
+            redis_source = RedisExecSource(connection, timeout=30)
             redis_source.fetch()  # first refresh finds the Redis pod
             redis_requests, redis_walls = [], []
             for _ in range(refreshes):

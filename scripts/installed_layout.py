@@ -22,14 +22,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPED = {"widgets": "memtui/widgets", "keymaps": "memtui/keymaps"}  # as pyproject's package-dir
+BESIDE = ("bench",)  # checked too, beside the package (they import it as installed)
 STAGE = ROOT / "build" / "installed-layout"
 
 
 def stage(root: Path, into: Path) -> Path:
-    """Copy ``root``'s memtui into ``into`` (emptied first) the way a wheel lays it out."""
-    shutil.rmtree(into / "memtui", ignore_errors=True)
-    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(root / "memtui", into / "memtui", ignore=skip)
+    """Copy ``root``'s memtui into ``into`` (emptied first) the way a wheel lays it out, and
+    the folders ``BESIDE`` it."""
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "results")
+    for folder in ("memtui", *BESIDE):
+        shutil.rmtree(into / folder, ignore_errors=True)
+        shutil.copytree(root / folder, into / folder, ignore=skip)
     for folder, inside in MAPPED.items():
         shutil.copytree(root / folder, into / inside, ignore=skip)
     return into
