@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 
 
 class FaultProxy:
@@ -62,9 +63,14 @@ class FaultProxy:
             threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        """Forward until the mode changes.  Under ``stall`` an open connection hangs too (the
+        data waits, nothing is closed), as it does when the server process is stopped: closing
+        it instead let the client reconnect and fail at once, so a "hung" API never hung."""
         try:
             while True:
                 data = source.recv(65536)
+                while data and self.mode == "stall" and not self._closed:
+                    time.sleep(0.05)
                 if not data or self.mode != "pass":
                     break
                 sink.sendall(data)

@@ -60,7 +60,9 @@ async def test_keys_stay_responsive_while_the_api_hangs(sim, make_app, proxy, tm
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.state.snapshot is not None)
         proxy.set_mode("stall")
-        await pilot.pause(0.5)  # a refresh is now blocked in its worker for up to 5 s
+        # a refresh is now blocked in its worker for up to 5 s (the next one to start, at the latest)
+        await wait_for(pilot, lambda: app.pollers["kubernetes"].in_flight, timeout=5)
+        await pilot.pause(0.3)
         table = app.query_one(PodTable)
         assert app.pollers["kubernetes"].in_flight  # a refresh really is stuck in its worker
         started = time.monotonic()
