@@ -20,7 +20,7 @@ print("keymaps", memtui.keymaps.__file__)
 print("widgets", memtui.widgets.__file__)
 print("pod_table", importlib.util.find_spec("memtui.widgets.pod_table").origin)
 print("default.toml", importlib.resources.files("memtui.keymaps").joinpath("default.toml").is_file())
-print("app.tcss", importlib.resources.files("memtui").joinpath("app.tcss").is_file())
+print("app.tcss", importlib.resources.files("memtui.ui").joinpath("app.tcss").is_file())
 for name in ("memtui.tests", "memtui.scripts", "memtui.bench", "memtui.screenshots"):
     print(name, importlib.util.find_spec(name))
 print("version", memtui.__version__)
