@@ -69,8 +69,9 @@ async def test_keys_stay_responsive_while_the_api_hangs(sim, make_app, proxy, tm
         await pilot.press("s")
         await pilot.press("slash", "a", "p", "i")
         await pilot.pause()
-        # the event loop answered at once, well inside the 5 s the stuck request may take
-        assert time.monotonic() - started < 2.0
+        # the event loop answered while the request is stuck, inside the 5 s it may take (a loaded
+        # CI machine took 2.6 s to run the five key presses; the stuck poll is still in flight below)
+        assert time.monotonic() - started < 4.5
         assert table.sort_key == "percent"
         assert table.filter_text == "api"
         assert app.pollers["kubernetes"].in_flight

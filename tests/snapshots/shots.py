@@ -195,9 +195,13 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
         await pilot.pause(0.3)
     _no_blink(app)
     # a toast lives a few seconds of wall time: whether it is still up depends on the machine's load
+    # (a clear is drawn on the rack's own schedule, later under load: wait until no toast is on
+    # the screen; one survived two clears 0.5 s apart in a loaded CI run)
     app.clear_notifications()
-    await pilot.pause(0.5)  # the toast rack redraws on its own schedule
+    await _wait(pilot, lambda: not app.screen.query("Toast"))
+    await pilot.pause(0.3)
     app.clear_notifications()
+    await _wait(pilot, lambda: not app.screen.query("Toast"))
     await pilot.pause()
 
 
