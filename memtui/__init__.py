@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from collections.abc import Callable, Mapping
+from importlib import import_module
 from importlib.abc import MetaPathFinder
 from importlib.machinery import ModuleSpec
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +21,29 @@ from pathlib import Path
 from typing import Any
 
 _PACKAGE_DIR = Path(__file__).absolute().parent
+
+
+def lazy_names(package: str, homes: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's ``__getattr__`` and ``__dir__`` that import a public name's home module on first
+    use (PEP 562), as ``textual/widgets/__init__.py`` does: importing one light submodule (the
+    executor's frozen types, the runbook schema) then does not load the whole package and the
+    libraries behind it.  ``homes`` maps each public name to its module, absolute or relative to
+    ``package`` (``".config"``); the package's ``TYPE_CHECKING`` imports are what type checkers see.
+    """
+    module = sys.modules[package]
+
+    def __getattr__(name: str) -> Any:
+        home = homes.get(name)
+        if home is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(import_module(home, package), name)
+        setattr(module, name, value)  # later lookups skip __getattr__
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(module), *homes})
+
+    return __getattr__, __dir__
 
 
 def _checkout_pyproject() -> dict[str, Any] | None:

@@ -16,8 +16,9 @@ cockpit would use now; ``cli`` is ``memtui audit``.
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from memtui import lazy_names
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time, _HOMES and __getattr__
     from memtui.audit.entry import AuditEntry
@@ -62,18 +63,4 @@ __all__ = [
     "memory_series_from_prometheus",
     "verify_log",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's home module on first use (PEP 562), as ``textual.widgets`` does, so
-    that importing one light submodule does not load the whole package and its libraries."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

@@ -42,8 +42,9 @@ User files add entries or override them by id, field by field: see ``catalogue``
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from memtui import lazy_names
 
 if TYPE_CHECKING:  # what type checkers and editors see; at run time, _HOMES and __getattr__
     from memtui.runbook.action import PHASES, ROOT_CAUSES, Action
@@ -92,18 +93,4 @@ __all__ = [
     "load_catalogue",
     "worst_pod",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name's home module on first use (PEP 562), as ``textual.widgets`` does, so
-    that importing one light submodule does not load the whole package and its libraries."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(home), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

@@ -10,8 +10,9 @@ extra (aiohttp, cryptography), and ``memtui.sim.extra`` must be importable witho
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from memtui import lazy_names
 
 if TYPE_CHECKING:
     from .config import GITOPS, SCENARIOS, SimConfig
@@ -20,28 +21,16 @@ if TYPE_CHECKING:
     from .truth import PodTruth
 
 _HOMES = {
-    "GITOPS": "config",
-    "SCENARIOS": "config",
-    "SimConfig": "config",
-    "SimulatorHandle": "handle",
-    "start_simulator": "handle",
-    "JournalEntry": "journal",
-    "RequestRecord": "journal",
-    "PodTruth": "truth",
+    "GITOPS": ".config",
+    "SCENARIOS": ".config",
+    "SimConfig": ".config",
+    "SimulatorHandle": ".handle",
+    "start_simulator": ".handle",
+    "JournalEntry": ".journal",
+    "RequestRecord": ".journal",
+    "PodTruth": ".truth",
 }
 
 __all__ = ["GITOPS", "SCENARIOS", "JournalEntry", "PodTruth", "RequestRecord", "SimConfig", "SimulatorHandle",
            "start_simulator"]
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES)

@@ -101,3 +101,13 @@ def test_a_lazy_package_exports_each_name_from_its_home(package: str) -> None:
         assert getattr(module, name) is getattr(importlib.import_module(home), name), name
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         module.nothing_here  # noqa: B018
+
+
+@pytest.mark.parametrize("package", ["memtui.audit", "memtui.executor", "memtui.runbook", "memtui.sim"])
+def test_a_lazy_package_lists_exactly_the_names_it_can_load(package: str) -> None:
+    """``__all__`` (what linters and ``import *`` read) and ``_HOMES`` (what ``__getattr__`` loads)
+    are two lists of one set of names: a name in one only is either unloadable or unlisted."""
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == sorted(module._HOMES)
+    for name in module.__all__:
+        assert getattr(module, name) is not None
