@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from textual.notifications import Notifications
 from textual.pilot import Pilot
+from textual.widgets._toast import Toast, ToastRack
 from textual.widgets import Input
 
 from memtui.clients.kube.connection import connect
@@ -195,13 +197,15 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
         await pilot.pause(0.3)
     _no_blink(app)
     # a toast lives a few seconds of wall time: whether it is still up depends on the machine's load
-    # (a clear is drawn on the rack's own schedule, later under load: wait until no toast is on
-    # the screen; one survived two clears 0.5 s apart in a loaded CI run)
+    # Textual clears only the active screen's toast rack: a toast posted just before a modal
+    # opened stays on the screen beneath, visible through the modal (CI, under load); so every
+    # screen's rack is emptied, and the shot waits until no toast is left on any of them
     app.clear_notifications()
-    await _wait(pilot, lambda: not app.screen.query("Toast"))
-    await pilot.pause(0.3)
-    app.clear_notifications()
-    await _wait(pilot, lambda: not app.screen.query("Toast"))
+    await pilot.pause()
+    for screen in app.screen_stack:
+        for rack in screen.query(ToastRack):
+            rack.show(Notifications())
+    await _wait(pilot, lambda: not any(screen.query(Toast) for screen in app.screen_stack))
     await pilot.pause()
 
 
