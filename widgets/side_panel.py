@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from memtui.reasoning.model import CauseRanking
 from memtui.state.cockpit import OomSummary, PodRow
 from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.state.units import format_age, format_bytes, format_rate
@@ -40,6 +41,8 @@ class SidePanel(Widget):
     """The incident's current escalation level, highlighted in the ladder."""
     oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True, layout=True)
     """OOM kills this incident per pod, kept after rollouts replace the pods."""
+    ranking: reactive[CauseRanking | None] = reactive(None, always_update=True, layout=True)
+    """The runbook's causes ranked from live evidence (memtui.reasoning); not drawn yet."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

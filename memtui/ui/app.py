@@ -27,6 +27,8 @@ from textual.widgets import Footer, Input
 
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
+from memtui.reasoning.model import CauseRanking
+from memtui.reasoning.ranking import rank
 from memtui.runbook import Catalogue, load_catalogue
 from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.state.cockpit import CockpitState
@@ -96,6 +98,8 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
         self.clock = clock
         self.sources = sources or build_sources(settings, connection)
         self.state = CockpitState(threshold_bytes=settings.threshold_bytes, clock=clock)
+        self.ranking: CauseRanking = CauseRanking.priors_only()
+        """The causes, most likely first, from the evidence folded so far (recomputed per snapshot)."""
         self.user_keymap = keymap
         """The keymap memtui loaded (Textual's own copy, ``_keymap``, is set from it at mount)."""
         self.pollers: dict[str, Poller] = {}
@@ -209,6 +213,7 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
             self.state.fail(message.spec.health_name, message.error)
         else:
             self.state.apply(message.snapshot)
+            self.ranking = rank(self.state, self.clock())
             if isinstance(message.snapshot, KubeSnapshot):
                 self.effects_due()  # effect windows close on a pods refresh
         poller = self.pollers.get(message.source)
@@ -235,6 +240,7 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
         side.oom_kills = state.oom_summary()
+        side.ranking = self.ranking
         self._update_side_pod()
         health = state.health
         self._pane("pods-pane").show_health(state.health_with_notes("kubernetes", "prometheus"), also=health["metrics API"])
