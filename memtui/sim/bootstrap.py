@@ -51,6 +51,10 @@ def build(cl: Cluster) -> None:
                                                      "MIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhr\n"
                                                      "-----END CERTIFICATE-----\n"},
             created, cl.clock))
+    for n in (1, 2):  # a spare GPU node: somewhere a pod that does not fit could go
+        cl.node_named(True, n)
+    for n in range(1, 5):
+        cl.node_named(False, n)
     data = config_for(cl.config.scenario)
     cm_labels, cm_annotations = gitops_metadata(cl.config.gitops, "", "ConfigMap", "sap-llm", "sap-llm-config")
     cl.store.put("configmaps", manifests.configmap("sap-llm-config", "sap-llm", cl.names.uid(), data,
@@ -79,6 +83,7 @@ def build(cl: Cluster) -> None:
     etl = _deployment(cl, "ml-batch", "feature-etl", "etl", templates.feature_etl(), 1, -30 * DAY)
     rs = cl.new_replicaset(etl, etl.obj["spec"]["template"], -6 * 3600.0, 1, revision=1)
     _steady_pod(cl, etl, rs, -6 * 3600.0)
+    cl.add_quota_and_limits(-60 * DAY)
     cl.bootstrapping = False
     for dep in cl.deployments.values():
         cl.publish_deployment(dep, 0.0)

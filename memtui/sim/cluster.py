@@ -19,18 +19,19 @@ from .lifecycle import PodLifecycle
 from .models import (ContainerModel, FlatModel, FlatProfile, LoadTimeline, MemSample, ModelContext, RedisModel,
                      sap_llm_model)
 from .names import NameSource
+from .nodes import NodeController, NodeRecord, NodeCondition
 from .noise import hkey, unit
 from .policy import DisruptionController, PdbRecord
 from .quantity import GiB, MiB, parse_bytes
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
-from .store import Store
+from .store import Store, WatchEvent
 from . import manifests
 
 WEIGHTS = (0.85, 0.95, 1.0, 1.05, 1.15)
 GPUS_PER_NODE = 8
 
 
-class Cluster(PodLifecycle, DeploymentController, DisruptionController, AutoscalerController):
+class Cluster(PodLifecycle, DeploymentController, DisruptionController, AutoscalerController, NodeController):
     """An empty cluster for one configuration; ``bootstrap.build_cluster`` makes the scenario's (the
     bootstrap fills it from outside, so this module needs nothing of it)."""
 
@@ -66,9 +67,16 @@ class Cluster(PodLifecycle, DeploymentController, DisruptionController, Autoscal
         self.pdbs: dict[tuple[str, str], PdbRecord] = {}
         self._pdb_dirty = False
         self.hpas: dict[str, HpaRecord] = {}
-        self.store.on_change = self._pdb_watch
+        self.nodes: dict[str, NodeRecord] = {}
+        self.node_conditions: dict[str, dict[str, NodeCondition]] = {}
+        self._quota_dirty = False
+        self.store.on_change = self._on_store_change
         self.t = 0.0
         self.bootstrapping = False
+
+    def _on_store_change(self, ev: WatchEvent) -> None:
+        self._pdb_watch(ev)
+        self._quota_watch(ev)
 
     # -- time --------------------------------------------------------------------------
     def sync(self, now: float) -> float:
@@ -87,6 +95,8 @@ class Cluster(PodLifecycle, DeploymentController, DisruptionController, Autoscal
         self.t = now
         if self._dirty or self._pdb_dirty:
             self.flush_dirty(now)
+        if self._quota_dirty:
+            self.refresh_quota(now)
         return now
 
     # -- pods --------------------------------------------------------------------------
@@ -101,10 +111,16 @@ class Cluster(PodLifecycle, DeploymentController, DisruptionController, Autoscal
                 slot = self._gpu_next
                 self._gpu_next += 1
             self._gpu_used.add(slot)
-            n = slot // GPUS_PER_NODE + 1
-            return f"gpu-node-{n:02d}", f"10.0.1.{n % 250 + 1}", slot
-        n = ordinal % 4 + 1
-        return f"cpu-node-{n:02d}", f"10.0.2.{n + 10}", None
+            name, ip = self.node_named(True, slot // GPUS_PER_NODE + 1)
+            return name, ip, slot
+        name, ip = self.node_named(False, ordinal % 4 + 1)
+        return name, ip, None
+
+    def node_named(self, gpu: bool, n: int) -> tuple[str, str]:
+        """The n-th GPU or CPU node's (name, InternalIP), its Node object published if new."""
+        name, ip = (f"gpu-node-{n:02d}", f"10.0.1.{n % 250 + 1}") if gpu else (f"cpu-node-{n:02d}", f"10.0.2.{n + 10}")
+        self.ensure_node(name, ip, gpu=gpu)
+        return name, ip
 
     def _release_slot(self, rec: PodRecord) -> None:
         slot = self._gpu_of.pop(rec.uid, None)

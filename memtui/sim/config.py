@@ -54,6 +54,15 @@ class SimConfig:
     operator_denied: tuple[str, ...] = ()
     """Resources (``plural.group``, e.g. ``poddisruptionbudgets.policy``) the operator's RBAC leaves
     out entirely: every verb on them answers 403, as on a cluster whose on-call Role misses them."""
+    gpu_node_memory: str = "2Ti"
+    """Memory capacity of each ``gpu-node-NN`` Node (allocatable is 6Gi + 100Mi less); a small value
+    makes the nodes too full for a raised limit or request."""
+    quota_limits_memory: str | None = "160Gi"
+    """``limits.memory`` of the ResourceQuota ``sap-llm-quota`` in sap-llm (None: not in the quota)."""
+    quota_requests_memory: str | None = "96Gi"
+    """``requests.memory`` of that ResourceQuota; with both None there is no ResourceQuota."""
+    container_max_memory: str | None = "32Gi"
+    """``max.memory`` per container of the LimitRange ``sap-llm-limits`` (min 64Mi); None: no LimitRange."""
     epoch: datetime | None = None
     """The simulated clock's start (UTC); None is the wall clock at start. With ``speed=0`` a fixed
     epoch makes every timestamp, age and "since" reproducible (the screenshot tests use both)."""
@@ -72,3 +81,14 @@ class SimConfig:
         if isinstance(self.operator_denied, str) or not all(isinstance(r, str) for r in self.operator_denied):
             raise ValueError("operator_denied must be a tuple of resource names such as 'poddisruptionbudgets.policy'")
         object.__setattr__(self, "operator_denied", tuple(self.operator_denied))
+        from .quantity import QuantityError, parse_bytes
+        for name in ("gpu_node_memory", "quota_limits_memory", "quota_requests_memory", "container_max_memory"):
+            value = getattr(self, name)
+            if value is None and name != "gpu_node_memory":
+                continue
+            try:
+                ok = isinstance(value, str) and parse_bytes(value) > 0
+            except QuantityError:
+                ok = False
+            if not ok:
+                raise SimConfigError(name, f"must be a positive memory quantity such as 32Gi (got {value!r})")

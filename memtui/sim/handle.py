@@ -75,6 +75,12 @@ class SimulatorHandle:
             self._st.now()
         self._call(go)
 
+    def set_node_condition(self, node: str, ctype: str, status: str, reason: str, message: str) -> None:
+        """Change one of a Node's conditions now (``MemoryPressure`` ``True`` ``KubeletHasInsufficientMemory``)."""
+        def go() -> None:
+            self._st.cluster.set_node_condition(node, ctype, status, reason, message, self._st.now())
+        self._call(go)
+
     def now(self) -> datetime:
         return self._call(lambda: self._st.clock.to_datetime(self._st.now()))
 

@@ -179,3 +179,37 @@ def test_dry_run_server(kubectl, sim):
     assert len(sap_llm_pods(sim)) == 3 and sim.journal()[-1].dry_run
     r = kubectl("get", "configmap", "sap-llm-config", "-n", NS, "-o", "json", check=True)
     assert json.loads(r.stdout)["data"]["max_concurrent_requests"] == "200"
+
+
+def test_get_and_describe_nodes(kubectl, sim):
+    r = kubectl("get", "nodes", check=True)
+    assert _header(r.stdout) == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    rows = {ln.split()[0]: ln.split() for ln in r.stdout.splitlines()[1:]}
+    placed = {p.spec.node_name for p in core(sim).list_pod_for_all_namespaces().items}
+    assert placed <= set(rows) and {"gpu-node-02", "cpu-node-04"} <= set(rows)
+    assert all(row[1] == "Ready" and row[4] == "v1.32.4" for row in rows.values())
+    r = kubectl("get", "nodes", "-o", "wide", check=True)
+    assert _header(r.stdout)[5:7] == ["INTERNAL-IP", "EXTERNAL-IP"]
+    node = sap_llm_pods(sim)[0].spec.node_name
+    r = kubectl("describe", "node", node, check=True)
+    out = r.stdout
+    assert "MemoryPressure   False" in out and "KubeletHasSufficientMemory" in out and "Ready            True" in out
+    assert "nvidia.com/gpu:     8" in out and "Allocatable:" in out
+    on_node = [p.metadata.name for p in sap_llm_pods(sim) if p.spec.node_name == node]
+    assert on_node and all(name in out for name in on_node)  # "Non-terminated Pods" from the field selector
+    assert "Taints:             nvidia.com/gpu=present:NoSchedule" in out
+
+
+def test_get_and_describe_quota_and_limitrange(kubectl, sim):
+    r = kubectl("get", "resourcequota,limitrange", "-n", NS, check=True)
+    assert "resourcequota/sap-llm-quota" in r.stdout and "limitrange/sap-llm-limits" in r.stdout
+    assert "limits.memory: 60Gi/160Gi" in r.stdout and "requests.memory: 32Gi/96Gi" in r.stdout
+    r = kubectl("describe", "limitrange", "sap-llm-limits", "-n", NS, check=True)
+    assert [ln.split() for ln in r.stdout.splitlines() if ln.startswith("Container")] == [
+        ["Container", "memory", "64Mi", "32Gi", "-", "-", "-"]]
+    # the quota's used follows the pods: scaling sap-llm-api 4 -> 2 frees 2 x 2Gi of limits
+    kubectl("scale", "deployment", "sap-llm-api", "-n", NS, "--replicas=2", check=True)
+    sim.advance(120)
+    r = kubectl("describe", "quota", "sap-llm-quota", "-n", NS, check=True)
+    rows = {ln.split()[0]: ln.split()[1:] for ln in r.stdout.splitlines() if ln.startswith(("limits.", "requests.", "pods"))}
+    assert rows["limits.memory"] == ["56Gi", "160Gi"] and rows["pods"] == ["6", "50"]

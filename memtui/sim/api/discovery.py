@@ -35,13 +35,17 @@ RESOURCES: dict[str, list[dict[str, Any]]] = {
     "v1": [
         _r("configmaps", "ConfigMap", short=["cm"], singular="configmap"),
         _r("events", "Event", short=["ev"], singular="event"),
+        _r("limitranges", "LimitRange", short=["limits"], singular="limitrange"),
         _r("namespaces", "Namespace", namespaced=False, verbs=["create", "delete", "get", "list", "patch", "update",
                                                                "watch"], short=["ns"], singular="namespace"),
+        _r("nodes", "Node", namespaced=False, short=["no"], singular="node"),
         _r("pods", "Pod", short=["po"], singular="pod", cats=["all"]),
         _r("pods/eviction", "Eviction", verbs=["create"], group="policy", version="v1"),
         _r("pods/exec", "PodExecOptions", verbs=["create", "get"]),
         _r("pods/log", "Pod", verbs=["get"]),
         _r("pods/status", "Pod", verbs=["get", "patch", "update"]),
+        _r("resourcequotas", "ResourceQuota", short=["quota"], singular="resourcequota"),
+        _r("resourcequotas/status", "ResourceQuota", verbs=["get", "patch", "update"]),
     ],
     "apps/v1": [
         _r("deployments", "Deployment", short=["deploy"], singular="deployment", cats=["all"]),

@@ -190,6 +190,50 @@ HPA_COLS: list[Col] = [_NAME, ("Reference", "string", 0, ""), ("Targets", "strin
                        ("MinPods", "string", 0, ""), ("MaxPods", "integer", 0, ""), ("Replicas", "integer", 0, ""),
                        _AGE]
 
+def _node_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
+    """printNode: STATUS is Ready/NotReady/Unknown (+ ",SchedulingDisabled"), ROLES from node-role labels."""
+    st = obj.get("status", {})
+    ready = next((c.get("status") for c in st.get("conditions", []) if c.get("type") == "Ready"), None)
+    status = {"True": "Ready", "False": "NotReady"}.get(ready or "", "Unknown")
+    if obj.get("spec", {}).get("unschedulable"):
+        status += ",SchedulingDisabled"
+    roles = sorted(k.split("/", 1)[1] for k in obj["metadata"].get("labels", {})
+                   if k.startswith("node-role.kubernetes.io/"))
+    info = st.get("nodeInfo", {})
+    addrs = {a.get("type"): a.get("address") for a in st.get("addresses", [])}
+    return [obj["metadata"]["name"], status, ",".join(roles) or "<none>", _age(obj, clock, now),
+            info.get("kubeletVersion", ""), addrs.get("InternalIP", "<none>"), addrs.get("ExternalIP", "<none>"),
+            info.get("osImage", "<unknown>"), info.get("kernelVersion", "<unknown>"),
+            info.get("containerRuntimeVersion", "<unknown>")]
+
+
+NODE_COLS: list[Col] = [_NAME, ("Status", "string", 0, ""), ("Roles", "string", 0, ""), _AGE,
+                        ("Version", "string", 0, ""), ("Internal-IP", "string", 1, ""),
+                        ("External-IP", "string", 1, ""), ("OS-Image", "string", 1, ""),
+                        ("Kernel-Version", "string", 1, ""), ("Container-Runtime", "string", 1, "")]
+
+
+def _quota_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
+    """printResourceQuota: "used/hard" per resource, limits.* in LIMIT, the rest in REQUEST, sorted."""
+    st = obj.get("status", {})
+    hard, used = st.get("hard", {}), st.get("used", {})
+    req: list[str] = []
+    lim: list[str] = []
+    for key in sorted(hard):
+        text = f"{key}: {used.get(key, '0')}/{hard[key]}"
+        (lim if key.startswith("limits.") else req).append(text)
+    return [obj["metadata"]["name"], _age(obj, clock, now), ", ".join(req), ", ".join(lim)]
+
+
+QUOTA_COLS: list[Col] = [_NAME, _AGE, ("Request", "string", 0, ""), ("Limit", "string", 0, "")]
+
+
+def _limitrange_row(obj: dict[str, Any], clock: SimClock, now: float) -> list[Any]:
+    return [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp", "")]
+
+
+LIMITRANGE_COLS: list[Col] = [_NAME, ("Created At", "date", 0, "")]
+
 PRINTERS: dict[str, tuple[list[Col], Callable[[dict[str, Any], SimClock, float], list[Any]]]] = {
     "poddisruptionbudgets": (PDB_COLS, _pdb_row),
     "horizontalpodautoscalers": (HPA_COLS, _hpa_row),
@@ -199,6 +243,9 @@ PRINTERS: dict[str, tuple[list[Col], Callable[[dict[str, Any], SimClock, float],
     "configmaps": (CM_COLS, _cm_row),
     "namespaces": (NS_COLS, _ns_row),
     "events": (EVENT_COLS, _event_row),
+    "nodes": (NODE_COLS, _node_row),
+    "resourcequotas": (QUOTA_COLS, _quota_row),
+    "limitranges": (LIMITRANGE_COLS, _limitrange_row),
 }
 
 
