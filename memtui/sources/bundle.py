@@ -13,12 +13,14 @@ from memtui.config.settings import Settings
 from memtui.sources.backfill import PrometheusBackfill
 from memtui.sources.gpu import dcgm_wanted, gpu_specs
 from memtui.sources.kube import KubeSource
+from memtui.sources.nodes import NODE_INTERVAL, NodeSource, pod_nodes
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
 from memtui.sources.spec import SourceSpec
 from memtui.state.snapshots import (
     BackfillSnapshot,
     KubeSnapshot,
+    NodeSnapshot,
     PrometheusSnapshot,
     RedisStats,
 )
@@ -48,6 +50,9 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
     timeout, refresh = settings.request_timeout, settings.refresh
     kube = KubeSource(connection, timeout=timeout)
     specs = [SourceSpec("kubernetes", KubeSnapshot, kube.fetch, refresh)]
+    # never fails (it reports what it may not read): its health is the Kubernetes source's
+    specs.append(SourceSpec("nodes", NodeSnapshot, NodeSource(connection, timeout=timeout).fetch,
+                            max(refresh, NODE_INTERVAL), health="kubernetes", inputs=pod_nodes))
     if settings.prometheus_url:
         prometheus = PrometheusSource(settings.prometheus_url, connection.namespace, timeout=timeout)
         backfill = PrometheusBackfill(prometheus, with_gpu=dcgm_wanted(settings))

@@ -16,13 +16,14 @@ from typing import Any, ClassVar
 
 from memtui.state.history import HistoryStore, RingSeries
 from memtui.state.incident import IncidentClock, IncidentStatus
-from memtui.state.oom_ledger import OomLedger
+from memtui.state.oom_ledger import OomKill, OomLedger
 from memtui.state.snapshots import (
     BackfillSnapshot,
     GpuSnapshot,
     GpuUsage,
     KubeEvent,
     KubeSnapshot,
+    NodeSnapshot,
     PodState,
     PodTrend,
     PrometheusSnapshot,
@@ -90,6 +91,8 @@ class OomSummary:
     last: datetime | None
     gone: bool
     sources: tuple[str, ...]
+    latest: OomKill | None = None
+    """The pod's latest kill (its container and classification)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,7 @@ class CockpitState:
         BackfillSnapshot: "backfill",
         RedisStats: "apply_redis",
         GpuSnapshot: "apply_gpu",
+        NodeSnapshot: "apply_nodes",
     }
     """Which method folds each snapshot type (one entry per source's snapshot)."""
 
@@ -223,7 +227,7 @@ class CockpitState:
                 for name, usage in snapshot.usage.items()
             }
         )
-        self.ledger.observe(snapshot.pods, snapshot.events)
+        self.ledger.observe(snapshot.pods, snapshot.events, snapshot.usage, snapshot.taken_at)
         self._forget_picked_up_patches()
         self._rebuild()
 
@@ -242,6 +246,14 @@ class CockpitState:
             self.history.backfill(pod, points)
         for pod, points in snapshot.gpu.items():
             self.gpu_history.backfill(pod, points)
+        self._rebuild()
+
+    def apply_nodes(self, snapshot: NodeSnapshot) -> None:
+        """The pods' nodes' MemoryPressure and SystemOOM events: evidence for the OOM ledger's classes.
+
+        No health entry of its own: what it may not read (a 403) is a fact the details screen
+        shows, not a stale source (``NodeSource.fetch`` never fails)."""
+        self.ledger.observe_nodes(snapshot)
         self._rebuild()
 
     def apply_redis(self, stats: RedisStats) -> None:
@@ -383,6 +395,7 @@ class CockpitState:
                     last=max(times) if times else None,
                     gone=pod not in live,
                     sources=tuple(sorted({k.source for k in kills})),
+                    latest=max(kills, key=lambda k: k.finished_at or epoch),
                 )
             )
         return tuple(sorted(summaries, key=lambda s: s.last or epoch, reverse=True))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from memtui.state.oom_ledger import OomKill as OomKill  # re-exported: its home is the ledger now
+
 OOM_EVIDENCE_WINDOW = timedelta(hours=1)
 """An OOM kill older than this (before the first breach memtui saw) is another incident."""
 
@@ -38,17 +40,6 @@ def escalation_for(elapsed: timedelta) -> EscalationLevel:
         if minutes >= level.minutes_from:
             current = level
     return current
-
-
-@dataclass(frozen=True, slots=True)
-class OomKill:
-    """One OOM kill memtui knows of; kept even after the pod is gone (rollouts erase lastState)."""
-
-    pod: str
-    container: str
-    finished_at: datetime | None
-    source: str
-    """Where memtui learnt it: ``lastState``, ``event`` or ``restart`` (a restart seen live)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,12 @@ class ContainerState:
     memory_request_bytes: int | None
     gpu_limit: int = 0
     """``nvidia.com/gpu`` in the container's limits."""
+    last_exit_code: int | None = None
+    """``lastState.terminated.exitCode``: 137 is SIGKILL (an OOM kill, a failed liveness probe, an eviction)."""
+    terminated_exit_code: int | None = None
+    """``state.terminated.exitCode`` while the container is terminated now (an evicted pod's containers)."""
+    terminated_at: datetime | None = None
+    """``state.terminated.finishedAt``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,10 @@ class PodState:
     owner: str | None
     """The owning workload (Deployment name when owned through a ReplicaSet)."""
     containers: tuple[ContainerState, ...]
+    reason: str | None = None
+    """``status.reason``: ``Evicted`` when the kubelet evicted the pod (kubectl may print ``Error``)."""
+    message: str | None = None
+    """``status.message``: for an eviction, which resource ran low and what each container used."""
 
     @property
     def ready_count(self) -> int:
@@ -112,6 +122,8 @@ class KubeEvent:
     message: str
     count: int
     uid: str = ""
+    field_path: str = ""
+    """``involvedObject.fieldPath``: ``spec.containers{name}`` when the event is about one container."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,34 @@ class KubeSnapshot:
     request_count: int = 0
     duration_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeState:
+    """One node the namespace's pods run on: its memory condition and size."""
+
+    name: str
+    memory_pressure: bool | None
+    """The ``MemoryPressure`` condition: True, False, or None when the node does not report it."""
+    pressure_since: datetime | None = None
+    """The condition's ``lastTransitionTime``."""
+    allocatable_memory: int | None = None
+    capacity_memory: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSnapshot:
+    """The pods' nodes' conditions and their ``SystemOOM`` events, or why they cannot be read.
+
+    Nodes are cluster-scoped: an on-call Role bound in one namespace often may not read them, and
+    that is a fact to show ("node conditions: forbidden"), not a failure of the pods pane."""
+
+    taken_at: datetime
+    nodes: dict[str, NodeState]
+    system_ooms: tuple[KubeEvent, ...] = ()
+    nodes_error: str | None = None
+    events_error: str | None = None
+    request_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

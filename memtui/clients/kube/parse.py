@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from memtui.state.snapshots import ContainerState, KubeEvent, PodState, PodUsage
+from memtui.state.snapshots import ContainerState, KubeEvent, NodeState, PodState, PodUsage
 from memtui.state.units import QuantityError, parse_bytes
 
 
@@ -46,12 +46,16 @@ def _container_state(spec: dict[str, Any], status: dict[str, Any] | None) -> Con
     status = status or {}
     state = status.get("state") or {}
     state_name, state_reason, started_at = "waiting", None, None
+    terminated_exit, terminated_at = None, None
     if "running" in state:
         state_name = "running"
         started_at = parse_time((state["running"] or {}).get("startedAt"))
     elif "terminated" in state:
         state_name = "terminated"
-        state_reason = (state["terminated"] or {}).get("reason")
+        now_terminated = state["terminated"] or {}
+        state_reason = now_terminated.get("reason")
+        terminated_exit = _int(now_terminated.get("exitCode"))
+        terminated_at = parse_time(now_terminated.get("finishedAt"))
     elif "waiting" in state:
         state_reason = (state["waiting"] or {}).get("reason")
     last = (status.get("lastState") or {}).get("terminated") or {}
@@ -67,7 +71,17 @@ def _container_state(spec: dict[str, Any], status: dict[str, Any] | None) -> Con
         memory_limit_bytes=limit,
         memory_request_bytes=request,
         gpu_limit=gpus,
+        last_exit_code=_int(last.get("exitCode")),
+        terminated_exit_code=terminated_exit,
+        terminated_at=terminated_at,
     )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _status_text(pod: dict[str, Any]) -> str:
@@ -126,6 +140,8 @@ def parse_pod(pod: dict[str, Any]) -> PodState:
         node=spec.get("nodeName"),
         owner=_owner(metadata),
         containers=containers,
+        reason=status.get("reason"),
+        message=status.get("message"),
     )
 
 
@@ -189,11 +205,29 @@ def parse_event(item: dict[str, Any]) -> KubeEvent:
         message=(item.get("message") or "").strip(),
         count=int(item.get("count") or (item.get("series") or {}).get("count") or 1),
         uid=(item.get("metadata") or {}).get("uid", ""),
+        field_path=involved.get("fieldPath") or "",
     )
 
 
 def parse_event_list(payload: dict[str, Any]) -> tuple[KubeEvent, ...]:
     return tuple(parse_event(item) for item in payload.get("items") or [])
+
+
+def parse_node(item: dict[str, Any]) -> NodeState:
+    """A Node's ``MemoryPressure`` condition and memory size (the rest of a Node is not read)."""
+    status = item.get("status") or {}
+    pressure, since = None, None
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "MemoryPressure":
+            pressure = {"True": True, "False": False}.get(condition.get("status") or "")
+            since = parse_time(condition.get("lastTransitionTime"))
+    return NodeState(
+        name=(item.get("metadata") or {}).get("name", "?"),
+        memory_pressure=pressure,
+        pressure_since=since,
+        allocatable_memory=_quantity((status.get("allocatable") or {}).get("memory")),
+        capacity_memory=_quantity((status.get("capacity") or {}).get("memory")),
+    )
 
 
 def object_key(item: dict[str, Any]) -> str:
