@@ -158,6 +158,9 @@ def _sap_llm(cl: Cluster, data: dict[str, str]) -> None:
     t2 = templates.sap_llm(image="registry.example.com/sap-llm:2.14.0")
     t3 = templates.sap_llm(image=sd.image, model=sd.model, extra_env=sd.extra_env,
                            annotations={"checksum/config": f"{hash_config(data)}"})
+    if cl.config.sidecar:
+        from .sidecar import sidecar_container
+        t3["spec"]["containers"].append(sidecar_container())
     for t in (t1, t2, t3):
         t["metadata"]["creationTimestamp"] = None
     dep = _deployment(cl, "sap-llm", "sap-llm", "sap-llm", t3, cl.config.replicas, -40 * DAY,

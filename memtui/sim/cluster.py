@@ -15,7 +15,7 @@ from .clock import SimClock
 from .config import SimConfig
 from .controllers import DeploymentController
 from .events import EventRecorder
-from .lifecycle import PodLifecycle
+from .kills import KillController
 from .models import (ContainerModel, FlatModel, FlatProfile, LoadTimeline, MemSample, ModelContext, RedisModel,
                      sap_llm_model)
 from .names import NameSource
@@ -31,7 +31,7 @@ WEIGHTS = (0.85, 0.95, 1.0, 1.05, 1.15)
 GPUS_PER_NODE = 8
 
 
-class Cluster(PodLifecycle, DeploymentController, DisruptionController, AutoscalerController, NodeController):
+class Cluster(KillController, DeploymentController, DisruptionController, AutoscalerController, NodeController):
     """An empty cluster for one configuration; ``bootstrap.build_cluster`` makes the scenario's (the
     bootstrap fills it from outside, so this module needs nothing of it)."""
 
@@ -92,6 +92,8 @@ class Cluster(PodLifecycle, DeploymentController, DisruptionController, Autoscal
                     self._pod_transition(rec, t)
             elif kind == "hpa":
                 self.hpa_sync(uid, t)
+            elif kind.startswith("sidecar-"):
+                self.sidecar_transition(kind, uid, t)
         self.t = now
         if self._dirty or self._pdb_dirty:
             self.flush_dirty(now)

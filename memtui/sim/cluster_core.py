@@ -36,7 +36,7 @@ class ClusterCore(ABC):
     """Live pods by uid."""
     deployments: dict[tuple[str, str], DeploymentRecord]
     heap: list[tuple[float, int, str, str, int]]
-    """Scheduled transitions: (time, sequence, "pod" or "hpa", uid, version)."""
+    """Scheduled transitions: (time, sequence, "pod", "hpa" or "sidecar-kill"/"sidecar-start", uid, version)."""
     _seq: int
     """Tie-breaker of the heap: the order transitions were scheduled in."""
     _dirty: set[tuple[str, str]]
@@ -73,6 +73,13 @@ class ClusterCore(ABC):
 
     @abstractmethod
     def _owner_deployment(self, rec: PodRecord) -> DeploymentRecord | None: ...
+
+    @abstractmethod
+    def reconcile_rs(self, dep: DeploymentRecord, rs: ReplicaSetRecord, t: float) -> None: ...
+
+    # -- NodeController (nodes.py) -------------------------------------------------------------
+    @abstractmethod
+    def set_node_condition(self, name: str, ctype: str, status: str, reason: str, message: str, t: float) -> None: ...
 
     # -- PodLifecycle (lifecycle.py) ---------------------------------------------------------
     @abstractmethod

@@ -63,6 +63,8 @@ class SimConfig:
     """``requests.memory`` of that ResourceQuota; with both None there is no ResourceQuota."""
     container_max_memory: str | None = "32Gi"
     """``max.memory`` per container of the LimitRange ``sap-llm-limits`` (min 64Mi); None: no LimitRange."""
+    sidecar: bool = False
+    """A ``log-shipper`` sidecar (fluent-bit, 256Mi limit) in each sap-llm pod; ``sidecar_oom`` OOMs it at its own limit."""
     epoch: datetime | None = None
     """The simulated clock's start (UTC); None is the wall clock at start. With ``speed=0`` a fixed
     epoch makes every timestamp, age and "since" reproducible (the screenshot tests use both)."""

@@ -81,6 +81,37 @@ class SimulatorHandle:
             self._st.cluster.set_node_condition(node, ctype, status, reason, message, self._st.now())
         self._call(go)
 
+    # -- kills that are not the container's own memory model (memtui/sim/kills.py) ----------------
+    def _pod(self, name: str, namespace: str = "sap-llm"):
+        rec = self._st.cluster.pod_by_name(namespace, name)
+        if rec is None:
+            raise KeyError(f"no live pod {namespace}/{name}")
+        return rec
+
+    def fail_liveness(self, pod: str, namespace: str = "sap-llm") -> None:
+        """``pod``'s main container fails its liveness probe now: killed with exit 137, reason Error."""
+        self._call(lambda: self._st.cluster.fail_liveness(self._pod(pod, namespace), self._st.now()))
+
+    def node_pressure(self, node: str, *, evict: str | None = None, system_oom: str | None = None,
+                      namespace: str = "sap-llm") -> None:
+        """``node`` under MemoryPressure with a SystemOOM event; ``evict`` a pod, or ``system_oom``-kill one
+        (OOMKilled far below its limit)."""
+        def go() -> None:
+            st = self._st
+            st.cluster.node_pressure(node, st.now(), evict=self._pod(evict, namespace) if evict else None,
+                                     system_oom=self._pod(system_oom, namespace) if system_oom else None)
+        self._call(go)
+
+    def relieve_node(self, node: str) -> None:
+        self._call(lambda: self._st.cluster.relieve_node(node, self._st.now()))
+
+    def sidecar_oom(self, pod: str, ramp: float = 60.0, namespace: str = "sap-llm") -> datetime:
+        """``pod``'s sidecar (SimConfig.sidecar) climbs to its own limit over ``ramp`` s and is OOMKilled then."""
+        def go() -> datetime:
+            st = self._st
+            return st.clock.to_datetime(st.cluster.sidecar_oom(self._pod(pod, namespace), st.now(), ramp))
+        return self._call(go)
+
     def now(self) -> datetime:
         return self._call(lambda: self._st.clock.to_datetime(self._st.now()))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from .clock import SimClock
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
+from .sidecar import sidecar_status
 
 
 def _mf(manager: str, op: str, api: str, when: str, fields: dict, sub: str | None = None) -> dict[str, Any]:
@@ -74,6 +75,14 @@ def container_status(rec: PodRecord, t: float, clock: SimClock) -> tuple[dict[st
     cs["imageID"] = rec.image_id
     cs["restartCount"] = cur.index
     changed = cur.start
+    if rec.evicted is not None and cur.end is not None and t >= cur.end:
+        # evicted: the container stays terminated, nothing restarts it
+        cs["containerID"] = cur.container_id
+        cs["state"] = _terminated(rec, cur, clock)
+        if cur.index > 0:
+            cs["lastState"] = _terminated(rec, rec.lives[cur.index - 1], clock)
+        cs["volumeMounts"] = mounts
+        return cs, False, cur.end
     if cur.end is None or t < cur.end:
         cs["containerID"] = cur.container_id
         cs["state"] = {"running": {"startedAt": clock.iso(cur.start)}}
@@ -118,6 +127,11 @@ def pod(rec: PodRecord, t: float, clock: SimClock, deleting: bool = False) -> di
         meta["deletionTimestamp"] = clock.iso(t + 30)
         meta["deletionGracePeriodSeconds"] = 30
     cs, ready, changed = container_status(rec, t, clock)
+    statuses = [cs]
+    side = sidecar_status(rec, t, clock)
+    if side is not None:
+        statuses.append(side[0])
+        ready = ready and side[1]
     meta["managedFields"] = [
         _mf("kube-controller-manager", "Update", "v1", created, _POD_CTRL_FIELDS),
         _mf("kubelet", "Update", "v1", clock.iso(max(rec.created, rec.status_changed)), _POD_KUBELET_FIELDS,
@@ -134,23 +148,36 @@ def pod(rec: PodRecord, t: float, clock: SimClock, deleting: bool = False) -> di
          "lastTransitionTime": clock.iso(changed)},
         {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": created},
     ]
+    evicted = rec.evicted is not None and rec.evicted[0] <= t
+    if evicted:
+        assert rec.evicted is not None
+        conds.insert(0, {"type": "DisruptionTarget", "status": "True", "lastProbeTime": None,
+                         "lastTransitionTime": clock.iso(rec.evicted[0]), "reason": "TerminationByKubelet",
+                         "message": rec.evicted[1]})
     if not ready:
-        reason = "ContainersNotReady"
-        msg = f"containers with unready status: [{rec.container}]"
-        for cnd in conds[2:4]:
-            cnd["reason"] = reason
-            cnd["message"] = msg
+        reason = "PodFailed" if evicted else "ContainersNotReady"
+        unready = " ".join(s["name"] for s in statuses if not s["ready"])
+        msg = "" if evicted else f"containers with unready status: [{unready}]"
+        for cnd in conds:
+            if cnd["type"] in ("Ready", "ContainersReady"):
+                cnd["reason"] = reason
+                if msg:
+                    cnd["message"] = msg
     status: dict[str, Any] = {
-        "phase": "Running" if running else "Pending",
+        "phase": "Failed" if evicted else "Running" if running else "Pending",
         "conditions": conds,
         "hostIP": rec.host_ip,
         "hostIPs": [{"ip": rec.host_ip}],
         "podIP": rec.ip,
         "podIPs": [{"ip": rec.ip}],
         "startTime": clock.iso(started),
-        "containerStatuses": [cs],
+        "containerStatuses": statuses,
         "qosClass": qos_class(rec.spec),
     }
+    if evicted:
+        assert rec.evicted is not None
+        status["reason"] = "Evicted"
+        status["message"] = rec.evicted[1]
     return {"kind": "Pod", "apiVersion": "v1", "metadata": meta, "spec": rec.spec, "status": status}
 
 

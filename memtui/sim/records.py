@@ -43,6 +43,10 @@ class PodRecord:
     version: int = 0
     rs_name: str | None = None
     status_changed: float = 0.0
+    sidecar: Any = None
+    """The second container's state (kills.SidecarState), made on first use when the spec has one."""
+    evicted: tuple[float, str] | None = None
+    """(when, the kubelet's message) once evicted for node memory pressure (kills.KillController.evict)."""
 
     @property
     def container(self) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import selectors
+from ..sidecar import sidecar_usage
 from ..quantity import format_ki
 from ..store import dumps
 from . import errors
@@ -36,12 +37,15 @@ def _item(state: "SimState", rec: "PodRecord", t: float, now: float) -> bytes | 
     if s is None:
         return None
     clk = state.clock
+    containers: list[dict[str, Any]] = [{"name": rec.container, "usage": {"cpu": f"{s.cpu_nanocores}n",
+                                                                        "memory": format_ki(s.working_set)}}]
+    side = sidecar_usage(rec, t)
+    if side is not None:
+        containers.append({"name": side[0], "usage": {"cpu": "4210000n", "memory": format_ki(side[1])}})
     obj = {"kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
            "metadata": {"name": rec.name, "namespace": rec.namespace, "creationTimestamp": clk.iso(now),
                         "labels": rec.labels},
-           "timestamp": clk.iso(t), "window": "15.012s",
-           "containers": [{"name": rec.container, "usage": {"cpu": f"{s.cpu_nanocores}n",
-                                                            "memory": format_ki(s.working_set)}}]}
+           "timestamp": clk.iso(t), "window": "15.012s", "containers": containers}
     return dumps(obj)
 
 
