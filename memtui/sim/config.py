@@ -53,7 +53,8 @@ class SimConfig:
     and ConfigMap ``sap-llm-config``; None leaves them unmanaged."""
     operator_denied: tuple[str, ...] = ()
     """Resources (``plural.group``, e.g. ``poddisruptionbudgets.policy``) the operator's RBAC leaves
-    out entirely: every verb on them answers 403, as on a cluster whose on-call Role misses them."""
+    out entirely: every verb on them answers 403, as on a cluster whose on-call Role misses them.
+    A subresource alone (``pods/log``, ``pods/exec``) denies just that: logs forbidden, pods readable."""
     gpu_node_memory: str = "2Ti"
     """Memory capacity of each ``gpu-node-NN`` Node (allocatable is 6Gi + 100Mi less); a small value
     makes the nodes too full for a raised limit or request."""

@@ -29,16 +29,20 @@ class ScenarioData:
     change_cause: str
     extra_env: list[dict] = field(default_factory=list)
     model: str = "sap-llm-13b"
+    causes: tuple[str, ...] = ()
+    """The root causes at work (the catalogue's ids), the truth the cause ranking is scored against."""
 
 
 SCENARIO_DATA: dict[str, ScenarioData] = {
     "leak": ScenarioData(
+        causes=("leak",),
         config={},
         image="registry.example.com/sap-llm:2.14.1",
         change_cause="upgrade sap-llm to 2.14.1: request tracing middleware (PR #4812)",
         extra_env=[{"name": "TRACING_ENABLED", "value": "true"}],
     ),
     "model-duplication": ScenarioData(
+        causes=("model-loading",),
         config={"max_model_instances": "4", "model_cache_size": "8", "model_precision": "fp32",
                 "use_quantization": "false", "model_name": "sap-llm-13b-v2"},
         image="registry.example.com/sap-llm:2.14.1",
@@ -47,11 +51,13 @@ SCENARIO_DATA: dict[str, ScenarioData] = {
         model="sap-llm-13b-v2",
     ),
     "batch-spike": ScenarioData(
+        causes=("batch",),
         config={"batch_size": "256", "max_batch_size": "512", "max_concurrent_requests": "400"},
         image="registry.example.com/sap-llm:2.14.1",
         change_cause="throughput tuning: batch_size 64 -> 256, max_batch_size 512, max_concurrent_requests 400",
     ),
     "cache-bloat": ScenarioData(
+        causes=("cache",),
         config={"cache_ttl_seconds": "604800", "max_cache_size_mb": "0"},
         image="registry.example.com/sap-llm:2.14.1",
         change_cause="enable response cache in /tmp/cache (ttl 7d, no size cap)",

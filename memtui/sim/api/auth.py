@@ -38,13 +38,16 @@ class Authenticator:
 class Authorizer:
     def __init__(self, operator_denied: tuple[str, ...] = ()) -> None:
         self.operator_denied = frozenset(operator_denied)
-        """``plural.group`` (``pods`` for the core group) the operator's roles leave out (SimConfig)."""
+        """``plural.group`` (``pods`` for the core group), or one subresource (``pods/log``), the
+        operator's roles leave out (SimConfig)."""
 
     def allowed(self, user: User, verb: str, group: str, resource: str, subresource: str | None,
                 namespace: str | None) -> tuple[bool, str]:
         if group == "authorization.k8s.io" and resource.startswith("self") and verb == "create":
             return True, 'RBAC: allowed by ClusterRoleBinding "system:basic-user" of ClusterRole "system:basic-user"'
-        if user.token_name == "operator" and (f"{resource}.{group}" if group else resource) in self.operator_denied:
+        plural = f"{resource}.{group}" if group else resource
+        denied = self.operator_denied
+        if user.token_name == "operator" and (plural in denied or (subresource and f"{plural}/{subresource}" in denied)):
             return False, ""
         if user.token_name == "operator":
             if namespace == "sap-llm":

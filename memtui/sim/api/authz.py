@@ -53,6 +53,13 @@ def _ssar(st: "SimState", user: User, body: dict[str, Any]) -> web.Response:
     return web.Response(body=dumps(out), status=201, content_type=JSON)
 
 
+def _denied(name: str, group: str, denied: frozenset[str]) -> bool:
+    """Whether ``name`` (``pods`` or ``pods/log``) of ``group`` is among the denied resources."""
+    base, _, sub = name.partition("/")
+    plural = f"{base}.{group}" if group else base
+    return plural in denied or bool(sub) and f"{plural}/{sub}" in denied
+
+
 def _ssrr(st: "SimState", user: User, body: dict[str, Any]) -> web.Response:
     ns = (body["spec"] or {}).get("namespace", "")
     full = user.token_name == "operator" and ns == "sap-llm"
@@ -66,8 +73,7 @@ def _ssrr(st: "SimState", user: User, body: dict[str, Any]) -> web.Response:
         rules = []
         for gv, resources in RESOURCES.items():
             group = gv.rpartition("/")[0]
-            names = [r["name"] for r in resources
-                     if (f"{r['name'].split('/')[0]}.{group}" if group else r["name"].split("/")[0]) not in denied]
+            names = [r["name"] for r in resources if not _denied(r["name"], group, denied)]
             if names:
                 rules.append({"verbs": verbs, "apiGroups": [group], "resources": names})
     rules.append({"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
