@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
 from memtui.sources.backfill import PrometheusBackfill
+from memtui.sources import evidence
 from memtui.sources.gpu import dcgm_wanted, gpu_specs
 from memtui.sources.kube import KubeSource
 from memtui.sources.nodes import NODE_INTERVAL, NodeSource, pod_nodes
@@ -19,6 +20,7 @@ from memtui.sources.redis_source import RedisExecSource, RedisSource
 from memtui.sources.spec import SourceSpec
 from memtui.state.snapshots import (
     BackfillSnapshot,
+    EvidenceSnapshot,
     KubeSnapshot,
     NodeSnapshot,
     PrometheusSnapshot,
@@ -65,7 +67,17 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
         specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, "no --prometheus-url: history since start only"))
     specs.append(_redis_spec(settings, connection))
     specs += gpu_specs(settings, connection, prometheus=bool(settings.prometheus_url))
+    specs.append(_evidence_spec(settings, connection))
     return SourceBundle(tuple(specs), kube)
+
+
+def _evidence_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:
+    """Logs and ``du`` of the representative pods for the ranking, once a minute.  Its health is the
+    Kubernetes source's (the reads go to the same API server); a read it could not make is a gap
+    in the ranking (logs forbidden, exec off under --read-only), not a stale pane."""
+    source = evidence.EvidenceSource(connection, read_only=settings.read_only, timeout=settings.request_timeout)
+    return SourceSpec(evidence.NAME, EvidenceSnapshot, source.fetch, evidence.INTERVAL, retry_interval=evidence.RETRY,
+                      health="kubernetes", inputs=evidence.evidence_inputs)
 
 
 def _redis_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:

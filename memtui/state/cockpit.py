@@ -19,6 +19,7 @@ from memtui.state.incident import IncidentClock, IncidentStatus
 from memtui.state.oom_ledger import OomKill, OomLedger
 from memtui.state.snapshots import (
     BackfillSnapshot,
+    EvidenceSnapshot,
     GpuSnapshot,
     GpuUsage,
     KubeEvent,
@@ -39,6 +40,8 @@ SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
 """The health entries every cockpit has, in the header's order (a new source's is added by ``expect``)."""
 
 DCGM_VIA_PROMETHEUS = "DCGM via Prometheus"
+DISK_READINGS = 6
+"""``du`` readings kept per sampled pod: enough to tell a cache that grows from one that holds still."""
 """The GPU source label when GPU figures are DCGM series read from Prometheus."""
 
 
@@ -149,6 +152,10 @@ class CockpitState:
     health: dict[str, SourceHealth] = field(default_factory=lambda: {name: SourceHealth(name) for name in SOURCES})
     config_patches: list[ConfigPatch] = field(default_factory=list)
     """Patches of start-read keys not yet picked up by every pod (dropped once they are)."""
+    evidence: EvidenceSnapshot | None = None
+    """The last evidence gathering (logs and ``du`` of the representative pods), for the ranking."""
+    disk_readings: dict[str, tuple[tuple[float, tuple[tuple[str, int], ...]], ...]] = field(default_factory=dict)
+    """Per sampled pod, its last ``DISK_READINGS`` ``du`` readings as (unix time, (path, bytes)…)."""
     _rows: tuple[PodRow, ...] = ()
 
     # -- sources ----------------------------------------------------------------------------
@@ -193,6 +200,7 @@ class CockpitState:
         RedisStats: "apply_redis",
         GpuSnapshot: "apply_gpu",
         NodeSnapshot: "apply_nodes",
+        EvidenceSnapshot: "apply_evidence",
     }
     """Which method folds each snapshot type (one entry per source's snapshot)."""
 
@@ -260,6 +268,17 @@ class CockpitState:
         self.redis = stats
         self.redis_history.append(stats.taken_at.timestamp(), float(stats.used_memory))
         self.ok("redis", stats.source)
+
+    def apply_evidence(self, snapshot: EvidenceSnapshot) -> None:
+        """Keep the gathering; its failures are the ranking's gaps, not a pane's staleness."""
+        self.evidence = snapshot
+        at = snapshot.taken_at.timestamp()
+        sampled = {pod.pod for pod in snapshot.pods}
+        readings = {pod: kept for pod, kept in self.disk_readings.items() if pod in sampled}
+        for pod in snapshot.pods:
+            if pod.disk:
+                readings[pod.pod] = (readings.get(pod.pod, ()) + ((at, pod.disk),))[-DISK_READINGS:]
+        self.disk_readings = readings
 
     def apply_gpu(self, snapshot: GpuSnapshot) -> None:
         self._take_gpu(snapshot.usage, snapshot.source)

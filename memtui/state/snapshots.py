@@ -286,3 +286,78 @@ class BackfillSnapshot:
     """Working set per pod."""
     gpu: dict[str, Points] = field(default_factory=dict)
     """GPU framebuffer memory per pod (DCGM); empty when DCGM has no series or is not used."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogEvidence:
+    """What one container's log says since its start, counted by the worker (raw lines stay there).
+
+    Counted per container start (the current container's log only): "model loaded" twice in one
+    life is a second copy of the model, not a restart.  ``from_start`` is False when the bounded
+    read (tail, ``sinceSeconds``) did not reach the start: the counts are then a lower bound."""
+
+    container: str
+    started_at: datetime | None
+    lines: int
+    from_start: bool
+    models_loaded: int = 0
+    models_cached: int = 0
+    model_step_bytes: int | None = None
+    """The largest ``rss_delta=`` a "model loaded" line reported (about one model's size)."""
+    config: tuple[tuple[str, str], ...] = ()
+    """The app's ``config:`` boot line as key/value pairs (the values this container runs with)."""
+    batch_lines: int = 0
+    batch_size_max: int | None = None
+    activation_max_bytes: int | None = None
+    leak_lines: int = 0
+    """Lines saying "memory leak" or "circular reference"."""
+    gc_lines: int = 0
+    gc_freed_bytes: float = 0.0
+    gc_allocated_bytes: float = 0.0
+    alive_first: int | None = None
+    """Objects the GC line reports alive (``alive=N``), first and last seen: growth is a leak's trace."""
+    alive_last: int | None = None
+    matches: tuple[str, ...] = ()
+    """The last few lines that matched a runbook pattern (outside text: draw with ``outside_text``)."""
+
+    def config_int(self, key: str) -> int | None:
+        value = dict(self.config).get(key)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class PodEvidence:
+    """The evidence gathered in one representative pod (the worst of its deployment)."""
+
+    pod: str
+    deployment: str | None
+    logs: tuple[LogEvidence, ...] = ()
+    logs_error: str | None = None
+    """Why the logs could not be read ("forbidden (RBAC)", "timed out"); None when they were."""
+    disk: tuple[tuple[str, int], ...] = ()
+    """``du -sk`` of /models/*, /tmp/cache and /tmp/model_cache, in bytes (paths that exist only)."""
+    disk_error: str | None = None
+    """Why ``du`` did not run (``off under --read-only``, forbidden, timed out)."""
+
+    def disk_bytes(self, prefix: str) -> int | None:
+        """Bytes under ``prefix`` (an exact path, or a directory whose entries were listed)."""
+        hits = [size for path, size in self.disk if path == prefix or path.startswith(prefix.rstrip("/") + "/")]
+        return sum(hits) if hits else None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSnapshot:
+    """One evidence gathering (at most once a minute): logs and ``du`` of a few representative pods."""
+
+    taken_at: datetime
+    pods: tuple[PodEvidence, ...]
+    request_count: int = 0
+    duration_seconds: float = 0.0
+    exec_off: str | None = None
+    """Why no exec ran at all this session (``--read-only``), else None."""
+
+    def for_pod(self, pod: str) -> PodEvidence | None:
+        return next((p for p in self.pods if p.pod == pod), None)

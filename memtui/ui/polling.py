@@ -55,8 +55,8 @@ class Poller:
             work = self._work
         else:
             given = self.inputs()
-            if given is None:  # nothing to ask this time
-                self._arm(self.interval)
+            if given is None:  # nothing to ask yet: look again after the retry interval
+                self._arm(self.retry_interval)
                 return
             work = partial(self._work, given)  # the worker gets its inputs, never the state
         self.in_flight = True

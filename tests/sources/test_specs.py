@@ -10,7 +10,14 @@ from memtui.clients.kube.connection import connect
 from memtui.config.settings import Settings
 from memtui.sources.bundle import build_sources
 from memtui.state.cockpit import CockpitState
-from memtui.state.snapshots import BackfillSnapshot, GpuSnapshot, KubeSnapshot, PrometheusSnapshot, RedisStats
+from memtui.state.snapshots import (
+    BackfillSnapshot,
+    EvidenceSnapshot,
+    GpuSnapshot,
+    KubeSnapshot,
+    PrometheusSnapshot,
+    RedisStats,
+)
 
 PROM = "http://127.0.0.1:9"  # never asked: building a spec sends nothing
 
@@ -44,7 +51,7 @@ def test_every_spec_polls_or_says_why_it_is_off_and_its_snapshot_is_folded_by_th
 
 def test_the_polls_and_their_intervals(specs_for):
     specs = specs_for(prometheus_url=PROM, redis_deployment="redis", gpu_source="exec", refresh=1.0)
-    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "redis", "gpu"]
+    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "redis", "gpu", "evidence"]
     assert (specs["kubernetes"].snapshot, specs["kubernetes"].interval) == (KubeSnapshot, 1.0)
     assert (specs["prometheus"].snapshot, specs["prometheus"].interval) == (PrometheusSnapshot, 5.0)
     backfill = specs["backfill"]
@@ -54,6 +61,9 @@ def test_the_polls_and_their_intervals(specs_for):
     assert (specs["gpu"].snapshot, specs["gpu"].interval) == (GpuSnapshot, 10.0)  # nvidia-smi via exec
     assert specs["gpu"].inputs is not None  # its pods come from the main thread
     assert specs_for(redis_url="redis://127.0.0.1:9/0", refresh=1.0)["redis"].interval == 1.0
+    evidence = specs["evidence"]  # logs and du of a few pods for the ranking: at most once a minute
+    assert (evidence.snapshot, evidence.interval, evidence.retry_interval) == (EvidenceSnapshot, 60.0, 5.0)
+    assert evidence.inputs is not None and evidence.health_name == "kubernetes"
 
 
 @pytest.mark.parametrize(
