@@ -84,6 +84,7 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
             text.append("\n")
         if not changes:
             text.append("  nothing would change: the values are already set\n", style=role("warn"))
+    text.append_text(_advice_section(plan))
     text.append("Will send\n", style="bold")
     for request in plan.requests:
         for i, line in enumerate(request.text.splitlines()):
@@ -103,6 +104,25 @@ def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
         text.append_text(plain(f"⚠ {warning}", role("bold warn"))).append("\n")
     if not plan.permission.allowed:
         text.append_text(plain(f"⛔ not allowed: {plan.permission.reason}", role("bold bad"))).append("\n")
+    return text
+
+
+CHECK_MARKS = {"ok": ("✓ ", "ok"), "fail": ("✗ ", "bold bad"), "caution": ("⚠ ", "warn"), "unknown": ("? ", "warn")}
+
+
+def _advice_section(plan: Plan) -> Text:
+    """How the proposed value was computed from history, and the checks made before sending."""
+    text = Text()
+    if plan.advice:
+        text.append("Advice (from history)\n", style="bold")
+        for line in plan.advice:
+            text.append_text(plain(f"  {line}", role("muted"))).append("\n")
+    if plan.checks:
+        text.append("Checks before sending\n", style="bold")
+        for check in plan.checks:
+            mark, style = CHECK_MARKS.get(check.status, ("? ", "warn"))
+            text.append_text(plain(f"  {mark}{check.text}", role(style) if check.status != "ok" else Style()))
+            text.append("\n")
     return text
 
 
@@ -196,6 +216,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                     label = plain(f"Target {self.plan.alternative_pod} instead ({self._key('confirm.retarget')})", one_line=True)
                     yield Button(label, id="retarget-button",
                                  variant="primary", compact=True)
+            yield Static(self._advice_note(), id="advice-note")  # shown only when there is advice
             for param in action.params:
                 with Horizontal(classes="field"):
                     yield Label(plain(param.label or param.name, one_line=True))
@@ -238,6 +259,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         wanted = self.query("#confirm-name") if self.plan.confirm_name else self.query(Input)
         if wanted:
             wanted.first().focus()
+        self._update_advice_note()
         self._update_apply()
 
     def show_live(self, rows: Sequence[PodRow], at: datetime) -> None:
@@ -271,6 +293,21 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
                     f"sent (recorded in the audit log). Restores {self.plan.restores}.")
         return f"{self.action.summary}\n{self.action.why}".strip()
 
+    def _update_advice_note(self) -> None:
+        note = self._advice_note()
+        widget = self.query_one("#advice-note", Static)
+        widget.update(note)
+        widget.display = bool(note.plain)
+
+    def _advice_note(self) -> Text:
+        """Beside the value: the advice in one line and any failed check (seen at 80x24 too)."""
+        text = Text()
+        if self.plan.advice_summary:
+            text.append_text(plain(f"ℹ {self.plan.advice_summary}", role("muted"))).append("\n")
+        for blocker in self.plan.blockers:
+            text.append_text(plain(f"✗ {blocker}", role("bold bad"))).append("\n")
+        return text
+
     def _retarget_note(self) -> Text:
         target = self.plan.targets[0].name if self.plan.targets else "?"
         return Text.assemble(
@@ -296,6 +333,9 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
             reasons.append("updating the plan…")
         if self.plan.dry_run is not None and not self.plan.dry_run.ok:
             reasons.append("the server-side dry run failed")
+        if self.plan.blockers:
+            failed = len(self.plan.blockers)
+            reasons.append(f"{failed} check{'s' if failed != 1 else ''} failed (✗ above): edit the value")
         if self.plan.confirm_name:
             typed = self.query_one("#confirm-name", Input).value.strip()
             if typed != self.plan.confirm_name:
@@ -365,6 +405,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         """The plan as it would be sent, or that nothing can be sent while a field is invalid."""
         invalid = self._invalid_labels()
         self.query_one("#plan", Static).update(plan_sections(self.plan, invalid))
+        self._update_advice_note()
         self.query_one("#copy", Button).disabled = bool(invalid)
 
     # -- actions ------------------------------------------------------------------------------

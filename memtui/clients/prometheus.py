@@ -118,6 +118,25 @@ class Queries:
     def oom_recent(self) -> str:
         return f'max by (pod) (max_over_time(kube_pod_container_status_last_terminated_reason{{{self._ns},reason="OOMKilled"}}[2h]))'
 
+    def deployment_container(self, deployment: str, container: str) -> str:
+        """One container of one Deployment's pods: cAdvisor has no deployment label, so the pods are
+        matched by name, ``<deployment>-<pod-template-hash>-<suffix>`` (PromQL regexes are anchored,
+        so ``sap-llm`` does not match ``sap-llm-api-…``)."""
+        pods = deployment.replace(".", "\\.") + "-[a-z0-9]{1,10}-[a-z0-9]{5}"
+        return f'{self._ns},container="{_promql_string(container)}",pod=~"{_promql_string(pods)}"'
+
+    def peak_working_set(self, deployment: str, container: str, window: str) -> str:
+        """The highest working set of the container over ``window`` (``7d``), across its pods and
+        their restarts: ``max_over_time`` over the raw samples, then the max over series."""
+        sel = self.deployment_container(deployment, container)
+        return f"max(max_over_time(container_memory_working_set_bytes{{{sel}}}[{window}]))"
+
+    def history_start(self, deployment: str, container: str, within: str = "7d", step: str = "5m") -> str:
+        """The earliest sample time (Unix seconds) of the container's working set within ``within``:
+        how far back Prometheus really holds it (its retention, or when scraping began)."""
+        sel = self.deployment_container(deployment, container)
+        return f"min(min_over_time(timestamp(container_memory_working_set_bytes{{{sel}}})[{within}:{step}]))"
+
     @property
     def gpu_used(self) -> str:
         return f"sum by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"

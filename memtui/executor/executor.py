@@ -65,6 +65,7 @@ from memtui.executor.read_only import (
 from memtui.executor.reading import Reader, ReadResult
 from memtui.executor.redis_calls import RedisRunner
 from memtui.executor.undo import capture_previous, undo_draft, undo_values
+from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.runbook import Action, ParamError
 
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
@@ -99,11 +100,13 @@ class Executor:
         clock: Callable[[], datetime] = utc_now,
         workload: str | None = None,
         describe_action: Callable[[str], str] | None = None,
+        advice_settings: AdviceSettings | None = None,
     ) -> None:
         """``workload`` is the deployment the alert is about (default: named like the namespace,
         ``sap-llm``); ConfigMap, scale and Redis fixes measure their effect on its pods.
         ``describe_action`` names another action in user text the way the UI shows it (title and
-        key); without it, by title or id."""
+        key); without it, by title or id.  ``advice_settings``: the memory-limit advice's headroom,
+        horizon and window (``limit_advice.AdviceSettings``; its defaults when None)."""
         self.namespace = check_label(connection.namespace, "namespace")
         self.connection = connection
         self.audit = audit
@@ -115,7 +118,8 @@ class Executor:
         self.redis = RedisRunner(url=redis_url, exec_client=connection.exec_api_client, namespace=self.namespace)
         self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
                                workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock,
-                               dry_runs=not read_only)
+                               dry_runs=not read_only, prometheus_url=prometheus_url,
+                               advice_settings=advice_settings)
         self.reader = Reader(self.api, self.planner, exec_client=connection.exec_api_client,
                              prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
                              clock=clock)
@@ -173,11 +177,13 @@ class Executor:
         except ParamError as exc:
             raise PlanError(exc.message, param=exc.param) from None
 
-    def initial_values(self, action: Action) -> dict[str, str]:
+    def initial_values(self, action: Action, ctx: ActionContext | None = None) -> dict[str, str]:
         """The values a modal opens with: the runbook's defaults, except where the cluster says
-        better (Redis maxmemory: a share of the Redis container's limit).  Blocking: a worker's."""
+        better (Redis maxmemory: a share of the Redis container's limit; a memory limit: the
+        advice from history).  Blocking: a worker's."""
         values = {p.name: p.default for p in action.params}
-        values.update(handler_for(action.operation).initial_values(self.planner, action))
+        values.update(handler_for(action.operation).initial_values(self.planner, action,
+                                                                   ctx or ActionContext(None, (), {})))
         return values
 
     def plan(self, action: Action, values: Mapping[str, str], ctx: ActionContext) -> Plan:
@@ -245,6 +251,9 @@ class Executor:
             created_at=self.clock(),
             alternative_pod=draft.alternative_pod,
             notes=tuple(draft.notes),
+            advice=tuple(draft.advice),
+            advice_summary=draft.advice_summary,
+            checks=tuple(draft.checks),
         )
 
     # -- execute --------------------------------------------------------------------------------------
@@ -264,6 +273,8 @@ class Executor:
         permission = self.permissions([plan.action])[plan.action.id]
         if not permission.allowed:
             return permission.reason or "not permitted"
+        if plan.blockers:
+            return "a check before sending failed: " + "; ".join(plan.blockers)
         if plan.confirm_name is not None:
             if confirmation is None or not confirmation.strip():
                 return f"not confirmed: type {plan.confirm_name!r} to confirm"

@@ -16,6 +16,12 @@ SSAR_PATH = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 """The one cluster-scoped path memtui writes to: asking what it may do, which changes nothing."""
 
 
+CLUSTER_READS = ("/api/v1/nodes", "/api/v1/pods")
+"""The cluster-scoped paths memtui reads (GET only), for the memory-limit checks: a Node's
+allocatable memory, and the pods on that node (``fieldSelector=spec.nodeName=…``), which is what
+the scheduler weighs a new pod against.  Nothing outside the namespace is ever written."""
+
+
 class GuardError(PlanError):
     """A request or name that would leave the namespace (or is not a valid name at all)."""
 
@@ -44,6 +50,8 @@ def check_path(method: str, path: str, namespace: str) -> None:
     """
     if method == "POST" and path == SSAR_PATH:
         return
+    if method == "GET" and _cluster_read(path):
+        return
     parts = path.split("/")
     # /api/v1/namespaces/NS/...  or  /apis/GROUP/VERSION/namespaces/NS/...
     if len(parts) >= 6 and parts[1] == "api" and parts[3] == "namespaces":
@@ -56,3 +64,17 @@ def check_path(method: str, path: str, namespace: str) -> None:
         raise GuardError(f"refused: {method} {path} is in namespace {ns!r}; memtui was started for {namespace!r}")
     if any(part in ("", ".", "..") for part in rest):
         raise GuardError(f"refused: {method} {path} has an empty or relative path segment")
+
+
+def _cluster_read(path: str) -> bool:
+    """``/api/v1/nodes``, ``/api/v1/nodes/NAME`` (a valid name) or ``/api/v1/pods``."""
+    if path in CLUSTER_READS:
+        return True
+    head, _, name = path.rpartition("/")
+    if head != "/api/v1/nodes" or not name:
+        return False
+    try:
+        names.check_subdomain(name, "node")
+    except names.InvalidName:
+        return False
+    return True

@@ -70,6 +70,12 @@ class ActionContext:
     oom_kills: tuple[OomKill, ...] = ()
     seconds_to_oom: Mapping[str, float] = field(default_factory=dict)
     """Per pod: the forecast time to its limit (the pods table's FORECAST), for ties of "worst"."""
+    growth: Mapping[str, float] = field(default_factory=dict)
+    """Per pod: working-set growth in bytes/s now (the pods table's GROWTH: Prometheus ``deriv`` or
+    memtui's own slope), for the limit advice's growth term."""
+    peaks: Mapping[str, tuple[int, float]] = field(default_factory=dict)
+    """Per pod: (highest working set, seconds of history) in memtui's own history: the limit
+    advice without Prometheus."""
     pinned_pod: str | None = None
     """A pod the operator chose in the modal instead of the one the action names ("the worst
     pod"): the action is re-planned for it, and its reason says it was the operator's choice."""
@@ -188,6 +194,22 @@ class DryRun:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One check made before anything is sent (a memory limit against quota, LimitRange, nodes)."""
+
+    name: str
+    status: str
+    """``ok``; ``fail`` (the change would be refused or its pods would not start: Apply is off);
+    ``caution`` (allowed, but worth knowing); ``unknown`` (it could not be checked, e.g.
+    forbidden: said, not blocking)."""
+    text: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "fail"
+
+
+@dataclass(frozen=True)
 class Plan:
     """Everything the confirmation modal shows, and everything ``execute`` sends."""
 
@@ -226,6 +248,17 @@ class Plan:
     alternative_pod: str | None = None
     """The selected pod, when the action targets another pod by its own rule ("the worst pod"):
     the modal says so and offers to re-plan for the selected pod instead."""
+    advice: tuple[str, ...] = ()
+    """How a proposed value was computed from history (the memory-limit advice), one step a line."""
+    advice_summary: str = ""
+    """The advice in one line, shown beside the value it proposes (visible at 80x24)."""
+    checks: tuple[Check, ...] = ()
+    """Checks made before anything is sent; a failed one blocks Apply and ``execute``."""
+
+    @property
+    def blockers(self) -> tuple[str, ...]:
+        """The failed checks' texts: while there is one, nothing is sent."""
+        return tuple(c.text for c in self.checks if c.failed)
 
     @property
     def audit_action(self) -> str:

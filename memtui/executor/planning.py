@@ -10,6 +10,7 @@ server discards it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
     Change,
+    Check,
     DryRun,
     HttpCall,
     PlanError,
@@ -28,6 +30,7 @@ from memtui.executor.model import (
     Target,
 )
 from memtui.executor.redis_calls import RedisRunner
+from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
 
@@ -50,6 +53,9 @@ class Draft:
     alternative_pod: str | None = None
     notes: list[str] = field(default_factory=list)
     """How a value was arrived at (a default derived from the cluster); shown, not warned about."""
+    advice: list[str] = field(default_factory=list)
+    advice_summary: str = ""
+    checks: list[Check] = field(default_factory=list)
 
 
 def dry_run(api: KubeApi, call: HttpCall, describe: Callable[[dict[str, Any]], str] | None = None) -> DryRun:
@@ -92,8 +98,15 @@ class Planner:
     """What mutating plans in one namespace are drafted with; each kind's handler drafts its own."""
 
     def __init__(self, api: KubeApi, redis: RedisRunner, *, threshold_bytes: int, workload: str,
-                 redis_deployment: str, clock: Callable[[], datetime], dry_runs: bool = True) -> None:
-        """``dry_runs`` False (``--read-only``): no write-shaped request at all, not even a dry run."""
+                 redis_deployment: str, clock: Callable[[], datetime], dry_runs: bool = True,
+                 prometheus_url: str | None = None, advice_settings: AdviceSettings | None = None) -> None:
+        """``dry_runs`` False (``--read-only``): no write-shaped request at all, not even a dry run.
+        ``prometheus_url``: where the memory-limit advice reads the history (None: memtui's own)."""
+        self.prometheus_url = prometheus_url
+        self.advice_settings = advice_settings or AdviceSettings()
+        self.history_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+        """(deployment, container) -> (monotonic time, UsageHistory): re-plans within a minute reuse it."""
+        self.history_lock = threading.Lock()
         self.dry_runs = dry_runs
         self.api = api
         self.redis = redis

@@ -196,6 +196,13 @@ class RunbookActionsMixin(_AppBase):
         pods = snapshot.pods if snapshot else ()
         usage = {name: u.working_set_bytes for name, u in (snapshot.usage.items() if snapshot else ())}
         forecast = {r.name: r.seconds_to_oom for r in self.state.rows if r.seconds_to_oom is not None}
+        growth = {r.name: r.growth_per_minute / 60.0 for r in self.state.rows if r.growth_per_minute is not None}
+        peaks: dict[str, tuple[int, float]] = {}
+        for pod in pods:
+            series = self.state.history.get(pod.name)
+            samples = series.samples() if series is not None else []
+            if samples:
+                peaks[pod.name] = (int(max(v for _, v in samples)), samples[-1][0] - samples[0][0])
         return ActionContext(
             selected_pod=self.query_one(PodTable).cursor_pod,
             pods=pods,
@@ -203,6 +210,8 @@ class RunbookActionsMixin(_AppBase):
             reason=reason,
             oom_kills=self.state.ledger.kills(),
             seconds_to_oom=forecast,
+            growth=growth,
+            peaks=peaks,
         )
 
     # -- running ------------------------------------------------------------------------------
@@ -256,7 +265,7 @@ class RunbookActionsMixin(_AppBase):
         """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
         try:
             if values is None:
-                values = self._runbook_executor.initial_values(action)
+                values = self._runbook_executor.initial_values(action, ctx)
             plan = self._runbook_executor.plan(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)

@@ -202,7 +202,7 @@ async def test_bad_parameter_in_the_modal_is_explained_and_sends_nothing(sim, ma
     app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
-        modal = await open_modal(pilot, app, "L")  # fix.raise-memory-limit, default 16Gi
+        modal = await open_modal(pilot, app, "L")  # fix.raise-memory-limit
         box = modal.query_one("#param-limit")
         box.value = "16Gx"
         await pilot.pause(0.3)

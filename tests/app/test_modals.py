@@ -72,16 +72,17 @@ async def test_invalid_parameter_shows_that_nothing_can_be_sent(sim, make_app, t
     app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
-        modal = await open_modal(pilot, app, "L")  # fix.raise-memory-limit, default 16Gi
+        modal = await open_modal(pilot, app, "L")  # fix.raise-memory-limit, the limit advised from history
         plan_text = lambda: str(modal.query_one("#plan").render())  # noqa: E731
-        assert "16Gi" in plan_text().split("Will send", 1)[1]
+        opening = modal.query_one("#param-limit", Input).value
+        assert opening in plan_text().split("Will send", 1)[1]
         modal.query_one("#param-limit", Input).value = "16Gx"
         await pilot.pause(0.3)
         sent = plan_text().split("Will send", 1)[1]
         will_send, equivalent = sent.split("Equivalent", 1)
         assert "nothing can be sent" in will_send and "memory limit" in will_send
         assert "nothing can be sent" in equivalent
-        assert "16Gi" not in sent and "kubectl" not in equivalent  # not the last valid request
+        assert opening not in sent and "kubectl" not in equivalent  # not the last valid request
         assert modal.query_one("#copy").disabled
         modal.query_one("#param-limit", Input).value = "20Gi"
         await wait_for(pilot, lambda: "20Gi" in plan_text().split("Will send", 1)[1], timeout=15)

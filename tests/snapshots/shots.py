@@ -71,6 +71,8 @@ SHOTS = (
     Shot("delete-pod-modal", (160, 48), keys=("D",), wait_for_screen=True),
     Shot("help-80x24", (80, 24), keys=("question_mark",), wait_for_screen=True),
     Shot("actions-80x24", (80, 24), keys=("a",)),
+    Shot("limit-advice-modal", (160, 48), keys=("L",), wait_for_screen=True),
+    Shot("limit-advice-80x24", (80, 24), keys=("L",), wait_for_screen=True),
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 

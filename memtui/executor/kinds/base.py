@@ -147,7 +147,7 @@ class KindHandler(ABC, Generic[O]):
         """Figures the effect check needs for this kind besides the pods' (blocking I/O allowed)."""
         return EffectInputs()
 
-    def initial_values(self, planner: Planner, action: Action) -> dict[str, str]:
+    def initial_values(self, planner: Planner, action: Action, ctx: ActionContext) -> dict[str, str]:
         """Defaults the cluster knows better than the runbook (overrides of ``action.params``)."""
         return {}
 

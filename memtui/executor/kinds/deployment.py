@@ -18,7 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from memtui.executor import cautions, pods
+from memtui.executor import cautions, limit_checks, pods
+from memtui.executor.limit_history import usage_history
+from memtui.executor.pods import pods_of
 from memtui.executor.access import GET_DEPLOYMENT, PATCH_DEPLOYMENT, Access
 from memtui.executor.kinds.base import (
     Drafting,
@@ -56,6 +58,7 @@ from memtui.executor.planning import (
 )
 from memtui.executor.reading import Reader, ReadResult, quantity_text
 from memtui.executor.tables import text_table
+from memtui.reasoning.limit_advice import LimitAdvice, advise, buys_time, span_text, time_to_reach
 from memtui.runbook import Action
 from memtui.runbook.operations import (
     DeploymentMemoryLimit,
@@ -64,7 +67,7 @@ from memtui.runbook.operations import (
     DeploymentSetEnv,
     RolloutHistory,
 )
-from memtui.state.units import QuantityError, parse_bytes
+from memtui.state.units import QuantityError, format_bytes, format_rate, parse_bytes
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 LIST_REPLICASETS = Access("list", "apps", "replicasets")
@@ -294,6 +297,34 @@ def restore_limit_patch(containers: list[dict[str, Any]], name: str, limit: str 
     return ops
 
 
+def limit_advice(planner: Planner, ctx: ActionContext, deployment: Mapping[str, Any], op: DeploymentMemoryLimit
+                 ) -> LimitAdvice:
+    """The advice for the container's limit from its history, capped at the LimitRange's max."""
+    container = find_container(deployment, op.container)
+    try:
+        current = parse_bytes(((container.get("resources") or {}).get("limits") or {}).get("memory") or "")
+    except QuantityError:
+        current = None
+    pods = [p for p in pods_of(ctx, planner.namespace, op.deployment) if p.status_text != "Terminating"]
+    history = usage_history(planner, ctx, pods, op.deployment, op.container, current)
+    return advise(history, planner.advice_settings, ceiling=limit_checks.ceiling(planner.api))
+
+
+def advice_summary(advice: LimitAdvice, value: str, new: int) -> str:
+    """One line: what history advises, from what, and how long ``value`` lasts at the growth now."""
+    if advice.quantity is None:
+        return f"no history to advise from: {value} is the runbook's value"
+    terms = f"peak {format_bytes(advice.peak_bytes)} + {advice.settings.headroom:.0%}"
+    if advice.growth_bytes:
+        terms += f" + {span_text(advice.settings.horizon_s)} of growth"
+    source = "Prometheus" if advice.history.source == "prometheus" else "memtui's history"
+    line = f"advised {advice.quantity} ({terms}, {source} {span_text(advice.history.window_s)})"
+    seconds = time_to_reach(new, advice.history.current_bytes, advice.history.growth_bytes_per_s)
+    if seconds is not None:
+        line += f"; {value} lasts {span_text(seconds)} at {format_rate((advice.history.growth_bytes_per_s or 0) * 60)}"
+    return line
+
+
 class MemoryLimitHandler(TemplateChange, Drafting[DeploymentMemoryLimit],
                          Restoring[DeploymentMemoryLimit, LimitPrevious]):
     operation = DeploymentMemoryLimit
@@ -301,7 +332,45 @@ class MemoryLimitHandler(TemplateChange, Drafting[DeploymentMemoryLimit],
 
     def draft(self, planner: Planner, action: Action, typed: Mapping[str, Any], op: DeploymentMemoryLimit,
               ctx: ActionContext) -> Draft:
-        return self.limit_draft(planner, op, ctx)
+        draft = self.limit_draft(planner, op, ctx)
+        deployment = read_deployment(planner.api, op.deployment)
+        advice = limit_advice(planner, ctx, deployment, op)
+        runbook = next((p.default for p in action.params if p.name == "limit"), None)
+        draft.advice.extend(advice.lines)
+        if advice.quantity is None and runbook:
+            draft.advice.append(f"the runbook's {runbook} is proposed unchanged")
+        elif advice.quantity and advice.quantity != op.limit:
+            draft.advice.append(f"proposed {advice.quantity}; the value below is {op.limit} (edited)")
+        try:
+            new = parse_bytes(op.limit)
+        except QuantityError:
+            return draft
+        ends = buys_time(new, advice.history)
+        if ends:
+            draft.advice.append(ends)
+        draft.advice_summary = advice_summary(advice, op.limit, new)
+        pods = [p for p in pods_of(ctx, planner.namespace, op.deployment) if p.status_text != "Terminating"]
+        change = limit_checks.change_from(deployment, op.container, new)
+        draft.checks.append(limit_checks.request_check(change))
+        draft.checks.extend(limit_checks.limitrange_checks(planner.api, change))
+        draft.checks.extend(limit_checks.quota_checks(planner.api, change, pods))
+        draft.checks.extend(limit_checks.node_checks(planner.api, change, pods))
+        draft.before["limit_advice"] = advice.record()
+        draft.before["checks"] = [{"name": c.name, "status": c.status, "text": c.text} for c in draft.checks]
+        return draft
+
+    def initial_values(self, planner: Planner, action: Action, ctx: ActionContext) -> dict[str, str]:
+        """The limit the history advises (the runbook's 16Gi only when there is no history)."""
+        op = planner.bind(action, {p.name: p.validate(p.default) for p in action.params})
+        if not isinstance(op, DeploymentMemoryLimit):
+            return {}
+        try:
+            deployment = read_deployment(planner.api, op.deployment)
+            advice = limit_advice(planner, ctx, deployment, op)
+        except PlanError:
+            return {}
+        name = next((p.name for p in action.params if f"{{{p.name}}}" in str(getattr(action.operation, "limit", ""))), None)
+        return {name: advice.quantity} if name and advice.quantity else {}
 
     def limit_draft(self, planner: Planner, op: DeploymentMemoryLimit, ctx: ActionContext, restore: str | None = None,
                     restoring: bool = False) -> Draft:

@@ -298,7 +298,7 @@ class RedisHandler(Drafting[Redis], Reading[Redis], Restoring[Redis, RedisConfig
             words += [parameter, str(value)]
         return redis_draft(planner, op, ctx, words=tuple(words))  # its equivalent follows the path used
 
-    def initial_values(self, planner: Planner, action: Action) -> dict[str, str]:
+    def initial_values(self, planner: Planner, action: Action, ctx: ActionContext) -> dict[str, str]:
         """A ``CONFIG SET maxmemory`` entry opens with a share of the Redis container's limit."""
         name = maxmemory_param(action)
         derived = maxmemory_default(planner) if name is not None else None
