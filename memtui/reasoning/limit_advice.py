@@ -200,8 +200,8 @@ def _source_line(h: UsageHistory) -> str:
     window = span_text(h.window_s)
     if h.source == "prometheus":
         held = ("" if h.held_s is None else
-                f"; Prometheus holds {span_text(h.held_s)} of it" if h.held_s < h.window_s - 60 else
-                f"; Prometheus holds {span_text(h.held_s)}")
+                f" (Prometheus holds only {span_text(h.held_s)})" if h.held_s < h.window_s - 60 else
+                " (all Prometheus holds)" if h.window_s < MAX_WINDOW_S else "")
         line = f"from Prometheus: peak working set of {h.container} in deployment/{h.deployment} over {window}{held}"
     else:
         line = (f"from memtui's own history (no Prometheus): peak working set of deployment/{h.deployment}'s pods "
