@@ -25,7 +25,8 @@ from memtui.state.units import QuantityError, parse_bytes
 DEFAULT_THRESHOLD = "10GB"
 """The runbook's alert threshold: 10**10 bytes (9.31 GiB)."""
 
-SCENARIOS = ("leak", "model-duplication", "batch-spike", "cache-bloat")
+SCENARIOS = ("leak", "model-duplication", "batch-spike", "cache-bloat", "leak-cache", "leak-batch-spike", "stable-model-cache")
+"""The simulator's scenarios (memtui.sim.config.SCENARIOS: config never imports the simulator)."""
 GPU_SOURCES = ("auto", "dcgm", "exec", "nvml", "off")
 THEMES = (
     "textual-dark", "memtui-high-contrast", "textual-light", "catppuccin-mocha", "dracula", "gruvbox",

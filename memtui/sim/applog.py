@@ -110,10 +110,11 @@ def _sap_llm_tick(rec: "PodRecord", life: Life, t: float, i: int, seed: int, ep:
                             f"gc: gen2 collection collected {collected} objects, freed {collected * 3 / 1024:.1f}MiB, "
                             f"uncollectable 0; allocated {alloc / MiB:.0f}MiB since last gc, "
                             f"RequestContext alive={int(m.leaked(life, t) / (48 * 1024))}"))
-            out.append(_fmt(ep, t + 0.03, "WARNING", "sap_llm.tracing",
-                            f"possible memory leak: {int(m.leaked(life, t) / (48 * 1024))} RequestContext objects "
-                            "kept alive by a circular reference RequestContext <-> Span (held in "
-                            "tracing._active_spans)"))
+            if m.leak_warnings:
+                out.append(_fmt(ep, t + 0.03, "WARNING", "sap_llm.tracing",
+                                f"possible memory leak: {int(m.leaked(life, t) / (48 * 1024))} RequestContext objects "
+                                "kept alive by a circular reference RequestContext <-> Span (held in "
+                                "tracing._active_spans)"))
         else:
             out.append(_fmt(ep, t + 0.02, "DEBUG", "sap_llm.gc",
                             f"gc: gen2 collection collected {collected} objects, freed {collected * 3 / 1024:.1f}MiB, "

@@ -25,7 +25,7 @@ from .events import oom_message, pod_ref
 from .models import ContainerModel, Life
 from .noise import unit
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
-from .scenario_data import SCENARIO_DATA, config_for
+from .scenario_data import SCENARIO_DATA, config_for, redis_bloating
 
 DAY = 86400.0
 EVENT_TTL = 3600.0  # the API server's default --event-ttl
@@ -75,7 +75,7 @@ def build(cl: Cluster) -> None:
         _steady_pod(cl, api, rs, -20 * DAY + 3600 * unit(seed, i, "api"))
     red = _deployment(cl, "sap-llm", "redis", "redis", templates.redis(), 1, -60 * DAY)
     rs = cl.new_replicaset(red, red.obj["spec"]["template"], -60 * DAY, 1, revision=1)
-    _steady_pod(cl, red, rs, -4 * 3600.0 if cl.config.scenario == "cache-bloat" else -9 * DAY)
+    _steady_pod(cl, red, rs, -4 * 3600.0 if redis_bloating(cl.config.scenario) else -9 * DAY)
     ev = _deployment(cl, "ml-batch", "sap-llm-eval", "eval", templates.sap_llm_eval(), 2, -30 * DAY)
     rs = cl.new_replicaset(ev, ev.obj["spec"]["template"], -2 * DAY, 2, revision=1)
     for i in range(2):

@@ -23,6 +23,7 @@ from .nodes import NodeController, NodeRecord, NodeCondition
 from .noise import hkey, unit
 from .policy import DisruptionController, PdbRecord
 from .quantity import GiB, MiB, parse_bytes
+from .scenario_data import redis_bloating
 from .records import DeploymentRecord, PodRecord, ReplicaSetRecord
 from .store import Store, WatchEvent
 from . import manifests
@@ -45,7 +46,7 @@ class Cluster(KillController, DeploymentController, DisruptionController, Autosc
         self.ctx = ModelContext(config.seed, self.load)
         self.models: dict[str, ContainerModel] = {
             "sap-llm": sap_llm_model(config.scenario, self.ctx),
-            "redis": RedisModel(self.ctx, bloating=config.scenario == "cache-bloat"),
+            "redis": RedisModel(self.ctx, bloating=redis_bloating(config.scenario)),
             "api": FlatModel(self.ctx, FlatProfile(rss=900 * MiB, active_file=40 * MiB, inactive_file=100 * MiB,
                                                    cpu_cores=0.4)),
             "eval": FlatModel(self.ctx, FlatProfile(rss=int(9.5 * GiB), active_file=300 * MiB,

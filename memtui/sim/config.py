@@ -6,8 +6,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-#: One scenario per root cause in the runbook ("Common Root Causes" 1-4).
-SCENARIOS: tuple[str, ...] = ("leak", "model-duplication", "batch-spike", "cache-bloat")
+#: One scenario per root cause in the runbook ("Common Root Causes" 1-4), then one with two causes
+#: at once and two where the obvious signal misleads (``models/mixed.py`` says what is true in each).
+SCENARIOS: tuple[str, ...] = ("leak", "model-duplication", "batch-spike", "cache-bloat",
+                              "leak-cache", "leak-batch-spike", "stable-model-cache")
 
 #: Who owns the sap-llm Deployment and ConfigMap, by the labels/annotations each tool leaves.
 GITOPS: tuple[str, ...] = ("argocd", "flux", "helm")

@@ -29,6 +29,8 @@ class ScenarioData:
     change_cause: str
     extra_env: list[dict] = field(default_factory=list)
     model: str = "sap-llm-13b"
+    redis_bloating: bool = False
+    """The Redis beside it caches responses without TTL and grows (cache-bloat)."""
     causes: tuple[str, ...] = ()
     """The root causes at work (the catalogue's ids), the truth the cause ranking is scored against."""
 
@@ -62,8 +64,38 @@ SCENARIO_DATA: dict[str, ScenarioData] = {
         image="registry.example.com/sap-llm:2.14.1",
         change_cause="enable response cache in /tmp/cache (ttl 7d, no size cap)",
         extra_env=[{"name": "RESPONSE_CACHE", "value": "files"}],
+        redis_bloating=True,
+    ),
+    "leak-cache": ScenarioData(
+        causes=("leak", "cache"),
+        config={"cache_ttl_seconds": "604800", "max_cache_size_mb": "0"},
+        image="registry.example.com/sap-llm:2.14.1",
+        change_cause="upgrade sap-llm to 2.14.1 (request tracing, PR #4812) with the response cache in /tmp/cache "
+                     "(ttl 7d, no size cap)",
+        extra_env=[{"name": "TRACING_ENABLED", "value": "true"}, {"name": "RESPONSE_CACHE", "value": "files"}],
+        redis_bloating=True,
+    ),
+    "leak-batch-spike": ScenarioData(
+        causes=("leak",),
+        config={"batch_size": "256", "max_batch_size": "512"},
+        image="registry.example.com/sap-llm:2.14.2",
+        change_cause="upgrade sap-llm to 2.14.2 (prompt cache) with batch_size 256, max_batch_size 512",
+        extra_env=[{"name": "PROMPT_CACHE", "value": "memory"}],
+    ),
+    "stable-model-cache": ScenarioData(
+        causes=("batch",),
+        config={"batch_size": "256", "max_batch_size": "512", "max_concurrent_requests": "400"},
+        image="registry.example.com/sap-llm:2.14.1",
+        change_cause="restore model shards to /tmp/model_cache at start; throughput tuning batch_size 256, "
+                     "max_concurrent_requests 400",
+        extra_env=[{"name": "MODEL_CACHE_RESTORE", "value": "true"}],
     ),
 }
+
+
+def redis_bloating(scenario: str) -> bool:
+    """Whether the namespace's Redis only grows (keys without TTL, maxmemory 0) in this scenario."""
+    return SCENARIO_DATA[scenario].redis_bloating
 
 
 def config_for(scenario: str) -> dict[str, str]:

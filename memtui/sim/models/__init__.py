@@ -9,6 +9,7 @@ from .cache import CacheModel
 from .duplication import DuplicationModel
 from .flat import FlatModel, FlatProfile
 from .leak import LeakModel
+from .mixed import LeakCacheModel, LeakyBatchModel, StableModelCacheModel
 from .redis import RedisModel, RedisStats
 
 _SAP_LLM = {
@@ -16,6 +17,9 @@ _SAP_LLM = {
     "model-duplication": DuplicationModel,
     "batch-spike": BatchModel,
     "cache-bloat": CacheModel,
+    "leak-cache": LeakCacheModel,
+    "leak-batch-spike": LeakyBatchModel,
+    "stable-model-cache": StableModelCacheModel,
 }
 
 
@@ -25,6 +29,6 @@ def sap_llm_model(scenario: str, ctx: ModelContext) -> ContainerModel:
 
 __all__ = [
     "AppConfig", "BatchModel", "CacheModel", "ContainerModel", "DuplicationModel", "FlatModel", "FlatProfile",
-    "GPU_TOTAL_MIB", "Intervention", "LeakModel", "Life", "LoadTimeline", "MemSample", "ModelContext",
-    "RedisModel", "RedisStats", "sap_llm_model",
+    "GPU_TOTAL_MIB", "Intervention", "LeakCacheModel", "LeakModel", "LeakyBatchModel", "Life", "LoadTimeline", "MemSample", "ModelContext",
+    "RedisModel", "RedisStats", "StableModelCacheModel", "sap_llm_model",
 ]

@@ -19,6 +19,8 @@ LEAK_PER_SECOND = 100 * MiB / 60.0  # at weight 1, load 1, 200 concurrent reques
 
 class LeakModel(SapLlmModel):
     name = "leak"
+    leak_warnings = True
+    """Whether the app warns of the leak in its log (the tracing middleware does; a leak elsewhere may not)."""
 
     def rate(self, life: Life) -> float:
         return LEAK_PER_SECOND * life.weight * life.config.concurrency_factor()
