@@ -1,10 +1,11 @@
-"""The ranking's real pipeline against the simulator, step by simulated step.
+"""The cause ranking's real pipeline against the simulator, step by simulated step.
 
 Simulator over HTTPS → ``KubeSource`` (every step), ``EvidenceSource`` (once a simulated minute, as
 its spec polls), ``RedisExecSource`` (``redis-cli INFO`` via exec), ``PrometheusSource`` and its
 one-shot backfill when a Prometheus scrapes the simulator → ``CockpitState`` → ``rank``.  The
 simulator's clock is frozen (speed 0) and moved by ``advance``, so "within two minutes" is
-simulated time.  Used by ``tests/reasoning`` and ``bench/ranking.py``.
+simulated time.  Used by ``tests/reasoning`` (the scores) and ``bench/ranking.py`` (the figures);
+here beside the demo because, like it, it drives the simulator through the product's own sources.
 """
 
 from __future__ import annotations
@@ -47,9 +48,15 @@ class Run:
 
     def first_confident(self, cause: str) -> Step | None:
         """The first step from which ``cause`` ranks first, not uncertain, through to the end."""
+        return self.first_leading((cause,))
+
+    def first_leading(self, causes: tuple[str, ...]) -> Step | None:
+        """The first step from which ``causes`` are the top ``len(causes)`` of the ranking (in any
+        order), not uncertain, through to the end."""
         found: Step | None = None
         for step in self.steps:
-            ok = step.ranking.top.cause == cause and not step.ranking.uncertain
+            ranking = step.ranking
+            ok = set(ranking.order()[: len(causes)]) == set(causes) and not ranking.uncertain
             found = (found or step) if ok else None
         return found
 

@@ -94,12 +94,12 @@ def baseline(samples: Samples, *, radius: int = 2) -> list[tuple[float, float]]:
 
 
 def lives(samples: Samples, *, drop: float = 0.3) -> list[list[tuple[float, float]]]:
-    """Split a history at restarts: a fall of more than ``drop`` of the level (or to nothing) is an
-    OOM kill and a new container; spikes falling back are far smaller than that."""
+    """Split a history at restarts: a fall of more than ``drop`` below the recent troughs (or to
+    nothing) is an OOM kill and a new container; a spike falling back only returns to the troughs."""
     out: list[list[tuple[float, float]]] = []
     current: list[tuple[float, float]] = []
     for t, v in samples:
-        if current and (v <= 0 or v < (1.0 - drop) * current[-1][1]):
+        if current and (v <= 0 or v < (1.0 - drop) * min(value for _, value in current[-3:])):
             out.append(current)
             current = []
         if v > 0:
@@ -133,12 +133,12 @@ def shape(samples: Samples, *, since: float | None, limit: float | None) -> Shap
     """The shape of one pod's history; ``since`` is the current container's start (unix time)."""
     threshold = jump_threshold(limit)
     parts = lives(samples)
-    current = [p for p in samples if since is None or p[0] >= since]
-    if since is None and parts:
-        current = parts[-1]
-        earlier = parts[:-1]
-    else:
-        earlier = [part for part in parts if part[-1][0] < (since or 0.0)]
+    # the last life by the samples themselves, not only by ``since``: a backfill's dead container
+    # lingers for Prometheus's lookback (5 min) after its restart, at the level it died at
+    current = parts[-1] if parts else []
+    if since is not None:
+        current = [p for p in current if p[0] >= since]
+    earlier = [part for part in parts[:-1] if len(part) >= 2]
     found = jumps(current, threshold=threshold)
     growth = fit_line(baseline(current)) if len(current) >= 3 else None
     growing = sum(1 for part in earlier if len(part) >= 6 and steady(fit_line(baseline(part)), min_span=300.0)

@@ -99,6 +99,11 @@ def _batch_log(pod: str, log: LogEvidence) -> list[Fact]:
                           "log", pod))
         if log.activation_max_bytes and log.activation_max_bytes >= GiB:
             facts.append(Fact("batch", 0.6, f"a batch's activations reach {_gib(log.activation_max_bytes)}", "log", pod))
+        if log.gc_lines >= 2 and log.gc_allocated_bytes >= 64 * MiB and log.gc_freed_bytes < 0.25 * log.gc_allocated_bytes:
+            # a batch's activations are freed when it ends (the spike falls back): memory the GC
+            # cannot free is held by something else, so the batches are not what grows
+            facts.append(Fact("batch", -0.5, "what the GC cannot free is not batch activations (freed after "
+                                             "each batch)", "log", pod))
     elif is_app_log(log) and log.from_start and log.lines >= 20:
         facts.append(Fact("batch", -0.8, f"no 'batch_size=' line in {log.lines} lines since start", "log", pod))
     return facts

@@ -55,6 +55,8 @@ class EvidencePod:
     deployment: str | None
     containers: tuple[tuple[str, datetime | None], ...]
     """(container, started at) of each container, as the pods list says."""
+    exec_container: str | None = None
+    """Where ``du`` runs: the container with the largest memory limit (the server, not a sidecar)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,9 @@ def evidence_inputs(state: CockpitState) -> EvidenceInputs | None:
         pod = by_name.get(rep.pod)
         if pod is None:
             continue
-        pods.append(EvidencePod(pod.name, rep.deployment, tuple((c.name, c.started_at) for c in pod.containers)))
+        main = max(pod.containers, key=lambda c: c.memory_limit_bytes or 0, default=None)
+        pods.append(EvidencePod(pod.name, rep.deployment, tuple((c.name, c.started_at) for c in pod.containers),
+                                main.name if main is not None else None))
     if not pods:
         return None
     return EvidenceInputs(tuple(pods), state.clock())
@@ -206,8 +210,10 @@ class EvidenceSource:
                 try:
                     logs.append(self._logs(pod.pod, container, container_started, inputs.now))
                 except Exception as exc:  # noqa: BLE001 - any failure is this pod's gap, never the gathering's
-                    logs_error = failure_reason(exc)
-                    break
+                    reason = failure_reason(exc)
+                    logs_error = logs_error or (reason if len(pod.containers) == 1 else f"{container}: {reason}")
+                    if isinstance(exc, ApiException) and exc.status in (403, 404):
+                        break  # the next container would be refused (or gone) alike
             disk: tuple[tuple[str, int], ...] = ()
             disk_error = None
             if self.read_only:
@@ -215,7 +221,7 @@ class EvidenceSource:
             else:
                 requests += 1
                 result = exec_in_pod(self.connection.exec_api_client, self.namespace, pod.pod, DU_ARGV,
-                                     container=pod.containers[0][0] if pod.containers else None,
+                                     container=pod.exec_container,
                                      timeout=max(self.timeout, 10.0))
                 if result.error is not None:
                     disk_error = _exec_reason(result.error)

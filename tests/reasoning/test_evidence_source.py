@@ -10,7 +10,7 @@ from memtui.sources.evidence import READ_ONLY_REASON, TAIL_LINES, EvidenceSource
 from memtui.sources.kube import KubeSource
 from memtui.state.cockpit import CockpitState
 
-from .pipeline import THRESHOLD
+from memtui.demo.ranking_run import THRESHOLD
 
 
 def _state_and_source(handle, *, read_only=False):
@@ -93,3 +93,17 @@ def test_a_pod_gone_since_the_pick_is_a_gap(sim):
     assert pod is not None and pod.logs_error == "not found (pod replaced?)"
     assert pod.disk_error and not pod.disk
     assert [p for p in snapshot.pods if p.pod != gone and p.logs]  # the others are still read
+
+
+def test_a_pod_with_a_sidecar_has_each_log_read_and_du_runs_in_the_server(sim_factory):
+    handle = sim_factory(sidecar=True)
+    state, source = _state_and_source(handle)
+    inputs = evidence_inputs(state)
+    app = next(p for p in inputs.pods if p.deployment == "sap-llm")
+    assert len(app.containers) == 2 and app.exec_container == "sap-llm"
+    snapshot = source.fetch(inputs)
+    gathered = snapshot.for_pod(app.pod)
+    assert "sap-llm" in [log.container for log in gathered.logs]  # the server's log, whatever the sidecar's says
+    if len(gathered.logs) < 2:  # a container whose log could not be read is named
+        assert gathered.logs_error and gathered.logs_error.startswith("log-shipper: ")
+    assert gathered.disk_bytes("/tmp/cache") == SMALL_CACHE_DIR

@@ -168,7 +168,8 @@ def test_the_baseline_is_the_troughs_and_lives_split_at_restarts():
     values = [5 * g + i * 100 * MiB + (2 * g if i % 4 == 2 else 0) for i in range(20)]
     trough = baseline(_series(values))
     assert max(v for _, v in trough) < 5 * g + 20 * 100 * MiB  # no spike left in the line
-    parts = lives(_series([5 * g, 7 * g, 9 * g, 11 * g, 5 * g, 7 * g, 9 * g]))
-    assert [len(p) for p in parts] == [4, 3]
+    parts = lives(_series([v * g for v in (8, 8.5, 9, 9.5, 10, 10.5, 11, 5, 5.5, 6)]))
+    assert [len(p) for p in parts] == [7, 3]  # an OOM kill: down to the base
+    assert len(lives(_series([v * g for v in (7, 7.1, 11.6, 9.3, 7.2, 7.3, 11.8, 7.4)]))) == 1  # spikes fall back
     leak = shape(_series([5 * g + i * 25 * MiB for i in range(30)]), since=None, limit=12 * g)
     assert leak.growth is not None and leak.growth.r2 > 0.99 and not leak.steps and not leak.spikes
