@@ -189,8 +189,10 @@ def _export(args: argparse.Namespace) -> int:
     series = None
     if args.prometheus_url:
         series = _memory_series(args, entries, since, warnings)
+    limits = _limits_after_fix(args, entries, warnings)
     text = export_timeline(
-        entries, fmt=args.format, since=since, memory_series=series, verify_report=report, warnings=warnings
+        entries, fmt=args.format, since=since, memory_series=series, verify_report=report, warnings=warnings,
+        limits_after_fix=limits,
     )
     if args.output:
         try:
@@ -223,6 +225,30 @@ def _memory_series(
         warnings.append(f"memory chart left out: {exc}")
         print(f"{PROG}: warning: memory chart left out: {exc}", file=sys.stderr)
         return None
+
+
+def _limits_after_fix(args: argparse.Namespace, entries: Iterable[AuditEntry], warnings: list[str]
+                      ) -> list[tuple[str, dict]]:
+    """(line, figures) per affected deployment/container: from Prometheus when given, else from the
+    effect entries; an unreachable Prometheus falls back and says so."""
+    from memtui.audit.limits import advice_after_fix, affected_deployments, limit_lines
+
+    end = utc_now()
+    out: list[tuple[str, dict]] = []
+    for affected in affected_deployments(entries):
+        peaks = None
+        if args.prometheus_url:
+            from memtui.audit.prometheus import container_peaks
+            try:
+                peaks = container_peaks(args.prometheus_url, affected.namespace, affected.deployment,
+                                        affected.fixed_at, end)
+            except PrometheusUnavailable as exc:
+                warnings.append(f"limit after the fix from the audit's own figures: {exc}")
+        advices = advice_after_fix(affected, end, peaks)
+        for line, advice in zip(limit_lines(affected, advices), advices):
+            out.append((line, {**advice.record(), "namespace": affected.namespace, "after": affected.action,
+                               "fixed_at": affected.fixed_at.isoformat(), "limit_set": affected.limit_now}))
+    return out
 
 
 def _verify(args: argparse.Namespace) -> int:

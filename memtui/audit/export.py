@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from memtui.audit.chart import ChartMark, ChartUnavailable, memory_chart
 from memtui.audit.entry import AuditEntry
@@ -44,27 +44,30 @@ def export_timeline(
     memory_series: MemorySeries | None = None,
     verify_report: VerifyReport | None = None,
     warnings: Sequence[str] = (),
+    limits_after_fix: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> str:
     """Render the timeline of ``entries`` (e.g. ``load_entries(path)``).
 
     ``since`` drops rows that started before it; ``memory_series`` (pod → [(time, bytes)]) adds a
     chart to the Markdown; ``verify_report`` and ``warnings`` are stated in the export so a reader
-    knows how far to trust it.
+    knows how far to trust it.  ``limits_after_fix``: (Markdown line, figures) per affected
+    deployment and container (``memtui.audit.limits``), the limit the history advises after the fix.
     """
     if fmt not in FORMATS:
         raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     timeline = build_timeline(entries, since=since)
     if fmt == "json":
-        return _json(timeline, verify_report, warnings)
+        return _json(timeline, verify_report, warnings, limits_after_fix)
     if fmt == "csv":
         return _csv(timeline.rows)
-    return _markdown(timeline, memory_series, verify_report, warnings)
+    return _markdown(timeline, memory_series, verify_report, warnings, limits_after_fix)
 
 
 # -- JSON / CSV ------------------------------------------------------------------------------------
 
 
-def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[str]) -> str:
+def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[str],
+          limits: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> str:
     s = timeline.summary
     document = {
         "contexts": list(s.contexts),
@@ -77,6 +80,7 @@ def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[st
         },
         "integrity": None if report is None else {"ok": report.ok, "detail": report.describe()},
         "warnings": list(warnings),
+        "limits_after_fix": [dict(figures) for _, figures in limits],
         "rows": [row.as_dict() for row in timeline.rows],
         "entries": [entry.to_json() for entry in timeline.entries],
     }
@@ -97,7 +101,8 @@ def _csv(rows: Sequence[TimelineRow]) -> str:
 
 
 def _markdown(
-    timeline: Timeline, series: MemorySeries | None, report: VerifyReport | None, warnings: Sequence[str]
+    timeline: Timeline, series: MemorySeries | None, report: VerifyReport | None, warnings: Sequence[str],
+    limits: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> str:
     s = timeline.summary
     where = " / ".join(x for x in (", ".join(s.contexts), ", ".join(s.namespaces)) if x) or "no entries"
@@ -116,6 +121,11 @@ def _markdown(
         lines.extend(_md_row(row) for row in timeline.rows)
     else:
         lines.append("No actions recorded in this period.")
+    if limits:
+        lines.extend(["", "## Memory limit after the fix", "",
+                      "What the history after the last fix advises (peak working set + headroom + what the "
+                      "growth left adds over the horizon), per affected deployment and container:", ""])
+        lines.extend(line for line, _ in limits)
     if series is not None:
         lines.append("")
         lines.extend(_chart_section(timeline, series))

@@ -78,3 +78,42 @@ def _reason(exc: BaseException) -> str:
             break
         seen = inner
     return str(seen) or type(seen).__name__
+
+
+def container_peaks(url: str, namespace: str, deployment: str, start: datetime, end: datetime, *,
+                    timeout: float = 10.0) -> list:
+    """Per container of ``deployment``'s pods: the peak working set over [start, end] and the
+    growth at ``end`` (``Queries.peak_by_container``, ``growth_by_container``), for the export's
+    "limit after the fix".  Raises ``PrometheusUnavailable`` as ``memory_series_from_prometheus``."""
+    import requests
+    from prometheus_api_client import PrometheusApiClientException
+
+    from memtui.audit.limits import ContainerPeak
+
+    queries = Queries(namespace)
+    window = f"{max(60, int((as_utc(end) - as_utc(start)).total_seconds()))}s"
+    at = {"time": f"{as_utc(end).timestamp():.3f}"}
+    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
+    try:
+        peaks = client.custom_query(queries.peak_by_container(deployment, window), params=at)
+        growth = client.custom_query(queries.growth_by_container(deployment), params=at)
+    except requests.exceptions.RequestException as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} is unreachable: {_reason(exc)}") from None
+    except PrometheusApiClientException as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} refused the query: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} sent an unexpected answer: {exc}") from None
+    finally:
+        client.close()
+
+    def by_container(result: object) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for item in result if isinstance(result, list) else []:
+            name = (item.get("metric") or {}).get("container")
+            number = float((item.get("value") or [0, "nan"])[1])
+            if name and math.isfinite(number):
+                out[name] = number
+        return out
+
+    peak_of, growth_of = by_container(peaks), by_container(growth)
+    return [ContainerPeak(name, int(peak_of[name]), growth_of.get(name)) for name in sorted(peak_of)]

@@ -131,6 +131,20 @@ class Queries:
         sel = self.deployment_container(deployment, container)
         return f"max(max_over_time(container_memory_working_set_bytes{{{sel}}}[{window}]))"
 
+    def peak_by_container(self, deployment: str, window: str) -> str:
+        """Per container of a Deployment's pods: the highest working set over ``window``."""
+        sel = self._deployment_pods(deployment)
+        return f"max by (container) (max_over_time(container_memory_working_set_bytes{{{sel}}}[{window}]))"
+
+    def growth_by_container(self, deployment: str) -> str:
+        """Per container of a Deployment's pods: the fastest ``deriv()`` growth of a series present now."""
+        metric = f"container_memory_working_set_bytes{{{self._deployment_pods(deployment)}}}"
+        return f"max by (container) (deriv({metric}[{GROWTH_WINDOW}]) and {metric})"
+
+    def _deployment_pods(self, deployment: str) -> str:
+        pods = deployment.replace(".", "\\.") + "-[a-z0-9]{1,10}-[a-z0-9]{5}"
+        return f'{self.selector},pod=~"{_promql_string(pods)}"'
+
     def history_start(self, deployment: str, container: str, within: str = "7d", step: str = "5m") -> str:
         """The earliest sample time (Unix seconds) of the container's working set within ``within``:
         how far back Prometheus really holds it (its retention, or when scraping began)."""

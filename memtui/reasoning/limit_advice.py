@@ -65,6 +65,9 @@ class AdviceSettings:
             raise ValueError("min_window_s must not exceed max_window_s")
 
 
+DEFAULT_SETTINGS = AdviceSettings()
+
+
 @dataclass(frozen=True)
 class UsageHistory:
     """What is known of one container's memory in one deployment (all its pods together)."""
@@ -123,7 +126,7 @@ class LimitAdvice:
                 "proposed": self.quantity, "censored": self.censored, "capped": self.capped}
 
 
-def window_for(held_s: float | None, settings: AdviceSettings = AdviceSettings()) -> float:
+def window_for(held_s: float | None, settings: AdviceSettings = DEFAULT_SETTINGS) -> float:
     """The window to take the peak over: what the source holds, clamped to [min, max]."""
     if held_s is None or not math.isfinite(held_s):
         return settings.max_window_s
@@ -163,7 +166,7 @@ def span_text(seconds: float) -> str:
     return f"{mins} min"
 
 
-def advise(history: UsageHistory, settings: AdviceSettings = AdviceSettings(), *,
+def advise(history: UsageHistory, settings: AdviceSettings = DEFAULT_SETTINGS, *,
            ceiling: tuple[int, str] | None = None) -> LimitAdvice:
     """peak + headroom × peak + growth × horizon, rounded up; ``ceiling`` (bytes, why) caps it."""
     peak = history.peak_bytes
