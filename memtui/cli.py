@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=THEMES, metavar="NAME",
                         help=f"colour theme: {', '.join(THEMES)} (default textual-dark; NO_COLOR=1 for none)")
     parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
+    parser.add_argument("--limit-horizon", metavar="MINUTES",
+                        help="minutes to the next planned action: the memory-limit advice adds the growth over it (default 60)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
     parser.add_argument("--version", action="version", version=f"memtui {__version__}")
     return parser

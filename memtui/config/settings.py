@@ -76,6 +76,9 @@ class Settings:
     """A runbook TOML that adds catalogue entries or overrides them by id."""
     audit_log: str | None = None
     """Audit log path; None = the user state dir, one file per context/namespace."""
+    limit_horizon: float = 60.0
+    """Minutes until the next planned action (the root-cause fix rolled out): the memory-limit
+    advice adds what the current growth puts on over this time (0 to 10080, a week)."""
     theme: str = "textual-dark"
     """Colour theme: one of ``THEMES`` (``memtui-high-contrast`` for bright rooms and projectors)."""
 
@@ -103,6 +106,7 @@ class Bounds:
 NUMBER_BOUNDS = {
     "refresh": Bounds(0.5, 3600, "seconds"),
     "request_timeout": Bounds(0.5, 300, "seconds"),
+    "limit_horizon": Bounds(0, 10080, "minutes"),
     "seed": Bounds(0, 2**32 - 1),
 }
 """Bounds of every numeric setting: a refresh of ``nan`` polls as fast as the loop spins."""

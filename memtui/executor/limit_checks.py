@@ -215,6 +215,8 @@ class NodeRoom:
     requested: int
     fits_pod: bool
     """Taints tolerated and selector matched (a node the pods may run on at all)."""
+    memory_pressure: bool = False
+    """The node's ``MemoryPressure`` condition is True (the kubelet is evicting)."""
 
     @property
     def free(self) -> int:
@@ -261,7 +263,11 @@ def node_checks(api: KubeApi, change: LimitChange, pods: Sequence[PodState]) -> 
         out.append(Check("nodes", "fail", f"the limit {q(change.new_limit)} is more than any eligible node has "
                          f"allocatable ({format_bytes(biggest)}): the node would run out of memory first"))
     for room in rooms:
-        if room.name in current and room.free + change.new_request < change.new_limit:
+        if room.name in current and room.memory_pressure:
+            out.append(Check("nodes", "caution", f"{room.name} reports MemoryPressure: the kubelet is evicting pods "
+                             "there; a higher limit lets these pods take more from a node already short (new pods "
+                             "are not scheduled there while it lasts)"))
+        elif room.name in current and room.free + change.new_request < change.new_limit:
             out.append(Check("nodes", "caution", f"{room.name} has {format_bytes(max(0, room.free))} unrequested; a pod "
                              f"growing to {q(change.new_limit)} there puts the node under memory pressure "
                              "(the kubelet evicts pods, not an OOM kill of this container)"))
@@ -291,7 +297,9 @@ def _rooms(api: KubeApi, change: LimitChange, current: list[str]) -> list[NodeRo
                 res = c.get("resources") or {}
                 rq = _bytes((res.get("requests") or {}).get("memory"))
                 requested += rq if rq is not None else (_bytes((res.get("limits") or {}).get("memory")) or 0)
-        rooms.append(NodeRoom(name, alloc, requested, schedulable and tolerated))
+        pressure = any(c.get("type") == "MemoryPressure" and c.get("status") == "True"
+                       for c in (node.get("status") or {}).get("conditions") or [])
+        rooms.append(NodeRoom(name, alloc, requested, schedulable and tolerated and not pressure, pressure))
     return rooms
 
 

@@ -22,6 +22,7 @@ from textual.command import Hit, Hits, Provider
 
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
 from memtui.audit.paths import demo_audit_path, sanitise
+from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.executor import ActionContext, Effect, Executor, Outcome, Plan, PlanError
 from memtui.executor.effects import (
     ActionMark,
@@ -153,6 +154,7 @@ class RunbookActionsMixin(_AppBase):
                 threshold_bytes=self.settings.threshold_bytes,
                 clock=self.clock,
                 describe_action=self.action_label,
+                advice_settings=AdviceSettings(horizon_s=self.settings.limit_horizon * 60.0),
             )
         except Exception as exc:  # noqa: BLE001 - a broken audit path must not stop the cockpit
             toast(self, f"runbook actions disabled: {exc}", severity="error", timeout=15)

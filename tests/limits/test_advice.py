@@ -120,3 +120,12 @@ def test_settings_refuse_nonsense():
         AdviceSettings(headroom=float("nan"))
     with pytest.raises(ValueError, match="min_window_s"):
         AdviceSettings(min_window_s=7200, max_window_s=3600)
+
+
+def test_the_horizon_is_a_setting_in_minutes():
+    from memtui.config.settings import SettingsError, load_settings
+
+    assert load_settings({"limit_horizon": "120"}, config_path=None).limit_horizon == 120.0
+    assert load_settings({}, config_path=None).limit_horizon == 60.0
+    with pytest.raises(SettingsError, match="--limit-horizon must be a number between 0 and 10080 minutes"):
+        load_settings({"limit_horizon": "nan"}, config_path=None)

@@ -140,3 +140,13 @@ def test_the_guard_lets_the_cluster_reads_through_for_get_only(path):
 def test_the_guard_refuses_other_cluster_reads(path):
     with pytest.raises(GuardError):
         check_path("GET", path, NS)
+
+
+def test_a_node_under_memory_pressure_is_a_caution_and_takes_no_new_pods(sim, rig, catalogue):
+    node = next(p.node for p in rig.ctx().pods if p.owner == "sap-llm")
+    sim.set_node_condition(node, "MemoryPressure", "True", "KubeletHasInsufficientMemory",
+                           "kubelet has insufficient memory available")
+    plan = rig.executor.plan(catalogue.get("fix.raise-memory-limit"), {"limit": "20Gi"}, rig.ctx())
+    assert check(plan, "nodes", "caution").startswith(f"{node} reports MemoryPressure: the kubelet is evicting")
+    fits = check(plan, "nodes", "ok")
+    assert node not in fits and "gpu-node-02" in fits  # the scheduler keeps new pods off a node under pressure

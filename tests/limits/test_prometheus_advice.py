@@ -68,3 +68,25 @@ async def test_the_modal_proposes_the_advised_limit_and_shows_how(sim, prometheu
         await pilot.pause(0.3)
         assert not [e for e in sim.journal() if e.method == "PATCH" and not e.dry_run
                     and e.path.endswith("/deployments/sap-llm")]
+
+
+def test_the_exports_container_peaks_are_prometheus_own(sim, prometheus):
+    from datetime import timedelta
+
+    from memtui.audit.limits import Affected, advice_after_fix, limit_lines
+    from memtui.audit.prometheus import container_peaks
+    from memtui.audit.times import utc_now
+
+    end = utc_now()
+    start = end - timedelta(hours=1)
+    peaks = container_peaks(prometheus.url, "sap-llm", "sap-llm", start, end)
+    assert [p.container for p in peaks] == ["sap-llm"]  # sap-llm-api's pods are another deployment
+    direct = instant(prometheus.url, 'max(max_over_time(container_memory_working_set_bytes{namespace="sap-llm",'
+                                     'container="sap-llm"}[3600s]))')
+    assert abs(peaks[0].peak_bytes - direct) <= 1
+    affected = Affected("sap-llm", "sap-llm", start, "fix.rollout-restart")
+    (advice,) = advice_after_fix(affected, end, peaks)
+    assert advice.history.source == "prometheus" and advice.peak_bytes == peaks[0].peak_bytes
+    (line,) = limit_lines(affected, [advice])
+    assert line.startswith(f"- deployment/sap-llm container sap-llm: **{advice.quantity}** (peak ")
+    assert "Prometheus, 1 h after fix.rollout-restart" in line
