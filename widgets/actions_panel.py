@@ -1,5 +1,12 @@
 """The runbook's actions in the side panel: key, risk and title, grouped the way the runbook
-thinks — diagnose first, then the fixes under the root cause they address, with its share.
+thinks — diagnose first, then the fixes under the root cause they address.
+
+The fix groups follow the cause ranking (``memtui.reasoning``): most likely cause first, its
+heading with the live confidence and, in brackets, the runbook's share it started from
+("Fix · Memory leak 82% (30%)").  While the ranking is uncertain the groups keep the runbook's
+order and show its shares only: an order that moves with thin evidence would look like a verdict.
+The list is rebuilt only when the order or a shown figure changes, and the cursor stays on the
+action it was on.
 
 An action the operator may not perform stays in the list, dimmed, and its reason (RBAC,
 ``--read-only``) shows under the list when highlighted: hiding it would leave the operator
@@ -25,6 +32,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from memtui.executor.model import Permission
+from memtui.reasoning.model import CAUSE_TITLES, CAUSES, PRIORS, CauseRanking
 from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.outside_text import plain, visible
@@ -33,13 +41,25 @@ from memtui.widgets.roles import role
 RISK_GLYPHS = {"read-only": ("·", "muted"), "reversible": ("↺", "ok"), "disruptive": ("!", "warn"), "destructive": ("‼", "bold bad")}
 TITLE_WIDTH = 28
 """What fits beside the key and risk glyph in the 38-column side panel without wrapping."""
-CAUSE_GROUPS = (
-    ("model-loading", "Model loading", 35),
-    ("leak", "Memory leak", 30),
-    ("batch", "Large batches", 20),
-    ("cache", "Cache bloat", 15),
-    (None, "Any cause", None),
-)
+ANY_CAUSE = "Any cause"
+"""The heading of the fixes that address no one cause (rollout restart, scale, limits)."""
+
+
+def cause_groups(ranking: CauseRanking | None) -> tuple[tuple[str | None, str, str], ...]:
+    """(cause, title, figures) per fix group, in the order the panel shows them.
+
+    Ranked: by the ranking, "82% (30%)" (live confidence, runbook share).  Uncertain (or no
+    ranking yet): the runbook's order by share, "(30%)" only.
+    """
+    groups: list[tuple[str | None, str, str]] = []
+    if ranking is None or ranking.uncertain:
+        for cause in sorted(CAUSES, key=lambda c: -PRIORS[c]):
+            groups.append((cause, CAUSE_TITLES[cause], f"({round(100 * PRIORS[cause])}%)"))
+    else:
+        for score in ranking.causes:
+            groups.append((score.cause, score.title,
+                           f"{round(100 * score.confidence)}% ({round(100 * score.prior)}%)"))
+    return (*groups, (None, ANY_CAUSE, ""))
 
 
 DIAGNOSE_TOGGLE = "diagnose-toggle"
@@ -80,6 +100,10 @@ class ActionsPanel(Vertical):
         super().__init__(id=id)
         self.actions = {a.id: a for a in actions}
         self.keys = dict(keys)
+        self.groups = cause_groups(None)
+        """The fix groups as drawn now (``cause_groups``): compared to decide whether to rebuild."""
+        self.rebuilds = 0
+        """How many times the options were rebuilt (the tests check that an unchanged ranking costs none)."""
 
     def compose(self) -> ComposeResult:
         yield ActionList(*self._options(), id="action-list")
@@ -91,13 +115,17 @@ class ActionsPanel(Vertical):
         if self.diagnose_open:
             options += [self._option(a) for a in diagnose]
         fixes = [a for a in self.actions.values() if a.phase == "fix"]
-        for cause, label, share in CAUSE_GROUPS:
-            group = [a for a in fixes if a.root_cause == cause]
+        known = {cause for cause, _, _ in self.groups}
+        for cause, label, figures in self.groups:
+            group = [a for a in fixes if a.root_cause == cause or (cause is None and a.root_cause not in known)]
             if not group:
                 continue
-            heading = f"Fix · {label}" + (f" ({share}%)" if share else "")
+            heading = Text(no_wrap=True, overflow="ellipsis")
+            heading.append(f"Fix · {label}", style="bold underline")
+            if figures:
+                heading.append(f" {figures}", style="bold")
             options.append(None)
-            options.append(Option(Text(heading, style="bold underline"), disabled=True))
+            options.append(Option(heading, disabled=True, id=f"group:{cause or 'any'}"))
             options += [self._option(a) for a in group]
         return options
 
@@ -108,8 +136,22 @@ class ActionsPanel(Vertical):
         text.append(f"▸ Diagnose ({count} reads)", style="bold underline")
         return text.append(" Enter", style=role("muted"))
 
+    def show_ranking(self, ranking: CauseRanking | None) -> bool:
+        """Order the fix groups by ``ranking``; True when that changed the list (else nothing is redrawn)."""
+        groups = cause_groups(ranking)
+        if groups == self.groups:
+            return False
+        self.groups = groups
+        self._rebuild()
+        return True
+
+    def group_order(self) -> tuple[str | None, ...]:
+        """The causes of the fix groups, in the order shown."""
+        return tuple(cause for cause, _, _ in self.groups)
+
     def _rebuild(self) -> None:
-        """Options again (the diagnose group folded or unfolded), the highlight kept on its action."""
+        """Options again (diagnose folded or unfolded, groups reordered), the highlight kept on its action."""
+        self.rebuilds += 1
         option_list = self.query_one(OptionList)
         keep = self._highlighted()
         option_list.clear_options()
@@ -117,6 +159,7 @@ class ActionsPanel(Vertical):
         if keep is not None:
             with suppress(OptionDoesNotExist):
                 option_list.highlighted = option_list.get_option_index(keep)
+                option_list.scroll_to_highlight()
 
     def toggle_diagnose(self) -> None:
         self.diagnose_open = not self.diagnose_open

@@ -1,8 +1,11 @@
 """The incident panel: the selected pod's facts, OOM kills this incident, the escalation ladder.
 
 What the operator weighs before acting: how this pod is doing, how many times pods already
-died (even those a rollout replaced), and who should be called by now.  The runbook's root
-causes and their shares head the fix groups in the actions panel below.
+died (even those a rollout replaced), and who should be called by now.  The cause ranking sits
+above it (``ranking_panel``) and the fix groups, ordered by that ranking, below it.
+
+On a short or narrow terminal (80x24) this part steps aside and the ranking stays: the pods
+table already has the selected pod's row, and the header the escalation level and who to call.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from memtui.reasoning.model import CauseRanking
 from memtui.state.cockpit import OomSummary, PodRow
 from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.state.units import format_age, format_bytes, format_rate
@@ -30,6 +32,7 @@ class SidePanel(Widget):
     DEFAULT_CSS = """
     SidePanel {
         height: auto;
+        margin-top: 1;  /* below the cause ranking */
         padding: 0 1;
         background: $surface;
     }
@@ -41,8 +44,6 @@ class SidePanel(Widget):
     """The incident's current escalation level, highlighted in the ladder."""
     oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True, layout=True)
     """OOM kills this incident per pod, kept after rollouts replace the pods."""
-    ranking: reactive[CauseRanking | None] = reactive(None, always_update=True, layout=True)
-    """The runbook's causes ranked from live evidence (memtui.reasoning); not drawn yet."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

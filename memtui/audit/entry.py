@@ -46,6 +46,9 @@ class AuditEntry:
     """The equivalent command the operator was shown."""
     dry_run: Mapping[str, Any] | None = None
     reason: str | None = None
+    ranking: Mapping[str, Any] | None = None
+    """For intents and reads: the cause ranking the action was taken under (``CauseRanking.to_record()``:
+    causes with confidence and prior, the facts behind each with their source, the gaps)."""
     outcome: str | None = None
     duration_s: float | None = None
     error: str | None = None

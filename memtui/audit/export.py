@@ -17,7 +17,7 @@ from typing import Any, Literal
 from memtui.audit.chart import ChartMark, ChartUnavailable, memory_chart
 from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError
-from memtui.audit.timeline import Timeline, TimelineRow, TimelineSummary, build_timeline
+from memtui.audit.timeline import Timeline, TimelineRow, TimelineSummary, build_timeline, ranking_lines
 from memtui.audit.times import format_time
 from memtui.audit.verify import VerifyReport
 
@@ -27,10 +27,11 @@ MemorySeries = Mapping[str, Sequence[tuple[datetime, float]]]
 
 CSV_COLUMNS = (
     "number", "time", "who", "kind", "action", "target", "parameters", "outcome", "outcome_unknown",
-    "duration_s", "effect", "reason", "error", "dry_run", "entry_id", "seq",
+    "duration_s", "effect", "reason", "error", "dry_run", "entry_id", "seq", "causes",
 )
 _MD_HEADER = (
     "#", "Time (UTC)", "Who", "Action", "Target", "Parameters", "Outcome", "Duration", "Effect / output", "Reason",
+    "Top causes then",
 )
 CHART_MARGIN = timedelta(minutes=10)
 """How much memory history around the first and last action the chart shows."""
@@ -119,6 +120,7 @@ def _markdown(
         lines.append("| " + " | ".join(_MD_HEADER) + " |")
         lines.append("|" + "|".join("---" for _ in _MD_HEADER) + "|")
         lines.extend(_md_row(row) for row in timeline.rows)
+        lines.extend(_why_section(timeline.rows))
     else:
         lines.append("No actions recorded in this period.")
     if limits:
@@ -171,8 +173,21 @@ def _md_row(row: TimelineRow) -> str:
         "" if row.duration_s is None else f"{row.duration_s:.2f} s",
         row.effect,
         row.reason,
+        row.causes,
     )
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def _why_section(rows: Sequence[TimelineRow]) -> list[str]:
+    """Per action taken under a recorded ranking: the causes, the facts and their sources, the gaps."""
+    chosen = [r for r in rows if r.kind in ("action", "read") and r.ranking]
+    if not chosen:
+        return []
+    out = ["", "## Why each action was chosen (the cause ranking at the time)", ""]
+    for row in chosen:
+        out.append(f"- **#{row.number}** {row.time:%H:%M:%S} `{_inline(row.action)}`")
+        out.extend(f"  - {_inline(line)}" for line in ranking_lines(row.ranking))
+    return out
 
 
 def _chart_section(timeline: Timeline, series: MemorySeries) -> list[str]:

@@ -104,8 +104,12 @@ class AuditLog:
         reason: str | None = None,
         before: Mapping[str, Any] | None = None,
         kubectl: str | None = None,
+        ranking: Mapping[str, Any] | None = None,
     ) -> str:
         """Record what is about to be done; returns the id that ``result``/``effect`` refer to.
+
+        ``ranking`` is the cause ranking the action was chosen under (causes, confidences, the
+        facts with their sources, gaps); redacted like every other field (facts quote logs).
 
         Raises ``AuditError`` if the entry could not be written: do not make the call then.
         """
@@ -119,6 +123,7 @@ class AuditLog:
             kubectl=kubectl,
             dry_run=dry_run,
             reason=reason,
+            ranking=ranking,
             before=before,
         )
         with self._thread_lock:
@@ -195,8 +200,10 @@ class AuditLog:
         output_summary: str | None = None,
         artifact: str | Path | None = None,
         error: str | None = None,
+        ranking: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Record a read-only diagnose step: one entry, after it ran (nothing to be unsure about)."""
+        """Record a read-only diagnose step: one entry, after it ran (nothing to be unsure about);
+        ``ranking`` as for ``intent`` (what the step was meant to settle)."""
         _require_action(action)
         if outcome not in RESULT_OUTCOMES:
             raise AuditError(f"read outcome must be one of {', '.join(RESULT_OUTCOMES)}, not {outcome!r}")
@@ -211,6 +218,7 @@ class AuditLog:
             error=error,
             summary=output_summary,
             artifact=str(artifact) if artifact is not None else None,
+            ranking=ranking,
         )
 
     def note(self, text: str) -> AuditEntry:

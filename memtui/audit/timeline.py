@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from memtui.audit.entry import AuditEntry
+from memtui.reasoning.model import CAUSE_TITLES
 from memtui.audit.times import as_utc
 
 OUTCOME_UNKNOWN = "outcome unknown"
@@ -44,6 +45,11 @@ class TimelineRow:
     dry_run: str
     entry_id: str
     seq: int
+    causes: str = ""
+    """The cause ranking the action was taken under, one line: "Memory leak 82%, Cache bloat 58%, …"
+    (or "uncertain: …"); empty for entries written before memtui recorded it."""
+    ranking: Mapping[str, Any] | None = None
+    """That ranking as recorded (causes, facts with sources, gaps), for the export's "why" section."""
 
     def as_dict(self) -> dict[str, Any]:
         from memtui.audit.times import format_time
@@ -65,6 +71,7 @@ class TimelineRow:
             "dry_run": self.dry_run,
             "entry_id": self.entry_id,
             "seq": self.seq,
+            "causes": self.causes,
         }
 
 
@@ -127,7 +134,8 @@ def build_timeline(entries: Iterable[AuditEntry], *, since: datetime | None = No
         if head.kind == "intent":
             cells["effect"] = "; ".join(t for t in (_effect_text(e, numbers) for e in group if e.kind == "effect") if t)
     rows = tuple(
-        TimelineRow(number=n, time=head.timestamp, who=_who(head), entry_id=head.id, seq=head.seq, **cells)
+        TimelineRow(number=n, time=head.timestamp, who=_who(head), entry_id=head.id, seq=head.seq,
+                    causes=causes_text(head.ranking), ranking=head.ranking, **cells)
         for n, (head, cells, _) in enumerate(drafts, start=1)
     )
     used_ids = {e.id for _, _, group in drafts for e in group}
@@ -196,6 +204,47 @@ def _orphan_cells(entry: AuditEntry) -> dict[str, Any]:
         error=entry.error or "",
         dry_run="",
     )
+
+
+def _cause_name(cause: object) -> str:
+    return CAUSE_TITLES.get(str(cause), str(cause))
+
+
+def _percent(value: object) -> str:
+    return f"{round(100 * value)}%" if isinstance(value, int | float) and not isinstance(value, bool) else "?"
+
+
+def causes_text(ranking: Mapping[str, Any] | None, *, limit: int = 4) -> str:
+    """A recorded ranking in one line: "Memory leak 82%, Cache bloat 58%, …", most likely first;
+    "uncertain: …" when the ranking said it could not tell (and then the causes in the order recorded)."""
+    if not isinstance(ranking, Mapping):
+        return ""
+    causes = [c for c in ranking.get("causes") or () if isinstance(c, Mapping)]
+    shown = ", ".join(f"{_cause_name(c.get('cause'))} {_percent(c.get('confidence'))}" for c in causes[:limit])
+    return f"uncertain: {shown}" if ranking.get("uncertain") else shown
+
+
+def ranking_lines(ranking: Mapping[str, Any] | None, *, facts: int = 3) -> list[str]:
+    """A recorded ranking for a reader: each cause with confidence and prior, the facts behind the
+    likely ones with their source, and the gaps (what the ranking lacked)."""
+    if not isinstance(ranking, Mapping):
+        return []
+    lines = []
+    if ranking.get("uncertain"):
+        lines.append("uncertain: the evidence was too thin to name a cause")
+    for cause in ranking.get("causes") or ():
+        if not isinstance(cause, Mapping):
+            continue
+        head = f"{_cause_name(cause.get('cause'))} {_percent(cause.get('confidence'))} (prior {_percent(cause.get('prior'))})"
+        found = [f for f in cause.get("facts") or () if isinstance(f, Mapping)][:facts]
+        if found:
+            head += ": " + "; ".join(f"{f.get('text', '')} [{f.get('source', '?')}]" for f in found)
+        lines.append(head)
+    gaps = [g for g in ranking.get("gaps") or () if isinstance(g, Mapping)]
+    if gaps:
+        lines.append("missing: " + "; ".join(str(g.get("what", "")) + (f" ({g['action_id']})" if g.get("action_id") else "")
+                                             for g in gaps))
+    return lines
 
 
 def _who(entry: AuditEntry) -> str:

@@ -254,6 +254,7 @@ class Executor:
             advice=tuple(draft.advice),
             advice_summary=draft.advice_summary,
             checks=tuple(draft.checks),
+            ranking=frozen_map(ctx.ranking) if ctx.ranking is not None else None,
         )
 
     # -- execute --------------------------------------------------------------------------------------
@@ -324,6 +325,7 @@ class Executor:
                 request={"requests": [r.summary() for r in plan.requests]},
                 dry_run=self._dry_run_summary(plan.dry_run), reason=plan.reason,
                 before=dict(plan.before), kubectl=plan.equivalent,
+                ranking=dict(plan.ranking) if plan.ranking is not None else None,
             )
         except AuditError as exc:
             return Outcome(False, f"{plan.title}: not sent, the audit log cannot be written", plan.action.id,
@@ -439,7 +441,7 @@ class Executor:
         if not permission.allowed:
             reason = permission.reason or "not permitted"
             entry_id, notes = self._audit_read(action.id, {"kind": "Namespace", "name": self.namespace}, parameters,
-                                               "refused", 0.0, reason, None, reason)
+                                               "refused", 0.0, reason, None, reason, ctx.ranking)
             return Outcome(False, f"{action.title}: refused: {reason}", action.id, error=reason, refused=True,
                            intent_id=entry_id, notes=notes)
         try:
@@ -452,18 +454,20 @@ class Executor:
         duration = time.monotonic() - started
         entry_id, notes = self._audit_read(action.id, dict(result.target), parameters,
                                            "success" if result.ok else "failure", duration, result.summary,
-                                           result.artifact, result.error)
+                                           result.artifact, result.error, ctx.ranking)
         summary = f"{action.title}: {result.summary}" if result.ok else f"{action.title} failed: {result.error}"
         return Outcome(result.ok, summary, action.id, output=result.text, artifact=result.artifact, error=result.error,
                        duration_s=duration, intent_id=entry_id, notes=notes)
 
     def _audit_read(self, action_id: str, target: dict[str, Any], parameters: dict[str, str], outcome: str,
                     duration: float, summary: str | None, artifact: Path | None,
-                    error: str | None) -> tuple[str | None, tuple[str, ...]]:
-        """(the read entry's id, notes); a read already happened, so a failed audit is a note, not a refusal."""
+                    error: str | None, ranking: Mapping[str, Any] | None = None) -> tuple[str | None, tuple[str, ...]]:
+        """(the read entry's id, notes); a read already happened, so a failed audit is a note, not a refusal.
+        ``ranking`` is the cause ranking when the step was run (a plain dict: the executor does not rank)."""
         try:
             entry = self.audit.read(action=action_id, target=target, parameters=parameters or None, outcome=outcome,
-                                    duration_s=duration, output_summary=summary, artifact=artifact, error=error)
+                                    duration_s=duration, output_summary=summary, artifact=artifact, error=error,
+                                    ranking=ranking)
         except AuditError as exc:
             return None, (f"not written to the audit log ({exc})",)
         return entry.id, ()

@@ -79,6 +79,10 @@ class ActionContext:
     pinned_pod: str | None = None
     """A pod the operator chose in the modal instead of the one the action names ("the worst
     pod"): the action is re-planned for it, and its reason says it was the operator's choice."""
+    ranking: Mapping[str, Any] | None = None
+    """The cause ranking the operator was looking at (``CauseRanking.to_record()``: causes,
+    confidences, facts with their sources, gaps), a plain JSON-able dict: it goes into the
+    action's audit entry, so the postmortem shows why this fix was chosen."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,8 @@ class Plan:
     """The advice in one line, shown beside the value it proposes (visible at 80x24)."""
     checks: tuple[Check, ...] = ()
     """Checks made before anything is sent; a failed one blocks Apply and ``execute``."""
+    ranking: Mapping[str, Any] | None = None
+    """The cause ranking when the action was chosen (``ActionContext.ranking``), for its audit intent."""
 
     @property
     def blockers(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -49,6 +49,7 @@ from memtui.widgets.gpu_pane import GpuPane
 from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.pod_table import PodTable
+from memtui.widgets.ranking_panel import RankingPanel
 from memtui.widgets.reasons_screen import ReasonsScreen
 from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
@@ -140,6 +141,7 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
                         with SourcePane(title="Redis", id="redis-pane", reasons_key=reasons):
                             yield RedisPane(id="redis")
             with Vertical(id="side"):
+                yield RankingPanel(self.catalogue.actions, self.keymap_actions, id="ranking")
                 side = SidePanel(id="incident")
                 side.now = self.clock
                 yield side
@@ -182,10 +184,24 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
 
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _focus_moved(self, _: events.Event) -> None:
+        """On a short terminal the ranking shrinks to its causes' lines while the actions list has
+        focus (the list needs the rows), and comes back in full when focus leaves it."""
+        self.call_after_refresh(self._fit_ranking)
+
+    def _fit_ranking(self) -> None:
+        with suppress(NoMatches):
+            actions = self.query_one(ActionsPanel)
+            self.query_one(RankingPanel).minimal = self.screen.has_class("-short") and actions.has_focus_within
+
     def _apply_size(self, width: int, height: int) -> None:
         """Small terminals: the pods pane keeps the room, auxiliary panes collapse (keys bring them back)."""
         self.screen.set_class(width < NARROW_WIDTH, "-narrow")
         self.screen.set_class(height < SHORT_HEIGHT, "-short")
+        with suppress(NoMatches):
+            self.query_one(RankingPanel).compact = height < SHORT_HEIGHT
 
     # -- polling ----------------------------------------------------------------------------
 
@@ -240,7 +256,8 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
         side.oom_kills = state.oom_summary()
-        side.ranking = self.ranking
+        self.query_one(RankingPanel).show(self.ranking)
+        self.query_one(ActionsPanel).show_ranking(self.ranking)
         self._update_side_pod()
         health = state.health
         self._pane("pods-pane").show_health(state.health_with_notes("kubernetes", "prometheus"), also=health["metrics API"])

@@ -40,6 +40,7 @@ from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarg
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible
 from memtui.widgets.pod_table import PodTable
+from memtui.widgets.ranking_panel import RankingPanel
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
     from memtui.clients.kube.connection import KubeConnection
     from memtui.config.settings import Settings
+    from memtui.reasoning.model import CauseRanking
     from memtui.runbook import Catalogue
     from memtui.state.cockpit import CockpitState
 
@@ -84,6 +86,7 @@ class RunbookActionsMixin(_AppBase):
     keymap_bindings: Mapping[str, str]
     effects: list[Effect]
     executor: Executor | None
+    ranking: CauseRanking
     outcomes: list[Outcome]
 
     if TYPE_CHECKING:  # MemtuiApp's own, used here
@@ -190,6 +193,7 @@ class RunbookActionsMixin(_AppBase):
     def _set_permissions(self, permissions) -> None:
         self.permissions = permissions
         self.query_one(ActionsPanel).permissions = permissions
+        self.query_one(RankingPanel).permissions = permissions
 
     # -- context ------------------------------------------------------------------------------
 
@@ -214,6 +218,7 @@ class RunbookActionsMixin(_AppBase):
             seconds_to_oom=forecast,
             growth=growth,
             peaks=peaks,
+            ranking=self.ranking.to_record(),
         )
 
     # -- running ------------------------------------------------------------------------------

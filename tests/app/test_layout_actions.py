@@ -26,7 +26,8 @@ async def test_a_at_80x24_shows_the_actions_list_scrolled_to_the_first_fix(sim, 
     app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot, app)
-        assert not app.query_one("#side").display  # collapsed at 80 columns
+        assert app.query_one("#side").display  # the ranking stays at 80 columns
+        assert not app.query_one("#incident").display  # the selected pod's facts step aside
         await pilot.press("a")
         await pilot.pause()
         options = app.query_one("#action-list", OptionList)

@@ -154,10 +154,15 @@ async def test_small_terminal_collapses_panes_and_keys_bring_them_back(sim, make
     app = make_app(redis_url=redis_server.url)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.state.redis is not None)
-        assert not app.query_one("#redis-pane").display and not app.query_one("#side").display
+        assert not app.query_one("#redis-pane").display
+        assert app.query_one("#side").display and app.query_one("#ranking").display  # the ranking stays
+        assert not app.query_one("#incident").display
         await pilot.press("i")
         await pilot.pause()
         assert app.query_one("#redis-pane").display
+        await pilot.press("p")  # the side panel goes: the pods pane gets the whole width
+        await pilot.pause()
+        assert not app.query_one("#side").display
         await pilot.press("p")
         await pilot.pause()
         assert app.query_one("#side").display

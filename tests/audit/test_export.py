@@ -48,7 +48,7 @@ def test_markdown_has_title_summary_table_in_time_order(log, clock, log_path):
     assert "- First action: 2026-11-27T02:03:00.000Z fix.reduce-batch-size (#2)" in text
     rows = table_rows(text)
     assert rows[0] == ["#", "Time (UTC)", "Who", "Action", "Target", "Parameters", "Outcome", "Duration",
-                       "Effect / output", "Reason"]
+                       "Effect / output", "Reason", "Top causes then"]
     body = rows[1:]
     assert [r[3] for r in body] == ["`diagnose.top-pods`", "`fix.reduce-batch-size`", "`fix.scale-api`", "note",
                                     "`fix.rollout-restart`"]
@@ -75,7 +75,7 @@ def test_markdown_escapes_pipes_so_the_table_keeps_its_columns(log, clock, log_p
     text = export_timeline(entries, fmt="md")
     note = next(line for line in text.splitlines() if "paged the model team" in line)
     assert "paged the model team \\| waiting" in note
-    assert len([c for c in note.replace("\\|", "").split("|")]) == 12  # 10 cells plus the two ends
+    assert len([c for c in note.replace("\\|", "").split("|")]) == 13  # 11 cells plus the two ends
 
 
 def test_markdown_chart_of_pod_memory_with_actions_marked(log, clock, log_path):
@@ -156,3 +156,43 @@ def test_unknown_format_is_refused(log, clock, log_path):
 
 def test_an_empty_log_exports(log_path, log):
     assert "No actions recorded in this period." in export_timeline(load_entries(log_path))
+
+
+RANKING = {
+    "computed_at": "2026-11-27T02:02:58+00:00", "evidence_at": None, "uncertain": False, "inputs": {},
+    "causes": [
+        {"cause": "batch", "prior": 0.2, "confidence": 0.77,
+         "facts": [{"cause": "batch", "weight": 1.8, "text": "spikes follow request rate", "source": "prometheus",
+                    "pod": None},
+                   {"cause": "batch", "weight": 1.1, "text": "batch_size=512 in 9 lines", "source": "log",
+                    "pod": "sap-llm-7d9f-abc12"}]},
+        {"cause": "leak", "prior": 0.3, "confidence": 0.2, "facts": []},
+    ],
+    "gaps": [{"what": "no Prometheus", "action_id": None, "cause": None}],
+}
+
+
+def test_the_ranking_an_action_was_taken_under_is_a_column_and_a_why_section(log, clock, log_path):
+    log.intent(action="fix.reduce-batch-size", target={"kind": "ConfigMap", "name": "sap-llm-config"},
+               ranking=RANKING)
+    log.read(action="diagnose.top-pods", ranking={**RANKING, "uncertain": True})
+    log.note("no ranking on a note")
+    entries = load_entries(log_path)
+    text = export_timeline(entries, fmt="md")
+    rows = table_rows(text)
+    assert rows[1][-1] == "Large batches 77%, Memory leak 20%"
+    assert rows[2][-1] == "uncertain: Large batches 77%, Memory leak 20%"
+    assert rows[3][-1] == ""  # a note: nothing recorded
+    why = text[text.index("## Why each action was chosen"):]
+    assert ("- Large batches 77% (prior 20%): spikes follow request rate [prometheus]; "
+            "batch_size=512 in 9 lines [log]") in why
+    assert "- missing: no Prometheus" in why and "uncertain: the evidence was too thin" in why
+    assert json.loads(export_timeline(entries, fmt="json"))["entries"][0]["ranking"]["causes"][0]["cause"] == "batch"
+    assert list(csv.DictReader(io.StringIO(export_timeline(entries, fmt="csv"))))[0]["causes"].startswith("Large")
+
+
+def test_without_a_recorded_ranking_the_export_has_no_why_section(log, clock, log_path):
+    _, entries = incident(log, clock, log_path)
+    text = export_timeline(entries, fmt="md")
+    assert "## Why each action was chosen" not in text
+    assert all(row[-1] == "" for row in table_rows(text)[1:])

@@ -73,6 +73,8 @@ SHOTS = (
     Shot("actions-80x24", (80, 24), keys=("a",)),
     Shot("limit-advice-modal", (160, 48), keys=("L",), wait_for_screen=True),
     Shot("limit-advice-80x24", (80, 24), keys=("L",), wait_for_screen=True),
+    Shot("ranking-80x24", (80, 24), scenario="cache-bloat"),
+    Shot("ranking-160x48", (160, 48), scenario="model-duplication"),
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 
