@@ -207,6 +207,10 @@ class RankingPanel(Widget):
         line.truncate(self._width, overflow="ellipsis")
         text.append_text(line).append("\n")
 
+    def _allowed(self, action_id: str) -> bool:
+        permission = self.permissions.get(action_id)
+        return permission is None or permission.allowed
+
     def fix_keys(self, cause: str) -> list[tuple[str, Action]]:
         """(key, action) of the bound fixes for ``cause``."""
         fixes = [(key_label(self.keys.get(a.id)), a) for a in self.fix_actions(cause)]
@@ -218,9 +222,8 @@ class RankingPanel(Widget):
             return
         text.append("fix ", style=role("muted"))
         for key, action in fixes:
-            permission = self.permissions.get(action.id)
-            denied = permission is not None and not permission.allowed
-            text.append(key, style=role("muted strike") if denied else role("bold accent")).append(" ")
+            allowed = self._allowed(action.id)
+            text.append(key, style=role("bold accent") if allowed else role("muted strike")).append(" ")
 
     def _fix_line(self, text: Text, cause: str) -> None:
         if self.fix_keys(cause):
@@ -231,6 +234,7 @@ class RankingPanel(Widget):
     def _render_gaps(self, text: Text, ranking: CauseRanking) -> None:
         steps = [g for g in ranking.gaps if g.action_id and g.action_id in self.actions]
         missing = [g for g in ranking.gaps if g not in steps]
+        steps.sort(key=lambda g: not self._allowed(g.action_id or ""))  # a step the operator can run first
         limit = 1 if self.compact else 2
         for gap in missing[:limit]:
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -242,7 +246,8 @@ class RankingPanel(Widget):
             key = self.gap_key(gap) or "^p"
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("surer " if index == 0 else "      ", style=role("muted"))
-            line.append(f"{key:>2}", style=role("bold accent")).append(" ")
-            line.append(visible(action.title, one_line=True))
+            allowed = self._allowed(action.id)
+            line.append(f"{key:>2}", style=role("bold accent") if allowed else role("muted strike")).append(" ")
+            line.append(visible(action.title, one_line=True), style="" if allowed else role("muted strike"))
             line.truncate(self._width, overflow="ellipsis")
             text.append_text(line).append("\n")

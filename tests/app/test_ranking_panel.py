@@ -221,3 +221,19 @@ async def test_fix_groups_follow_the_ranking_and_the_cursor_stays_on_its_action(
         assert options.get_option_at_index(options.highlighted).id == "fix.reduce-batch-size"
         assert options.get_option("group:batch").prompt.plain == "Fix · Large batches 77% (20%)"
         assert "Cause ranked" in panel_text(app) and "77% Large batches" in panel_text(app)
+
+
+async def test_a_suggested_step_the_operator_cannot_run_yields_to_one_they_can(sim, make_app, ranked, tmp_path):
+    # diagnose.memory-growth needs Prometheus, which this app does not have
+    ranking = leak_and_cache()
+    ranked(CauseRanking(ranking.causes, computed_at=AT, uncertain=False,
+                        gaps=(Gap("growth not from deriv()", "diagnose.memory-growth", "leak"), *ranking.gaps)))
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await started(pilot, app)
+        await wait_for(pilot, lambda: "diagnose.memory-growth" in app.query_one(RankingPanel).permissions)
+        await pilot.pause()
+        lines = panel_text(app).splitlines()
+        first = next(line for line in lines if line.startswith("surer"))
+        assert " h " in first and "Heap profile" in first  # the one they can run, first
+        assert any(" f " in line and "Memory growth" in line for line in lines)  # still there, struck through
