@@ -135,6 +135,7 @@ class PodTable(ScrollView, can_focus=True):
         Binding("end", "last", "Last", show=False, id="pods.last"),
         Binding("s", "cycle_sort", "Sort", id="pods.sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False, id="pods.sort-reverse"),
+        Binding("enter", "open_details", "Details", show=False, id="pods.details"),
     ]
 
     rows: reactive[tuple[PodRow, ...]] = reactive((), always_update=True, layout=False)
@@ -152,6 +153,13 @@ class PodTable(ScrollView, can_focus=True):
         """The cursor moved onto a pod."""
 
         def __init__(self, pod: str | None) -> None:
+            super().__init__()
+            self.pod = pod
+
+    class DetailsRequested(Message):
+        """Enter on a pod: the app opens its details screen."""
+
+        def __init__(self, pod: str) -> None:
             super().__init__()
             self.pod = pod
 
@@ -383,6 +391,10 @@ class PodTable(ScrollView, can_focus=True):
 
     def action_reverse_sort(self) -> None:
         self.sort_reverse = not self.sort_reverse
+
+    def action_open_details(self) -> None:
+        if self._cursor_pod is not None:
+            self.post_message(self.DetailsRequested(self._cursor_pod))
 
 
 _SORT_COLUMN = {

@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from memtui.state.cockpit import OomSummary, PodRow
 from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
+from memtui.state.oom_ledger import KillKind
 from memtui.state.units import format_age, format_bytes, format_rate
 from memtui.widgets.outside_text import plain, visible
 from memtui.widgets.roles import role
@@ -69,9 +70,13 @@ class SidePanel(Widget):
         for summary in self.oom_kills[:6]:
             when = summary.last.astimezone().strftime("%H:%M") if summary.last else "≤2h"
             pod = visible(summary.pod, one_line=True)
-            name = pod if len(pod) <= 20 else "…" + pod[-19:]
-            text.append(f"{name:<20}", style=role("muted") if summary.gone else "bold")
+            name = pod if len(pod) <= 14 else "…" + pod[-13:]
+            text.append(f"{name:<14}", style=role("muted") if summary.gone else "bold")
             text.append(f" ×{summary.kills} {when}", style=role("bad"))
+            # why the latest died: its own limit, or the node's pressure (Enter on the pod says more)
+            kind = summary.latest.kind if summary.latest is not None else None
+            if kind is not None:
+                text.append(f" {kind.short}", style=role("bold bad" if kind is KillKind.LIMIT else "bold warn"))
             text.append(" gone\n" if summary.gone else "\n", style=role("muted"))
         if len(self.oom_kills) > 6:
             text.append(f"… {len(self.oom_kills) - 6} more pods\n", style=role("muted"))

@@ -102,6 +102,12 @@ class SimulatorHandle:
                                      system_oom=self._pod(system_oom, namespace) if system_oom else None)
         self._call(go)
 
+    def write_log(self, pod: str, line: str, namespace: str = "sap-llm") -> None:
+        """Append ``line`` to ``pod``'s main container log now, as the app would have written it."""
+        def go() -> None:
+            self._pod(pod, namespace).extra_log.append((self._st.now(), line))
+        self._call(go)
+
     def relieve_node(self, node: str) -> None:
         self._call(lambda: self._st.cluster.relieve_node(node, self._st.now()))
 

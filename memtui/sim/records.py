@@ -45,6 +45,8 @@ class PodRecord:
     status_changed: float = 0.0
     sidecar: Any = None
     """The second container's state (kills.SidecarState), made on first use when the spec has one."""
+    extra_log: list[tuple[float, str]] = field(default_factory=list)
+    """Lines written into the main container's log from outside (SimulatorHandle.write_log)."""
     evicted: tuple[float, str] | None = None
     """(when, the kubelet's message) once evicted for node memory pressure (kills.KillController.evict)."""
 

@@ -39,6 +39,7 @@ from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
 from memtui.ui.keys_help import help_sections
 from memtui.ui.messages import SourceRefreshed
+from memtui.ui.pod_details import PodDetailsMixin
 from memtui.ui.polling import Poller
 from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.themes import ThemedApp
@@ -65,7 +66,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class MemtuiApp(RunbookActionsMixin, ThemedApp):
+class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
     """The incident cockpit for one namespace of one cluster."""
 
     CSS_PATH = "app.tcss"
@@ -279,6 +280,7 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
         screen = self.screen
         if isinstance(screen, ConfirmActionScreen):
             screen.show_live(self.state.rows, self.clock())
+        self.push_pod_details()
 
     def _render_gpu(self) -> None:
         pane, state = self.query_one(GpuPane), self.state
@@ -334,6 +336,10 @@ class MemtuiApp(RunbookActionsMixin, ThemedApp):
     def _pod_highlighted(self, _: PodTable.PodHighlighted) -> None:
         with suppress(NoMatches):  # a message that arrives while the screen is torn down
             self._update_side_pod()
+
+    @on(PodTable.DetailsRequested)
+    def _details_requested(self, message: PodTable.DetailsRequested) -> None:
+        self.open_pod_details(message.pod)
 
     @on(PodTable.ViewChanged)
     def _view_changed(self, _: PodTable.ViewChanged) -> None:

@@ -34,12 +34,14 @@ def binding_ids() -> set[str]:
     from memtui.widgets.confirm_screen import ConfirmActionScreen
     from memtui.widgets.help_screen import HelpScreen
     from memtui.widgets.output_screen import OutputScreen
+    from memtui.widgets.pod_details_screen import PodDetailsScreen
     from memtui.widgets.pod_table import PodTable
     from memtui.widgets.reasons_screen import ReasonsScreen
 
     ids: set[str] = set()
     for bindings in (APP_BINDINGS, PodTable.BINDINGS, ActionsPanel.BINDINGS, ConfirmActionScreen.BINDINGS,
-                     OutputScreen.BINDINGS, HelpScreen.BINDINGS, ReasonsScreen.BINDINGS):
+                     OutputScreen.BINDINGS, HelpScreen.BINDINGS, ReasonsScreen.BINDINGS,
+                     PodDetailsScreen.BINDINGS):
         for binding in bindings:
             binding_id = getattr(binding, "id", None)
             if binding_id:

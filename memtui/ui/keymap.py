@@ -122,8 +122,18 @@ def _scope(binding_id: str) -> str:
     return binding_id.split(".", 1)[0]
 
 
-SCREENS = {"confirm": "confirm", "output": "output", "help": "help", "reasons": "reasons"}
+SCREENS = {"confirm": "confirm", "output": "output", "help": "help", "reasons": "reasons", "details": "details"}
 """Scopes that live on their own (modal) screen; every other scope is on the main screen."""
+FOCUS_SCOPES = {"pods", "actions"}
+"""Scopes of main-screen widgets whose keys are live only while that widget has focus: one of them at a
+time (Enter opens a pod's details in the pods table and runs the action in the actions list)."""
+
+
+def _clash(one: str, other: str) -> bool:
+    a, b = _scope(one), _scope(other)
+    if SCREENS.get(a, "main") != SCREENS.get(b, "main"):
+        return False
+    return not (a in FOCUS_SCOPES and b in FOCUS_SCOPES and a != b)
 
 
 def _check_conflicts(bindings: dict[str, str], sources: dict[str, str]) -> None:
@@ -133,7 +143,7 @@ def _check_conflicts(bindings: dict[str, str], sources: dict[str, str]) -> None:
     for binding_id, keys in bindings.items():
         for key in keys.split(","):
             for other in owners.get(key, []):
-                if SCREENS.get(_scope(other), "main") == SCREENS.get(_scope(binding_id), "main"):
+                if _clash(other, binding_id):
                     raise KeymapError(
                         f"{sources[binding_id]}: key {key!r} of {binding_id!r} is already bound to "
                         f"{other!r} ({sources[other]})"

@@ -21,6 +21,7 @@ NAVIGATION = (
     ("pods.last", "last pod"),
     ("pods.sort", "cycle the sort (memory, %, forecast, growth, restarts, name, age)"),
     ("pods.sort-reverse", "reverse the sort"),
+    ("pods.details", "pod details: containers vs their limits, kills, logs"),
     ("app.filter", "filter pods by regex (Enter keeps it, Esc clears)"),
     ("app.focus-pods", "back to the pods table (from the actions list or the filter)"),
 )

@@ -35,6 +35,9 @@ async def test_oom_kills_survive_a_rollout_restart(sim, make_app, kubectl, prome
             assert summaries[pod].gone and summaries[pod].kills >= 1
         side = app.query_one(SidePanel).render().plain
         assert "OOM kills (this incident)" in side
-        assert any(pod[-19:] in side for pod in oom_pods)
+        # each line ends the pod's name and says why it died: at its own limit here
+        assert any(f"{pod[-13:]} ×{summaries[pod].kills}" in side for pod in oom_pods)
+        assert all(summaries[pod].latest.kind.short == "limit" for pod in oom_pods)
+        assert " limit gone" in side
         # the clock does not reset with the pods (it may only move earlier, as evidence arrives)
         assert app.state.incident.started_at is not None and app.state.incident.started_at <= started

@@ -75,6 +75,8 @@ SHOTS = (
     Shot("limit-advice-80x24", (80, 24), keys=("L",), wait_for_screen=True),
     Shot("ranking-80x24", (80, 24), scenario="cache-bloat"),
     Shot("ranking-160x48", (160, 48), scenario="model-duplication"),
+    Shot("pod-details", (160, 48), keys=("down", "down", "enter"), wait_for_screen=True),  # the OOMKilled pod
+    Shot("pod-details-80x24", (80, 24), keys=("enter",), wait_for_screen=True),
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 
@@ -196,6 +198,8 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
         await pilot.press(key)
     if shot.wait_for_screen:
         await _wait(pilot, lambda: len(app.screen_stack) > 1)
+        # what the modal reads in its own workers (the pod details' log tail) is part of the picture
+        await _wait(pilot, lambda: all(w.is_finished for w in app.workers if w.node is app.screen))
         await pilot.pause(0.5)
     elif shot.keys:
         await pilot.pause(0.3)

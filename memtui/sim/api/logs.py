@@ -10,6 +10,7 @@ from aiohttp import web
 
 from .. import applog
 from ..records import PodRecord
+from ..sidecar import sidecar_of
 from . import errors
 from .paths import RequestInfo
 
@@ -56,6 +57,9 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
         raise errors.not_found("pods", info.name or "")
     q = request.query
     previous = q.get("previous") in ("true", "1")
+    side = sidecar_of(rec)
+    if side is not None and q.get("container") == side.name:
+        return web.Response(body=b"", content_type="text/plain")  # the log shipper writes nothing of note
     life = _pick(st, rec, info, q.get("container"), previous)
     timestamps = q.get("timestamps") in ("true", "1")
     since = life.start - 1
@@ -72,6 +76,10 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
     seed = st.config.seed
     ep = st.clock.epoch_ts
     items = applog.lines(rec, life, since, now + 1e-6, seed, ep)
+    if rec.extra_log:  # lines a test wrote (SimulatorHandle.write_log), in the life they were written in
+        end = life.end if life.end is not None else now + 1e-6
+        items = sorted(items + [(t, s) for t, s in rec.extra_log if max(since, life.start) <= t <= end],
+                       key=lambda item: item[0])
     if q.get("tailLines"):
         try:
             n = int(q["tailLines"])
