@@ -6,6 +6,7 @@ container limit OOM of the sidecar, not of the model server."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -150,7 +151,6 @@ def test_kubectl_reads_the_evicted_pod_and_the_sidecar(sim_factory, kubectl):
     handle = sim_factory(seed=7, sidecar=True)
     k = kubectl.using(handle)
     pods = k("get", "pods", "-n", "sap-llm", "-o", "json", check=True)
-    import json
     items = [p for p in json.loads(pods.stdout)["items"] if p["metadata"]["labels"].get("app") == "sap-llm"]
     victim = next(p for p in items if p["status"]["containerStatuses"][0].get("restartCount") == 0)
     name, node = victim["metadata"]["name"], victim["spec"]["nodeName"]
@@ -163,3 +163,36 @@ def test_kubectl_reads_the_evicted_pod_and_the_sidecar(sim_factory, kubectl):
     assert "MemoryPressure" in node_text and "True" in node_text
     events = k("get", "events", "-n", "default", "--field-selector", "reason=SystemOOM", check=True).stdout
     assert "System OOM encountered" in events
+
+
+def _post(handle, path: str) -> tuple[int, dict]:
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    ctx = ssl.create_default_context(cafile=str(handle.ca_path))
+    try:
+        with urllib.request.urlopen(urllib.request.Request(handle.url + path, method="POST"), context=ctx,
+                                    timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_the_kills_through_the_control_api_for_a_simulator_in_another_process(sim_factory, rig_for):
+    handle = sim_factory(seed=7, sidecar=True)
+    rig = rig_for(handle)
+    pod = rig.healthy_sap_llm_pod()
+    status, body = _post(handle, "/_sim/kill/liveness?pod=nope")
+    assert status == 400 and "no live pod" in body["message"]
+    assert _post(handle, f"/_sim/kill/liveness?pod={pod.name}")[0] == 200
+    assert rig.until(lambda: rig.kills_of(pod.name, "sap-llm"), "the liveness kill")[0].kind is KillKind.OTHER
+    status, body = _post(handle, f"/_sim/kill/liveness?pod={pod.name}")
+    assert status == 400 and "not running" in body["message"]  # it waits for its restart
+    status, body = _post(handle, f"/_sim/kill/sidecar-oom?pod={pod.name}&ramp=30")
+    assert status == 200 and "killed_at" in body
+    assert _post(handle, f"/_sim/kill/node-pressure?node={pod.node}")[0] == 200
+    rig.until(lambda: rig.state.ledger.nodes.nodes[pod.node].memory_pressure, "MemoryPressure")
+    assert _post(handle, f"/_sim/kill/relieve-node?node={pod.node}")[0] == 200
+    rig.until(lambda: rig.state.ledger.nodes.nodes[pod.node].memory_pressure is False, "the pressure relieved")
+    assert _post(handle, "/_sim/kill/node-pressure?node=nowhere")[0] == 400
