@@ -158,6 +158,9 @@ class CockpitState:
     """Per sampled pod, its last ``DISK_READINGS`` ``du`` readings as (unix time, (path, bytes)…)."""
     _rows: tuple[PodRow, ...] = ()
 
+    def __post_init__(self) -> None:
+        self.ledger.pod_history = self.history.get  # "working set just before" a kill memtui missed
+
     # -- sources ----------------------------------------------------------------------------
 
     def expect(self, source: str) -> None:

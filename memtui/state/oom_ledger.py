@@ -24,11 +24,12 @@ again as it comes in.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from memtui.state.history import RingSeries
 from memtui.state.snapshots import ContainerState, KubeEvent, NodeSnapshot, PodState, PodUsage
 
 SIGKILL_EXIT = 137
@@ -209,6 +210,9 @@ class OomLedger:
         self.nodes: NodeSnapshot | None = None
         """The latest node conditions (None until the node poll answered once)."""
         self._latest: datetime | None = None
+        self.pod_history: Callable[[str], RingSeries | None] | None = None
+        """The pod's working-set history (CockpitState's, backfilled from Prometheus when it is there):
+        the "just before" of a single-container pod killed before memtui sampled its container."""
 
     def __len__(self) -> int:
         return len(self._order)
@@ -266,10 +270,26 @@ class OomLedger:
         before = [s for s in ring if s[0] <= at and at - s[0] <= SAMPLE_STALE]
         return before[-1] if before else None
 
+    def _history_before(self, pod: PodState | None, at: datetime | None) -> tuple[datetime, int] | None:
+        """The pod's history sample before ``at``, for a pod of one container (the pod's figure is its)."""
+        if pod is None or len(pod.containers) != 1 or at is None or self.pod_history is None:
+            return None
+        series = self.pod_history(pod.name)
+        if series is None:
+            return None
+        stamp = at.timestamp()
+        before = [(t, v) for t, v in series.samples() if t <= stamp and stamp - t <= SAMPLE_STALE.total_seconds()]
+        if not before:
+            return None
+        t, value = before[-1]
+        return datetime.fromtimestamp(t, timezone.utc), int(value)
+
     def _classified(self, kill: OomKill) -> OomKill:
         pod = self._pods.get(kill.pod)
         node = kill.node or (pod.node if pod else None)
         sample = self._sample_before(kill.pod, kill.container, kill.finished_at) if kill.container else None
+        if sample is None and kill.working_set_before is None:
+            sample = self._history_before(pod, kill.finished_at)
         working_set, sampled_at = (sample[1], sample[0]) if sample else (kill.working_set_before, kill.sampled_at)
         evidence = KillEvidence(
             reason=kill.reason,

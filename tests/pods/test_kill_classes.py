@@ -191,3 +191,21 @@ def test_the_ledger_stays_bounded():
         ledger.observe((pod(container("c", limit=GiB, restarts=1, reason="OOMKilled", exit_code=137, ended=at(i)),
                             name=name),), (), usage(name, at(i - 1), c=GiB), at(i))
     assert len(ledger) == 10 and len(ledger._samples) <= 10 and len(ledger._restarts) <= 10
+
+
+def test_a_kill_before_memtui_sampled_the_container_takes_the_pods_backfilled_history():
+    from memtui.state.cockpit import CockpitState
+    from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot
+
+    # an hour from Prometheus, up to 20 s before the kill at 11.0 GiB (then the new life's 2 GiB)
+    points = tuple((at(s).timestamp(), float(11.0 * GiB + s * MiB)) for s in range(-600, 0, 20))
+    history = BackfillSnapshot(memory={"sap-llm-abc-1": points + ((at(30).timestamp(), float(2 * GiB)),)})
+    killed = container("sap-llm", limit=12 * GiB, restarts=1, reason="OOMKilled", exit_code=137, ended=at(0))
+    side = container("log-shipper", limit=256 * MiB, restarts=1, reason="OOMKilled", exit_code=137, ended=at(0))
+    for containers, expected in (((killed,), int(11.0 * GiB - 20 * MiB)), ((killed, side), None)):
+        state = CockpitState(threshold_bytes=10**10, clock=lambda: at(600))
+        state.apply(history)
+        state.apply(KubeSnapshot(taken_at=at(600), pods=(pod(*containers),), usage={}, events=()))
+        # a pod of two containers: its figure is not either container's, so nothing is guessed
+        assert only_kill(state.ledger, "sap-llm").working_set_before == expected
+        assert only_kill(state.ledger, "sap-llm").kind is KillKind.LIMIT
