@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from memtui.state.cockpit import PodRow, RestartPending, SourceHealth
+from memtui.state.forecast_change import ForecastChange
 from memtui.state.incident import IncidentStatus
 from memtui.state.units import describe_threshold, format_decimal_bytes, format_duration
 from memtui.widgets.outside_text import plain, visible
@@ -37,6 +38,8 @@ class IncidentHeader(Widget):
     """Health of each data source, shown on the second line."""
     next_oom: reactive[PodRow | None] = reactive(None, always_update=True)
     """The pod whose forecast OOM comes first (within the hour), shown where the eye lands."""
+    forecast_change: reactive[ForecastChange | None] = reactive(None)
+    """What the last fix did to growth and time to OOM (before → after, or still measuring)."""
     restart_pending: reactive[tuple[RestartPending, ...]] = reactive((), always_update=True)
     """ConfigMap keys patched that running pods read only at start: the patch is not live yet."""
 
@@ -107,6 +110,15 @@ class IncidentHeader(Widget):
             if detail and pending.pods_total:
                 line.append(f" ({pending.pods_waiting}/{pending.pods_total} pods of {pending.deployment} "
                             "started before the patch)", style=role("warn"))
+        change = self.forecast_change  # after restart pending: a patch not live yet comes first
+        if change is not None:
+            line.append("  ")
+            if not compact:
+                line.append("after ", style=role("muted")).append_text(plain(change.label, "bold", one_line=True))
+                line.append(": ", style=role("muted"))
+            else:
+                line.append("fix: ", style=role("muted"))
+            line.append(change.text(), style=_change_style(change))
         return line
 
     def _second_line(self, *, compact: bool) -> Text:
@@ -140,3 +152,13 @@ class IncidentHeader(Widget):
             else:
                 line.append(f"{health.name} …", style=role("muted"))
         return line
+
+
+def _change_style(change: ForecastChange):
+    """Better after the fix (slower growth): ok; not better: warn; still measuring: muted."""
+    if change.after is None:
+        return role("muted")
+    before, after = change.before.growth_per_minute, change.after.growth_per_minute
+    if before is not None and after is not None and after < 0.9 * before:
+        return role("bold ok")
+    return role("bold warn")

@@ -38,10 +38,11 @@ from memtui.executor.before import iso as _iso
 from memtui.executor.kinds.base import EffectProfile
 from memtui.executor.kinds.registry import handler_for, handler_of_kind
 from memtui.executor.model import ActionContext, Plan
+from memtui.state.forecast_change import describe_oom, rate_pair
 from memtui.state.history import linear_slope
 from memtui.state.incident import OomKill
 from memtui.state.snapshots import PodState
-from memtui.state.units import format_bytes, format_rate
+from memtui.state.units import format_bytes
 
 Samples = Mapping[str, Sequence[tuple[float, float]]]
 """Per pod, (unix time, working set bytes), oldest first: memtui's own history."""
@@ -281,8 +282,10 @@ class TargetEffect:
         else:
             parts.append("working set not comparable (no figures in the window)")
         if self.growth_before is not None or self.growth_after is not None:
-            parts.append(f"growth {format_rate(self.growth_before)} → {format_rate(self.growth_after)}")
-            parts.append(f"OOM forecast {_forecast(self.forecast_before)} → {_forecast(self.forecast_after)}")
+            # the same words as the header's "what the fix did to the forecast" (state.forecast_change)
+            parts.append(f"growth {rate_pair(self.growth_before, self.growth_after)}")
+            parts.append(f"OOM forecast {_oom(self.forecast_before, self.growth_before)} → "
+                         f"{_oom(self.forecast_after, self.growth_after)}")
         if self.limit_expected is not None:
             seen = list(self.limits_seen)
             if not seen:
@@ -579,13 +582,9 @@ def _delta(a: float, b: float) -> str:
     return f"{sign}{format_bytes(abs(b - a))}"
 
 
-def _forecast(seconds: float | None) -> str:
-    if seconds is None:
-        return "none"
-    minutes = seconds / 60
-    if minutes < 120:
-        return f"~{max(1, round(minutes))} min"
-    return f"~{minutes / 60:.1f} h"
+def _oom(seconds: float | None, growth: float | None) -> str:
+    """The forecast as the header says it; "—" when there was no growth figure to forecast from."""
+    return "—" if growth is None else describe_oom(seconds)
 
 
 def _round(value: float | None) -> float | None:

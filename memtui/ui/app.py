@@ -272,6 +272,7 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
         header = self.query_one(IncidentHeader)
         header.incident = state.incident
         header.next_oom = state.next_oom()
+        header.forecast_change = self.forecast_now()
         header.restart_pending = state.restart_pending()
         header.sources = tuple(state.health.values())
 

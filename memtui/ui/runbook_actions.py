@@ -33,6 +33,7 @@ from memtui.executor.effects import (
     merge_samples,
     start_read_patches,
 )
+from memtui.state.forecast_change import ForecastChange, ForecastWatch, Trend, forecast_change, trend_before
 from memtui.ui.key_names import key_label
 from memtui.runbook import Action
 from memtui.widgets.actions_panel import ActionsPanel
@@ -330,12 +331,43 @@ class RunbookActionsMixin(_AppBase):
         # the history up to the action, kept now: a rollout's old pods leave the history store
         # (``HistoryStore.grace``) long before the new pods' effect is due
         self._samples_before[intent_id] = self._effect_samples(outcome)
-        self.action_marks.append(mark_of(plan, intent_id=intent_id, number=len(self.action_marks) + 1,
-                                         at=outcome.finished_at or self.clock(), label=self.action_label(plan.action.id)))
+        mark = mark_of(plan, intent_id=intent_id, number=len(self.action_marks) + 1,
+                       at=outcome.finished_at or self.clock(), label=self.action_label(plan.action.id))
+        self.action_marks.append(mark)
+        self._watch_forecast(mark)
         start_read = plan.before.get("start_read") or {}
         if start_read.get("keys"):
             self.state.note_config_patch(start_read.get("configmap", "?"), start_read.get("deployment", "?"),
                                          tuple(start_read["keys"]), outcome.finished_at or self.clock())
+
+    # -- what the fix did to the forecast ----------------------------------------------------------
+    #
+    # The header shows, for the latest action that touched the workload's pods, growth and time to
+    # OOM before it next to the same figures after it (state.forecast_change): before is what the
+    # pods rows said when it ran, after is measured from memtui's own samples once enough exist.
+
+    def _watch_forecast(self, mark: ActionMark) -> None:
+        deployments = frozenset(w.split("/", 1)[1] for w in mark.wide if w.startswith("deployment/"))
+        snapshot = self.state.snapshot
+        watch = ForecastWatch(mark.label or mark.action_id, mark.at, Trend(None, None), mark.pods, deployments)
+        covered = {p.name for p in (snapshot.pods if snapshot else ()) if watch.covers(p)}
+        if not covered:
+            return  # a Redis action: no pod of the workload to forecast (the Redis pane shows its memory)
+        self.forecast_watch = replace(watch, before=trend_before(self.state.rows, covered.__contains__))
+
+    def forecast_now(self) -> ForecastChange | None:
+        """The latest action's forecast change, from the pods and history now (main thread)."""
+        watch = getattr(self, "forecast_watch", None)
+        snapshot = self.state.snapshot
+        if watch is None or snapshot is None:
+            return None
+        pods = [p for p in snapshot.pods if watch.covers(p)]
+        samples = {}
+        for pod in pods:
+            ring = self.state.history.get(pod.name)
+            if ring is not None:
+                samples[pod.name] = ring.samples()
+        return forecast_change(watch, pods, samples)
 
     def effects_due(self) -> None:
         """Start the effect check of every pending action whose window has closed (after a refresh)."""
