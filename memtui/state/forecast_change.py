@@ -55,9 +55,15 @@ class ForecastWatch:
     """The pods it names."""
     deployments: frozenset[str] = frozenset()
     """Deployments it acts on as a whole: their pods now (new ones included) are measured."""
+    owners: frozenset[str] = frozenset()
+    """Deployments of the pods it names: a pod of theirs created after the action stands in for a
+    named pod that was replaced ("delete the worst pod": its replacement is what the fix gave)."""
 
     def covers(self, pod: PodState) -> bool:
-        return pod.name in self.pods or (pod.owner is not None and pod.owner in self.deployments)
+        if pod.name in self.pods or (pod.owner is not None and pod.owner in self.deployments):
+            return True
+        return (pod.owner is not None and pod.owner in self.owners and pod.created_at is not None
+                and pod.created_at > self.at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -347,9 +347,12 @@ class RunbookActionsMixin(_AppBase):
     # pods rows said when it ran, after is measured from memtui's own samples once enough exist.
 
     def _watch_forecast(self, mark: ActionMark) -> None:
-        deployments = frozenset(w.split("/", 1)[1] for w in mark.wide if w.startswith("deployment/"))
+        def names(kinds: frozenset[str]) -> frozenset[str]:
+            return frozenset(w.split("/", 1)[1] for w in kinds if w.startswith("deployment/"))
+
         snapshot = self.state.snapshot
-        watch = ForecastWatch(mark.label or mark.action_id, mark.at, Trend(None, None), mark.pods, deployments)
+        watch = ForecastWatch(mark.label or mark.action_id, mark.at, Trend(None, None), mark.pods, names(mark.wide),
+                              names(mark.owners))
         covered = {p.name for p in (snapshot.pods if snapshot else ()) if watch.covers(p)}
         if not covered:
             return  # a Redis action: no pod of the workload to forecast (the Redis pane shows its memory)

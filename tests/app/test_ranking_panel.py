@@ -237,3 +237,23 @@ async def test_a_suggested_step_the_operator_cannot_run_yields_to_one_they_can(s
         first = next(line for line in lines if line.startswith("surer"))
         assert " h " in first and "Heap profile" in first  # the one they can run, first
         assert any(" f " in line and "Memory growth" in line for line in lines)  # still there, struck through
+
+
+async def test_80x24_with_the_actions_list_focused_the_ranking_keeps_only_its_causes_lines(sim, make_app, ranked,
+                                                                                         tmp_path):
+    ranked(leak_and_cache())
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        full = panel_text(app).splitlines()
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.query_one(RankingPanel).minimal)
+        await pilot.pause()
+        lines = panel_text(app).splitlines()
+        assert len(lines) == 2 < len(full)
+        assert lines[0].startswith("▶ 82% Memory leak") and "fix U G" in lines[0] and "58% Cache bloat" in lines[1]
+        assert app.query_one("#action-list").region.height >= 10
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.query_one(RankingPanel).minimal)
+        await pilot.pause()
+        assert panel_text(app).splitlines() == full

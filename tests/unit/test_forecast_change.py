@@ -86,3 +86,12 @@ def test_trend_before_is_the_worst_of_the_pods_the_action_is_about():
     rows = [Row("a", 100.0, 900.0), Row("b", 171.0, 1200.0), Row("api", 999.0, 60.0)]
     assert trend_before(rows, {"a", "b"}.__contains__) == Trend(171.0, 900.0)
     assert trend_before(rows, lambda name: False) == Trend(None, None)
+
+
+def test_a_deleted_pods_replacement_stands_in_for_it_but_not_its_older_siblings():
+    replacement, sibling = pod("b", T0 + timedelta(seconds=20)), pod("c", T0 - timedelta(hours=1))
+    samples = {"b": line(T0 + timedelta(seconds=20), 300, 15, 1 * GiB, 40 * MiB),
+               "c": line(T0 - timedelta(minutes=5), 600, 15, 6 * GiB, 300 * MiB)}
+    deleted = watch(pods=frozenset({"a"}), owners=frozenset({"sap-llm"}))
+    change = forecast_change(deleted, [replacement, sibling], samples)
+    assert change.after is not None and round(change.after.growth_per_minute / MiB) == 40
