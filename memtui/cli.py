@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", choices=SCENARIOS, help="root cause the demo plays (default leak)")
     parser.add_argument("--seed", help="seed of the simulated incident (default 42)")
     parser.add_argument("--prometheus-url", metavar="URL", help="Prometheus for trends, forecast and DCGM GPU memory")
+    parser.add_argument("--alertmanager-url", metavar="URL",
+                        help="Alertmanager: the firing MemoryUsageHigh alerts start the incident clock; silence action")
     parser.add_argument(
         "--redis-url", metavar="URL", help="Redis to read INFO from (default: redis-cli INFO via exec in deployment/redis)"
     )

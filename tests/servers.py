@@ -132,3 +132,90 @@ def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: f
     process.kill()
     process.wait()
     raise RuntimeError(f"prometheus not ready after {timeout:.0f} s")
+
+
+# -- a real Alertmanager ---------------------------------------------------------------------
+
+ALERTMANAGER_BINARIES = ("prometheus-alertmanager", "alertmanager")
+"""Debian's package installs ``prometheus-alertmanager``; upstream's tarball ``alertmanager``."""
+
+
+@dataclass
+class AlertmanagerServer:
+    url: str
+    port: int
+    process: subprocess.Popen
+    workdir: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def get(self, path: str) -> object:
+        """A GET on the API (``/api/v2/silences``), decoded from JSON."""
+        import json
+
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=5) as response:
+            return json.loads(response.read().decode())
+
+    def post_alerts(self, alerts: list[dict]) -> None:
+        """Alerts sent straight to the API, as Prometheus would (for tests needing labels a rule can't give)."""
+        import json
+
+        request = urllib.request.Request(f"{self.url}/api/v2/alerts", data=json.dumps(alerts).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+
+ALERTMANAGER_CONFIG = """route:
+  receiver: "null"
+  group_by: [alertname, namespace]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: "null"
+"""
+
+
+def start_alertmanager(workdir: Path, *, timeout: float = 30.0, port: int | None = None) -> AlertmanagerServer:
+    """A real Alertmanager on a free loopback port, with its own config and ``--storage.path``
+    under ``workdir``, clustering off, and a receiver that sends nothing anywhere.  ``port``
+    restarts one on the port it had (silences kept in ``workdir``)."""
+    binary = next((found for name in ALERTMANAGER_BINARIES if (found := shutil.which(name))), None)
+    if binary is None:
+        raise RuntimeError("prometheus-alertmanager is not installed: scripts/test installs it "
+                           "(apt install prometheus-alertmanager)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "alertmanager.yml"
+    config.write_text(ALERTMANAGER_CONFIG)
+    (workdir / "data").mkdir(exist_ok=True)
+    port = port or free_port()
+    log = open(workdir / "alertmanager.log", "ab")
+    process = subprocess.Popen(
+        [binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
+         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
+        stdout=subprocess.DEVNULL, stderr=log,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = (workdir / "alertmanager.log").read_text(errors="replace")[-500:]
+            raise RuntimeError(f"alertmanager exited: {tail}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
+                if response.status == 200:
+                    return AlertmanagerServer(url, port, process, workdir)
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"alertmanager not ready after {timeout:.0f} s")

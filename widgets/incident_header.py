@@ -2,7 +2,8 @@
 
 Two lines the eye reads first at 3 a.m.: context/namespace/threshold with how many pods are over
 it (and a ConfigMap patch that is not live yet: "restart pending"), and the incident clock with
-the runbook's escalation level and the clock's basis.
+the runbook's escalation level, the clock's basis ("since 02:41:07 (Alertmanager startsAt)") and
+the firing MemoryUsageHigh alerts: how many, which pods, how many a silence covers.
 """
 
 from __future__ import annotations
@@ -16,9 +17,14 @@ from textual.widget import Widget
 from memtui.state.cockpit import PodRow, RestartPending, SourceHealth
 from memtui.state.forecast_change import ForecastChange
 from memtui.state.incident import IncidentStatus
+from memtui.state.snapshots import FiringAlert
 from memtui.state.units import describe_threshold, format_decimal_bytes, format_duration
 from memtui.widgets.outside_text import plain, visible
 from memtui.widgets.roles import role
+
+
+MAX_PODS_SHOWN = 3
+"""Firing pods named in the header; more are counted ("+2")."""
 
 
 class IncidentHeader(Widget):
@@ -72,9 +78,10 @@ class IncidentHeader(Widget):
             if first.cell_len <= width:
                 break
         first.truncate(width, overflow="ellipsis")
-        second = self._second_line(compact=False)
-        if second.cell_len > width:
-            second = self._second_line(compact=True)
+        for level in range(4):
+            second = self._second_line(level=level)
+            if second.cell_len <= width:
+                break
         second.truncate(width, overflow="ellipsis")
         return Text("\n").join([first, second])
 
@@ -121,29 +128,36 @@ class IncidentHeader(Widget):
             line.append(change.text(), style=_change_style(change))
         return line
 
-    def _second_line(self, *, compact: bool) -> Text:
+    def _second_line(self, *, level: int) -> Text:
+        """Level 0: everything; 1: only the sources that need attention; 2: the alerts as counts;
+        3: narrow (the short basis)."""
+        compact = level >= 3
+        quiet_sources = level >= 1
         now = self.now()
         incident = self.incident
         line = Text()
         elapsed = incident.elapsed(now)
-        level = incident.escalation(now)
-        if elapsed is None or level is None:
-            line.append("no incident: no pod over the threshold, no recent OOM kill", style=role("ok"))
+        escalation = incident.escalation(now)
+        if elapsed is None or escalation is None:
+            line.append("no incident: no pod over the threshold, no MemoryUsageHigh alert firing", style=role("ok"))
         else:
-            level_style = role({1: "bold", 2: "bold warn", 3: "bold bad"}[level.level])
+            level_style = role({1: "bold", 2: "bold warn", 3: "bold bad"}[escalation.level])
             line.append("INCIDENT ", style=role("bold bad")).append(format_duration(elapsed.total_seconds()), style="bold")
-            line.append(f"  L{level.level} {level.who}", style=level_style)
-            if not compact:
-                started = incident.started_at.astimezone().strftime("%H:%M:%S") if incident.started_at else "?"
-                line.append(f"  (since {started}, {incident.basis})", style=role("muted"))
+            line.append(f"  L{escalation.level} {escalation.who}", style=level_style)
+            if incident.started_at is not None:
+                started = incident.started_at.astimezone()
+                if compact:
+                    line.append(f" since {started.strftime('%H:%M')} ({incident.short_basis})", style=role("muted"))
+                else:
+                    line.append(f"  since {started.strftime('%H:%M:%S')} ({incident.basis})", style=role("muted"))
+            self._alerts(line, incident.alerts, pods=level <= 1, compact=compact)
         line.append("  ")
         for health in self.sources:
-            if compact and health.enabled and not health.stale:
+            if quiet_sources and not health.stale:
                 continue  # narrow: only what needs attention
             line.append("  ")
             if not health.enabled:
-                if not compact:
-                    line.append(f"{health.name} off", style=role("muted"))
+                line.append(f"{health.name} off", style=role("muted"))
             elif health.stale:
                 since = health.last_ok.astimezone().strftime("%H:%M:%S") if health.last_ok else "start"
                 line.append(f"{health.name} stale since {since}", style=role("bold warn"))
@@ -152,6 +166,26 @@ class IncidentHeader(Widget):
             else:
                 line.append(f"{health.name} …", style=role("muted"))
         return line
+
+    @staticmethod
+    def _alerts(line: Text, alerts: tuple[FiringAlert, ...], *, pods: bool, compact: bool) -> None:
+        """Which pods fire, and which of them a silence covers (pod names are outside text)."""
+        if not alerts:
+            return
+        silenced = [a for a in alerts if a.silenced]
+        line.append("  " if not compact else " ")
+        count = len(alerts)
+        if compact:
+            line.append(f"{count} firing", style=role("bad"))
+        else:
+            line.append(f"{count} alert{'' if count == 1 else 's'} firing", style=role("bad"))
+        if pods:
+            names = [visible(a.pod or "(no pod label)", one_line=True) for a in alerts[:MAX_PODS_SHOWN]]
+            more = f" +{count - MAX_PODS_SHOWN}" if count > MAX_PODS_SHOWN else ""
+            line.append(": " + ", ".join(names) + more, style=role("bad"))
+        if silenced:
+            text = "all silenced" if len(silenced) == count else f"{len(silenced)} silenced"
+            line.append(f" ({text})", style=role("warn"))
 
 
 def _change_style(change: ForecastChange):

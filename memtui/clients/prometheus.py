@@ -15,6 +15,8 @@ wrong in ways that matter during an incident, and these are the corrections:
   only for series present now (``and`` on the instant vector), i.e. over the current container's
   life: across an OOM sawtooth a regression predicts nonsense.
 * ``query_range ... start=-1h`` is not valid: start and end are timestamps.
+* The alert's start without Alertmanager: ``ALERTS_FOR_STATE`` holds each alert's active-since
+  time as its value (``ALERTS`` only says pending or firing); kept for the firing ones only.
 
 Every query is selected by namespace (another team's pods can run containers with the same names).
 ``prometheus_api_client`` (and ``urllib3`` under it) is imported only when a connection is made,
@@ -162,3 +164,9 @@ class Queries:
     @property
     def gpu_count(self) -> str:
         return f"count by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"
+
+    @property
+    def alerts_for_state(self) -> str:
+        """Since when each firing ``MemoryUsageHigh`` alert of the namespace is active (unix time)."""
+        alert = f'alertname="MemoryUsageHigh",{self._ns}'
+        return f'ALERTS_FOR_STATE{{{alert}}} and ignoring(alertstate) ALERTS{{{alert},alertstate="firing"}}'

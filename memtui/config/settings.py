@@ -66,6 +66,9 @@ class Settings:
     """A user keymap TOML that overrides keymaps/default.toml."""
     prometheus_url: str | None = None
     """Prometheus base URL (trends, forecast, DCGM GPU memory); None = metrics API only."""
+    alertmanager_url: str | None = None
+    """Alertmanager base URL: the firing ``MemoryUsageHigh`` alerts start the incident clock, and
+    the silence action talks to it; None = Prometheus ``ALERTS_FOR_STATE``, else the first crossing."""
     redis_url: str | None = None
     """Redis URL for INFO; None = ``redis-cli INFO`` via exec in the namespace's Redis pod."""
     redis_deployment: str = "redis"
@@ -113,7 +116,11 @@ NUMBER_BOUNDS = {
 THRESHOLD_BOUNDS = (2**20, 2**50)
 """1 MiB .. 1 PiB: below, every pod alerts; above, no node that exists has that much memory."""
 
-URL_SCHEMES = {"prometheus_url": ("http", "https"), "redis_url": ("redis", "rediss", "unix")}
+URL_SCHEMES = {
+    "prometheus_url": ("http", "https"),
+    "alertmanager_url": ("http", "https"),
+    "redis_url": ("redis", "rediss", "unix"),
+}
 """The schemes each URL option accepts (redis-py's for Redis)."""
 
 

@@ -87,6 +87,33 @@ def _drop_config(families: tuple[str, ...]) -> str:
 """
 
 
+MEMORY_USAGE_HIGH_RULE = """groups:
+  - name: memtui
+    rules:
+      - alert: MemoryUsageHigh
+        expr: max by (namespace, pod) (container_memory_working_set_bytes{container!="",container!="POD"}) > 1e10
+        for: 0s
+        labels:
+          severity: warning
+        annotations:
+          summary: "pod {{ $labels.pod }} uses more than 10 GB"
+"""
+"""The runbook's alert as a Prometheus rule: a pod's working set over 10 GB (10**10 bytes)."""
+
+
+def _alerting_config(workdir: Path, rules: str | None, alertmanagers: tuple[str, ...]) -> str:
+    """The ``rule_files`` and ``alerting`` sections, written only when asked for."""
+    text = ""
+    if rules:
+        rule_file = workdir / "rules.yml"
+        rule_file.write_text(rules)
+        text += f"rule_files:\n  - {rule_file}\n"
+    if alertmanagers:
+        targets = ", ".join(f'"{a}"' for a in alertmanagers)
+        text += f"alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [{targets}]\n"
+    return text
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,11 +133,20 @@ def start_prometheus_for_simulator(
     scrape_interval: str = "2s",
     timeout: float = 30.0,
     drop_families: tuple[str, ...] = (),
+    rules: str | None = None,
+    alertmanagers: tuple[str, ...] = (),
+    evaluation_interval: str | None = None,
+    alert_resend_delay: str | None = None,
 ) -> LocalPrometheus:
     """Backfill ``history`` from the simulator, start Prometheus scraping its ``/metrics``.
 
     ``drop_families``: metric names this Prometheus never has, in history or scrapes (a cluster
-    whose cAdvisor or recording rules do not export them), for tests of what memtui shows then."""
+    whose cAdvisor or recording rules do not export them), for tests of what memtui shows then.
+    ``rules``: a rule file's text (``MEMORY_USAGE_HIGH_RULE``) evaluated every
+    ``evaluation_interval`` (default: the scrape interval); ``alertmanagers``: the
+    ``host:port`` of Alertmanagers its alerts are sent to; ``alert_resend_delay``: how soon a firing
+    alert is sent again (Prometheus's default is 1 min: alerts fired before the Alertmanager was
+    discovered are dropped, and then wait that long)."""
     prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not (prometheus and promtool):
         raise PrometheusUnavailable("prometheus/promtool not installed (Debian package `prometheus`)")
@@ -137,8 +173,10 @@ def start_prometheus_for_simulator(
     config.write_text(
         f"""global:
   scrape_interval: {scrape_interval}
-  evaluation_interval: {scrape_interval}
-scrape_configs:
+  evaluation_interval: {evaluation_interval or scrape_interval}
+"""
+        + _alerting_config(workdir, rules, alertmanagers)
+        + f"""scrape_configs:
   - job_name: {JOB}
     scheme: https
     honor_labels: true
@@ -160,6 +198,7 @@ scrape_configs:
                 f"--web.listen-address=127.0.0.1:{port}",
                 "--storage.tsdb.retention.time=1d",
                 "--log.level=warn",
+                *([f"--rules.alert.resend-delay={alert_resend_delay}"] if alert_resend_delay else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=log,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
+from memtui.sources.alerts import AlertSource
 from memtui.sources.backfill import PrometheusBackfill
 from memtui.sources import evidence
 from memtui.sources.gpu import dcgm_wanted, gpu_specs
@@ -19,6 +20,7 @@ from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
 from memtui.sources.spec import SourceSpec
 from memtui.state.snapshots import (
+    AlertSnapshot,
     BackfillSnapshot,
     EvidenceSnapshot,
     KubeSnapshot,
@@ -65,6 +67,7 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
         ]
     else:
         specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, "no --prometheus-url: history since start only"))
+    specs.append(_alert_spec(settings, connection))
     specs.append(_redis_spec(settings, connection))
     specs += gpu_specs(settings, connection, prometheus=bool(settings.prometheus_url))
     specs.append(_evidence_spec(settings, connection))
@@ -78,6 +81,16 @@ def _evidence_spec(settings: Settings, connection: KubeConnection) -> SourceSpec
     source = evidence.EvidenceSource(connection, read_only=settings.read_only, timeout=settings.request_timeout)
     return SourceSpec(evidence.NAME, EvidenceSnapshot, source.fetch, evidence.INTERVAL, retry_interval=evidence.RETRY,
                       health="kubernetes", inputs=evidence.evidence_inputs)
+
+
+def _alert_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:
+    """The firing MemoryUsageHigh alerts, from Alertmanager (no exec: allowed under --read-only)."""
+    if not settings.alertmanager_url:
+        return SourceSpec.turned_off("alertmanager", AlertSnapshot,
+                                     "no --alertmanager-url: the clock starts at Prometheus ALERTS_FOR_STATE "
+                                     "or the first threshold crossing")
+    source = AlertSource(settings.alertmanager_url, connection.namespace, timeout=min(settings.request_timeout, 5.0))
+    return SourceSpec("alertmanager", AlertSnapshot, source.fetch, settings.refresh)  # one cheap GET
 
 
 def _redis_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from memtui.clients import prometheus
 from memtui.clients.errors import SourceError
 from memtui.clients.prometheus import Queries
-from memtui.state.snapshots import GpuUsage, PodTrend, PrometheusSnapshot
+from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot
 
 
 def _by_pod(result: Iterable[dict]) -> dict[str, float]:
@@ -34,6 +35,22 @@ def _by_pod(result: Iterable[dict]) -> dict[str, float]:
     return values
 
 
+def _firing_alerts(result: Iterable[dict]) -> tuple[FiringAlert, ...]:
+    """``ALERTS_FOR_STATE`` series as alerts: the labels, and the value (unix seconds) as the start."""
+    alerts = []
+    for item in result:
+        labels = {str(k): str(v) for k, v in (item.get("metric") or {}).items() if k != "__name__"}
+        value: Any = item.get("value")
+        try:
+            since = float(value[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        if not math.isfinite(since) or since <= 0:
+            continue
+        alerts.append(FiringAlert(labels, datetime.fromtimestamp(since, timezone.utc)))
+    return tuple(sorted(alerts, key=lambda a: (a.starts_at, a.labels.get("pod", ""))))
+
+
 class PrometheusSource:
     """Instant queries per refresh and a range query at start; blocking, run it in a worker."""
 
@@ -47,11 +64,14 @@ class PrometheusSource:
         self._prom = prometheus.connect(self.url, timeout=timeout, verify_tls=verify_tls)
 
     def _query(self, promql: str) -> dict[str, float]:
+        return _by_pod(self._raw_query(promql))
+
+    def _raw_query(self, promql: str) -> list[dict]:
         import requests  # the client library and its errors load with the first connection, not at import
         from prometheus_api_client import PrometheusApiClientException
 
         try:
-            return _by_pod(self._prom.custom_query(promql))
+            return list(self._prom.custom_query(promql) or [])
         except PrometheusApiClientException as exc:
             raise SourceError(self.name, f"query refused: {str(exc)[:200]}") from None
         except requests.exceptions.Timeout:
@@ -114,6 +134,13 @@ class PrometheusSource:
                 gpu[pod] = GpuUsage(pod, used_mib, total, "DCGM", int(gpus.get(pod, 1)))
         except SourceError as exc:
             gpu_error = exc.reason
+        alerts: tuple[FiringAlert, ...] = ()
+        alerts_error = None
+        try:
+            alerts = _firing_alerts(self._raw_query(q.alerts_for_state))
+            count += 1
+        except SourceError as exc:
+            alerts_error = exc.reason
         return PrometheusSnapshot(
             taken_at=datetime.now(timezone.utc),
             pods=pods,
@@ -121,6 +148,8 @@ class PrometheusSource:
             query_count=count,
             duration_seconds=time.perf_counter() - started,
             gpu_error=gpu_error,
+            alerts_for_state=alerts,
+            alerts_error=alerts_error,
         )
 
     def history(

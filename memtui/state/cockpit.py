@@ -15,11 +15,13 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from memtui.state.history import HistoryStore, RingSeries
-from memtui.state.incident import IncidentClock, IncidentStatus
+from memtui.state.incident import IncidentClock, IncidentStatus, first_crossing
 from memtui.state.oom_ledger import OomKill, OomLedger
 from memtui.state.snapshots import (
+    AlertSnapshot,
     BackfillSnapshot,
     EvidenceSnapshot,
+    FiringAlert,
     GpuSnapshot,
     GpuUsage,
     KubeEvent,
@@ -146,6 +148,8 @@ class CockpitState:
     snapshot: KubeSnapshot | None = None
     prometheus: PrometheusSnapshot | None = None
     redis: RedisStats | None = None
+    alerts: AlertSnapshot | None = None
+    """Alertmanager's last answer: the firing MemoryUsageHigh alerts of the namespace."""
     gpu: dict[str, GpuUsage] = field(default_factory=dict)
     gpu_source: str = ""
     incident: IncidentStatus = field(default_factory=lambda: IncidentStatus(None, "", 0, 0))
@@ -183,6 +187,8 @@ class CockpitState:
         self.health[source] = SourceHealth(source, last_ok=previous.last_ok, error=reason, detail=previous.detail)
         if source == "prometheus" and self.gpu_source == DCGM_VIA_PROMETHEUS:
             self.fail("gpu", f"Prometheus: {reason}")
+        if source in ("alertmanager", "prometheus"):
+            self._observe_incident()  # a stale alert source no longer dates the incident
 
     def health_with_notes(self, source: str, *others: str) -> SourceHealth:
         """``source``'s health with what is stale among ``others`` added to its detail.
@@ -204,6 +210,7 @@ class CockpitState:
         GpuSnapshot: "apply_gpu",
         NodeSnapshot: "apply_nodes",
         EvidenceSnapshot: "apply_evidence",
+        AlertSnapshot: "apply_alerts",
     }
     """Which method folds each snapshot type (one entry per source's snapshot)."""
 
@@ -266,6 +273,12 @@ class CockpitState:
         shows, not a stale source (``NodeSource.fetch`` never fails)."""
         self.ledger.observe_nodes(snapshot)
         self._rebuild()
+
+    def apply_alerts(self, snapshot: AlertSnapshot) -> None:
+        self.alerts = snapshot
+        count = len(snapshot.alerts)
+        self.ok("alertmanager", f"{count} firing alert{'' if count == 1 else 's'}, {snapshot.duration_seconds * 1000:.0f} ms")
+        self._observe_incident()
 
     def apply_redis(self, stats: RedisStats) -> None:
         self.redis = stats
@@ -344,9 +357,35 @@ class CockpitState:
         for pod, trend in trends.items():
             if trend.oom_within_2h:
                 self.ledger.note_pod(pod, "prometheus")
-        over = sum(1 for row in self._rows if row.over_threshold)
+        self._observe_incident()
+
+    def _fresh(self, source: str) -> bool:
+        health = self.health.get(source)
+        return health is not None and health.enabled and not health.stale and health.last_ok is not None
+
+    def firing_alerts(self) -> tuple[tuple[FiringAlert, ...], str]:
+        """(the firing alerts, where from): Alertmanager's while it answers, else Prometheus's
+        ``ALERTS_FOR_STATE`` while it answers, else none."""
+        if self.alerts is not None and self._fresh("alertmanager") and self.alerts.alerts:
+            return self.alerts.alerts, "alertmanager"
+        prometheus = self.prometheus
+        if prometheus is not None and self._fresh("prometheus") and not prometheus.alerts_error and prometheus.alerts_for_state:
+            return prometheus.alerts_for_state, "prometheus"
+        return (), ""
+
+    def _observe_incident(self) -> None:
+        """The incident clock on the strongest basis there is now (``memtui.state.incident``)."""
+        over_rows = [row for row in self._rows if row.over_threshold]
+        alerts, where = self.firing_alerts()
+        starts = [a.starts_at for a in alerts if a.starts_at is not None]
+        earliest = min(starts) if starts else None
+        crossing = first_crossing((row.series.samples() for row in over_rows if row.series is not None),
+                                  float(self.threshold_bytes))
         self.incident = self.incident_clock.observe(
-            self.clock(), pods_over=over, pods_total=len(self._rows), oom_times=self.ledger.times()
+            self.clock(), pods_over=len(over_rows), pods_total=len(self._rows),
+            alertmanager=earliest if where == "alertmanager" else None,
+            alerts_for_state=earliest if where == "prometheus" else None,
+            crossing=crossing, alerts=tuple(sorted(alerts, key=_alert_order)),
         )
 
     def _row(self, pod: PodState, trend: PodTrend | None) -> PodRow:
@@ -435,6 +474,11 @@ class CockpitState:
     def gpu_trends(self) -> dict[str, tuple[float, ...]]:
         """The GPU pane's sparklines: history of each GPU shown now."""
         return {key: series.values() for key in self.gpu if (series := self.gpu_history.get(key))}
+
+
+def _alert_order(alert: FiringAlert) -> tuple[bool, float, str]:
+    """Earliest first, alerts without a start last, then by pod."""
+    return (alert.starts_at is None, alert.starts_at.timestamp() if alert.starts_at else 0.0, alert.pod or "")
 
 
 def sort_rows(rows: tuple[PodRow, ...], key: str) -> tuple[PodRow, ...]:

@@ -1,21 +1,39 @@
 """The incident as the on-call engineer lives it: since when, how bad, who to call.
 
-The clock starts when the first pod crossed the alert threshold.  memtui may start long after
-that, so OOM kills seen in the pod list and events (a container killed at its limit was over
-the threshold before) can move the start earlier; the basis is always shown with the time so
-nobody escalates on a guess.  Escalation levels are the runbook's: L1 on-call 0–15 min, L2
-application engineer 15–30 min, L3 architecture team 30+ min.
+The incident is the ``MemoryUsageHigh`` alert, so its start is the alert's, on the best basis
+memtui has, in this order:
+
+1. ``Alertmanager startsAt``: the earliest ``startsAt`` of the firing alerts for the namespace
+   (``--alertmanager-url``), while Alertmanager answers;
+2. ``Prometheus ALERTS_FOR_STATE``: the earliest active-since time of the firing alerts Prometheus
+   holds (``--prometheus-url``), while Prometheus answers;
+3. ``first crossing seen``: the first threshold crossing of the current firing episode, i.e. the
+   earliest start of the current unbroken run above the threshold among the pods over it now, in
+   memtui's history (backfilled from Prometheus or live).
+
+OOM kills are evidence (the side panel lists them), not the start: a kill an hour ago followed by
+a restart under the threshold is another episode, and dating the incident by it put the first
+screen at "L3 architecture team" before anyone had looked.  The basis is always shown with the
+time, so nobody escalates on a guess.  Escalation levels are the runbook's: L1 on-call 0–15 min,
+L2 application engineer 15–30 min, L3 architecture team 30+ min.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from memtui.state.oom_ledger import OomKill as OomKill  # re-exported: its home is the ledger now
+from memtui.state.snapshots import FiringAlert
 
-OOM_EVIDENCE_WINDOW = timedelta(hours=1)
-"""An OOM kill older than this (before the first breach memtui saw) is another incident."""
+BASIS_ALERTMANAGER = "Alertmanager startsAt"
+BASIS_PROMETHEUS = "Prometheus ALERTS_FOR_STATE"
+BASIS_CROSSING = "first crossing seen"
+BASES = (BASIS_ALERTMANAGER, BASIS_PROMETHEUS, BASIS_CROSSING)
+"""The clock's bases, strongest first."""
+SHORT_BASIS = {BASIS_ALERTMANAGER: "AM startsAt", BASIS_PROMETHEUS: "ALERTS_FOR_STATE", BASIS_CROSSING: "1st crossing"}
+"""What a narrow header says instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +66,12 @@ class IncidentStatus:
     basis: str
     pods_over: int
     pods_total: int
+    alerts: tuple[FiringAlert, ...] = ()
+    """The firing alerts behind an alert basis (Alertmanager's, else Prometheus's), earliest first."""
+
+    @property
+    def short_basis(self) -> str:
+        return SHORT_BASIS.get(self.basis, self.basis)
 
     def elapsed(self, now: datetime) -> timedelta | None:
         return None if self.started_at is None else max(now - self.started_at, timedelta(0))
@@ -57,8 +81,36 @@ class IncidentStatus:
         return None if elapsed is None else escalation_for(elapsed)
 
 
+def current_run_start(samples: Iterable[tuple[float, float]], threshold: float) -> float | None:
+    """The time of the first sample of the unbroken run above ``threshold`` that ends with the
+    newest sample; None when the newest sample is not above it.  ``samples`` are (unix time,
+    value), oldest first."""
+    points = list(samples)
+    start = None
+    for t, value in reversed(points):
+        if value > threshold:
+            start = t
+        else:
+            break
+    return start
+
+
+def first_crossing(runs: Iterable[Iterable[tuple[float, float]]], threshold: float) -> datetime | None:
+    """The first crossing of the current episode: the earliest current run start among ``runs``
+    (the samples of each pod over the threshold now)."""
+    starts = [t for samples in runs if (t := current_run_start(samples, threshold)) is not None]
+    return datetime.fromtimestamp(min(starts), timezone.utc) if starts else None
+
+
 class IncidentClock:
-    """Tracks the incident's start; it only ever moves earlier, never resets on its own."""
+    """The incident's start on the strongest basis available now.
+
+    An alert basis (Alertmanager, then Prometheus) is taken as it is each time: a re-fired
+    alert has a new ``startsAt`` and so does the incident.  The first crossing only ever moves
+    earlier while some pod stays over the threshold (older samples arrive with the backfill;
+    samples age out of the history); once no pod is over and no alert fires, the episode is over
+    and the next crossing starts a new one.
+    """
 
     def __init__(self) -> None:
         self.started_at: datetime | None = None
@@ -70,22 +122,24 @@ class IncidentClock:
         *,
         pods_over: int,
         pods_total: int,
-        oom_times: list[datetime],
+        alertmanager: datetime | None = None,
+        alerts_for_state: datetime | None = None,
+        crossing: datetime | None = None,
+        alerts: tuple[FiringAlert, ...] = (),
     ) -> IncidentStatus:
-        if pods_over and self.started_at is None:
-            self.started_at, self.basis = now, "first breach seen by memtui"
-        # Follow the chain of OOM kills back in time: kills less than OOM_EVIDENCE_WINDOW apart
-        # (and the first within it of the breach) are one incident.  Done to a fixpoint here, so
-        # the answer does not depend on how many refreshes have happened.
-        start = self.started_at or now
-        earliest = None
-        for t in sorted((t for t in oom_times if t <= now), reverse=True):
-            if start - t <= OOM_EVIDENCE_WINDOW:
-                if t < start:
-                    start = t
-                    earliest = t
-            elif t < start:
-                break
-        if earliest is not None and (self.started_at is None or earliest < self.started_at):
-            self.started_at, self.basis = earliest, "earliest OOM kill"
-        return IncidentStatus(self.started_at, self.basis, pods_over, pods_total)
+        """``alertmanager``/``alerts_for_state``: the earliest start of the firing alerts from a
+        source that answers now (None: no alert, or the source is off or stale); ``crossing``:
+        ``first_crossing`` of the history; ``alerts``: the alerts of the strongest alert basis."""
+        if alertmanager is not None:
+            self.started_at, self.basis = alertmanager, BASIS_ALERTMANAGER
+        elif alerts_for_state is not None:
+            self.started_at, self.basis = alerts_for_state, BASIS_PROMETHEUS
+        elif pods_over:
+            start = min(crossing or now, now)
+            if self.basis == BASIS_CROSSING and self.started_at is not None:
+                start = min(start, self.started_at)  # the same episode: only ever earlier
+            self.started_at, self.basis = start, BASIS_CROSSING
+        else:
+            self.started_at, self.basis = None, ""
+        shown = alerts if self.basis in (BASIS_ALERTMANAGER, BASIS_PROMETHEUS) else ()
+        return IncidentStatus(self.started_at, self.basis, pods_over, pods_total, shown)

@@ -261,6 +261,10 @@ class PrometheusSnapshot:
     query_count: int
     duration_seconds: float
     gpu_error: str | None = None
+    alerts_for_state: tuple[FiringAlert, ...] = ()
+    """The firing ``MemoryUsageHigh`` alerts Prometheus holds (``ALERTS_FOR_STATE``: active since)."""
+    alerts_error: str | None = None
+    """Why ``ALERTS_FOR_STATE`` could not be read this time (the other figures still were)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,3 +365,36 @@ class EvidenceSnapshot:
 
     def for_pod(self, pod: str) -> PodEvidence | None:
         return next((p for p in self.pods if p.pod == pod), None)
+
+
+@dataclass(frozen=True, slots=True)
+class FiringAlert:
+    """One firing alert: its labels, since when it fires, and whether a silence covers it.
+
+    From Alertmanager (``startsAt``, ``status.silencedBy``) or from Prometheus's
+    ``ALERTS_FOR_STATE`` (its value is the active-since time; Prometheus knows no silences)."""
+
+    labels: dict[str, str]
+    starts_at: datetime | None
+    state: str = "active"
+    """``active``, ``suppressed`` (silenced or inhibited) or ``unprocessed`` (Alertmanager's states)."""
+    silenced_by: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+    @property
+    def pod(self) -> str | None:
+        return self.labels.get("pod")
+
+    @property
+    def silenced(self) -> bool:
+        return bool(self.silenced_by)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSnapshot:
+    """The firing ``MemoryUsageHigh`` alerts for the namespace, as Alertmanager answered."""
+
+    taken_at: datetime
+    alerts: tuple[FiringAlert, ...]
+    url: str
+    duration_seconds: float = 0.0

@@ -44,7 +44,7 @@ def test_working_set_rss_cache_and_limit_match_the_simulator(sim, prometheus):
         assert trend.usage == pytest.approx(t.usage_bytes, rel=1e-3)
         assert trend.usage > trend.working_set  # usage counts inactive page cache too
         assert trend.limit == t.limit_bytes
-    assert snapshot.query_count == 11  # one query per metric family, whatever the pod count
+    assert snapshot.query_count == 12  # one query per metric family (and ALERTS_FOR_STATE), whatever the pod count
 
 
 def test_other_namespaces_and_pod_level_series_are_not_counted(sim, prometheus):
