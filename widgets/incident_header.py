@@ -78,8 +78,12 @@ class IncidentHeader(Widget):
             if first.cell_len <= width:
                 break
         first.truncate(width, overflow="ellipsis")
-        for level in range(4):
-            second = self._second_line(level=level)
+        off = sum(1 for health in self.sources if not health.enabled)
+        # the widest that fits: everything, then without the sources that are off (the last first),
+        # then only the sources that need attention, the alerts as counts, narrow
+        tries = [(0, hidden) for hidden in range(off + 1)] + [(level, off) for level in (2, 3, 4)]
+        for level, hidden in tries:
+            second = self._second_line(level=level, hide_off=hidden)
             if second.cell_len <= width:
                 break
         second.truncate(width, overflow="ellipsis")
@@ -128,11 +132,10 @@ class IncidentHeader(Widget):
             line.append(change.text(), style=_change_style(change))
         return line
 
-    def _second_line(self, *, level: int) -> Text:
-        """Level 0: everything; 1: only the sources that need attention; 2: the alerts as counts;
-        3: narrow (the short basis)."""
-        compact = level >= 3
-        quiet_sources = level >= 1
+    def _second_line(self, *, level: int, hide_off: int = 0) -> Text:
+        """Level 0: everything but the last ``hide_off`` sources that are off; 2: only the sources
+        that need attention; 3: the alerts as counts; 4: narrow (the short basis)."""
+        compact = level >= 4
         now = self.now()
         incident = self.incident
         line = Text()
@@ -150,11 +153,13 @@ class IncidentHeader(Widget):
                     line.append(f" since {started.strftime('%H:%M')} ({incident.short_basis})", style=role("muted"))
                 else:
                     line.append(f"  since {started.strftime('%H:%M:%S')} ({incident.basis})", style=role("muted"))
-            self._alerts(line, incident.alerts, pods=level <= 1, compact=compact)
+            self._alerts(line, incident.alerts, pods=level <= 2, compact=compact)
         line.append("  ")
+        off = [health.name for health in self.sources if not health.enabled]
+        hidden = set(off[len(off) - hide_off:]) if hide_off else set()
         for health in self.sources:
-            if quiet_sources and not health.stale:
-                continue  # narrow: only what needs attention
+            if health.name in hidden or (level >= 2 and not health.stale):
+                continue  # narrower: only what needs attention
             line.append("  ")
             if not health.enabled:
                 line.append(f"{health.name} off", style=role("muted"))
