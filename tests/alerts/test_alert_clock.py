@@ -125,3 +125,25 @@ def _range(url: str, promql: str, pod: str, start: datetime, end: datetime) -> l
         result = json.loads(response.read().decode())["data"]["result"]
     series = next(r for r in result if r["metric"].get("pod") == pod)
     return [(float(t), float(v)) for t, v in series["values"]]
+
+
+async def test_the_header_says_which_alerts_a_silence_covers(sim, make_app, alertmanager, alerting_prometheus):
+    """A silence made elsewhere (amtool, the Alertmanager UI): the alerts still fire and still date
+    the incident, and the header says they are silenced."""
+    from memtui.clients.alertmanager import AlertmanagerClient, Matcher, silence_body
+
+    alerts = poll(lambda: _sap_llm_alerts(alertmanager))
+    now = datetime.now(timezone.utc)
+    body = silence_body([Matcher("alertname", "MemoryUsageHigh"), Matcher("namespace", NAMESPACE)], starts_at=now,
+                        ends_at=now + timedelta(hours=1), created_by="test", comment="fixing")
+    silence_id = AlertmanagerClient(alertmanager.url, timeout=2.0).create_silence(body)
+    poll(lambda: all(a["status"]["silencedBy"] == [silence_id] for a in _sap_llm_alerts(alertmanager)))
+    app = make_app(alertmanager_url=alertmanager.url, prometheus_url=alerting_prometheus.url)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.incident.basis == BASIS_ALERTMANAGER, timeout=20)
+        assert all(a.silenced_by == (silence_id,) for a in app.state.incident.alerts)
+        assert app.state.incident.started_at == min(parse_time(a["startsAt"]) for a in alerts)
+        await pilot.pause(0.1)
+        assert "(all silenced)" in _header(app)
+    # the other namespace's alerts are not covered: the matchers named ours
+    assert all(not a["status"]["silencedBy"] for a in am_alerts(alertmanager) if a["labels"]["namespace"] != NAMESPACE)
