@@ -135,8 +135,9 @@ def _gather(state: CockpitState, reps: tuple[Representative, ...]) -> tuple[list
         history_span = found.span
         long_history = found.span >= LONG_HISTORY_SECONDS
         cache_growth = weighing.cache_dirs_growth(state.disk_readings.get(primary, ()))
+        sawtooth = found.growing_lives + _sawtooth_elsewhere(state, primary, state_of.owner if state_of else None)
         facts += weighing.shape_facts(primary, found, long_history=long_history and prometheus_on,
-                                      cache_growth=cache_growth)
+                                      cache_growth=cache_growth, sawtooth=sawtooth)
         if (gpu := state.gpu_history.get(primary)) is not None:
             facts += weighing.gpu_facts(primary, gpu.samples())
     if primary is not None and state.prometheus is not None:
@@ -180,6 +181,30 @@ def _gather(state: CockpitState, reps: tuple[Representative, ...]) -> tuple[list
         "evidence_at": evidence.taken_at.isoformat() if evidence is not None else None,
     }
     return facts, gaps, inputs
+
+
+SAWTOOTH_PODS = 4
+"""Other pods of the deployment whose history is searched for earlier lives (most restarted first)."""
+
+
+def _sawtooth_elsewhere(state: CockpitState, primary: str, owner: str | None) -> int:
+    """Earlier container lives that grew steadily, in the history of a few other pods of the same
+    deployment (history memtui holds anyway: no request)."""
+    if owner is None or state.snapshot is None:
+        return 0
+    others = sorted((p for p in state.snapshot.pods if p.owner == owner and p.name != primary),
+                    key=lambda p: -p.restarts)[:SAWTOOTH_PODS]
+    rows = {row.name: row for row in state.rows}
+    count = 0
+    for pod in others:
+        series = state.history.get(pod.name)
+        if series is None or len(series) < 12:
+            continue
+        started = pod.container_started_at
+        row = rows.get(pod.name)
+        count += shape(series.samples(), since=started.timestamp() if started else None,
+                       limit=row.limit if row else None).growing_lives
+    return count
 
 
 def _certainty_gaps(top: str, state: CockpitState, facts: list[Fact]) -> list[Gap]:

@@ -16,6 +16,8 @@ from memtui.reasoning.signals import GiB, MiB, Shape, fit_line, jumps, steady
 from memtui.state.snapshots import LogEvidence, PodEvidence, PodTrend, RedisStats
 
 WEEK = 7 * 86400
+FLOOR_SHARE = 0.05
+"""A baseline rising by this share of the largest spike every minute is not the batches' residue."""
 
 
 def _gib(b: float) -> str:
@@ -99,6 +101,8 @@ def _batch_log(pod: str, log: LogEvidence) -> list[Fact]:
                           "log", pod))
         if log.activation_max_bytes and log.activation_max_bytes >= GiB:
             facts.append(Fact("batch", 0.6, f"a batch's activations reach {_gib(log.activation_max_bytes)}", "log", pod))
+        if log.batch_load_r is not None and log.batch_load_r >= 0.8:
+            facts.append(Fact("batch", 0.5, f"a batch's memory follows its load (r={log.batch_load_r:.2f})", "log", pod))
         if log.gc_lines >= 2 and log.gc_allocated_bytes >= 64 * MiB and log.gc_freed_bytes < 0.25 * log.gc_allocated_bytes:
             # a batch's activations are freed when it ends (the spike falls back): memory the GC
             # cannot free is held by something else, so the batches are not what grows
@@ -178,11 +182,13 @@ def _dir_growth(readings: Sequence[tuple[float, tuple[tuple[str, int], ...]]], p
 # -- history ------------------------------------------------------------------------------------
 
 
-def shape_facts(pod: str, shape: Shape, *, long_history: bool, cache_growth: float | None = None) -> list[Fact]:
+def shape_facts(pod: str, shape: Shape, *, long_history: bool, cache_growth: float | None = None,
+                sawtooth: int = 0) -> list[Fact]:
     """The growth shape of the pod in trouble (memtui's samples, backfilled from Prometheus if any).
 
     ``cache_growth``: bytes/s the pod's cache directories grew between ``du`` readings; steady
-    growth they account for is the cache's (tmpfs counts in the working set), not a leak's."""
+    growth they account for is the cache's (tmpfs counts in the working set), not a leak's.
+    ``sawtooth``: earlier lives (of the deployment's pods, in the window) that grew steadily too."""
     facts: list[Fact] = []
     if shape.points < 4:
         return facts
@@ -207,10 +213,16 @@ def shape_facts(pod: str, shape: Shape, *, long_history: bool, cache_growth: flo
         weight = 1.2 if shape.span >= 600 else 0.7
         facts.append(Fact("leak", weight, f"baseline grows steadily {_rate(growth.slope)} over {span} "
                                           f"(fit r²={growth.r2:.2f})", source, pod))
-        if shape.growing_lives:
-            facts.append(Fact("leak", min(1.2, 0.6 * shape.growing_lives),
-                              f"sawtooth: the {shape.growing_lives} earlier life/lives in the window grew alike",
-                              source, pod))
+        if shape.spikes and growth.slope * 60 >= FLOOR_SHARE * max(shape.spikes):
+            # an allocator keeps a little of each batch (fragmentation: a percent or so); a floor
+            # rising by a tenth of a spike every minute is something else growing underneath
+            facts.append(Fact("leak", 0.8, f"the floor between spikes rises {_rate(growth.slope)}, "
+                                           f"{growth.slope * 60 / max(shape.spikes):.0%} of a spike a minute: "
+                                           "more than batches leave behind", source, pod))
+        if sawtooth:
+            facts.append(Fact("leak", min(1.2, 0.4 * sawtooth),
+                              f"sawtooth: {sawtooth} earlier container lives of the deployment grew steadily too "
+                              "until they restarted", source, pod))
     elif growth is not None and shape.span >= 300 and abs(growth.slope) < 5 * MiB / 60 and not shape.steps:
         facts.append(Fact("leak", -0.8, f"baseline flat over {span} ({_rate(growth.slope)})", source, pod))
     return facts

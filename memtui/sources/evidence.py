@@ -102,6 +102,23 @@ _GC = re.compile(r"\bgc\b", re.IGNORECASE)
 _FREED = re.compile(r"\bfreed\s+" + _SIZE, re.IGNORECASE)
 _ALLOCATED = re.compile(r"\ballocated\s+" + _SIZE, re.IGNORECASE)
 _ALIVE = re.compile(r"\balive=([0-9]+)")
+_REQUESTS = re.compile(r"\brequests=([0-9]+)")
+PAIRS_KEPT = 240
+"""(load, memory) pairs of the last batches kept for the correlation (4 hours of one a minute)."""
+
+
+def correlation(pairs: list[tuple[float, float]]) -> float | None:
+    """Pearson's r of (x, y) pairs; None for fewer than 5 or no spread."""
+    n = len(pairs)
+    if n < 5:
+        return None
+    mx = sum(x for x, _ in pairs) / n
+    my = sum(y for _, y in pairs) / n
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    syy = sum((y - my) ** 2 for _, y in pairs)
+    if sxx <= 0 or syy <= 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in pairs) / (sxx * syy) ** 0.5
 
 
 def _bytes(match: re.Match[str]) -> float:
@@ -119,6 +136,7 @@ def parse_log(text: str, *, container: str, started_at: datetime | None, from_st
     alive_last: int | None = None
     config: tuple[tuple[str, str], ...] = ()
     matches: deque[str] = deque(maxlen=MATCHES_KEPT)
+    pairs: deque[tuple[float, float]] = deque(maxlen=PAIRS_KEPT)
     lines = text.splitlines()
     for line in lines:
         matched = False
@@ -138,6 +156,8 @@ def parse_log(text: str, *, container: str, started_at: datetime | None, from_st
             matched = True
             if (a := _ACTIVATION.search(line)) is not None:
                 activation = max(activation or 0.0, _bytes(a))
+                if (r := _REQUESTS.search(line)) is not None:
+                    pairs.append((float(r.group(1)), _bytes(a)))
         if _LEAK.search(line):
             leak += 1
             matched = True
@@ -157,7 +177,8 @@ def parse_log(text: str, *, container: str, started_at: datetime | None, from_st
         container=container, started_at=started_at, lines=len(lines), from_start=from_start,
         models_loaded=loaded, models_cached=cached, model_step_bytes=int(step) if step else None, config=config,
         batch_lines=batch_lines, batch_size_max=batch_max,
-        activation_max_bytes=int(activation) if activation else None, leak_lines=leak,
+        activation_max_bytes=int(activation) if activation else None, batch_load_r=correlation(list(pairs)),
+        leak_lines=leak,
         gc_lines=gc_lines, gc_freed_bytes=freed, gc_allocated_bytes=allocated,
         alive_first=alive_first, alive_last=alive_last, matches=tuple(matches),
     )

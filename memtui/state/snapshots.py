@@ -313,6 +313,9 @@ class LogEvidence:
     batch_lines: int = 0
     batch_size_max: int | None = None
     activation_max_bytes: int | None = None
+    batch_load_r: float | None = None
+    """Correlation of each batch's memory (``activation_mem=``) with its load (``requests=``), over
+    the batch lines that give both: near 1 when the spikes follow the load."""
     leak_lines: int = 0
     """Lines saying "memory leak" or "circular reference"."""
     gc_lines: int = 0

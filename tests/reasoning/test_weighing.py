@@ -173,3 +173,39 @@ def test_the_baseline_is_the_troughs_and_lives_split_at_restarts():
     assert len(lives(_series([v * g for v in (7, 7.1, 11.6, 9.3, 7.2, 7.3, 11.8, 7.4)]))) == 1  # spikes fall back
     leak = shape(_series([5 * g + i * 25 * MiB for i in range(30)]), since=None, limit=12 * g)
     assert leak.growth is not None and leak.growth.r2 > 0.99 and not leak.steps and not leak.spikes
+
+
+def test_the_log_counted_as_the_runbook_greps_it():
+    from memtui.sources.evidence import parse_du, parse_log
+
+    lines = ["INFO [sap_llm.config] config: max_model_instances=4 batch_size=256 max_cache_size_mb=0",
+             "INFO [sap_llm.model] model loaded: m instance=1/4 rss_delta=3.40GiB",
+             "INFO [sap_llm.model] model loaded: m instance=2/4 rss_delta=3.40GiB",
+             "INFO [sap_llm.model] model cached: m-shard-01 entries=1/8 size=600MiB"]
+    lines += [f"INFO [sap_llm.batch] processing batch batch_size=256 requests={n} activation_mem={n * 18}MiB"
+              for n in (40, 90, 150, 200, 250, 120)]
+    lines += ["DEBUG [sap_llm.gc] gc: gen2 collection collected 900 objects, freed 2.5MiB, uncollectable 0; "
+              f"allocated 100MiB since last gc, RequestContext alive={n}" for n in (2000, 9000)]
+    lines += ["WARNING possible memory leak: 9000 RequestContext objects kept alive by a circular reference"]
+    log = parse_log("\n".join(lines) + "\n", container="sap-llm", started_at=T0, from_start=True)
+    assert (log.models_loaded, log.models_cached, log.model_step_bytes) == (2, 1, int(3.4 * GiB))
+    assert log.config_int("max_model_instances") == 4 and log.config_int("max_cache_size_mb") == 0
+    assert log.batch_lines == 6 and log.batch_size_max == 256  # the config line is not a batch
+    assert log.activation_max_bytes == 250 * 18 * MiB and log.batch_load_r == pytest.approx(1.0)
+    assert log.gc_lines == 2 and log.gc_freed_bytes == 5 * MiB and log.gc_allocated_bytes == 200 * MiB
+    assert (log.alive_first, log.alive_last, log.leak_lines) == (2000, 9000, 1)
+    assert len(log.matches) == 8 and log.matches[-1].startswith("WARNING possible memory leak")
+    assert parse_du("26091926528\t/models/x\n98304\t/tmp/cache\ndu: cannot access\n") == (
+        ("/models/x", 26091926528 * 1024), ("/tmp/cache", 98304 * 1024))
+
+
+def test_a_floor_rising_under_spikes_is_the_leaks():
+    from memtui.reasoning.weighing import shape_facts
+
+    g = GiB
+    leaky = [5 * g + i * 30 * MiB + (g if i % 4 == 1 else 0) for i in range(24)]  # +120 MiB/min under 1 GiB spikes
+    batchy = [5 * g + i * 2 * MiB + (g if i % 4 == 1 else 0) for i in range(24)]  # the allocator's residue only
+    for values, floor in ((leaky, True), (batchy, False)):
+        facts = shape_facts("p", shape(_series(values), since=None, limit=12 * g), long_history=False)
+        assert any(f.cause == "batch" and f.weight > 0 and "spikes" in f.text for f in facts)
+        assert any("floor between spikes" in f.text for f in facts) == floor, facts
