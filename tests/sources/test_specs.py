@@ -51,7 +51,7 @@ def test_every_spec_polls_or_says_why_it_is_off_and_its_snapshot_is_folded_by_th
 
 def test_the_polls_and_their_intervals(specs_for):
     specs = specs_for(prometheus_url=PROM, redis_deployment="redis", gpu_source="exec", refresh=1.0)
-    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "redis", "gpu", "evidence"]
+    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "alertmanager", "redis", "gpu", "evidence"]
     assert (specs["kubernetes"].snapshot, specs["kubernetes"].interval) == (KubeSnapshot, 1.0)
     assert (specs["prometheus"].snapshot, specs["prometheus"].interval) == (PrometheusSnapshot, 5.0)
     backfill = specs["backfill"]
