@@ -155,9 +155,13 @@ def _gather(state: CockpitState, reps: tuple[Representative, ...]) -> tuple[list
     if history_span < LONG_HISTORY_SECONDS:
         gaps.append(Gap(f"not enough history yet: {history_span / 60:.0f} min of samples "
                         f"({LONG_HISTORY_SECONDS / 60:.0f} min wanted)", None))
-    for failed in logs_failed:
-        reason = failed.split(": ", 1)[1]
-        gaps.append(Gap(f"logs: {reason} ({failed.split(': ', 1)[0]}): no model-loaded, batch_size, leak or gc lines",
+    by_reason: dict[str, list[str]] = {}
+    for failed in logs_failed:  # one gap per reason, not one per pod: "forbidden (RBAC)" says it once
+        name, reason = failed.split(": ", 1)
+        by_reason.setdefault(reason, []).append(name)
+    for reason, failed_pods in by_reason.items():
+        where = failed_pods[0] if len(failed_pods) == 1 else f"{len(failed_pods)} pods"
+        gaps.append(Gap(f"logs: {reason} ({where}): no model-loaded, batch_size, leak or gc lines",
                         "diagnose.logs-memory"))
     if evidence is not None and evidence.exec_off is not None:
         gaps.append(Gap(f"du: {evidence.exec_off}", "diagnose.disk-models-cache", "cache"))

@@ -114,6 +114,7 @@ def test_thin_evidence_without_prometheus_and_with_logs_forbidden_is_uncertain(s
     assert any(w.startswith("no Prometheus") for w in gaps) and any(w.startswith("thin evidence") for w in gaps)
     assert next(g for w, g in gaps.items() if w.startswith("logs:")).action_id == "diagnose.logs-memory"
     assert run.final.inputs["app_logs_read"] == 0
+    assert len([w for w in gaps if w.startswith("logs:")]) == 1  # said once for every sampled pod
 
 
 def test_with_logs_forbidden_prometheus_history_still_finds_the_leak(sim_factory, prometheus_for):
