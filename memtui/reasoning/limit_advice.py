@@ -221,6 +221,11 @@ def time_to_reach(limit_bytes: int, current_bytes: int | None, growth_bytes_per_
     return max(0.0, (limit_bytes - current_bytes) / growth_bytes_per_s)
 
 
+def size_text(value: int) -> str:
+    """``16 GiB`` for a whole number of GiB (a limit as people say it), else ``format_bytes``."""
+    return f"{value // GiB} GiB" if value % GiB == 0 and value >= GiB else format_bytes(value)
+
+
 def buys_time(limit_bytes: int, history: UsageHistory) -> str | None:
     """Plainly, how long ``limit`` lasts at the current growth; None when the working set is flat."""
     seconds = time_to_reach(limit_bytes, history.current_bytes, history.growth_bytes_per_s)
@@ -228,6 +233,6 @@ def buys_time(limit_bytes: int, history: UsageHistory) -> str | None:
         return None
     rate = format_rate(history.growth_bytes_per_s * 60)
     if seconds <= 0:
-        return f"at {rate} the working set is already above {format_bytes(limit_bytes)}: this limit OOMs at once"
-    return (f"at {rate} the working set reaches {format_bytes(limit_bytes)} in {span_text(seconds)}: "
+        return f"at {rate} the working set is already above {size_text(limit_bytes)}: this limit OOMs at once"
+    return (f"at {rate} the working set reaches {size_text(limit_bytes)} in {span_text(seconds)}: "
             "the new limit only buys time unless the growth stops")

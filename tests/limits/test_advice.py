@@ -101,7 +101,7 @@ def test_buys_time_says_how_long():
     # (16 GiB - 11.5 GiB) / 170 MiB/min = 27.1 min
     assert time_to_reach(16 * GiB, h.current_bytes, h.growth_bytes_per_s) == pytest.approx(4.5 * 1024 / 170 * 60)
     text = buys_time(16 * GiB, h)
-    assert text == ("at +170 MiB/min the working set reaches 16.0 GiB in 27 min: "
+    assert text == ("at +170 MiB/min the working set reaches 16 GiB in 27 min: "
                     "the new limit only buys time unless the growth stops")
     assert buys_time(16 * GiB, history(12 * GiB, growth=0.0, current=11 * GiB)) is None
     assert "already above" in buys_time(8 * GiB, h)
