@@ -40,11 +40,14 @@ from memtui.executor.effects import (
     with_current,
 )
 from memtui.executor.guard import GuardError, check_label, check_path, check_subdomain
-from memtui.executor.kinds.base import Drafting, Previous
+from memtui.clients.errors import SourceError
+from memtui.executor.kinds import alertmanager as alertmanager_kind
+from memtui.executor.kinds.base import Drafting, Previous, Restoring
 from memtui.executor.kinds.registry import handler_for
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
+    AlertmanagerCall,
     DryRun,
     ExecCall,
     HttpCall,
@@ -69,6 +72,20 @@ from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.runbook import Action, ParamError
 
 NO_PROMETHEUS_REASON = "no Prometheus URL configured (--prometheus-url)"
+NO_ALERTMANAGER_REASON = "no Alertmanager URL configured (--alertmanager-url)"
+
+
+def silence_author(kube_user: str | None) -> tuple[str, str]:
+    """(who, where that name came from) for a silence's ``createdBy``: the kube context's user,
+    else ``$USER``, else the local account."""
+    import getpass
+    import os
+
+    if kube_user:
+        return kube_user, "the kube context's user"
+    if os.environ.get("USER"):
+        return os.environ["USER"], "$USER (the kube context names no user)"
+    return getpass.getuser(), "the local account (no kube context user, no $USER)"
 
 
 @dataclass
@@ -101,6 +118,7 @@ class Executor:
         workload: str | None = None,
         describe_action: Callable[[str], str] | None = None,
         advice_settings: AdviceSettings | None = None,
+        alertmanager_url: str | None = None,
     ) -> None:
         """``workload`` is the deployment the alert is about (default: named like the namespace,
         ``sap-llm``); ConfigMap, scale and Redis fixes measure their effect on its pods.
@@ -120,6 +138,9 @@ class Executor:
                                workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock,
                                dry_runs=not read_only, prometheus_url=prometheus_url,
                                advice_settings=advice_settings)
+        self.alertmanager_url = alertmanager_url
+        self.planner.alertmanager_url = alertmanager_url
+        self.planner.author = silence_author(connection.user)
         self.reader = Reader(self.api, self.planner, exec_client=connection.exec_api_client,
                              prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
                              clock=clock)
@@ -145,6 +166,8 @@ class Executor:
                 result[action.id] = Permission(False, refusal)
             elif handler_for(action.operation).NEEDS_PROMETHEUS and not self.prometheus_url:
                 result[action.id] = Permission(False, NO_PROMETHEUS_REASON)
+            elif handler_for(action.operation).NEEDS_ALERTMANAGER and not self.alertmanager_url:
+                result[action.id] = Permission(False, NO_ALERTMANAGER_REASON)
             else:
                 needed[action.id] = requirements(action.operation, redis_via_url=self.redis.via_url)
         answers = self.rbac.check([a for reqs in needed.values() for a in reqs], refresh=refresh)
@@ -340,6 +363,9 @@ class Executor:
         with self._lock:
             self._executed.add(plan.id)
         sent = self._send(plan)
+        handler = handler_for(plan.operation)
+        if previous is not None and sent.ok and isinstance(handler, Restoring):
+            previous = handler.after_send(previous, sent.responses)
         notes: list[str] = []
         if sent.any_applied:
             verdict = "done" if sent.ok else "failed in part: " + "; ".join(sent.errors)
@@ -391,6 +417,18 @@ class Executor:
                 sent.responses.append(facts)
             elif isinstance(request, ExecCall):
                 self._send_exec(request, sent)
+            elif isinstance(request, AlertmanagerCall):
+                try:
+                    facts = alertmanager_kind.send(request)
+                except SourceError as exc:
+                    sent.ok = False
+                    sent.errors.append(exc.reason)
+                    sent.responses.append({"method": request.method, "path": request.path, "error": exc.reason})
+                    break
+                sent.any_applied = True
+                sent.summaries.append(f"silence {facts['silenceID']} created" if "silenceID" in facts
+                                      else f"silence {facts['expired']} expired")
+                sent.responses.append(facts)
             elif isinstance(request, RedisCall):
                 reply = self.redis.call(request.words, pod=request.pod, container=request.container)
                 words = " ".join(request.words)

@@ -186,7 +186,28 @@ class RedisCall:
         return out
 
 
-Request = HttpCall | ExecCall | RedisCall
+@dataclass(frozen=True)
+class AlertmanagerCall:
+    """A request to Alertmanager's API v2 (``--alertmanager-url``), exactly as it will be sent."""
+
+    method: str
+    url: str
+    """The Alertmanager's base URL."""
+    path: str
+    body: Any = None
+
+    @property
+    def text(self) -> str:
+        head = f"{self.method} {self.url}{self.path}"
+        if self.body is not None:
+            head += "\nContent-Type: application/json\n" + json.dumps(self.body, separators=(",", ":"))
+        return head
+
+    def summary(self) -> dict[str, Any]:
+        return {"alertmanager": {"method": self.method, "url": self.url, "path": self.path, "body": self.body}}
+
+
+Request = HttpCall | ExecCall | RedisCall | AlertmanagerCall
 
 
 @dataclass(frozen=True)

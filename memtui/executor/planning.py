@@ -103,6 +103,10 @@ class Planner:
         """``dry_runs`` False (``--read-only``): no write-shaped request at all, not even a dry run.
         ``prometheus_url``: where the memory-limit advice reads the history (None: memtui's own)."""
         self.prometheus_url = prometheus_url
+        self.alertmanager_url: str | None = None
+        """Where the silence action goes (``--alertmanager-url``); set by the executor."""
+        self.author: tuple[str, str] = ("memtui", "default")
+        """(who, where that name came from): a silence's ``createdBy``."""
         self.advice_settings = advice_settings or AdviceSettings()
         self.history_cache: dict[tuple[str, str], tuple[float, Any]] = {}
         """(deployment, container) -> (monotonic time, UsageHistory): re-plans within a minute reuse it."""

@@ -709,12 +709,40 @@ def _check_plain_table(table: Table, name: str, params: Mapping[str, Param]) -> 
                 raise FieldError(f"{name}.{key}", f"refers to {{{ref}}}, which is not a declared parameter ({_declared(params)})")
 
 
+@dataclass(frozen=True)
+class AlertmanagerSilence(Operation):
+    """Silence the alert ``alertname`` for this namespace in Alertmanager for ``duration``.
+
+    The matchers are equality matchers on the labels every firing alert of the namespace shares
+    (``alertname`` and ``namespace`` at least): never a regex, never without the namespace, so the
+    silence is never broader than the alert.  Undo expires it.  Needs ``--alertmanager-url``.
+    """
+
+    kind: ClassVar[str] = "alertmanager-silence"
+    MUTATES: ClassVar[bool | None] = True
+    MIN_RISK: ClassVar[str] = "reversible"
+    UNDOABLE: ClassVar[bool] = True
+    alertname: str = spec("str")
+    duration: str = spec("str")
+
+    def check(self, params: Mapping[str, Param]) -> None:
+        if not _check_whole(self.duration, "duration", params, types=("duration",)):
+            try:
+                parse_duration(self.duration, what="duration")
+            except ParamError as exc:
+                raise FieldError("duration", exc.message) from None
+
+    def bind(self, ctx: BindContext) -> AlertmanagerSilence:
+        name = whole_placeholder(self.duration)
+        return replace(self, duration=ctx.texts[name]) if name else self
+
+
 KINDS: dict[str, type[Operation]] = {
     cls.kind: cls
     for cls in (
         MetricsTop, Exec, ExecScript, LogsGrep, PromQL, Redis, RolloutHistory, ConfigMapGet, DeploymentResources,
         PodsOom, PodsLimits, ConfigMapPatch, DeploymentSetEnv, DeploymentRestart, DeploymentScale,
-        DeploymentMemoryLimit, PodDelete, PodHttp,
+        DeploymentMemoryLimit, PodDelete, PodHttp, AlertmanagerSilence,
     )
 }
 """Every operation kind; a catalogue using any other is refused."""

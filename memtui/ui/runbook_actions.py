@@ -154,6 +154,7 @@ class RunbookActionsMixin(_AppBase):
                 redis_url=self.settings.redis_url,
                 redis_deployment=self.settings.redis_deployment or "redis",
                 prometheus_url=self.settings.prometheus_url,
+                alertmanager_url=self.settings.alertmanager_url,
                 artifacts_dir=artifacts,
                 threshold_bytes=self.settings.threshold_bytes,
                 clock=self.clock,

@@ -135,13 +135,14 @@ OLD_LOG_PREVIOUS = [
     {"kind": "memory-limit", "deployment": "sap-llm", "container": "sap-llm", "limit": None},
     {"kind": "env", "deployment": "sap-llm", "container": "sap-llm", "env": {"MALLOC_ARENA_MAX": None, "X": "1"}},
     {"kind": "redis-config", "values": {"maxmemory-policy": "noeviction"}},
+    {"kind": "alertmanager-silence", "url": "http://alertmanager:9093", "silence_id": "0e3b1c9e-5f1a-4c1e-9d2b-3a7c1f2e8d40"},
 ]
 
 
 @pytest.mark.parametrize("recorded", OLD_LOG_PREVIOUS, ids=lambda r: r["kind"])
 def test_typed_previous_values_read_and_write_the_audit_logs_json_unchanged(recorded):
     restoring = {h.previous_type.TAG: h for h in ALL_HANDLERS if isinstance(h, Restoring)}
-    assert set(restoring) == {"configmap", "scale", "memory-limit", "env", "redis-config"}
+    assert set(restoring) == {"configmap", "scale", "memory-limit", "env", "redis-config", "alertmanager-silence"}
     handler = restoring[recorded["kind"]]
     previous = handler.previous_type.from_json(recorded)
     assert previous.to_json() == recorded

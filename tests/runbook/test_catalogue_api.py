@@ -44,7 +44,7 @@ def test_undo_is_offered_exactly_where_a_previous_value_can_be_restored(catalogu
     assert undoable == {
         "fix.reduce-model-instances", "fix.enable-quantization", "fix.reduce-batch-size", "fix.enable-streaming",
         "fix.limit-concurrency", "fix.cache-ttls", "fix.redis-eviction-policy", "fix.redis-maxmemory",
-        "fix.scale-api", "fix.raise-memory-limit",
+        "fix.scale-api", "fix.raise-memory-limit", "fix.silence-alert",
     }
 
 

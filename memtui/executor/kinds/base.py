@@ -120,6 +120,8 @@ class KindHandler(ABC, Generic[O]):
     """Whether carrying it out starts a process in a container (``--read-only`` forbids that)."""
     NEEDS_PROMETHEUS: ClassVar[bool] = False
     """Whether it talks to Prometheus (offered only with ``--prometheus-url``)."""
+    NEEDS_ALERTMANAGER: ClassVar[bool] = False
+    """Whether it talks to Alertmanager (offered only with ``--alertmanager-url``)."""
     EFFECT: ClassVar[EffectProfile] = EffectProfile()
 
     def permissions(self, op: O, *, redis_via_url: bool) -> tuple[Access, ...]:
@@ -192,6 +194,10 @@ class Restoring(KindHandler[O], Generic[O, P]):
     @abstractmethod
     def undo_draft(self, planner: Planner, op: O, previous: P, ctx: ActionContext) -> Draft:
         """The draft of the plan that puts ``previous`` back."""
+
+    def after_send(self, previous: P, responses: list[dict[str, Any]]) -> P:
+        """``previous`` completed from the answers (a silence's id is known only once it exists)."""
+        return previous
 
     def previous_from_json(self, data: Mapping[str, Any], op: Operation) -> P:
         """The typed form of a recorded ``previous``; ``PlanError`` when it belongs to another kind."""

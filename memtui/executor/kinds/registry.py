@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from memtui.executor.kinds import configmap, deployment, pods, promql, redis, scale
+from memtui.executor.kinds import alertmanager, configmap, deployment, pods, promql, redis, scale
 from memtui.executor.kinds import exec as in_container
 from memtui.executor.kinds.base import Drafting, KindHandler, Reading, Restoring
 from memtui.runbook.operations import KINDS, Operation
 
-MODULES = (configmap, deployment, scale, pods, in_container, redis, promql)
+MODULES = (configmap, deployment, scale, pods, in_container, redis, promql, alertmanager)
 """The handler modules, one per kind family."""
 
 
