@@ -35,6 +35,17 @@ BASES = (BASIS_ALERTMANAGER, BASIS_PROMETHEUS, BASIS_CROSSING)
 SHORT_BASIS = {BASIS_ALERTMANAGER: "AM startsAt", BASIS_PROMETHEUS: "ALERTS_FOR_STATE", BASIS_CROSSING: "1st crossing"}
 """What a narrow header says instead."""
 
+EPISODE_GAP = timedelta(minutes=30)
+"""How long memtui's own basis (the first crossing) outlives the last pod over the threshold.
+
+A leaking pod killed at its limit restarts under the threshold and crosses it again a while
+later: for the person on call that sawtooth is one incident (the runbook's L2 is for "repeated
+OOM events"), and starting the clock over at each kill would send them back to L1.  Within this
+gap a new crossing continues the episode; after it, the next crossing starts a new one.  The
+alert bases are taken as Alertmanager and Prometheus say (a rule's ``keep_firing_for`` is the
+alert author's way of bridging the same gap).
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class EscalationLevel:
@@ -108,13 +119,16 @@ class IncidentClock:
     An alert basis (Alertmanager, then Prometheus) is taken as it is each time: a re-fired
     alert has a new ``startsAt`` and so does the incident.  The first crossing only ever moves
     earlier while some pod stays over the threshold (older samples arrive with the backfill;
-    samples age out of the history); once no pod is over and no alert fires, the episode is over
-    and the next crossing starts a new one.
+    samples age out of the history) and across a dip under it shorter than ``EPISODE_GAP`` (an OOM
+    kill and restart); once no pod has been over and no alert has fired for that long, the
+    episode is over and the next crossing starts a new one.
     """
 
     def __init__(self) -> None:
         self.started_at: datetime | None = None
         self.basis = ""
+        self.last_active: datetime | None = None
+        """The last time a basis was active (an alert firing or a pod over the threshold)."""
 
     def observe(
         self,
@@ -132,14 +146,25 @@ class IncidentClock:
         ``first_crossing`` of the history; ``alerts``: the alerts of the strongest alert basis."""
         if alertmanager is not None:
             self.started_at, self.basis = alertmanager, BASIS_ALERTMANAGER
+            self.last_active = now
         elif alerts_for_state is not None:
             self.started_at, self.basis = alerts_for_state, BASIS_PROMETHEUS
+            self.last_active = now
         elif pods_over:
             start = min(crossing or now, now)
-            if self.basis == BASIS_CROSSING and self.started_at is not None:
-                start = min(start, self.started_at)  # the same episode: only ever earlier
+            if self._continues(start):
+                start = min(start, self.started_at)  # type: ignore[type-var]  # the same episode: only ever earlier
             self.started_at, self.basis = start, BASIS_CROSSING
-        else:
-            self.started_at, self.basis = None, ""
+            self.last_active = now
+        elif self.last_active is None or now - self.last_active > EPISODE_GAP:
+            self.started_at, self.basis, self.last_active = None, "", None
+        # else: nothing active right now (a killed pod restarted under the threshold), but within
+        # EPISODE_GAP of the last activity the incident is still open: keep its start
         shown = alerts if self.basis in (BASIS_ALERTMANAGER, BASIS_PROMETHEUS) else ()
         return IncidentStatus(self.started_at, self.basis, pods_over, pods_total, shown)
+
+    def _continues(self, start: datetime) -> bool:
+        """Whether a crossing at ``start`` belongs to the episode already on the clock."""
+        if self.started_at is None or self.basis != BASIS_CROSSING:
+            return False
+        return self.last_active is None or start - self.last_active <= EPISODE_GAP

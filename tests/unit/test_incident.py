@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
 from memtui.state.incident import (
+    EPISODE_GAP,
     BASIS_ALERTMANAGER,
     BASIS_CROSSING,
     BASIS_PROMETHEUS,
@@ -61,13 +62,37 @@ def test_the_crossing_only_moves_earlier_within_an_episode():
     assert clock.observe(NOW, pods_over=2, pods_total=3, crossing=minutes(5)).started_at == minutes(25)
 
 
-def test_an_episode_ends_when_no_pod_is_over_and_no_alert_fires():
+def test_an_episode_ends_once_nothing_has_been_over_for_the_gap():
     clock = IncidentClock()
     clock.observe(NOW, pods_over=1, pods_total=3, crossing=minutes(40))
-    ended = clock.observe(NOW, pods_over=0, pods_total=3)
-    assert ended.started_at is None and ended.escalation(NOW) is None
-    again = clock.observe(NOW + timedelta(minutes=1), pods_over=1, pods_total=3, crossing=NOW)
-    assert again.started_at == NOW  # a new episode: not the old one's start
+    quiet = NOW + EPISODE_GAP + timedelta(seconds=1)
+    ended = clock.observe(quiet, pods_over=0, pods_total=3)
+    assert ended.started_at is None and ended.escalation(quiet) is None
+    again = clock.observe(quiet + timedelta(minutes=1), pods_over=1, pods_total=3, crossing=quiet)
+    assert again.started_at == quiet  # a new episode: not the old one's start
+
+
+def test_an_oom_sawtooth_is_one_episode():
+    """The pod over the threshold is killed at its limit and restarts under it: the incident goes
+    on (the runbook's L2 is for repeated OOM events), and the next crossing continues it."""
+    clock = IncidentClock()
+    clock.observe(NOW, pods_over=1, pods_total=3, crossing=minutes(20))
+    after_kill = NOW + timedelta(minutes=5)
+    dip = clock.observe(after_kill, pods_over=0, pods_total=3)
+    assert (dip.started_at, dip.basis) == (minutes(20), BASIS_CROSSING)
+    assert dip.escalation(after_kill).level == 2
+    back = NOW + timedelta(minutes=25)  # crossed again 25 min after the last pod was over
+    status = clock.observe(back, pods_over=1, pods_total=3, crossing=back)
+    assert status.started_at == minutes(20) and status.escalation(back).level == 3
+
+
+def test_a_crossing_after_the_gap_is_a_new_episode_even_without_a_quiet_poll():
+    clock = IncidentClock()
+    clock.observe(NOW, pods_over=1, pods_total=3, crossing=minutes(20))
+    later = NOW + EPISODE_GAP + timedelta(minutes=10)
+    fresh = later - timedelta(minutes=2)  # memtui was not polling in between (suspended laptop)
+    status = clock.observe(later, pods_over=1, pods_total=3, crossing=fresh)
+    assert status.started_at == fresh
 
 
 def test_alertmanager_wins_over_prometheus_and_the_crossing():
