@@ -13,6 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from memtui.demo import children
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -45,11 +47,7 @@ class RedisServer:
         return f"redis://{auth}{host}:{self.port}/0"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        children.stop(self.process, grace=5)
 
 
 def start_redis(workdir: Path, *, password: str | None = None, debug_command: bool = False,
@@ -84,12 +82,7 @@ class HistoryPrometheus:
     process: subprocess.Popen
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        children.stop(self.process)
 
 
 def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: float = 30.0) -> HistoryPrometheus:
@@ -148,13 +141,7 @@ class AlertmanagerServer:
     workdir: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        children.stop(self.process)
 
     def get(self, path: str) -> object:
         """A GET on the API (``/api/v2/silences``), decoded from JSON."""

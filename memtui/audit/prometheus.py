@@ -9,12 +9,40 @@ container: the postmortem chart then did not match what the operator saw in the 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from memtui.audit.errors import PrometheusUnavailable
 from memtui.audit.times import as_utc
 from memtui.clients import prometheus
 from memtui.clients.prometheus import Queries
+
+if TYPE_CHECKING:
+    from prometheus_api_client import PrometheusConnect
+
+
+@contextmanager
+def _queried(url: str, timeout: float) -> Iterator[PrometheusConnect]:
+    """A client for ``url`` whose failures come out as one readable ``PrometheusUnavailable`` line
+    (the export's chart and its "limit after the fix" say the same thing of the same failure)."""
+    import requests
+    from prometheus_api_client import PrometheusApiClientException
+
+    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
+    try:
+        yield client
+    except requests.exceptions.Timeout:
+        raise PrometheusUnavailable(f"Prometheus at {url} did not answer within {timeout:g} s") from None
+    except requests.exceptions.RequestException as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} is unreachable: {_reason(exc)}") from None
+    except PrometheusApiClientException as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} refused the query: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url} sent an unexpected answer: {exc}") from None
+    finally:
+        client.close()
 
 
 def memory_query(namespace: str) -> str:
@@ -36,26 +64,12 @@ def memory_series_from_prometheus(
     Raises ``PrometheusUnavailable`` with one readable line when Prometheus cannot be reached or
     answers with an error.
     """
-    import requests
-    from prometheus_api_client import PrometheusApiClientException
-
     if isinstance(step, timedelta):
         step = f"{max(1, int(step.total_seconds()))}s"
-    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
-    try:
+    with _queried(url, timeout) as client:
         result = client.custom_query_range(
             memory_query(namespace), start_time=as_utc(start), end_time=as_utc(end), step=str(step)
         )
-    except requests.exceptions.Timeout:
-        raise PrometheusUnavailable(f"Prometheus at {url} did not answer within {timeout:g} s") from None
-    except requests.exceptions.RequestException as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} is unreachable: {_reason(exc)}") from None
-    except PrometheusApiClientException as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} refused the query: {exc}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} sent an unexpected answer: {exc}") from None
-    finally:
-        client.close()
     series: dict[str, list[tuple[datetime, float]]] = {}
     for item in result or []:
         pod = (item.get("metric") or {}).get("pod")
@@ -85,26 +99,14 @@ def container_peaks(url: str, namespace: str, deployment: str, start: datetime, 
     """Per container of ``deployment``'s pods: the peak working set over [start, end] and the
     growth at ``end`` (``Queries.peak_by_container``, ``growth_by_container``), for the export's
     "limit after the fix".  Raises ``PrometheusUnavailable`` as ``memory_series_from_prometheus``."""
-    import requests
-    from prometheus_api_client import PrometheusApiClientException
-
     from memtui.audit.limits import ContainerPeak
 
     queries = Queries(namespace)
     window = f"{max(60, int((as_utc(end) - as_utc(start)).total_seconds()))}s"
     at = {"time": f"{as_utc(end).timestamp():.3f}"}
-    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
-    try:
+    with _queried(url, timeout) as client:
         peaks = client.custom_query(queries.peak_by_container(deployment, window), params=at)
         growth = client.custom_query(queries.growth_by_container(deployment), params=at)
-    except requests.exceptions.RequestException as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} is unreachable: {_reason(exc)}") from None
-    except PrometheusApiClientException as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} refused the query: {exc}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PrometheusUnavailable(f"Prometheus at {url} sent an unexpected answer: {exc}") from None
-    finally:
-        client.close()
 
     def by_container(result: object) -> dict[str, float]:
         out: dict[str, float] = {}

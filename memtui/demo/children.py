@@ -63,3 +63,16 @@ def popen(argv: Sequence[str], **kwargs: Any) -> subprocess.Popen:
 def run(argv: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess:
     """``subprocess.run`` for a child that must not outlive memtui."""
     return subprocess.run(list(argv), **_tied(kwargs))
+
+
+def stop(process: subprocess.Popen, *, grace: float = 10.0) -> None:
+    """End a child: SIGTERM, then SIGKILL after ``grace`` seconds, and reap it (no zombie left
+    behind by a server that ignores SIGTERM while it flushes its storage)."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

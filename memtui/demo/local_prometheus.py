@@ -59,13 +59,7 @@ class LocalPrometheus:
     data_dir: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        children.stop(self.process)
 
 
 def _names_family(line: str, families: tuple[str, ...]) -> bool:
