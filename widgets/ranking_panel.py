@@ -90,8 +90,10 @@ class RankingPanel(Widget):
     # -- what the panel offers (also used by tests and the app) ---------------------------------------
 
     def fix_actions(self, cause: str) -> list[Action]:
-        """The runbook's fixes for ``cause``, in catalogue order."""
-        return [a for a in self.actions.values() if a.phase == "fix" and a.root_cause == cause]
+        """The runbook's fixes for ``cause`` in catalogue order, then those its resolution ends in
+        (``Action.also_for``: a rollout restart clears a leak and applies a ConfigMap fix)."""
+        fixes = [a for a in self.actions.values() if a.phase == "fix"]
+        return [a for a in fixes if a.root_cause == cause] + [a for a in fixes if cause in a.also_for]
 
     def gap_key(self, gap: Gap) -> str:
         """The key that runs ``gap``'s diagnose step ('' when none is bound)."""

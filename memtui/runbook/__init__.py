@@ -13,6 +13,7 @@ File format (``catalogue.toml`` here; a user's ``--runbook FILE`` uses the same)
     phase = "fix"                       # diagnose | fix
     risk = "reversible"                 # read-only | reversible | disruptive | destructive
     root_cause = "batch"                # optional: model-loading | leak | batch | cache
+    # also_for = ["leak"]               # fix only: other causes whose runbook resolution ends in it
     summary = "One sentence for the modal."
     why = "Where the runbook is wrong or subtle."
     runbook_ref = "Common Root Causes › 3. Large Batch Processing"

@@ -33,7 +33,7 @@ ID_RE = re.compile(r"[a-z]+(\.[a-z0-9]+(-[a-z0-9]+)*)+")
 
 ACTION_FIELDS = (
     "id", "title", "phase", "risk", "root_cause", "summary", "why", "runbook_ref", "operation", "params",
-    "equivalent", "confirm_name", "gentler_first", "persistence_note", "undo",
+    "equivalent", "confirm_name", "gentler_first", "persistence_note", "undo", "also_for",
 )
 
 
@@ -50,6 +50,11 @@ class Action:
     equivalent: str
     params: tuple[Param, ...] = ()
     root_cause: str | None = None
+    also_for: tuple[str, ...] = ()
+    """Other causes whose runbook resolution ends in this fix ("restart to apply changes", "restart
+    pods to clear memory"): the cause ranking offers its key under them too, while the actions list
+    keeps it in one group.  A rollout restart is how a leak is cleared for now, yet the leak's own
+    group (PYTHONUNBUFFERED, force GC) holds neither it nor anything that frees the leaked heap."""
     why: str = ""
     runbook_ref: str = ""
     confirm_name: bool = False
@@ -170,6 +175,12 @@ def action_from_table(table: Mapping[str, Any], *, source: str = "") -> Action:
         raise FieldError("title", f"{title!r} is {len(title)} characters; the side panel fits {TITLE_MAX} on one line")
     risk = as_choice(table["risk"], "risk", RISKS)
     root_cause = as_choice(table["root_cause"], "root_cause", ROOT_CAUSES) if "root_cause" in table else None
+    also_for = tuple(as_choice(c, "also_for", ROOT_CAUSES) for c in as_str_list(table["also_for"], "also_for")) \
+        if "also_for" in table else ()
+    if also_for and phase != "fix":
+        raise FieldError("also_for", "is for fixes: the causes whose resolution ends in this fix")
+    if root_cause is not None and root_cause in also_for:
+        raise FieldError("also_for", f"{root_cause!r} is already this fix's root_cause")
     summary = as_str(table["summary"], "summary")
     if "\n" in summary.strip():
         raise FieldError("summary", "must be one line (one sentence for the modal); details go in 'why'")
@@ -225,7 +236,7 @@ def action_from_table(table: Mapping[str, Any], *, source: str = "") -> Action:
                                  "is reversible); use 'disruptive' for a change that cannot be taken back")
     return Action(
         id=action_id, title=title, phase=phase, risk=risk, summary=summary.strip(), operation=operation,
-        equivalent=equivalent, params=params, root_cause=root_cause,
+        equivalent=equivalent, params=params, root_cause=root_cause, also_for=also_for,
         why=as_str(table.get("why", ""), "why", allow_empty=True).strip(),
         runbook_ref=as_str(table.get("runbook_ref", ""), "runbook_ref", allow_empty=True),
         confirm_name=confirm_name, gentler_first=gentler, persistence_note=note, undo=undo, source=source,

@@ -101,7 +101,7 @@ async def test_80x24_shows_the_ranking_with_facts_sources_and_the_top_causes_fix
         assert len(lines) <= region.height  # nothing cut off at the bottom
         top = lines[0]
         assert top.startswith("▶") and "82% Memory leak" in top
-        keys = [app.keymap_actions["fix.python-unbuffered"], app.keymap_actions["fix.force-gc"]]
+        keys = [app.keymap_actions[a] for a in ("fix.python-unbuffered", "fix.force-gc", "fix.rollout-restart")]
         assert all(f" {k}" in top for k in keys), top  # compact: the fix keys on the cause's line
         assert any(line.strip().startswith("prom") and "+103 MiB/min" in line for line in lines)
         assert any(line.strip().startswith("hist") for line in lines)
@@ -123,7 +123,7 @@ async def test_160x48_shows_the_ranking_above_the_selected_pod_with_priors(sim, 
         text = panel_text(app)
         assert "Cause ranked" in text and "(prior 30%)" in text
         assert text.index("Memory leak") < text.index("Cache bloat") < text.index("Model loading")
-        assert "fix U G" in text
+        assert "fix U G R" in text
 
 
 async def test_uncertain_ranking_says_so_in_the_runbooks_order_and_what_is_missing(sim, make_app, ranked, tmp_path):
@@ -251,7 +251,7 @@ async def test_80x24_with_the_actions_list_focused_the_ranking_keeps_only_its_ca
         await pilot.pause()
         lines = panel_text(app).splitlines()
         assert len(lines) == 2 < len(full)
-        assert lines[0].startswith("▶ 82% Memory leak") and "fix U G" in lines[0] and "58% Cache bloat" in lines[1]
+        assert lines[0].startswith("▶ 82% Memory leak") and "fix U G R" in lines[0] and "58% Cache bloat" in lines[1]
         assert app.query_one("#action-list").region.height >= 10
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.query_one(RankingPanel).minimal)

@@ -381,3 +381,34 @@ def test_the_documented_example_is_a_valid_entry(user_file):
     action = load_catalogue(user_file(example)).get("fix.documented-example")
     assert action.render_equivalent(namespace="sap-llm") == (
         """kubectl patch configmap sap-llm-config -n sap-llm --type merge -p '{"data":{"batch_size":"32"}}' """)
+
+
+def test_also_for_offers_a_fix_under_other_causes_and_is_checked(user_file):
+    """The packaged rollout restart ends the leak's, the model's and the batches' resolutions; a user
+    file may name other causes, only real ones, and only on a fix."""
+    packaged = load_catalogue().get("fix.rollout-restart")
+    assert packaged.root_cause is None and packaged.also_for == ("leak", "model-loading", "batch")
+    path = user_file("""
+    [[action]]
+    id = "fix.delete-worst-pod"
+    also_for = ["leak"]
+    """)
+    assert load_catalogue(path).get("fix.delete-worst-pod").also_for == ("leak",)
+    message = _rejected(user_file, """
+    [[action]]
+    id = "fix.delete-worst-pod"
+    also_for = ["memory"]
+    """)
+    assert message.startswith("action 'fix.delete-worst-pod': also_for 'memory' is not one of")
+    message = _rejected(user_file, """
+    [[action]]
+    id = "diagnose.top-pods"
+    also_for = ["leak"]
+    """)
+    assert message == "action 'diagnose.top-pods': also_for is for fixes: the causes whose resolution ends in this fix"
+    message = _rejected(user_file, """
+    [[action]]
+    id = "fix.force-gc"
+    also_for = ["leak"]
+    """)
+    assert message == "action 'fix.force-gc': also_for 'leak' is already this fix's root_cause"
