@@ -152,8 +152,8 @@ class IncidentClock:
             self.last_active = now
         elif pods_over:
             start = min(crossing or now, now)
-            if self._continues(start):
-                start = min(start, self.started_at)  # type: ignore[type-var]  # the same episode: only ever earlier
+            if self.started_at is not None and self._continues(start):
+                start = min(start, self.started_at)  # the same episode: only ever earlier
             self.started_at, self.basis = start, BASIS_CROSSING
             self.last_active = now
         elif self.last_active is None or now - self.last_active > EPISODE_GAP:
