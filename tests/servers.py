@@ -112,19 +112,8 @@ def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: f
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {(workdir / 'prometheus.log').read_text(errors='replace')[-500:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
-                if response.status == 200:
-                    return HistoryPrometheus(url, process)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"prometheus not ready after {timeout:.0f} s")
+    children.wait_ready(process, f"{url}/-/ready", log=workdir / "prometheus.log", what="prometheus", timeout=timeout)
+    return HistoryPrometheus(url, process)
 
 
 # -- a real Alertmanager ---------------------------------------------------------------------
@@ -192,17 +181,6 @@ def start_alertmanager(workdir: Path, *, timeout: float = 30.0, port: int | None
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = (workdir / "alertmanager.log").read_text(errors="replace")[-500:]
-            raise RuntimeError(f"alertmanager exited: {tail}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
-                if response.status == 200:
-                    return AlertmanagerServer(url, port, process, workdir)
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"alertmanager not ready after {timeout:.0f} s")
+    children.wait_ready(process, f"{url}/-/ready", log=workdir / "alertmanager.log", what="alertmanager",
+                        timeout=timeout, poll=0.1)
+    return AlertmanagerServer(url, port, process, workdir)

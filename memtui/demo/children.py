@@ -20,7 +20,10 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 PR_SET_PDEATHSIG = 1
@@ -76,3 +79,23 @@ def stop(process: subprocess.Popen, *, grace: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_ready(process: subprocess.Popen, url: str, *, log: Path, what: str, timeout: float,
+               error: type[Exception] = RuntimeError, poll: float = 0.2) -> None:
+    """Wait until ``url`` (a Prometheus-style ``/-/ready``) answers 200.  A child that exits first
+    raises ``error`` with the tail of its ``log``; one not ready in ``timeout`` is killed, and says so."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log.read_text(errors="replace")[-500:] if log.exists() else ""
+            raise error(f"{what} exited: {tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(poll)
+    process.kill()
+    process.wait()
+    raise error(f"{what} not ready after {timeout:.0f} s")

@@ -14,8 +14,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -198,17 +196,6 @@ def start_prometheus_for_simulator(
             stderr=log,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = (workdir / "prometheus.log").read_text(errors="replace")[-500:]
-            raise PrometheusUnavailable(f"prometheus exited: {tail}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
-                if response.status == 200:
-                    return LocalPrometheus(url, process, data_dir)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    process.wait()
-    raise PrometheusUnavailable(f"prometheus not ready after {timeout:.0f} s")
+    children.wait_ready(process, f"{url}/-/ready", log=workdir / "prometheus.log", what="prometheus",
+                        timeout=timeout, error=PrometheusUnavailable)
+    return LocalPrometheus(url, process, data_dir)
