@@ -183,6 +183,11 @@ class Cluster(KillController, DeploymentController, DisruptionController, Autosc
     def delete_pod(self, rec: PodRecord, t: float) -> dict[str, Any]:
         """A client deleted the pod: it goes, its ReplicaSet replaces it."""
         obj = self._kill_pod(rec, t)
+        self._let_owner_replace(rec, t)
+        return obj
+
+    def _let_owner_replace(self, rec: PodRecord, t: float) -> None:
+        """A pod of a ReplicaSet is gone (deleted, evicted): its ReplicaSet makes a new one."""
         dep = self._owner_deployment(rec)
         if dep is not None:
             for rs in dep.rs:
@@ -190,7 +195,6 @@ class Cluster(KillController, DeploymentController, DisruptionController, Autosc
                     rs.pods.remove(rec.uid)
                     self.reconcile_rs(dep, rs, t)
             self._dirty.add((dep.namespace, dep.name))
-        return obj
 
     def pod_by_name(self, namespace: str, name: str) -> PodRecord | None:
         for rec in self.pods.values():

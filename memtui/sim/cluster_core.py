@@ -61,6 +61,9 @@ class ClusterCore(ABC):
     @abstractmethod
     def _on_deployment_scaled(self, dep: DeploymentRecord, t: float) -> None: ...
 
+    @abstractmethod
+    def _let_owner_replace(self, rec: PodRecord, t: float) -> None: ...
+
     # -- DeploymentController (controllers.py) ----------------------------------------------
     @abstractmethod
     def update_deployment(self, dep: DeploymentRecord, new_obj: dict[str, Any], t: float) -> None: ...

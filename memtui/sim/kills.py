@@ -111,13 +111,7 @@ class KillController(PodLifecycle):
         rec.version += 1  # no transition after an eviction: the pod does not restart
         self.pods.pop(rec.uid, None)
         self._release_slot(rec)
-        dep = self._owner_deployment(rec)
-        if dep is not None:
-            for rs in dep.rs:
-                if rec.uid in rs.pods:
-                    rs.pods.remove(rec.uid)
-                    self.reconcile_rs(dep, rs, t)
-            self._dirty.add((dep.namespace, dep.name))
+        self._let_owner_replace(rec, t)
 
     def sidecar_oom(self, rec: PodRecord, t: float, ramp: float = 60.0) -> float:
         """The sidecar climbs to its own limit over ``ramp`` seconds and is OOMKilled; returns the kill time."""
