@@ -12,9 +12,10 @@ Pure functions over (unix time, bytes) samples, oldest first; no I/O.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from memtui.state.history import linear_slope, pearson
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -35,21 +36,16 @@ class Fit:
 
 
 def fit_line(samples: Samples) -> Fit | None:
+    """The least-squares line through ``samples`` (``state.history``'s slope) and its r²."""
     n = len(samples)
     if n < 3:
         return None
-    mean_t = sum(t for t, _ in samples) / n
-    mean_v = sum(v for _, v in samples) / n
-    var_t = sum((t - mean_t) ** 2 for t, _ in samples)
-    if var_t <= 0:
+    slope = linear_slope(samples)
+    if slope is None:
         return None
-    cov = sum((t - mean_t) * (v - mean_v) for t, v in samples)
-    var_v = sum((v - mean_v) ** 2 for _, v in samples)
-    slope = cov / var_t
-    r2 = (cov * cov) / (var_t * var_v) if var_v > 0 else 0.0
+    r = pearson(samples)
+    r2 = r * r if r is not None else 0.0
     span = samples[-1][0] - samples[0][0]
-    if not (math.isfinite(slope) and math.isfinite(r2)):
-        return None
     return Fit(slope, r2, span, n, slope * span)
 
 

@@ -32,6 +32,7 @@ from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.exec import exec_in_pod
 from memtui.reasoning.pods import representative_pods
 from memtui.state.cockpit import CockpitState
+from memtui.state.history import pearson
 from memtui.state.snapshots import EvidenceSnapshot, LogEvidence, PodEvidence
 
 NAME = "evidence"
@@ -109,16 +110,7 @@ PAIRS_KEPT = 240
 
 def correlation(pairs: list[tuple[float, float]]) -> float | None:
     """Pearson's r of (x, y) pairs; None for fewer than 5 or no spread."""
-    n = len(pairs)
-    if n < 5:
-        return None
-    mx = sum(x for x, _ in pairs) / n
-    my = sum(y for _, y in pairs) / n
-    sxx = sum((x - mx) ** 2 for x, _ in pairs)
-    syy = sum((y - my) ** 2 for _, y in pairs)
-    if sxx <= 0 or syy <= 0:
-        return None
-    return sum((x - mx) * (y - my) for x, y in pairs) / (sxx * syy) ** 0.5
+    return pearson(pairs) if len(pairs) >= 5 else None
 
 
 def _bytes(match: re.Match[str]) -> float:

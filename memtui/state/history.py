@@ -113,6 +113,23 @@ class RingSeries:
         return linear_slope(points)
 
 
+def pearson(points: Iterable[tuple[float, float]]) -> float | None:
+    """Pearson's r of (x, y) points; None when either has no spread.  The fit quality beside
+    ``linear_slope`` (r² of the line) and the load/memory correlation of the batch evidence."""
+    points = list(points)
+    n = len(points)
+    if n < 2:
+        return None
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    syy = sum((y - my) ** 2 for _, y in points)
+    if sxx <= 0 or syy <= 0:
+        return None
+    r = sum((x - mx) * (y - my) for x, y in points) / (sxx * syy) ** 0.5
+    return r if math.isfinite(r) else None
+
+
 def linear_slope(points: Iterable[tuple[float, float]]) -> float | None:
     """Least-squares slope of (time, value) points, units per second; None if it is undefined.
 
