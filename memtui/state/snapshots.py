@@ -401,3 +401,54 @@ class AlertSnapshot:
     alerts: tuple[FiringAlert, ...]
     url: str
     duration_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One field of an object that changed: its path and the values as text (already redacted).
+
+    ``before``/``after`` None: the field was absent (added, removed).  Paths read as kubectl's
+    ``spec.replicas``, ``data.batch_size``, ``spec.template.spec.containers[llm].resources.limits.memory``."""
+
+    path: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamChange:
+    """A change to the namespace that this memtui did not make: the team's side of the timeline.
+
+    Seen through the watch (Deployments, ConfigMaps, HPAs) or as another memtui's ``MemtuiAction``
+    Event.  Who made it is what the API says: the ``managedFields`` entry that owns the changed
+    fields (manager and operation: ``kubectl-patch``/``Update``, ``argocd-controller``/``Apply``,
+    ``kube-controller-manager`` on the scale subresource for an HPA), and a user only where the API
+    names one (another memtui's Event names its operator; objects never record their author)."""
+
+    at: datetime
+    """When: the owning ``managedFields`` entry's time, else when the watch saw the change."""
+    kind: str
+    """``Deployment``, ``ConfigMap``, ``HorizontalPodAutoscaler`` or ``MemtuiAction`` (an Event)."""
+    name: str
+    what: str
+    """``scale``, ``rollout`` (pod template changed or restartedAt), ``config`` (ConfigMap data),
+    ``resources``, ``spec`` (any other), ``memtui-action`` (another memtui's action)."""
+    summary: str
+    """One line for the events pane and the timeline: ``batch_size 64→32``, ``replicas 3→5``."""
+    changes: tuple[FieldChange, ...] = ()
+    manager: str | None = None
+    operation: str | None = None
+    subresource: str | None = None
+    user: str | None = None
+    key: str = ""
+    """Identity for de-duplication across polls: object uid and resourceVersion (or Event uid)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSnapshot:
+    """The team's changes seen since the last poll (only the new ones), or why they cannot be seen."""
+
+    taken_at: datetime
+    changes: tuple[TeamChange, ...]
+    error: str | None = None
+    """e.g. "configmaps: forbidden (RBAC)"; the changes that could be seen are still here."""
