@@ -16,6 +16,15 @@ from memtui.sim import SimConfig, SimulatorHandle, start_simulator
 KUBECTL = "/usr/bin/kubectl"
 
 
+@pytest.fixture(autouse=True)
+def private_state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's platformdirs state dir (audit logs, recordings, crash reports) is its own:
+    a test that runs the app never writes into the real ``~/.local/state/memtui``."""
+    state = tmp_path / "xdg-state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
+
+
 @pytest.fixture
 def sim(tmp_path: Path) -> Iterator[SimulatorHandle]:
     """A frozen-clock simulator (speed 0, seed 7): time moves only with ``sim.advance``."""
