@@ -31,6 +31,8 @@ from memtui.state.snapshots import (
     PodTrend,
     PrometheusSnapshot,
     RedisStats,
+    TeamChange,
+    TeamSnapshot,
 )
 
 GROWTH_WINDOW_SECONDS = 120.0
@@ -42,6 +44,8 @@ SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
 """The health entries every cockpit has, in the header's order (a new source's is added by ``expect``)."""
 
 DCGM_VIA_PROMETHEUS = "DCGM via Prometheus"
+TEAM_CHANGES_KEPT = 200
+"""The team's changes kept on the state (newest): an incident's worth, bounded like the history."""
 DISK_READINGS = 6
 """``du`` readings kept per sampled pod: enough to tell a cache that grows from one that holds still."""
 """The GPU source label when GPU figures are DCGM series read from Prometheus."""
@@ -160,6 +164,11 @@ class CockpitState:
     """The last evidence gathering (logs and ``du`` of the representative pods), for the ranking."""
     disk_readings: dict[str, tuple[tuple[float, tuple[tuple[str, int], ...]], ...]] = field(default_factory=dict)
     """Per sampled pod, its last ``DISK_READINGS`` ``du`` readings as (unix time, (path, bytes)…)."""
+    team_changes: tuple[TeamChange, ...] = ()
+    """The namespace's changes this memtui did not make, oldest first, de-duplicated, the last
+    ``TEAM_CHANGES_KEPT``."""
+    team_error: str | None = None
+    """Why some of the team's changes cannot be seen (e.g. "configmaps: forbidden (RBAC)")."""
     _rows: tuple[PodRow, ...] = ()
 
     def __post_init__(self) -> None:
@@ -211,6 +220,7 @@ class CockpitState:
         NodeSnapshot: "apply_nodes",
         EvidenceSnapshot: "apply_evidence",
         AlertSnapshot: "apply_alerts",
+        TeamSnapshot: "apply_team",
     }
     """Which method folds each snapshot type (one entry per source's snapshot)."""
 
@@ -298,6 +308,23 @@ class CockpitState:
 
     def apply_gpu(self, snapshot: GpuSnapshot) -> None:
         self._take_gpu(snapshot.usage, snapshot.source)
+
+    def apply_team(self, snapshot: TeamSnapshot) -> None:
+        """Add the team's new changes (a change already kept, by ``key``, is not added twice: a
+        re-listed watch or a replayed frame may deliver it again)."""
+        self.team_error = snapshot.error
+        if not snapshot.changes:
+            return
+        seen = {c.key for c in self.team_changes if c.key}
+        fresh = []
+        for change in snapshot.changes:
+            if change.key and change.key in seen:
+                continue
+            seen.add(change.key)
+            fresh.append(change)
+        if fresh:
+            merged = sorted((*self.team_changes, *fresh), key=lambda c: c.at)
+            self.team_changes = tuple(merged[-TEAM_CHANGES_KEPT:])
 
     def _take_gpu(self, usage: dict[str, GpuUsage], source: str) -> None:
         self.gpu = usage
