@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import managed
 from .cluster_core import ClusterCore
 from .events import obj_ref
 from .policy import stable_uid
@@ -86,6 +87,8 @@ class AutoscalerController(ClusterCore):
         meta = obj["metadata"]
         uid = stable_uid(self.config.seed, "hpa", meta["namespace"], meta["name"])
         meta.update(uid=uid, resourceVersion="0", creationTimestamp=self.clock.iso(created))
+        managed.initial(meta, obj, manager="kubectl-client-side-apply", operation="Update", api_version=API_VERSION,
+                        when=self.clock.iso(created))
         rec = HpaRecord(meta["namespace"], meta["name"], uid, created, obj)
         self.hpas[uid] = rec
         self.hpa_sync(uid, t, act=False)
@@ -191,6 +194,9 @@ class AutoscalerController(ClusterCore):
         if act and desired != current and current != 0:
             obj = copy.deepcopy(dep.obj)
             obj["spec"]["replicas"] = desired
+            # the HPA controller writes through the scale subresource, as kube-controller-manager
+            managed.record(obj["metadata"], manager="kube-controller-manager", operation="Update",
+                           api_version="apps/v1", when=self.clock.iso(t), old=dep.obj, new=obj, subresource="scale")
             self.update_deployment(dep, obj, t)
             rec.last_scale = t
             able = ("True", "SucceededRescale", f"the HPA controller was able to update the target scale to {desired}")

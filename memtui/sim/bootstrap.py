@@ -17,7 +17,7 @@ from functools import partial
 from collections.abc import Callable
 from typing import Any
 
-from . import manifests, templates
+from . import managed, manifests, templates
 from .clock import SimClock
 from .cluster import Cluster
 from .config import SimConfig
@@ -57,9 +57,13 @@ def build(cl: Cluster) -> None:
         cl.node_named(False, n)
     data = config_for(cl.config.scenario)
     cm_labels, cm_annotations = gitops_metadata(cl.config.gitops, "", "ConfigMap", "sap-llm", "sap-llm-config")
-    cl.store.put("configmaps", manifests.configmap("sap-llm-config", "sap-llm", cl.names.uid(), data,
-                                                   -2 * DAY, cl.clock, labels={"app": "sap-llm", **cm_labels},
-                                                   annotations=cm_annotations))
+    config = manifests.configmap("sap-llm-config", "sap-llm", cl.names.uid(), data, -2 * DAY, cl.clock,
+                                 labels={"app": "sap-llm", **cm_labels}, annotations=cm_annotations)
+    manager, operation = creator(cl.config.gitops)
+    config["metadata"]["managedFields"] = []
+    managed.initial(config["metadata"], config, manager=manager, operation=operation, api_version="v1",
+                    when=cl.clock.iso(-2 * DAY))
+    cl.store.put("configmaps", config)
     cl.store.put("configmaps", manifests.configmap(
         "redis-config", "sap-llm", cl.names.uid(),
         {"redis.conf": "bind 0.0.0.0\nport 6379\nsave \"\"\nappendonly no\nmaxmemory 0\n"
@@ -115,6 +119,13 @@ def gitops_metadata(tool: str | None, group: str, kind: str, namespace: str, nam
     return {}, {}
 
 
+def creator(tool: str | None) -> tuple[str, str]:
+    """The field manager and operation of whoever created an object: what its managedFields' first
+    entry says (Argo CD and Flux apply server-side; Helm 3 and ``kubectl apply`` update)."""
+    return {"argocd": ("argocd-controller", "Apply"), "flux": ("kustomize-controller", "Apply"),
+            "helm": ("helm", "Update")}.get(tool or "", ("kubectl-client-side-apply", "Update"))
+
+
 def _deployment(cl: Cluster, ns: str, name: str, kind: str, template: dict[str, Any], replicas: int,
                 created: float, annotations: dict[str, str] | None = None, generation: int = 1
                 ) -> DeploymentRecord:
@@ -124,7 +135,7 @@ def _deployment(cl: Cluster, ns: str, name: str, kind: str, template: dict[str, 
     ann = {"deployment.kubernetes.io/revision": "1"}
     ann.update(annotations or {})
     uid = cl.names.uid()
-    obj = {
+    obj: dict[str, Any] = {
         "kind": "Deployment", "apiVersion": "apps/v1",
         "metadata": {"name": name, "namespace": ns, "uid": uid, "resourceVersion": "0", "generation": generation,
                      "creationTimestamp": cl.clock.iso(created), "labels": {"app": app},
@@ -133,6 +144,9 @@ def _deployment(cl: Cluster, ns: str, name: str, kind: str, template: dict[str, 
                  "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}},
                  "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600},
     }
+    manager, operation = creator(cl.config.gitops if ns == "sap-llm" else None)
+    managed.initial(obj["metadata"], obj, manager=manager, operation=operation, api_version="apps/v1",
+                    when=cl.clock.iso(created))
     dep = DeploymentRecord(namespace=ns, name=name, uid=uid, created=created, obj=obj, kind=kind,
                            generation=generation)
     cl.deployments[(ns, name)] = dep

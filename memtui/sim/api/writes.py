@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from aiohttp import web
 
-from .. import manifests
+from .. import managed, manifests
 from ..store import dumps
 from . import errors, validation
 from .context import BODY_KEY, RAW_BODY_KEY
@@ -56,40 +56,14 @@ def _options(request: web.Request) -> tuple[bool, str]:
     return bool(dry), fm
 
 
-def _fields(body: Any) -> dict[str, Any]:
-    """A FieldsV1 set from the keys a patch touched (lists by merge key, like the real thing)."""
-    if not isinstance(body, dict):
-        return {}
-    out: dict[str, Any] = {}
-    for k, v in body.items():
-        if k.startswith("$"):
-            continue
-        if isinstance(v, dict):
-            out[f"f:{k}"] = {".": {}, **_fields(v)} if v else {}
-        elif isinstance(v, list) and v and all(isinstance(x, dict) and "name" in x for x in v):
-            out[f"f:{k}"] = {f'k:{{"name":"{x["name"]}"}}': {".": {}, **_fields(x)} for x in v}
-        else:
-            out[f"f:{k}"] = {}
-    return out
+def _operation(request: web.Request) -> str:
+    """A server-side apply is an ``Apply`` in managedFields; every other write an ``Update``."""
+    return "Apply" if _ct(request) == APPLY else "Update"
 
 
-def _touch_managed(meta: dict[str, Any], manager: str, op: str, api: str, when: str, body: Any,
-                   sub: str | None = None) -> None:
-    mf = [dict(e) for e in meta.get("managedFields", [])]
-    fields = _fields({k: v for k, v in (body or {}).items() if k not in ("kind", "apiVersion")}
-                     if isinstance(body, dict) else {})
-    for e in mf:
-        if e.get("manager") == manager and e.get("operation") == op and e.get("subresource") == sub:
-            e["time"] = when
-            e["fieldsV1"] = strategic_merge(e.get("fieldsV1", {}), fields)
-            break
-    else:
-        entry: dict[str, Any] = {"manager": manager, "operation": op, "apiVersion": api, "time": when,
-                                 "fieldsType": "FieldsV1", "fieldsV1": fields}
-        if sub:
-            entry["subresource"] = sub
-        mf.append(entry)
-    meta["managedFields"] = mf
+def _applied(request: web.Request) -> dict[str, Any] | None:
+    body = _body(request) if _ct(request) == APPLY else None
+    return body if isinstance(body, dict) else None
 
 
 def _patched(request: web.Request, current: dict[str, Any]) -> dict[str, Any]:
@@ -178,8 +152,10 @@ def _deployment(st: "SimState", request: web.Request, info: RequestInfo, now: fl
         out["status"] = cur.get("status", {})
         return web.Response(body=dumps(out), content_type=JSON)
     meta = {k: v for k, v in new["metadata"].items() if k not in ("resourceVersion", "generation")}
-    _touch_managed(meta, fm, "Update", "apps/v1", st.clock.iso(now), _body(request) if info.verb == "patch"
-                   else {"spec": {}})
+    if not meta.get("managedFields"):  # an update without them keeps the stored ones, as the API server does
+        meta["managedFields"] = cur["metadata"].get("managedFields") or []
+    managed.record(meta, manager=fm, operation=_operation(request), api_version="apps/v1", when=st.clock.iso(now),
+                   old=cur, new=new, applied=_applied(request))
     cl.update_deployment(dep, {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": meta,
                                "spec": new["spec"]}, now)
     out = cl.store.get("deployments", info.namespace, info.name or "")
@@ -234,8 +210,8 @@ def _scale(st: "SimState", request: web.Request, info: RequestInfo, now: float) 
     assert dep is not None
     obj = copy.deepcopy(dep.obj)
     obj["spec"]["replicas"] = reps
-    _touch_managed(obj["metadata"], fm, "Update", "apps/v1", st.clock.iso(now), {"spec": {"replicas": reps}},
-                   sub="scale")
+    managed.record(obj["metadata"], manager=fm, operation="Update", api_version="apps/v1", when=st.clock.iso(now),
+                   old=dep.obj, new=obj, subresource="scale")
     cl.update_deployment(dep, obj, now)
     return web.Response(body=dumps(_scale_obj(st, info)), content_type=JSON)
 
@@ -260,7 +236,8 @@ def _configmap(st: "SimState", request: web.Request, info: RequestInfo, now: flo
         obj = manifests.configmap(name, info.namespace or "", st.cluster.names.uid(), new.get("data") or {}, now,
                                   st.clock, labels=new["metadata"].get("labels"))
         obj["metadata"]["managedFields"] = []
-        _touch_managed(obj["metadata"], fm, "Update", "v1", st.clock.iso(now), new)
+        managed.record(obj["metadata"], manager=fm, operation="Update", api_version="v1", when=st.clock.iso(now),
+                       old=None, new=obj)
         if dry:
             return web.Response(body=dumps(obj), status=201, content_type=JSON)
         stt = store.put("configmaps", obj)
@@ -285,7 +262,8 @@ def _configmap(st: "SimState", request: web.Request, info: RequestInfo, now: flo
     if _strip_for_compare(new) == _strip_for_compare(cur):
         return web.Response(body=stored.raw, content_type=JSON)
     new["metadata"]["resourceVersion"] = cur["metadata"]["resourceVersion"]
-    _touch_managed(new["metadata"], fm, "Update", "v1", st.clock.iso(now), _body(request))
+    managed.record(new["metadata"], manager=fm, operation=_operation(request), api_version="v1",
+                   when=st.clock.iso(now), old=cur, new=new, applied=_applied(request))
     if dry:
         return web.Response(body=dumps(new), content_type=JSON)
     stt = store.put("configmaps", new)
