@@ -1,22 +1,39 @@
-"""Frames to bytes and back: msgspec MessagePack of the typed snapshots, zlib-compressed.
+"""Frames to bytes and back: msgspec MessagePack of the typed snapshots, zlib-compressed, in chains.
 
 msgspec encodes the frozen snapshot dataclasses as they are and decodes them back into the same
 types (``==`` the original), an order of magnitude faster than json + hand-written converters.
 Which types an ``apply`` frame may hold is ``CockpitState``'s own table of what it folds, so a
 new source's snapshot is recordable the day it is foldable.
+
+A chain is the frames of one kind of state that follow each other: the ``apply`` frames of one
+source and snapshot type, or the ``ranking`` frames.  Its first frame (the keyframe) is stored
+whole; each next one as a patch against the one before (``delta``).  At 5,000 pods a refresh
+changes a few hundred usage figures and the odd pod or event, so a delta is a small fraction of a
+whole snapshot.  Other frames (``expect``, ``fail``, ``audit``...) are stored whole.
 """
 
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from memtui.recording.model import RecordingMeta
+from memtui.recording import delta
+from memtui.recording.model import Frame, RecordingMeta
 from memtui.state.cockpit import CockpitState
 
 LEVEL = 6
+KEYFRAME_SECONDS = 300.0
+KEYFRAME_DELTAS = 150
+"""A chain ends after 5 minutes of recorded time or 150 deltas (5 minutes at a 2 s refresh),
+whichever comes first.  That bounds what a damaged row costs (the rest of its chain: at most 5
+minutes of one source) and what a reader starting at any frame decodes first (one keyframe and at
+most 150 small patches), while keyframes stay a small share of the file: at 5,000 pods a keyframe
+is about as big as a minute of deltas (``bench/recording.py`` prints both)."""
+
 _ENCODER = msgspec.msgpack.Encoder()
 
 
@@ -29,6 +46,37 @@ def snapshot_types() -> dict[str, type]:
     return {t.__name__: t for t in CockpitState._APPLY}
 
 
+def chain_key(kind: str, source: str, type_name: str | None) -> tuple[str, ...] | None:
+    """Which chain a frame continues: apply frames per source and type, rankings; None: stored whole."""
+    if kind == "apply":
+        return ("apply", source, type_name or "")
+    if kind == "ranking":
+        return ("ranking",)
+    return None
+
+
+def to_tree(payload: Any) -> Any:
+    """The payload as builtins (a dataclass as the mapping of its fields), datetimes kept as they are."""
+    return msgspec.to_builtins(payload, builtin_types=(datetime,))
+
+
+def from_tree(tree: Any, type_name: str | None) -> Any:
+    """The payload again: the snapshot type of that name, or (None) a fresh copy of the plain data."""
+    try:
+        if type_name is None:
+            return msgspec.msgpack.decode(_ENCODER.encode(tree))
+        return msgspec.convert(tree, type=_snapshot_type(type_name))
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise CodecError(f"damaged frame: {exc}") from None
+
+
+def _snapshot_type(type_name: str) -> type:
+    kind = snapshot_types().get(type_name)
+    if kind is None:
+        raise CodecError(f"unknown snapshot type {type_name!r} (recorded by a newer memtui?)")
+    return kind
+
+
 def encode(payload: Any) -> bytes:
     return zlib.compress(_ENCODER.encode(payload), LEVEL)
 
@@ -39,11 +87,15 @@ def decode(body: bytes, type_name: str | None) -> Any:
         raw = zlib.decompress(body)
         if type_name is None:
             return msgspec.msgpack.decode(raw)
-        kind = snapshot_types().get(type_name)
-        if kind is None:
-            raise CodecError(f"unknown snapshot type {type_name!r} (recorded by a newer memtui?)")
-        return msgspec.msgpack.decode(raw, type=kind)
+        return msgspec.msgpack.decode(raw, type=_snapshot_type(type_name))
     except (zlib.error, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise CodecError(f"damaged frame: {exc}") from None
+
+
+def decode_tree(body: bytes) -> Any:
+    try:
+        return msgspec.msgpack.decode(zlib.decompress(body))
+    except (zlib.error, msgspec.DecodeError) as exc:
         raise CodecError(f"damaged frame: {exc}") from None
 
 
@@ -56,3 +108,90 @@ def decode_meta(raw: bytes) -> RecordingMeta:
         return msgspec.msgpack.decode(raw, type=RecordingMeta)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise CodecError(f"damaged recording header: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """How one frame is stored: ``chain`` the seq of its chain's keyframe (None: not in a chain),
+    ``base`` the seq of the frame it is a patch against (None: the body is whole)."""
+
+    chain: int | None
+    base: int | None
+    body: bytes | None
+
+
+@dataclass(slots=True)
+class _Link:
+    keyframe: int
+    keyframe_at: float
+    deltas: int
+    seq: int
+    tree: Any
+
+
+class ChainEncoder:
+    """The writer's side: remembers the last frame of each chain, to store the next as a patch."""
+
+    def __init__(self, keyframe_seconds: float = KEYFRAME_SECONDS, keyframe_deltas: int = KEYFRAME_DELTAS) -> None:
+        self.keyframe_seconds = keyframe_seconds
+        self.keyframe_deltas = keyframe_deltas
+        self._chains: dict[tuple[str, ...], _Link] = {}
+
+    def reset(self) -> None:
+        """Start every chain afresh (after a write that did not commit: its rows are not in the file)."""
+        self._chains.clear()
+
+    def encode(self, seq: int, frame: Frame) -> Row:
+        if frame.payload is None:
+            return Row(None, None, None)
+        key = chain_key(frame.kind, frame.source, frame.snapshot_type)
+        if key is None:
+            return Row(None, None, encode(frame.payload))
+        tree = to_tree(frame.payload)
+        at = frame.at.timestamp()
+        link = self._chains.get(key)
+        if link is None or self._ends(link, at):
+            self._chains[key] = _Link(seq, at, 0, seq, tree)
+            return Row(seq, None, zlib.compress(_ENCODER.encode(tree), LEVEL))
+        change = delta.diff(link.tree, tree)
+        row = Row(link.keyframe, link.seq, zlib.compress(_ENCODER.encode(change), LEVEL))
+        link.deltas += 1
+        link.seq = seq
+        link.tree = tree
+        return row
+
+    def _ends(self, link: _Link, at: float) -> bool:
+        return (link.deltas >= self.keyframe_deltas or at - link.keyframe_at >= self.keyframe_seconds
+                or at < link.keyframe_at)
+
+
+class ChainDecoder:
+    """The reader's side: the last tree of each chain it has read, to apply the next patch to.
+
+    One tree per chain key (source and type): a keyframe replaces the chain before it, so a reader
+    holds as many trees as the recording has sources, however long it reads."""
+
+    def __init__(self) -> None:
+        self._trees: dict[tuple[str, ...], tuple[int, int, Any]] = {}
+        """chain key → (the chain's keyframe seq, the seq of the last frame read in it, its tree)."""
+
+    def reset(self) -> None:
+        self._trees.clear()
+
+    def tree(self, seq: int, key: tuple[str, ...] | None, chain: int | None, base: int | None, body: bytes) -> Any:
+        """The tree of frame ``seq`` from its row; remembered for the chain's next patch."""
+        if key is None or chain is None:
+            return decode_tree(body)
+        if base is None:
+            tree = decode_tree(body)
+        else:
+            last = self._trees.get(key)
+            if last is None or last[0] != chain or last[1] != base:
+                raise CodecError(f"frame {seq} is a patch of frame {base}, which is missing or damaged")
+            change = decode_tree(body)
+            try:
+                tree = delta.patch(last[2], change)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                raise CodecError(f"frame {seq}: damaged patch ({type(exc).__name__}: {exc})") from None
+        self._trees[key] = (chain, seq, tree)
+        return tree

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""1: every body whole; 2: chains of deltas with keyframes (``codec``), the file's ``PRAGMA user_version``."""
 FrameKind = Literal["expect", "disable", "apply", "fail", "ranking", "audit"]
 FRAME_KINDS: tuple[str, ...] = ("expect", "disable", "apply", "fail", "ranking", "audit")
 STATE_KINDS: frozenset[str] = frozenset({"expect", "disable", "apply", "fail"})

@@ -2,8 +2,13 @@
 
 WAL lets a ``memtui replay --follow`` in another process read while the cockpit writes, and a
 transaction either is in the file or is not: a SIGKILL at any point leaves every committed frame
-readable.  The file is created 0600 before SQLite opens it (its -wal and -shm files take the
-database file's mode).
+readable (``tests/recording/test_crash.py`` kills a writer 50 times to show it).  The file is
+created 0600 before SQLite opens it (its -wal and -shm files take the database file's mode).
+
+Rows of a chain (``codec``) point at their keyframe (``chain``) and at the row they patch
+(``base``), both earlier rows: a delta never refers to anything a later transaction writes, so a
+crash cannot leave a patch without its base.  A damaged row costs the rest of its chain: readers
+starting at a later keyframe do not read it.
 """
 
 from __future__ import annotations
@@ -13,11 +18,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from memtui.recording import codec
-from memtui.recording.model import Frame, RecordingMeta
+from memtui.recording.model import FORMAT_VERSION, Frame, RecordingMeta
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS frames (
     seq INTEGER PRIMARY KEY,
@@ -25,11 +33,17 @@ CREATE TABLE IF NOT EXISTS frames (
     kind TEXT NOT NULL,
     source TEXT NOT NULL,
     type TEXT,                 -- the snapshot type of an apply frame
+    chain INTEGER,             -- the seq of this frame's chain's keyframe; NULL: not in a chain
     base INTEGER,              -- NULL: body is whole; else the seq of the frame it is a delta against
-    body BLOB
+    body BLOB                  -- last, so that scans of the other columns do not read it
 );
 CREATE INDEX IF NOT EXISTS frames_kind ON frames (kind, seq);
+PRAGMA user_version = {FORMAT_VERSION};
 """
+
+_COLUMNS = "seq, at, kind, source, type, chain, base, body"
+_COLUMNS_V1 = "seq, at, kind, source, type, NULL, base, body"
+"""Format 1 (every body whole) had no ``chain`` column."""
 
 
 class RecordingError(Exception):
@@ -44,9 +58,12 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 class RecordingWriter:
-    """Appends frames to a new recording.  Not thread-safe: one writer thread owns it."""
+    """Appends frames to a new recording.  Not thread-safe: one writer thread owns it.
 
-    def __init__(self, path: Path | str, meta: RecordingMeta) -> None:
+    ``keyframe_seconds``/``keyframe_deltas`` bound each chain (``codec.KEYFRAME_SECONDS``)."""
+
+    def __init__(self, path: Path | str, meta: RecordingMeta, *,
+                 keyframe_seconds: float = codec.KEYFRAME_SECONDS, keyframe_deltas: int = codec.KEYFRAME_DELTAS) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,27 +74,34 @@ class RecordingWriter:
             self._db.execute("INSERT INTO meta (key, value) VALUES ('header', ?)", (codec.encode_meta(meta),))
         except (OSError, sqlite3.Error) as exc:
             raise RecordingError(f"cannot create recording {self.path}: {exc}") from None
+        self._chains = codec.ChainEncoder(keyframe_seconds, keyframe_deltas)
         self.seq = 0
 
     def write(self, frames: Iterable[Frame]) -> int:
         """Write ``frames`` in one transaction (their ``seq`` is assigned here); the last seq written."""
-        rows = []
-        for frame in frames:
-            self.seq += 1
-            type_name = frame.snapshot_type
-            body = None if frame.payload is None else codec.encode(frame.payload)
-            rows.append((self.seq, frame.at.timestamp(), frame.kind, frame.source, type_name, None, body))
+        rows: list[tuple[Any, ...]] = []
+        try:
+            for frame in frames:
+                seq = self.seq + len(rows) + 1
+                row = self._chains.encode(seq, frame)
+                rows.append((seq, frame.at.timestamp(), frame.kind, frame.source, frame.snapshot_type,
+                             row.chain, row.base, row.body))
+        except (msgspec.EncodeError, TypeError, ValueError, OverflowError) as exc:
+            self._chains.reset()
+            raise RecordingError(f"cannot record a frame in {self.path}: {exc}") from None
         if not rows:
             return self.seq
         db = self._db
-        db.execute("BEGIN")
         try:
-            db.executemany("INSERT INTO frames (seq, at, kind, source, type, base, body) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            db.execute("BEGIN")
+            db.executemany(f"INSERT INTO frames ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except sqlite3.Error as exc:
-            db.execute("ROLLBACK")
-            self.seq -= len(rows)
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            self._chains.reset()  # the rows a later delta would patch are not in the file
             raise RecordingError(f"cannot write to recording {self.path}: {exc}") from None
+        self.seq += len(rows)
         return self.seq
 
     def close(self) -> None:
@@ -85,7 +109,11 @@ class RecordingWriter:
 
 
 class RecordingReader:
-    """Reads a recording, also one another process is still writing (``frames(after=...)`` again)."""
+    """Reads a recording, also one another process is still writing (``frames(after=...)`` again).
+
+    One ``frames`` iteration at a time.  Continuing where the last one stopped (``after`` its last
+    seq, as ``replay --follow`` does) reuses the chains it has decoded; any other ``after`` first
+    rebuilds each chain from its keyframe."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -94,31 +122,82 @@ class RecordingReader:
         try:
             self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, timeout=5.0)
             row = self._db.execute("SELECT value FROM meta WHERE key = 'header'").fetchone()
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.Error as exc:
             raise RecordingError(f"{self.path} is not a memtui recording: {exc}") from None
         if row is None:
             raise RecordingError(f"{self.path} is not a memtui recording: no header")
+        if version > FORMAT_VERSION:
+            raise self._newer(version)
         try:
             self.meta: RecordingMeta = codec.decode_meta(row[0])
         except codec.CodecError as exc:
             raise RecordingError(f"{self.path}: {exc}") from None
+        if self.meta.format_version > FORMAT_VERSION:
+            raise self._newer(self.meta.format_version)
+        self._columns = _COLUMNS if version >= 2 else _COLUMNS_V1
+        self._chains = codec.ChainDecoder()
+        self._pos = 0
+        """The seq the chains are decoded up to."""
+
+    def _newer(self, version: int) -> RecordingError:
+        return RecordingError(f"{self.path} was recorded by a newer memtui (recording format {version}; "
+                              f"this one reads formats up to {FORMAT_VERSION}): upgrade memtui to read it")
 
     def last_seq(self) -> int:
-        row = self._db.execute("SELECT MAX(seq) FROM frames").fetchone()
+        try:
+            row = self._db.execute("SELECT MAX(seq) FROM frames").fetchone()
+        except sqlite3.Error as exc:
+            raise RecordingError(f"cannot read {self.path}: {exc}") from None
         return int(row[0] or 0)
 
     def frames(self, after: int = 0) -> Iterator[Frame]:
-        """Frames with ``seq > after``, in order, decoded."""
+        """Frames with ``seq > after``, in order, decoded (a delta rebuilt on its chain's keyframe)."""
         try:
-            cursor = self._db.execute(
-                "SELECT seq, at, kind, source, type, base, body FROM frames WHERE seq > ? ORDER BY seq", (after,))
-            for seq, at, kind, source, type_name, _base, body in cursor:
-                payload = None if body is None else codec.decode(body, type_name)
-                yield Frame(seq, datetime.fromtimestamp(at, timezone.utc), kind, source, payload)
+            if after != self._pos:
+                self._rebuild(after)
+            cursor = self._db.execute(f"SELECT {self._columns} FROM frames WHERE seq > ? ORDER BY seq", (after,))
+            for row in cursor:
+                frame = self._frame(row)
+                self._pos = frame.seq
+                yield frame
         except sqlite3.Error as exc:
             raise RecordingError(f"cannot read {self.path}: {exc}") from None
         except codec.CodecError as exc:
+            self._chains.reset()
+            self._pos = -1  # the next frames() rebuilds
             raise RecordingError(f"{self.path}: {exc}") from None
+
+    def _rebuild(self, after: int) -> None:
+        """Decode each chain from its last keyframe up to ``after``, so the next deltas have their bases."""
+        self._chains.reset()
+        self._pos = after
+        if after <= 0:
+            return
+        keyframes = [r[0] for r in self._db.execute(
+            "SELECT MAX(chain) FROM frames WHERE seq <= ? AND chain IS NOT NULL GROUP BY kind, source, type",
+            (after,))]
+        if not keyframes:
+            return
+        marks = ", ".join("?" * len(keyframes))
+        rows = self._db.execute(
+            f"SELECT {self._columns} FROM frames WHERE chain IN ({marks}) AND seq <= ? ORDER BY seq",
+            (*keyframes, after))
+        for seq, _at, kind, source, type_name, chain, base, body in rows:
+            if body is not None:
+                self._chains.tree(seq, codec.chain_key(kind, source, type_name), chain, base, body)
+
+    def _frame(self, row: tuple[Any, ...]) -> Frame:
+        seq, at, kind, source, type_name, chain, base, body = row
+        when = datetime.fromtimestamp(at, timezone.utc)
+        if body is None:
+            return Frame(seq, when, kind, source, None)
+        if chain is None:
+            payload = codec.decode(body, type_name)
+        else:
+            tree = self._chains.tree(seq, codec.chain_key(kind, source, type_name), chain, base, body)
+            payload = codec.from_tree(tree, type_name)
+        return Frame(seq, when, kind, source, payload)
 
     def close(self) -> None:
         self._db.close()
