@@ -3,6 +3,7 @@
     memtui -n sap-llm                 watch a namespace of the current kubectl context
     memtui --demo                     the built-in simulated incident
     memtui sim                        run the simulator alone (for kubectl, drills, tests)
+    memtui replay FILE [--follow]     the cockpit over a recording, read-only
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
             "                                     hash-chain check (memtui audit --help)\n"
             "  memtui sim                         the simulated cluster on its own, for kubectl and drills\n"
             "                                     (memtui sim --help)\n"
+            "  memtui replay FILE [--follow]      the cockpit, read-only, over a recording; --follow for one\n"
+            "                                     another memtui is still writing (memtui replay --help)\n"
             "\n"
             "Settings also come from MEMTUI_* environment variables and the config file\n"
             "(command line > environment > config file > defaults)."
@@ -76,12 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str, code: int) -> int:
-    """The one way a command-line error is printed.  Messages quote text from outside (a credential
-    plugin's stderr, API error bodies, names from a kubeconfig): control characters are shown, not obeyed."""
-    from memtui.widgets.outside_text import visible
+    from memtui.ui.command import fail
 
-    print(f"memtui: error: {visible(message)}", file=sys.stderr)
-    return code
+    return fail(message, code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from memtui.audit.cli import main as audit_main
 
         return audit_main(args_list[1:])
+    if args_list and args_list[0] == "replay":
+        from memtui.ui.replay_cli import main as replay_main
+
+        return replay_main(args_list[1:])
     try:
         with ending_on_signals() as termination:
             return _run(build_parser().parse_args(args_list), termination)
@@ -157,22 +161,10 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
 
 def _run_app(settings, connection, keymap, catalogue, termination: Termination) -> int:
-    """Run the cockpit; a crash inside it exits non-zero with one line (the app writes the report)."""
     from memtui.ui.app import MemtuiApp
-    from memtui.ui.crash import EXIT_CRASH, record_crash
+    from memtui.ui.command import run_app
 
-    try:
-        app = MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue)
-        with termination.running(app):
-            app.run()
-    except Exception as exc:  # noqa: BLE001 - outside Textual's loop: same contract, one line and a report
-        _, line = record_crash(exc)
-        print(line, file=sys.stderr)
-        return EXIT_CRASH
-    if app.crash_line is not None:
-        print(app.crash_line, file=sys.stderr)  # after Textual restored the terminal
-        return EXIT_CRASH
-    return app.return_code or 0
+    return run_app(lambda: MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue), termination)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,7 @@ class IncidentHeader(Widget):
         threshold_bytes: int,
         read_only: bool = False,
         demo: bool = False,
+        replay: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -65,6 +66,8 @@ class IncidentHeader(Widget):
         self.threshold_bytes = threshold_bytes
         self.read_only = read_only
         self.demo = demo
+        self.replay = replay
+        """``memtui replay``: ``now`` is the recorded time of the frame on screen, shown first."""
         self.now = lambda: datetime.now(timezone.utc)
 
     def on_mount(self) -> None:
@@ -96,6 +99,9 @@ class IncidentHeader(Widget):
             line.append("memtui ", style="bold")
         if self.demo:
             line.append("DEMO", style="bold reverse").append(" ")
+        if self.replay:
+            line.append(f" replay · {self.now().astimezone(timezone.utc):%H:%M:%S} UTC ", style=role("bold banner"))
+            line.append(" ")
         line.append("ctx " if not compact else "", style=role("muted")).append_text(plain(self.context, "bold", one_line=True))
         line.append("  ns " if not compact else " ns ", style=role("muted")).append_text(plain(self.namespace, "bold", one_line=True))
         if compact:

@@ -39,15 +39,17 @@ class SourceBundle:
     """The session's source specs, and what must be stopped when it ends."""
 
     specs: tuple[SourceSpec, ...]
-    kube: KubeSource
-    """Always read; its informers' watch threads are stopped with the session (NVML shuts down
-    at exit on its own, memtui.clients.nvml)."""
+    kube: KubeSource | None = None
+    """Read in every live session; its informers' watch threads are stopped with the session (NVML
+    shuts down at exit on its own, memtui.clients.nvml).  None: no source at all (``memtui replay``
+    is fed from a recording)."""
 
     def spec(self, name: str) -> SourceSpec:
         return next(s for s in self.specs if s.name == name)
 
     def stop(self) -> None:
-        self.kube.stop()
+        if self.kube is not None:
+            self.kube.stop()
 
 
 def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundle:

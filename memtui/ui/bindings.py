@@ -27,6 +27,21 @@ APP_BINDINGS: list[Binding] = [
 ]
 """``MemtuiApp.BINDINGS``."""
 
+REPLAY_BINDINGS: list[Binding] = [
+    # priority: Home/End and the arrows are also the pods table's; in the replay cockpit they move
+    # the time cursor first (the actions step aside while a text field or a modal has the keys)
+    Binding("left", "replay_step(-1)", "Back", priority=True, id="replay.back"),
+    Binding("right", "replay_step(1)", "Forward", priority=True, id="replay.forward"),
+    Binding("left_square_bracket", "replay_action(-1)", "Prev action", priority=True, id="replay.previous-action"),
+    Binding("right_square_bracket", "replay_action(1)", "Next action", priority=True, id="replay.next-action"),
+    Binding("space", "replay_play", "Play/pause", priority=True, id="replay.play"),
+    Binding("minus", "replay_speed(-1)", "Slower", show=False, priority=True, id="replay.slower"),
+    Binding("plus,equals_sign", "replay_speed(1)", "Faster", show=False, priority=True, id="replay.faster"),
+    Binding("home", "replay_start", "Start", show=False, priority=True, id="replay.start"),
+    Binding("end", "replay_end", "End", show=False, priority=True, id="replay.end"),
+]
+"""The replay cockpit's own (``memtui replay``), on top of ``APP_BINDINGS``."""
+
 
 def binding_ids() -> set[str]:
     """Ids of the app's bindings and of every widget and screen that has its own."""
@@ -39,7 +54,7 @@ def binding_ids() -> set[str]:
     from memtui.widgets.reasons_screen import ReasonsScreen
 
     ids: set[str] = set()
-    for bindings in (APP_BINDINGS, PodTable.BINDINGS, ActionsPanel.BINDINGS, ConfirmActionScreen.BINDINGS,
+    for bindings in (APP_BINDINGS, REPLAY_BINDINGS, PodTable.BINDINGS, ActionsPanel.BINDINGS, ConfirmActionScreen.BINDINGS,
                      OutputScreen.BINDINGS, HelpScreen.BINDINGS, ReasonsScreen.BINDINGS,
                      PodDetailsScreen.BINDINGS):
         for binding in bindings:

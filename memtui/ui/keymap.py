@@ -127,11 +127,17 @@ SCREENS = {"confirm": "confirm", "output": "output", "help": "help", "reasons": 
 FOCUS_SCOPES = {"pods", "actions"}
 """Scopes of main-screen widgets whose keys are live only while that widget has focus: one of them at a
 time (Enter opens a pod's details in the pods table and runs the action in the actions list)."""
+REPLAY_SCOPE = "replay"
+REPLAY_OVER_FOCUS = frozenset({"home", "end"})
+"""Keys the replay cockpit's time cursor may take from the focused pods table or actions list:
+there Home/End move in time (its bindings come first); any other shared key would be a mistake."""
 
 
-def _clash(one: str, other: str) -> bool:
+def _clash(one: str, other: str, key: str = "") -> bool:
     a, b = _scope(one), _scope(other)
     if SCREENS.get(a, "main") != SCREENS.get(b, "main"):
+        return False
+    if key in REPLAY_OVER_FOCUS and {a, b} & {REPLAY_SCOPE} and {a, b} & FOCUS_SCOPES:
         return False
     return not (a in FOCUS_SCOPES and b in FOCUS_SCOPES and a != b)
 
@@ -143,7 +149,7 @@ def _check_conflicts(bindings: dict[str, str], sources: dict[str, str]) -> None:
     for binding_id, keys in bindings.items():
         for key in keys.split(","):
             for other in owners.get(key, []):
-                if _clash(other, binding_id):
+                if _clash(other, binding_id, key):
                     raise KeymapError(
                         f"{sources[binding_id]}: key {key!r} of {binding_id!r} is already bound to "
                         f"{other!r} ({sources[other]})"

@@ -232,13 +232,13 @@ class RunbookActionsMixin(_AppBase):
         self.run_runbook_action(message.action_id)
 
     def run_runbook_action(self, action_id: str, *, pinned_pod: str | None = None) -> None:
-        if self.executor is None:
-            toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
-            return
         action = self.catalogue.get(action_id)
         permission = getattr(self, "permissions", {}).get(action_id)
-        if permission is not None and not permission.allowed:
+        if permission is not None and not permission.allowed:  # also without an executor (replay)
             toast(self, f"{action.title}: not allowed: {permission.reason}", severity="warning", timeout=6)
+            return
+        if self.executor is None:
+            toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
             return
         ctx = replace(self.action_context(), pinned_pod=pinned_pod)
         if action.is_mutating:

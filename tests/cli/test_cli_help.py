@@ -1,4 +1,4 @@
-"""`memtui --help` names every command memtui has, so `audit` and `sim` can be found from it."""
+"""`memtui --help` names every command memtui has, so `audit`, `sim` and `replay` can be found from it."""
 
 from __future__ import annotations
 
@@ -18,13 +18,14 @@ def _help(capsys, *args: str) -> str:
     return capsys.readouterr().out
 
 
-def test_help_lists_the_audit_and_sim_commands(capsys):
+def test_help_lists_the_audit_sim_and_replay_commands(capsys):
     text = _help(capsys)
     commands = text.split("\ncommands:\n", 1)[1]
     listed = re.findall(r"^  memtui (\w+)", commands, flags=re.M)
-    assert listed == ["audit", "sim"]
+    assert listed == ["audit", "sim", "replay"]
 
 
-@pytest.mark.parametrize("command, usage", [("audit", "usage: memtui audit"), ("sim", "usage: memtui sim")])
+@pytest.mark.parametrize("command, usage", [("audit", "usage: memtui audit"), ("sim", "usage: memtui sim"),
+                                            ("replay", "usage: memtui replay")])
 def test_each_listed_command_has_its_own_help(capsys, command, usage):
     assert _help(capsys, command).startswith(usage)

@@ -67,7 +67,7 @@ def test_unknown_key_of_a_runbook_action_is_refused(tmp_path):
 def test_keys_textual_delivers_are_accepted(tmp_path, keys):
     path = tmp_path / "keys.toml"
     path.write_text(f'[bindings]\n"app.refresh" = "{keys}"\n"pods.sort" = "J"\n"pods.sort-reverse" = "ctrl+j"\n'
-                    '"app.help" = "f1"\n"pods.page-down" = "f8"\n')
+                    '"app.help" = "f1"\n"pods.page-down" = "f8"\n"replay.play" = "f9"\n')
     assert load_keymap(path, binding_ids()).bindings["app.refresh"] == keys
 
 

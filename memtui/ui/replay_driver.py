@@ -1,0 +1,239 @@
+"""Replay's cursor over a recording: the cockpit's state at any recorded refresh, and the actions.
+
+A recording is the cockpit's input (``memtui.recording``), so the state the operator had on screen
+at a frame is the fold of every frame up to it into a fresh ``CockpitState``, with the state's
+clock reading each frame's recorded time while it is folded (the incident clock, "updated" and
+source health come out as they were then).  No Textual here: the replay app asks for a position
+and draws what it gets.
+
+Forward is cheap (fold the frames after the current position).  Backward means folding again:
+the *head* state (folded to the last frame known, also while ``--follow`` brings new ones) leaves
+a deep copy of itself every ``checkpoint_every`` Kubernetes refreshes, and a step back copies the
+nearest checkpoint at or before the target and folds the few frames after it, read back from the
+file (frames are not kept in memory: an hour at 1,000 pods is thousands of snapshots).
+
+The ranking is recomputed with ``rank(state, at)`` at the cursor rather than taken from the
+recorded ``ranking`` frames: there is no parser from ``CauseRanking.to_record()`` back to the
+panel's type, and the fold gives ``rank`` the very state the live app ranked (same snapshots, same
+clock), at every refresh rather than only where the ranking changed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from memtui.audit.entry import AuditEntry
+from memtui.reasoning.model import CauseRanking
+from memtui.reasoning.ranking import rank
+from memtui.recording.fold import apply_frame
+from memtui.recording.model import STATE_KINDS, Frame, RecordingMeta
+from memtui.state.cockpit import CockpitState
+from memtui.state.snapshots import KubeSnapshot
+
+CHECKPOINT_EVERY = 25
+"""Kubernetes refreshes between two checkpoints: a step back folds at most this many refreshes."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAction:
+    """One runbook action of the recording (its audit intent), numbered as the time bar marks it."""
+
+    number: int
+    seq: int
+    """The intent frame: jumping to the action puts the cursor here (the state the operator saw)."""
+    at: datetime
+    intent: AuditEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """An audit entry that refers to an intent (its result or effect), and where it was recorded."""
+
+    seq: int
+    entry: AuditEntry
+
+
+class ReplayDriver:
+    """Positions (frame seqs) over one recording and the folded state at each.
+
+    ``frames_after(seq)`` reads the file's frames after ``seq`` in order (``RecordingReader.frames``);
+    ``take`` is handed frames in order as they become known (the initial read, then ``--follow``).
+    Main thread only: the states it hands out are the cockpit's.
+    """
+
+    def __init__(self, meta: RecordingMeta, frames_after: Callable[[int], Iterable[Frame]], *,
+                 threshold_bytes: int | None = None, checkpoint_every: int = CHECKPOINT_EVERY) -> None:
+        self.meta = meta
+        self.threshold_bytes = threshold_bytes if threshold_bytes is not None else meta.threshold_bytes
+        self._frames_after = frames_after
+        self._every = max(1, checkpoint_every)
+        self._now = meta.started_at
+        """The clock of whichever state is being folded: the recorded time of the frame folded."""
+        self._head = self._fresh()
+        self.last_seq = 0
+        self.refreshes: list[int] = []
+        """Seqs of the Kubernetes refreshes (``apply`` frames of a ``KubeSnapshot``): what ←/→ step through."""
+        self.times: dict[int, datetime] = {}
+        """Recorded time of every position (refreshes and intents)."""
+        self.actions: list[RecordedAction] = []
+        self.follows: dict[str, list[Follow]] = {}
+        """Intent id → its result and effect entries, in recorded order."""
+        self.problems: list[str] = []
+        """Audit frames that are no audit entry (one line each; the rest of the recording stands)."""
+        self._checkpoints: list[tuple[int, CockpitState]] = [(0, copy.deepcopy(self._head))]
+        self._since_checkpoint = 0
+        self._view: tuple[int, CockpitState] | None = None
+        """The last state handed out that is not the head (stepping forward from it folds only the gap)."""
+        self._ranked: tuple[tuple[int, int], CauseRanking] | None = None
+        self.first_at: datetime | None = None
+        self.last_at: datetime | None = None
+
+    def _fresh(self) -> CockpitState:
+        return CockpitState(threshold_bytes=self.threshold_bytes, clock=lambda: self._now)
+
+    # -- taking frames ----------------------------------------------------------------------------
+
+    def take(self, frames: Iterable[Frame]) -> int:
+        """Index and fold frames newer than ``last_seq`` into the head; how many were new."""
+        count = 0
+        for frame in frames:
+            if frame.seq <= self.last_seq:
+                continue
+            count += 1
+            self._fold(self._head, frame)
+            self.last_seq = frame.seq
+            self.first_at = self.first_at or frame.at
+            self.last_at = frame.at
+            if frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
+                self.refreshes.append(frame.seq)
+                self.times[frame.seq] = frame.at
+                self._since_checkpoint += 1
+                if self._since_checkpoint >= self._every:
+                    self._checkpoints.append((frame.seq, copy.deepcopy(self._head)))
+                    self._since_checkpoint = 0
+            elif frame.kind == "audit":
+                self._take_audit(frame)
+        return count
+
+    def _take_audit(self, frame: Frame) -> None:
+        try:
+            entry = AuditEntry.from_json(frame.payload if isinstance(frame.payload, dict) else {})
+        except (ValueError, TypeError) as exc:
+            self.problems.append(f"frame {frame.seq}: {exc}")
+            return
+        if entry.kind == "intent":
+            self.actions.append(RecordedAction(len(self.actions) + 1, frame.seq, frame.at, entry))
+            self.times[frame.seq] = frame.at
+        elif entry.refers_to:
+            self.follows.setdefault(entry.refers_to, []).append(Follow(frame.seq, entry))
+
+    def _fold(self, state: CockpitState, frame: Frame) -> None:
+        if frame.kind in STATE_KINDS:
+            self._now = frame.at
+            apply_frame(state, frame)
+
+    # -- positions --------------------------------------------------------------------------------
+
+    @property
+    def positions(self) -> list[int]:
+        """Every place the cursor can stand, in order: the refreshes and the actions."""
+        return sorted({*self.refreshes, *(a.seq for a in self.actions)})
+
+    @property
+    def start(self) -> int:
+        """The first position (0 while nothing is recorded)."""
+        positions = self.positions
+        return positions[0] if positions else 0
+
+    @property
+    def end(self) -> int:
+        """The last frame: every frame folded (the head), the live end while following."""
+        return self.last_seq
+
+    def time_of(self, seq: int) -> datetime | None:
+        """The recorded time of a position (the end's is the last frame's)."""
+        found = self.times.get(seq)
+        if found is None and seq >= self.last_seq:
+            return self.last_at
+        return found
+
+    def step(self, seq: int, delta: int) -> int:
+        """The refresh ``delta`` refreshes after (or before, negative) position ``seq``; ``seq``
+        itself when there is none that way."""
+        refreshes = self.refreshes
+        if delta > 0:
+            i = bisect.bisect_right(refreshes, seq) + delta - 1
+            return refreshes[min(i, len(refreshes) - 1)] if i < len(refreshes) else seq
+        i = bisect.bisect_left(refreshes, seq) + delta
+        return refreshes[max(i, 0)] if refreshes and refreshes[0] < seq else seq
+
+    def next_action(self, seq: int) -> RecordedAction | None:
+        return next((a for a in self.actions if a.seq > seq), None)
+
+    def previous_action(self, seq: int) -> RecordedAction | None:
+        return next((a for a in reversed(self.actions) if a.seq < seq), None)
+
+    def action_at_or_before(self, seq: int) -> RecordedAction | None:
+        return next((a for a in reversed(self.actions) if a.seq <= seq), None)
+
+    def follows_of(self, action: RecordedAction) -> list[AuditEntry]:
+        """The action's result and effect, in recorded order (the time bar tells the whole story of
+        the action; the panes show what was on screen at the cursor)."""
+        return [f.entry for f in self.follows.get(action.intent.id, [])]
+
+    def at(self, when: datetime) -> int:
+        """The last refresh recorded at or before ``when`` (the first one when ``when`` is earlier)."""
+        times = [self.times[s] for s in self.refreshes]
+        i = bisect.bisect_right(times, when) - 1
+        return self.refreshes[max(i, 0)] if self.refreshes else 0
+
+    def refresh_number(self, seq: int) -> int:
+        """1-based index of the last refresh at or before ``seq`` (0 before the first)."""
+        return bisect.bisect_right(self.refreshes, seq)
+
+    # -- states -----------------------------------------------------------------------------------
+
+    def state_at(self, seq: int) -> CockpitState:
+        """The cockpit's state after folding every frame up to ``seq``."""
+        if seq >= self.last_seq:
+            return self._head
+        view = self._view
+        if view is not None and view[0] == seq:
+            return view[1]
+        if view is not None and view[0] < seq and self._checkpoint_before(seq)[0] <= view[0]:
+            start, state = view  # forward from the last view: only the gap
+        else:
+            start, checkpoint = self._checkpoint_before(seq)
+            state = copy.deepcopy(checkpoint)
+        for frame in self._read(start, seq):
+            self._fold(state, frame)
+        self._view = (seq, state)
+        return state
+
+    def _checkpoint_before(self, seq: int) -> tuple[int, CockpitState]:
+        i = bisect.bisect_right(self._checkpoints, seq, key=lambda c: c[0]) - 1
+        return self._checkpoints[max(i, 0)]
+
+    def _read(self, after: int, upto: int) -> Iterator[Frame]:
+        for frame in self._frames_after(after):
+            if frame.seq > upto:
+                return
+            yield frame
+
+    def ranking_at(self, seq: int) -> CauseRanking:
+        """The cause ranking of the state at ``seq``, at its recorded time (cached for the position)."""
+        key = (seq, self.last_seq)  # the head moves on while following
+        if self._ranked is not None and self._ranked[0] == key:
+            return self._ranked[1]
+        state = self.state_at(seq)
+        ranking = rank(state, self.time_of(seq) or self.meta.started_at)
+        self._ranked = (key, ranking)
+        return ranking
+
+    @property
+    def checkpoints(self) -> int:
+        return len(self._checkpoints)

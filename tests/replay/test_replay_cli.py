@@ -1,0 +1,71 @@
+"""``memtui replay`` on the command line: bad input is one line and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from memtui.cli import main
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["replay", str(tmp_path / "nope.memtui")]) == 2
+    assert _one_line(capsys) == f"memtui: error: no recording at {tmp_path / 'nope.memtui'}"
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all\n" * 20, b"SQLite format 3\x00garbage"])
+def test_a_file_that_is_no_recording(tmp_path, capsys, content):
+    path = tmp_path / "x.memtui"
+    path.write_bytes(content)
+    assert main(["replay", str(path)]) == 2
+    line = _one_line(capsys)
+    assert line.startswith(f"memtui: error: {path} is not a memtui recording")
+
+
+def test_a_database_of_something_else(tmp_path, capsys):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE meta (key TEXT, value BLOB)")
+    assert main(["replay", str(path)]) == 2
+    assert "is not a memtui recording: no header" in _one_line(capsys)
+
+
+def test_a_directory(tmp_path, capsys):
+    assert main(["replay", str(tmp_path)]) == 2
+    assert _one_line(capsys).startswith("memtui: error: no recording at")
+
+
+def test_options_outside_the_recording(recorded, capsys):
+    assert main(["replay", str(recorded.path), "--speed", "3"]) == 2
+    assert "--speed '3': use one of 1, 2, 5, 10, 30, 60" in _one_line(capsys)
+    assert main(["replay", str(recorded.path), "--at", "not-a-time"]) == 2
+    assert "--at 'not-a-time'" in _one_line(capsys)
+    late = recorded.refreshes[-1][1].replace(hour=(recorded.refreshes[-1][1].hour + 2) % 24).strftime("%H:%M:%S")
+    assert main(["replay", str(recorded.path), "--at", late]) == 2
+    assert "is outside the recording" in _one_line(capsys)
+
+
+def test_a_recording_with_no_refresh(tmp_path, capsys):
+    from datetime import datetime, timezone
+
+    from memtui.recording.model import RecordingMeta
+    from memtui.recording.store import RecordingWriter
+
+    path = tmp_path / "empty.memtui"
+    RecordingWriter(path, RecordingMeta("ctx", "ns", "https://x", datetime.now(timezone.utc))).close()
+    assert main(["replay", str(path)]) == 2
+    assert "holds no refresh yet" in _one_line(capsys)
+
+
+def test_no_file_and_no_recording_to_take(capsys):
+    assert main(["replay"]) == 2
+    assert "memtui replay FILE" in _one_line(capsys)
