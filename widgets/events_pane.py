@@ -1,4 +1,8 @@
-"""Pod events, newest first: OOMKilling, Killing and BackOff are the story of the incident."""
+"""Pod events, newest first: OOMKilling, Killing and BackOff are the story of the incident.
+
+The team's changes (what others changed in the namespace meanwhile: a ``kubectl patch``, an HPA
+rescale, another memtui's action) are rows among them, in time order, marked ``team`` with who
+did it as the API says, the object and the one-line summary of what changed."""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from datetime import datetime, timezone
 from rich.text import Text
 from textual.widgets import DataTable
 
-from memtui.state.snapshots import KubeEvent
+from memtui.state.snapshots import KubeEvent, TeamChange
 from memtui.state.units import format_age
 from memtui.widgets.outside_text import visible
 from memtui.widgets.roles import role
 
+TEAM_MARK = "team"
 ALARM_REASONS = {"OOMKilling", "OOMKilled", "Evicted", "BackOff", "Killing", "FailedScheduling", "Unhealthy"}
 
 
@@ -33,27 +38,54 @@ class EventsPane(DataTable):
         self.add_column("OBJECT", key="object", width=26)
         self.add_column("MESSAGE", key="message")
 
-    def show(self, events: tuple[KubeEvent, ...], limit: int = 200) -> None:
-        shown = events[:limit]
-        signature = tuple((e.uid, e.count, e.last_seen) for e in shown)
+    def show(self, events: tuple[KubeEvent, ...], limit: int = 200, *, team: tuple[TeamChange, ...] = (),
+             note: str | None = None) -> None:
+        """``events`` newest first; ``team`` (oldest first, as the state keeps them) merged in by
+        time; ``note``: why some of the team's changes cannot be seen, as the first row."""
+        shown = _merged(events, team)[:limit]
+        signature = (note, tuple((e.uid, e.count, e.last_seen) if isinstance(e, KubeEvent) else e.key for e in shown))
         if signature == self._signature:
             self._refresh_ages(shown)
             return
         self._signature = signature
         self.clear()
         now = self.now()
-        for i, event in enumerate(shown):
-            self.add_row(*self._cells(event, now), key=str(i))
+        if note:
+            self.add_row(Text(""), Text(TEAM_MARK, style=role("warn")), Text(""),
+                         Text(visible(note, one_line=True), style=role("warn"), overflow="ellipsis", no_wrap=True),
+                         key="team-note")
+        for i, row in enumerate(shown):
+            cells = self._cells(row, now) if isinstance(row, KubeEvent) else self._team_cells(row, now)
+            self.add_row(*cells, key=str(i))
 
-    def _refresh_ages(self, events: tuple[KubeEvent, ...]) -> None:
+    def _refresh_ages(self, rows: tuple[KubeEvent | TeamChange, ...]) -> None:
         now = self.now()
-        for i, event in enumerate(events):
-            self.update_cell(str(i), "age", self._age(event, now), update_width=False)
+        for i, row in enumerate(rows):
+            when = row.last_seen if isinstance(row, KubeEvent) else row.at
+            self.update_cell(str(i), "age", self._age_of(when, now), update_width=False)
 
     @staticmethod
-    def _age(event: KubeEvent, now: datetime) -> Text:
-        age = (now - event.last_seen).total_seconds() if event.last_seen else None
+    def _age_of(when: datetime | None, now: datetime) -> Text:
+        age = (now - when).total_seconds() if when else None
         return Text(format_age(age), style=role("muted"))
+
+    def _team_cells(self, change: TeamChange, now: datetime) -> tuple[Text, ...]:
+        """``team · configmap/llm-config · kubectl-patch (Update): batch_size 64→32``."""
+        target = change.name if change.kind == "MemtuiAction" else f"{change.kind.lower()}/{change.name}"
+        message = Text(no_wrap=True, overflow="ellipsis")
+        message.append(visible(change.who, one_line=True), style=role("bold accent"))
+        message.append(": ")
+        message.append(visible(change.summary, one_line=True))
+        return (
+            self._age_of(change.at, now),
+            Text(TEAM_MARK, style=role("bold accent"), no_wrap=True),
+            Text(visible(target, one_line=True), style=role("accent"), overflow="ellipsis", no_wrap=True),
+            message,
+        )
+
+    @classmethod
+    def _age(cls, event: KubeEvent, now: datetime) -> Text:
+        return cls._age_of(event.last_seen, now)
 
     def _cells(self, event: KubeEvent, now: datetime) -> tuple[Text, ...]:
         alarm = event.reason in ALARM_REASONS or event.type == "Warning"
@@ -73,3 +105,15 @@ class EventsPane(DataTable):
             Text(visible(kind + event.object_name, one_line=True), overflow="ellipsis", no_wrap=True),
             Text(message, overflow="ellipsis", no_wrap=True),
         )
+
+
+def _merged(events: tuple[KubeEvent, ...], team: tuple[TeamChange, ...]) -> tuple[KubeEvent | TeamChange, ...]:
+    """Events and team changes, newest first (an event without a time stays where it was: last).
+
+    At the same second (managedFields times are whole seconds) the later team change comes first,
+    then the events."""
+    if not team:
+        return events
+    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    rows: list[KubeEvent | TeamChange] = [*reversed(team), *events]
+    return tuple(sorted(rows, key=lambda r: (r.last_seen if isinstance(r, KubeEvent) else r.at) or epoch, reverse=True))

@@ -19,6 +19,7 @@ from memtui.sources.nodes import NODE_INTERVAL, NodeSource, pod_nodes
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
 from memtui.sources.spec import SourceSpec
+from memtui.sources.team import TeamSource, team_inputs
 from memtui.state.snapshots import (
     AlertSnapshot,
     BackfillSnapshot,
@@ -27,6 +28,7 @@ from memtui.state.snapshots import (
     NodeSnapshot,
     PrometheusSnapshot,
     RedisStats,
+    TeamSnapshot,
 )
 
 SLOW_SOURCE_MIN_INTERVAL = 5.0
@@ -43,6 +45,8 @@ class SourceBundle:
     """Read in every live session; its informers' watch threads are stopped with the session (NVML
     shuts down at exit on its own, memtui.clients.nvml).  None: no source at all (``memtui replay``
     is fed from a recording)."""
+    team: TeamSource | None = None
+    """The team's changes (Deployments, ConfigMaps, HPAs, other memtuis' Events): watches too."""
 
     def spec(self, name: str) -> SourceSpec:
         return next(s for s in self.specs if s.name == name)
@@ -50,6 +54,8 @@ class SourceBundle:
     def stop(self) -> None:
         if self.kube is not None:
             self.kube.stop()
+        if self.team is not None:
+            self.team.stop()
 
 
 def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundle:
@@ -73,7 +79,11 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
     specs.append(_redis_spec(settings, connection))
     specs += gpu_specs(settings, connection, prometheus=bool(settings.prometheus_url))
     specs.append(_evidence_spec(settings, connection))
-    return SourceBundle(tuple(specs), kube)
+    # the namespace's changes memtui did not make: watched (no per-poll LIST), never failing the
+    # pods pane (a 403 is a note on the events pane); its health is the Kubernetes source's
+    team = TeamSource(connection, timeout=timeout)
+    specs.append(SourceSpec("team", TeamSnapshot, team.fetch, refresh, health="kubernetes", inputs=team_inputs))
+    return SourceBundle(tuple(specs), kube, team)
 
 
 def _evidence_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:

@@ -168,6 +168,8 @@ class CockpitState:
     """The namespace's changes this memtui did not make, oldest first, de-duplicated, the last
     ``TEAM_CHANGES_KEPT``."""
     team_error: str | None = None
+    own_intents: frozenset[str] = frozenset()
+    """This session's own actions (audit intent ids): the team source leaves their Events out."""
     """Why some of the team's changes cannot be seen (e.g. "configmaps: forbidden (RBAC)")."""
     _rows: tuple[PodRow, ...] = ()
 
@@ -308,6 +310,10 @@ class CockpitState:
 
     def apply_gpu(self, snapshot: GpuSnapshot) -> None:
         self._take_gpu(snapshot.usage, snapshot.source)
+
+    def note_own_action(self, intent_id: str) -> None:
+        """An action this session ran: its ``MemtuiAction`` Event is not the team's."""
+        self.own_intents = self.own_intents | {intent_id}
 
     def apply_team(self, snapshot: TeamSnapshot) -> None:
         """Add the team's new changes (a change already kept, by ``key``, is not added twice: a

@@ -443,6 +443,17 @@ class TeamChange:
     key: str = ""
     """Identity for de-duplication across polls: object uid and resourceVersion (or Event uid)."""
 
+    @property
+    def who(self) -> str:
+        """Who, as the API says: ``oncall-2 (memtui)``, ``kubectl-patch (Update)``,
+        ``kube-controller-manager (Update scale)``; ``unknown`` where it says nothing."""
+        if self.user:
+            return f"{self.user} ({self.manager or 'memtui'})"
+        if not self.manager:
+            return "unknown"
+        how = " ".join(p for p in (self.operation, self.subresource) if p)
+        return f"{self.manager} ({how})" if how else self.manager
+
 
 @dataclass(frozen=True, slots=True)
 class TeamSnapshot:

@@ -253,7 +253,7 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
         state = self.state
         table = self.query_one(PodTable)
         table.rows = state.rows
-        self.query_one(EventsPane).show(state.events())
+        self.query_one(EventsPane).show(state.events(), team=state.team_changes, note=state.team_error)
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())
         side.oom_kills = state.oom_summary()

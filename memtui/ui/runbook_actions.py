@@ -311,6 +311,8 @@ class RunbookActionsMixin(_AppBase):
 
     def _executed(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
+        if outcome.intent_id:
+            self.state.note_own_action(outcome.intent_id)  # its MemtuiAction Event is not the team's
         severity = "information" if outcome.ok else "error"
         notes = ("\n" + "\n".join(outcome.notes)) if outcome.notes else ""
         toast(self, outcome.summary + notes, severity=severity, timeout=10)

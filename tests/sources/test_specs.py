@@ -17,6 +17,7 @@ from memtui.state.snapshots import (
     KubeSnapshot,
     PrometheusSnapshot,
     RedisStats,
+    TeamSnapshot,
 )
 
 PROM = "http://127.0.0.1:9"  # never asked: building a spec sends nothing
@@ -51,7 +52,8 @@ def test_every_spec_polls_or_says_why_it_is_off_and_its_snapshot_is_folded_by_th
 
 def test_the_polls_and_their_intervals(specs_for):
     specs = specs_for(prometheus_url=PROM, redis_deployment="redis", gpu_source="exec", refresh=1.0)
-    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "alertmanager", "redis", "gpu", "evidence"]
+    assert list(specs) == ["kubernetes", "nodes", "prometheus", "backfill", "alertmanager", "redis", "gpu", "evidence",
+                           "team"]
     assert (specs["kubernetes"].snapshot, specs["kubernetes"].interval) == (KubeSnapshot, 1.0)
     assert (specs["prometheus"].snapshot, specs["prometheus"].interval) == (PrometheusSnapshot, 5.0)
     backfill = specs["backfill"]
@@ -64,6 +66,9 @@ def test_the_polls_and_their_intervals(specs_for):
     evidence = specs["evidence"]  # logs and du of a few pods for the ranking: at most once a minute
     assert (evidence.snapshot, evidence.interval, evidence.retry_interval) == (EvidenceSnapshot, 60.0, 5.0)
     assert evidence.inputs is not None and evidence.health_name == "kubernetes"
+    team = specs["team"]  # the team's changes: watched, its health the Kubernetes source's
+    assert (team.snapshot, team.interval, team.health_name) == (TeamSnapshot, 1.0, "kubernetes")
+    assert team.inputs is not None  # this session's own actions come from the main thread
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,253 @@
+"""The team's side of the timeline: changes to the namespace that this memtui did not make.
+
+Deployments, ConfigMaps and HorizontalPodAutoscalers are kept by informers (one LIST at start,
+then a WATCH that carries only the changes, as the pods are: no per-poll LIST of anything), and
+so are the ``MemtuiAction`` Events other memtui sessions create (field selector
+``reason=MemtuiAction``).  Each poll compares every object's version with the last one seen and
+yields only the new ``TeamChange``s; the first sync is the baseline (no changes, only what the
+``managedFields`` times say was written in the ``BEFORE_START_S`` before, without values).
+
+Who: the ``managedFields`` entry owning the changed fields, newest (``sources/team_diff``).
+memtui's own writes (fieldManager ``memtui``, ``executor/kubeapi.py``) are not the team's: a
+change owned by ``memtui`` is held back and shown only as part of another session's
+``MemtuiAction`` Event on the same object, which names that session's operator.  This session's
+own Events are recognised by the audit entry they name (``audit.memtui.io/entry``), which the main
+thread passes in (``TeamInputs.own_intents``, from ``CockpitState.own_intents``).  An Event is
+shown from the second poll that sees it: the executor creates it just before it hands the
+outcome to the main thread, so by then an own Event's entry is known there.
+
+A 403 on one resource is a note (``TeamSnapshot.error``), never a failure of the pods pane; the
+source's health is the Kubernetes source's.  Blocking: runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from typing import Any
+
+from kubernetes import client
+
+from memtui.clients.kube.connection import KubeConnection
+from memtui.clients.kube.informer import Informer
+from memtui.clients.kube.parse import object_key
+from memtui.sources import team_diff
+from memtui.sources.team_diff import Watched
+from memtui.state.snapshots import FieldChange, TeamChange, TeamSnapshot
+
+NAME = "team"
+OWN_MANAGER = "memtui"
+BEFORE_START_S = 15 * 60.0
+"""How far back the first sync reads ``managedFields`` times (what was written just before memtui started)."""
+HELD_S = 300.0
+"""How long a ``memtui``-owned change waits for the other session's Event that explains it."""
+EVENT_REASON = "MemtuiAction"
+ENTRY_ANNOTATION = "audit.memtui.io/entry"
+_BY = re.compile(r"\] by (?P<who>.+?): ")
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInputs:
+    """What the worker needs from the main thread: this session's own actions (their audit intent ids)."""
+
+    own_intents: frozenset[str] = frozenset()
+
+
+def team_inputs(state: Any) -> TeamInputs:
+    """Computed on the main thread when a poll starts (``SourceSpec.inputs``)."""
+    return TeamInputs(frozenset(state.own_intents))
+
+
+@dataclass(frozen=True, slots=True)
+class MemtuiEvent:
+    """A ``MemtuiAction`` Event: an action some memtui took, and who took it."""
+
+    uid: str
+    at: datetime | None
+    kind: str
+    name: str
+    message: str
+    user: str | None
+    entry: str
+
+
+def parse_memtui_event(item: dict[str, Any]) -> MemtuiEvent:
+    meta = item.get("metadata") or {}
+    involved = item.get("involvedObject") or {}
+    message = str(item.get("message") or "").strip()
+    found = _BY.search(message)
+    when = team_diff._time(item.get("lastTimestamp")) or team_diff._time(item.get("eventTime")) or team_diff._time(
+        meta.get("creationTimestamp"))
+    return MemtuiEvent(str(meta.get("uid") or meta.get("name") or ""), when, str(involved.get("kind") or ""),
+                       str(involved.get("name") or ""), message, found.group("who") if found else None,
+                       str((meta.get("annotations") or {}).get(ENTRY_ANNOTATION) or ""))
+
+
+def _action_title(message: str) -> str:
+    """"Reduce batch size [fix-batch] by x: ok; …" → "Reduce batch size [fix-batch]"."""
+    head = message.split("] by ", 1)[0]
+    return head + "]" if "[" in head else head[:80]
+
+
+def _note(error: str) -> str:
+    return "forbidden (RBAC)" if "403" in error else error
+
+
+class TeamSource:
+    """Reads one namespace's Deployments, ConfigMaps, HPAs and MemtuiAction Events."""
+
+    name = NAME
+
+    def __init__(self, connection: KubeConnection, *, timeout: float = 5.0,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.namespace = connection.namespace
+        self.timeout = timeout
+        self.clock = clock
+        core = client.CoreV1Api(connection.api_client)
+        apps = client.AppsV1Api(connection.api_client)
+        autoscaling = client.AutoscalingV2Api(connection.api_client)
+        self._objects: dict[str, Informer[Watched]] = {}
+        for resource, kind, call in (
+            ("deployments", "Deployment", apps.list_namespaced_deployment),
+            ("configmaps", "ConfigMap", core.list_namespaced_config_map),
+            ("horizontalpodautoscalers", "HorizontalPodAutoscaler", autoscaling.list_namespaced_horizontal_pod_autoscaler),
+        ):
+            self._objects[resource] = Informer(name=resource, list_call=call, namespace=self.namespace,
+                                               parse=partial(team_diff.watched, kind), key=object_key, timeout=timeout)
+        self._events: Informer[MemtuiEvent] = Informer(
+            name="events", list_call=partial(core.list_namespaced_event, field_selector=f"reason={EVENT_REASON}"),
+            namespace=self.namespace, parse=parse_memtui_event, key=object_key, timeout=timeout)
+        self._seen: dict[str, dict[str, Watched]] = {}
+        """Per resource (once synced): each object's last version seen, by uid."""
+        self._events_seen: set[str] | None = None
+        self._events_pending: set[str] = set()
+        self._held: deque[tuple[datetime, TeamChange]] = deque(maxlen=200)
+        """Changes owned by ``memtui``: this session's, or another's waiting for its Event."""
+        self._started: datetime | None = None
+
+    def stop(self) -> None:
+        for informer in self._informers():
+            informer.stop()
+
+    @property
+    def baselined(self) -> bool:
+        """True once every watched resource and the Events have their baseline (first sync)."""
+        return len(self._seen) == len(self._objects) and self._events_seen is not None
+
+    def _informers(self) -> list[Informer[Any]]:
+        return [*self._objects.values(), self._events]
+
+    def fetch(self, inputs: TeamInputs | None = None) -> TeamSnapshot:
+        inputs = inputs or TeamInputs()
+        now = self.clock()
+        if self._started is None:
+            self._started = now
+        for informer in self._informers():
+            informer.start()
+        deadline = self.timeout
+        for informer in self._informers():  # one shared wait, not one per resource
+            started = datetime.now(timezone.utc)
+            informer.wait_synced(max(0.0, deadline))
+            deadline -= (datetime.now(timezone.utc) - started).total_seconds()
+        changes: list[TeamChange] = []
+        errors: list[str] = []
+        for resource, informer in self._objects.items():
+            snapshot = informer.snapshot()
+            if snapshot.error:
+                errors.append(f"{resource}: {_note(snapshot.error)}")
+            if not snapshot.synced:
+                continue
+            changes += self._compare(resource, snapshot.items, now)
+        events = self._events.snapshot()
+        if events.error:
+            errors.append(f"MemtuiAction events: {_note(events.error)}")
+        if events.synced:
+            changes += self._memtui_events(events.items, inputs.own_intents, now)
+        return TeamSnapshot(taken_at=now, changes=tuple(sorted(changes, key=lambda c: c.at)),
+                            error="; ".join(errors) or None)
+
+    def _compare(self, resource: str, items: tuple[Watched, ...], now: datetime) -> list[TeamChange]:
+        current = {item.uid: item for item in items}
+        last = self._seen.get(resource)
+        self._seen[resource] = current
+        if last is None:  # the baseline: only what managedFields say happened just before
+            assert self._started is not None
+            return [change for item in items
+                    for change in team_diff.before_start(item, self._started, BEFORE_START_S)
+                    if change.manager != OWN_MANAGER]
+        out: list[TeamChange] = []
+        for uid, new in current.items():
+            old = last.get(uid)
+            if old is None:
+                owner = team_diff.attribute(new.managed, [p for p, _ in new.fields.values()])
+                change = TeamChange(at=owner.time if owner and owner.time else now, kind=new.kind, name=new.name,
+                                    what="spec", summary="created", manager=owner.manager if owner else None,
+                                    operation=owner.operation if owner else None,
+                                    subresource=owner.subresource if owner else None,
+                                    key=f"{new.uid}/{new.resource_version}")
+            elif old.resource_version == new.resource_version:
+                continue
+            else:
+                found, _ = team_diff.team_change(old, new, now)
+                if found is None:
+                    continue
+                change = found
+            if change.manager == OWN_MANAGER:
+                self._held.append((now, change))
+                continue
+            out.append(change)
+        for uid, old in last.items():
+            if uid not in current:
+                out.append(TeamChange(at=now, kind=old.kind, name=old.name, what="spec", summary="deleted",
+                                      key=f"{old.uid}/deleted"))
+        return out
+
+    def _memtui_events(self, items: tuple[MemtuiEvent, ...], own: frozenset[str], now: datetime) -> list[TeamChange]:
+        uids = {event.uid for event in items}
+        if self._events_seen is None:  # the baseline
+            self._events_seen = uids
+            return []
+        out: list[TeamChange] = []
+        for event in items:
+            if event.uid in self._events_seen:
+                continue
+            if event.entry and event.entry in own:
+                self._events_seen.add(event.uid)
+                continue
+            if event.uid not in self._events_pending:
+                self._events_pending.add(event.uid)  # shown from the next poll (see the module's docstring)
+                continue
+            self._events_pending.discard(event.uid)
+            self._events_seen.add(event.uid)
+            out.append(self._from_event(event, now))
+        self._forget_held(now)
+        return out
+
+    def _from_event(self, event: MemtuiEvent, now: datetime) -> TeamChange:
+        """Another memtui's action, with the field changes its write made to the object, when seen."""
+        at = event.at or now
+        fields: list[FieldChange] = []
+        kept: deque[tuple[datetime, TeamChange]] = deque(maxlen=self._held.maxlen)
+        for held_at, change in self._held:
+            near = abs((change.at - at).total_seconds()) <= 120
+            if change.kind == event.kind and change.name == event.name and near:
+                fields += change.changes
+            else:
+                kept.append((held_at, change))
+        self._held = kept
+        changes = tuple(fields)
+        summary = _action_title(event.message)
+        if changes:
+            summary += ": " + team_diff.summarize(changes)
+        return TeamChange(at=at, kind="MemtuiAction", name=f"{event.kind.lower()}/{event.name}" if event.kind else event.name,
+                          what="memtui-action", summary=summary, changes=changes, manager=OWN_MANAGER,
+                          user=event.user, key=f"event/{event.uid}")
+
+    def _forget_held(self, now: datetime) -> None:
+        limit = now - timedelta(seconds=HELD_S)
+        while self._held and self._held[0][0] < limit:
+            self._held.popleft()
