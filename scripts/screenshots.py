@@ -59,6 +59,13 @@ def to_png(svg: Path) -> Path | None:
 
 
 def main(names: list[str]) -> int:
+    if not names or "report" in names:  # the HTML postmortem, rendered by Chromium (not a Textual shot)
+        from scripts.report_screenshot import take as take_report
+
+        print(f"report: {take_report().relative_to(ROOT)}")
+        names = [n for n in names if n != "report"]
+        if not names and sys.argv[1:]:
+            return 0
     unknown = [n for n in names if n not in SHOT_NAMES]
     if unknown:
         print(f"unknown shot {', '.join(unknown)}; shots: {', '.join(SHOT_NAMES)}", file=sys.stderr)

@@ -14,25 +14,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from memtui.audit.report_data import ChartMark, clip_all, pods_to_chart, time_ticks
 from memtui.audit.times import as_utc
+
+__all__ = ["ChartMark", "ChartUnavailable", "memory_chart"]
 
 GIB = 1024**3
 MARKERS = ("•", "+", "x", "o", "*", "#", "@", "%")
 WIDTH, HEIGHT = 100, 22
 _PLOT_LOCK = threading.Lock()
-_SLACK = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class ChartMark:
-    """An action to mark on the chart: its timeline number, time and action id."""
-
-    number: int
-    time: datetime
-    label: str
 
 
 class ChartUnavailable(Exception):
@@ -62,19 +54,10 @@ def memory_chart(
         version = getattr(plotext, "__version__", "?")
         raise ChartUnavailable(f"plotext {version} lacks the figure API (plotext >= 6 needed)")
 
-    # a second of slack: Prometheus' query_range takes whole seconds, so a series fetched for
-    # exactly this window may start a fraction of a second before it
-    lo = as_utc(start) - _SLACK if start else None
-    hi = as_utc(end) + _SLACK if end else None
-    pods: dict[str, list[tuple[datetime, float]]] = {}
-    for pod, samples in series.items():
-        in_window = ((as_utc(t), float(v)) for t, v in samples)
-        kept = sorted((t, v) for t, v in in_window if (lo is None or t >= lo) and (hi is None or t <= hi))
-        if kept:
-            pods[pod] = kept
+    pods = clip_all(series, start, end)  # the pods and the window: the SVG charts' own choice
     if not pods:
         return ""
-    shown = sorted(pods, key=lambda p: max(v for _, v in pods[p]), reverse=True)[: len(MARKERS)]
+    shown = pods_to_chart(pods, (), len(MARKERS))
     # the window asked for, so actions show even where samples are sparse; else the data's span
     t0 = as_utc(start) if start else min(pods[p][0][0] for p in shown)
     t1 = as_utc(end) if end else max(pods[p][-1][0] for p in shown)
@@ -95,7 +78,7 @@ def memory_chart(
                 figure.draw(signal)
             for mark in visible_marks:
                 figure.line(x(mark.time), orientation="vertical")
-            ticks = _round_ticks(t0, t1)
+            ticks = time_ticks(t0, t1)
             form = "%H:%M" if t1 - t0 < timedelta(days=1) else "%m-%d %H:%M"
             figure.ruler("x").lim(0, x(t1))
             figure.ruler("x").ticks([x(t) for t in ticks], [t.strftime(form) for t in ticks])
@@ -112,19 +95,3 @@ def memory_chart(
         key.append("│ actions: " + ", ".join(f"#{m.number} {as_utc(m.time):%H:%M:%S} {m.label}" for m in visible_marks))
     return "\n".join(line.rstrip() for line in [*text.splitlines(), "", *key])
 
-
-_TICK_STEPS_MIN = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
-
-
-def _round_ticks(t0: datetime, t1: datetime, most: int = 6) -> list[datetime]:
-    """Ticks on round minutes (02:00, 02:05...), not at awkward fractions of the span."""
-    span_min = (t1 - t0).total_seconds() / 60
-    step = next((s for s in _TICK_STEPS_MIN if span_min / s <= most), _TICK_STEPS_MIN[-1])
-    epoch_min = t0.timestamp() / 60
-    first = -(-int(epoch_min) // step) * step  # round up to a multiple of step
-    ticks = []
-    minute = first
-    while minute * 60 <= t1.timestamp():
-        ticks.append(datetime.fromtimestamp(minute * 60, t0.tzinfo))
-        minute += step
-    return ticks or [t0, t1]

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError, PrometheusUnavailable
-from memtui.audit.export import CHART_MARGIN, FORMATS, export_timeline
+from memtui.audit.export import FORMATS, charts_dir_for, export_report, write_export
+from memtui.audit.report_data import IncidentFacts, ReportSeries, incident_from_crossing, last_change, window_of
 from memtui.audit.paths import audit_dir, default_audit_path, list_audit_logs, list_demo_logs
 from memtui.audit.reader import load_entries
 from memtui.audit.timeline import build_timeline
@@ -60,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--since", metavar="WHEN", help="only actions from then on: 2h, 30m, 1h30m, 1d or 2026-11-27T02:00:00Z"
     )
-    export.add_argument("--format", choices=FORMATS, default="md", help="output format (default md)")
-    export.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--format", choices=FORMATS, default="md",
+                        help="output format (default md; html: one self-contained page with charts)")
+    export.add_argument("--output", "-o", metavar="FILE",
+                        help="write here (0600) instead of stdout; Markdown's charts go to FILE-charts/*.svg beside it")
     export.add_argument(
-        "--prometheus-url", metavar="URL", help="add a chart of pod memory around the actions (Markdown only)"
+        "--prometheus-url", metavar="URL",
+        help="add charts (pod working set vs limit, Redis, GPU around the actions) and the alert start (md, html)"
     )
 
     verify = commands.add_parser(
@@ -186,45 +190,58 @@ def _export(args: argparse.Namespace) -> int:
     if not report.ok:
         print(f"{PROG}: warning: {path}: {report.describe()}; see `memtui audit verify`", file=sys.stderr)
     warnings: list[str] = []
-    series = None
+    series = incident = None
     if args.prometheus_url:
-        series = _memory_series(args, entries, since, warnings)
+        series, incident = _report_series(args, entries, since, warnings)
     limits = _limits_after_fix(args, entries, warnings)
-    text = export_timeline(
-        entries, fmt=args.format, since=since, memory_series=series, verify_report=report, warnings=warnings,
-        limits_after_fix=limits,
+    export = export_report(
+        entries, fmt=args.format, since=since, series=series, incident=incident, verify_report=report,
+        warnings=warnings, limits_after_fix=limits, charts_dir=charts_dir_for(args.output) if args.output else None,
     )
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise AuditError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"wrote the timeline of {path} to {args.output}", file=sys.stderr)
+        written = write_export(args.output, export)
+        charts = f" and {len(written) - 1} chart{'s' if len(written) != 2 else ''} in " \
+                 f"{Path(args.output).parent / charts_dir_for(args.output)}" if len(written) > 1 else ""
+        print(f"wrote the timeline of {path} to {args.output}{charts}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(export.text)
     return EXIT_OK
 
 
-def _memory_series(
+def _report_series(
     args: argparse.Namespace, entries: Iterable[AuditEntry], since: datetime | None, warnings: list[str]
-) -> dict[str, list[tuple[datetime, float]]] | None:
-    """The chart's data, or None and a warning: an unreachable Prometheus must not cost the timeline."""
-    from memtui.audit.prometheus import memory_series_from_prometheus
+) -> tuple[ReportSeries | None, IncidentFacts | None]:
+    """The charts' data and the alert start, or None and a warning: an unreachable Prometheus must
+    not cost the timeline."""
+    from memtui.audit.prometheus import alert_start_from_prometheus, report_series_from_prometheus
+    from memtui.config.settings import SettingsError, load_settings
+    from memtui.state.incident import BASIS_PROMETHEUS
 
-    summary = build_timeline(entries, since=since).summary
+    timeline = build_timeline(entries, since=since)
+    summary = timeline.summary
     namespace = args.namespace or (summary.namespaces[0] if summary.namespaces else None)
-    if summary.start is None or summary.end is None or namespace is None:
+    window = window_of(timeline)
+    if window is None or namespace is None:
         warnings.append("memory chart left out: no actions in this period")
-        return None
-    start = summary.start - CHART_MARGIN
-    end = min(summary.end + CHART_MARGIN, utc_now())
+        return None, None
+    start, end = window[0], min(window[1], utc_now())
     step = timedelta(seconds=max(15, int((end - start).total_seconds() / 240)))
     try:
-        return memory_series_from_prometheus(args.prometheus_url, namespace, start, end, step)
+        series = report_series_from_prometheus(args.prometheus_url, namespace, start, end, step)
+        last = last_change(timeline)
+        first = next((r.time for r in timeline.rows if r.kind in ("action", "team")), summary.start)
+        alert = alert_start_from_prometheus(args.prometheus_url, namespace, first) if first else None
     except PrometheusUnavailable as exc:
         warnings.append(f"memory chart left out: {exc}")
         print(f"{PROG}: warning: memory chart left out: {exc}", file=sys.stderr)
-        return None
+        return None, None
+    if alert is not None and last is not None:
+        return series, IncidentFacts(alert, BASIS_PROMETHEUS, last[0], last[1])
+    try:
+        threshold = load_settings({}).threshold_bytes  # the cockpit's own threshold (settings, MEMTUI_*)
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    return series, incident_from_crossing(timeline, series.working_set, threshold)
 
 
 def _limits_after_fix(args: argparse.Namespace, entries: Iterable[AuditEntry], warnings: list[str]

@@ -1,8 +1,12 @@
-"""The postmortem timeline as Markdown, JSON or CSV.
+"""The postmortem timeline as Markdown, HTML, JSON or CSV.
 
-Markdown is for the postmortem document (title, summary, table, memory chart); JSON carries the
-joined rows *and* the raw entries, so tooling can re-verify hashes or dig into request bodies; CSV
-is for a spreadsheet.  All three come from the same ``Timeline`` rows, so they cannot disagree.
+Markdown is for the postmortem document (title, summary, table, charts); HTML is the same report
+as one self-contained page with inline SVG charts (``html_report``); JSON carries the joined rows
+*and* the raw entries, so tooling can re-verify hashes or dig into request bodies; CSV is for a
+spreadsheet.  All of them come from the same ``Timeline`` rows, and the charts of Markdown and
+HTML from the same ``report_data.build_charts``, so they cannot disagree.  A Markdown file written
+with ``-o report.md`` gets its charts as SVG files in ``report-charts/`` beside it (``write_export``);
+on stdout it keeps the text chart.
 """
 
 from __future__ import annotations
@@ -10,20 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal
 
-from memtui.audit.chart import ChartMark, ChartUnavailable, memory_chart
+from memtui.audit.chart import ChartUnavailable, memory_chart
 from memtui.audit.entry import AuditEntry
 from memtui.audit.errors import AuditError
+from memtui.audit.report_data import CHART_MARGIN, Chart, IncidentFacts, ReportSeries, build_charts, marks_of, window_of
 from memtui.audit.timeline import Timeline, TimelineRow, TimelineSummary, build_timeline, ranking_lines
 from memtui.audit.times import format_time
 from memtui.audit.verify import VerifyReport
 
-Format = Literal["md", "json", "csv"]
-FORMATS: tuple[str, ...] = ("md", "json", "csv")
+Format = Literal["md", "html", "json", "csv"]
+FORMATS: tuple[str, ...] = ("md", "html", "json", "csv")
 MemorySeries = Mapping[str, Sequence[tuple[datetime, float]]]
+__all__ = ["CHART_MARGIN", "FORMATS", "Export", "export_report", "export_timeline", "write_export"]
 
 CSV_COLUMNS = (
     "number", "time", "who", "kind", "action", "target", "parameters", "outcome", "outcome_unknown",
@@ -33,8 +42,85 @@ _MD_HEADER = (
     "#", "Time (UTC)", "Who", "Action", "Target", "Parameters", "Outcome", "Duration", "Effect / output", "Reason",
     "Top causes then",
 )
-CHART_MARGIN = timedelta(minutes=10)
-"""How much memory history around the first and last action the chart shows."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """An export's text and, for a Markdown file with charts, the SVG files beside it
+    (path relative to the text's directory → SVG)."""
+
+    text: str
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+def charts_dir_for(output: Path | str) -> str:
+    """``postmortem.md`` → ``postmortem-charts``: the folder of its SVGs, named after the file."""
+    return f"{Path(output).stem}-charts"
+
+
+def export_report(
+    entries: Iterable[AuditEntry],
+    *,
+    fmt: Format | str = "md",
+    since: datetime | None = None,
+    series: ReportSeries | None = None,
+    incident: IncidentFacts | None = None,
+    verify_report: VerifyReport | None = None,
+    warnings: Sequence[str] = (),
+    limits_after_fix: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    charts_dir: str | None = None,
+) -> Export:
+    """The export of ``entries`` in ``fmt``.  ``series``: the charts' figures (Prometheus or a
+    recording); ``incident``: the alert start and escalation for the summary; ``charts_dir``: for
+    Markdown written to a file, the folder (relative) its SVG charts go to, else a text chart."""
+    if fmt not in FORMATS:
+        raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
+    timeline = build_timeline(entries, since=since)
+    if fmt == "json":
+        return Export(_json(timeline, verify_report, warnings, limits_after_fix))
+    if fmt == "csv":
+        return Export(_csv(timeline.rows))
+    charts = build_charts(timeline, series) if series is not None else []
+    if fmt == "html":
+        from memtui import __version__
+        from memtui.audit.html_report import render_html
+
+        return Export(render_html(timeline, charts, incident=incident, verify_report=verify_report, warnings=warnings,
+                                  limits_after_fix=limits_after_fix, source=series.source if series else "",
+                                  notes=series.notes if series else (), version=__version__))
+    files: dict[str, str] = {}
+    if charts_dir is not None and series is not None:
+        from memtui.audit.svg_chart import render_svg
+
+        files = {f"{charts_dir}/{chart.name}.svg": render_svg(chart, standalone=True) for chart in charts}
+    text = _markdown(timeline, series, verify_report, warnings, limits_after_fix, incident=incident,
+                     charts=charts if charts_dir is not None else None, charts_dir=charts_dir)
+    return Export(text, files)
+
+
+def write_export(output: Path | str, export: Export) -> list[Path]:
+    """Write the export's text to ``output`` and its chart files beside it: files 0600, the charts'
+    folder 0700 (a postmortem names pods, users and reasons: like the audit log, it is the
+    operator's).  An existing file is replaced.  Returns the paths written; ``AuditError`` on failure."""
+    target = Path(output)
+    written = []
+    try:
+        for relative, content in [*export.files.items()]:
+            path = target.parent / relative
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _write_private(path, content)
+            written.append(path)
+        _write_private(target, export.text)
+    except OSError as exc:
+        raise AuditError(f"cannot write {exc.filename or target}: {exc.strerror or exc}") from None
+    return [target, *written]
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT: set it
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def export_timeline(
@@ -53,15 +139,11 @@ def export_timeline(
     chart to the Markdown; ``verify_report`` and ``warnings`` are stated in the export so a reader
     knows how far to trust it.  ``limits_after_fix``: (Markdown line, figures) per affected
     deployment and container (``memtui.audit.limits``), the limit the history advises after the fix.
+    The text only: ``export_report`` for the charts of a report and its files.
     """
-    if fmt not in FORMATS:
-        raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
-    timeline = build_timeline(entries, since=since)
-    if fmt == "json":
-        return _json(timeline, verify_report, warnings, limits_after_fix)
-    if fmt == "csv":
-        return _csv(timeline.rows)
-    return _markdown(timeline, memory_series, verify_report, warnings, limits_after_fix)
+    series = None if memory_series is None else ReportSeries(working_set=memory_series)
+    return export_report(entries, fmt=fmt, since=since, series=series, verify_report=verify_report,
+                         warnings=warnings, limits_after_fix=limits_after_fix).text
 
 
 # -- JSON / CSV ------------------------------------------------------------------------------------
@@ -102,14 +184,16 @@ def _csv(rows: Sequence[TimelineRow]) -> str:
 
 
 def _markdown(
-    timeline: Timeline, series: MemorySeries | None, report: VerifyReport | None, warnings: Sequence[str],
-    limits: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    timeline: Timeline, series: ReportSeries | None, report: VerifyReport | None, warnings: Sequence[str],
+    limits: Sequence[tuple[str, Mapping[str, Any]]] = (), *, incident: IncidentFacts | None = None,
+    charts: Sequence[Chart] | None = None, charts_dir: str | None = None,
 ) -> str:
     s = timeline.summary
     where = " / ".join(x for x in (", ".join(s.contexts), ", ".join(s.namespaces)) if x) or "no entries"
     lines = [f"# memtui audit timeline: {where}", ""]
     lines.append(f"Period: {_period(s)}")
     lines.append("")
+    lines.extend(_incident_lines(incident))
     lines.extend(_summary_lines(s, timeline.rows))
     if report is not None:
         lines.append(f"- Integrity: {report.describe()}")
@@ -130,8 +214,43 @@ def _markdown(
         lines.extend(line for line, _ in limits)
     if series is not None:
         lines.append("")
-        lines.extend(_chart_section(timeline, series))
+        if charts is not None and charts_dir is not None:
+            lines.extend(_chart_files_section(series, charts, charts_dir))
+        else:
+            lines.extend(_chart_section(timeline, series))
     return "\n".join(lines) + "\n"
+
+
+def _incident_lines(incident: IncidentFacts | None) -> list[str]:
+    if incident is None:
+        return []
+    if incident.started_at is None:
+        return [f"- Alert start: unknown ({_inline(incident.note or 'no alert source')})"]
+    out = [f"- Alert start: {format_time(incident.started_at)} (basis: {incident.basis})"]
+    level = incident.escalation
+    if level is not None:
+        out.append(f"- Escalation reached: L{level.level} {level.who}, {incident.minutes_in or 0:.0f} min into the "
+                   f"incident {incident.reached_when}")
+    return out
+
+
+def _chart_files_section(series: ReportSeries, charts: Sequence[Chart], charts_dir: str) -> list[str]:
+    out = ["## Memory around the changes", ""]
+    if series.source:
+        out += [f"Figures from {_inline(series.source)}. Numbered lines are the rows of the timeline; the dashed "
+                "line is the limit.", ""]
+    out.extend(f"- Note: {_inline(note)}" for note in series.notes)
+    if series.notes:
+        out.append("")
+    if not charts:
+        return [*out, "No memory samples in this period."]
+    for chart in charts:
+        alt = _inline(chart.title).replace("[", "(").replace("]", ")")
+        out.append(f"![{alt}]({charts_dir}/{chart.name}.svg)")
+        if chart.note:
+            out.append(f"*{_inline(chart.note)}*")
+        out.append("")
+    return out[:-1]
 
 
 def _summary_lines(s: TimelineSummary, rows: Sequence[TimelineRow]) -> list[str]:
@@ -190,14 +309,12 @@ def _why_section(rows: Sequence[TimelineRow]) -> list[str]:
     return out
 
 
-def _chart_section(timeline: Timeline, series: MemorySeries) -> list[str]:
-    s = timeline.summary
-    start = s.start - CHART_MARGIN if s.start else None
-    end = s.end + CHART_MARGIN if s.end else None
-    marks = [ChartMark(r.number, r.time, r.action) for r in timeline.rows if r.kind == "action"]
+def _chart_section(timeline: Timeline, series: ReportSeries) -> list[str]:
+    start, end = window_of(timeline) or (None, None)
+    marks = marks_of(timeline)
     heading = "## Pod memory around the actions"
     try:
-        chart = memory_chart(series, marks, start=start, end=end)
+        chart = memory_chart(series.working_set, marks, start=start, end=end)
     except ChartUnavailable as exc:
         return [heading, "", f"Chart unavailable: {exc}"]
     if not chart:

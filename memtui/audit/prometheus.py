@@ -1,4 +1,4 @@
-"""Pod memory history from Prometheus, for the export's chart.
+"""Pod memory history from Prometheus, for the export's charts (and the alert start of its summary).
 
 The query is the pods pane's own working set (``memtui.clients.prometheus.Queries``): the figure
 the kubelet's eviction logic and ``kubectl top`` agree with, summed over a pod's containers.  The
@@ -21,6 +21,8 @@ from memtui.clients.prometheus import Queries
 
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
+
+    from memtui.audit.report_data import ReportSeries
 
 
 @contextmanager
@@ -50,6 +52,29 @@ def memory_query(namespace: str) -> str:
     return Queries(namespace).working_set
 
 
+def _step_text(step: str | float | timedelta) -> str:
+    if isinstance(step, timedelta):
+        return f"{max(1, int(step.total_seconds()))}s"
+    return str(step)
+
+
+def _range(client: PrometheusConnect, query: str, start: datetime, end: datetime, step: str,
+           label: str | None = "pod") -> dict[str, list[tuple[datetime, float]]]:
+    """A range query's series by ``label`` (None: one series, under ""); non-finite values dropped."""
+    result = client.custom_query_range(query, start_time=as_utc(start), end_time=as_utc(end), step=step)
+    series: dict[str, list[tuple[datetime, float]]] = {}
+    for item in result or []:
+        name = (item.get("metric") or {}).get(label) if label else ""
+        if name is None or (label and not name):
+            continue
+        points = series.setdefault(name, [])
+        for stamp, value in item.get("values") or []:
+            number = float(value)
+            if math.isfinite(number):
+                points.append((datetime.fromtimestamp(float(stamp), UTC), number))
+    return {name: sorted(points) for name, points in series.items() if points}
+
+
 def memory_series_from_prometheus(
     url: str,
     namespace: str,
@@ -64,23 +89,60 @@ def memory_series_from_prometheus(
     Raises ``PrometheusUnavailable`` with one readable line when Prometheus cannot be reached or
     answers with an error.
     """
-    if isinstance(step, timedelta):
-        step = f"{max(1, int(step.total_seconds()))}s"
     with _queried(url, timeout) as client:
-        result = client.custom_query_range(
-            memory_query(namespace), start_time=as_utc(start), end_time=as_utc(end), step=str(step)
-        )
-    series: dict[str, list[tuple[datetime, float]]] = {}
-    for item in result or []:
-        pod = (item.get("metric") or {}).get("pod")
-        if not pod:
-            continue
-        points = series.setdefault(pod, [])
-        for stamp, value in item.get("values") or []:
-            number = float(value)
-            if math.isfinite(number):
-                points.append((datetime.fromtimestamp(float(stamp), UTC), number))
-    return {pod: sorted(points) for pod, points in series.items() if points}
+        return _range(client, memory_query(namespace), start, end, _step_text(step))
+
+
+def report_series_from_prometheus(
+    url: str, namespace: str, start: datetime, end: datetime, step: str | float | timedelta = "30s", *,
+    timeout: float = 10.0,
+) -> ReportSeries:
+    """Everything the report's charts draw, over [start, end], from ``Queries``: per pod working set
+    and limit, Redis used/maxmemory (redis_exporter), per pod GPU used/total (DCGM, MiB made bytes).
+    A family with no series is left out with a note (no exporter), not an error; an unreachable
+    Prometheus raises ``PrometheusUnavailable`` as ``memory_series_from_prometheus``."""
+    from memtui.audit.report_data import MIB, ReportSeries
+
+    queries, step_text = Queries(namespace), _step_text(step)
+    with _queried(url, timeout) as client:
+        working = _range(client, queries.working_set, start, end, step_text)
+        limit = _range(client, queries.limit, start, end, step_text)
+        redis_used = _range(client, queries.redis_used, start, end, step_text, None).get("", [])
+        redis_max = _range(client, queries.redis_max, start, end, step_text, None).get("", [])
+        gpu_used = _range(client, queries.gpu_used, start, end, step_text)
+        gpu_total = _range(client, queries.gpu_total, start, end, step_text)
+    notes = []
+    if not redis_used:
+        notes.append("Redis memory left out: Prometheus has no redis_memory_used_bytes series for this namespace "
+                     "(no redis_exporter?)")
+    if not gpu_used:
+        notes.append("GPU memory left out: Prometheus has no DCGM_FI_DEV_FB_USED series for this namespace "
+                     "(no DCGM exporter, or no GPU pods)")
+    if working and not limit:
+        notes.append("memory limits left out: Prometheus has no kube_pod_container_resource_limits series "
+                     "(no kube-state-metrics?)")
+
+    def mib(series: dict[str, list[tuple[datetime, float]]]) -> dict[str, list[tuple[datetime, float]]]:
+        return {pod: [(t, v * MIB) for t, v in points] for pod, points in series.items()}
+
+    return ReportSeries(working_set=working, limit=limit, redis_used=redis_used, redis_max=redis_max,
+                        gpu_used=mib(gpu_used), gpu_total=mib(gpu_total), source=f"Prometheus at {url}",
+                        notes=tuple(notes))
+
+
+def alert_start_from_prometheus(url: str, namespace: str, at: datetime, *, timeout: float = 10.0
+                                ) -> datetime | None:
+    """Since when ``MemoryUsageHigh`` was firing at ``at`` (``Queries.alerts_for_state``, the
+    incident clock's Prometheus basis); None when it was not firing then or no rule exists."""
+    with _queried(url, timeout) as client:
+        result = client.custom_query(Queries(namespace).alerts_for_state,
+                                     params={"time": f"{as_utc(at).timestamp():.3f}"})
+    starts = []
+    for item in result if isinstance(result, list) else []:
+        number = float((item.get("value") or [0, "nan"])[1])
+        if math.isfinite(number) and number > 0:
+            starts.append(number)
+    return datetime.fromtimestamp(min(starts), UTC) if starts else None
 
 
 def _reason(exc: BaseException) -> str:

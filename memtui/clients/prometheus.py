@@ -162,6 +162,22 @@ class Queries:
         return f"sum by (pod) (DCGM_FI_DEV_FB_FREE{{{self._ns}}})"
 
     @property
+    def gpu_total(self) -> str:
+        """Framebuffer size per pod (MiB): DCGM has used and free, not the total."""
+        sel = f"{{{self._ns}}}"
+        return f"sum by (pod) (DCGM_FI_DEV_FB_USED{sel} + DCGM_FI_DEV_FB_FREE{sel})"
+
+    @property
+    def redis_used(self) -> str:
+        """redis_exporter's ``used_memory`` of the namespace's Redis (summed: one Redis in the runbook)."""
+        return f"sum(redis_memory_used_bytes{{{self._ns}}})"
+
+    @property
+    def redis_max(self) -> str:
+        """redis_exporter's ``maxmemory`` (0: no bound)."""
+        return f"sum(redis_memory_max_bytes{{{self._ns}}})"
+
+    @property
     def gpu_count(self) -> str:
         return f"count by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"
 
