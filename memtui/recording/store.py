@@ -25,21 +25,22 @@ import msgspec
 from memtui.recording import codec
 from memtui.recording.model import FORMAT_VERSION, Frame, RecordingMeta
 
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS frames (
-    seq INTEGER PRIMARY KEY,
-    at REAL NOT NULL,          -- unix seconds, the cockpit's clock
-    kind TEXT NOT NULL,
-    source TEXT NOT NULL,
-    type TEXT,                 -- the snapshot type of an apply frame
-    chain INTEGER,             -- the seq of this frame's chain's keyframe; NULL: not in a chain
-    base INTEGER,              -- NULL: body is whole; else the seq of the frame it is a delta against
-    body BLOB                  -- last, so that scans of the other columns do not read it
-);
-CREATE INDEX IF NOT EXISTS frames_kind ON frames (kind, seq);
-PRAGMA user_version = {FORMAT_VERSION};
-"""
+SCHEMA: tuple[str, ...] = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    """CREATE TABLE frames (
+        seq INTEGER PRIMARY KEY,
+        at REAL NOT NULL,          -- unix seconds, the cockpit's clock
+        kind TEXT NOT NULL,
+        source TEXT NOT NULL,
+        type TEXT,                 -- the snapshot type of an apply frame
+        chain INTEGER,             -- the seq of this frame's chain's keyframe; NULL: not in a chain
+        base INTEGER,              -- NULL: body is whole; else the seq of the frame it is a delta against
+        body BLOB                  -- last, so that scans of the other columns do not read it
+    )""",
+    "CREATE INDEX frames_kind ON frames (kind, seq)",
+    f"PRAGMA user_version = {FORMAT_VERSION}",
+)
+"""Created with the header in one transaction: a file is a whole recording's start or no recording."""
 
 _COLUMNS = "seq, at, kind, source, type, chain, base, body"
 _COLUMNS_V1 = "seq, at, kind, source, type, NULL, base, body"
@@ -70,8 +71,11 @@ class RecordingWriter:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             os.close(fd)
             self._db = _connect(self.path)
-            self._db.executescript(SCHEMA)
+            self._db.execute("BEGIN")
+            for statement in SCHEMA:
+                self._db.execute(statement)
             self._db.execute("INSERT INTO meta (key, value) VALUES ('header', ?)", (codec.encode_meta(meta),))
+            self._db.execute("COMMIT")
         except (OSError, sqlite3.Error) as exc:
             raise RecordingError(f"cannot create recording {self.path}: {exc}") from None
         self._chains = codec.ChainEncoder(keyframe_seconds, keyframe_deltas)
