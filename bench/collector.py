@@ -66,11 +66,12 @@ class SimProcess:
             self.process.kill()
 
 
-def start_sim(replicas: int, workdir: Path) -> SimProcess:
+def start_sim(replicas: int, workdir: Path, *options: str) -> SimProcess:
+    """``memtui sim`` in its own process; ``options`` more of its flags (``--speed 0``: time moves by ``/_sim/advance``)."""
     kubeconfig = workdir / "kubeconfig"
     process = subprocess.Popen(
         [sys.executable, "-m", "memtui.sim", "--replicas", str(replicas), "--workdir", str(workdir),
-         "--kubeconfig-out", str(kubeconfig)],
+         "--kubeconfig-out", str(kubeconfig), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
     )
     url = None

@@ -14,9 +14,10 @@ whole snapshot.  Other frames (``expect``, ``fail``, ``audit``...) are stored wh
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -55,21 +56,6 @@ def chain_key(kind: str, source: str, type_name: str | None) -> tuple[str, ...] 
     return None
 
 
-def to_tree(payload: Any) -> Any:
-    """The payload as builtins (a dataclass as the mapping of its fields), datetimes kept as they are."""
-    return msgspec.to_builtins(payload, builtin_types=(datetime,))
-
-
-def from_tree(tree: Any, type_name: str | None) -> Any:
-    """The payload again: the snapshot type of that name, or (None) a fresh copy of the plain data."""
-    try:
-        if type_name is None:
-            return msgspec.msgpack.decode(_ENCODER.encode(tree))
-        return msgspec.convert(tree, type=_snapshot_type(type_name))
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise CodecError(f"damaged frame: {exc}") from None
-
-
 def _snapshot_type(type_name: str) -> type:
     kind = snapshot_types().get(type_name)
     if kind is None:
@@ -92,7 +78,7 @@ def decode(body: bytes, type_name: str | None) -> Any:
         raise CodecError(f"damaged frame: {exc}") from None
 
 
-def decode_tree(body: bytes) -> Any:
+def decode_patch(body: bytes) -> Any:
     try:
         return msgspec.msgpack.decode(zlib.decompress(body))
     except (zlib.error, msgspec.DecodeError) as exc:
@@ -126,7 +112,7 @@ class _Link:
     keyframe_at: float
     deltas: int
     seq: int
-    tree: Any
+    payload: Any
 
 
 class ChainEncoder:
@@ -142,22 +128,21 @@ class ChainEncoder:
         self._chains.clear()
 
     def encode(self, seq: int, frame: Frame) -> Row:
-        if frame.payload is None:
+        payload = frame.payload
+        if payload is None:
             return Row(None, None, None)
         key = chain_key(frame.kind, frame.source, frame.snapshot_type)
-        if key is None:
-            return Row(None, None, encode(frame.payload))
-        tree = to_tree(frame.payload)
+        if key is None or not (dataclasses.is_dataclass(payload) or isinstance(payload, Mapping)):
+            return Row(None, None, encode(payload))
         at = frame.at.timestamp()
         link = self._chains.get(key)
         if link is None or self._ends(link, at):
-            self._chains[key] = _Link(seq, at, 0, seq, tree)
-            return Row(seq, None, zlib.compress(_ENCODER.encode(tree), LEVEL))
-        change = delta.diff(link.tree, tree)
-        row = Row(link.keyframe, link.seq, zlib.compress(_ENCODER.encode(change), LEVEL))
+            self._chains[key] = _Link(seq, at, 0, seq, payload)
+            return Row(seq, None, encode(payload))
+        row = Row(link.keyframe, link.seq, encode(delta.diff(link.payload, payload)))
         link.deltas += 1
         link.seq = seq
-        link.tree = tree
+        link.payload = payload
         return row
 
     def _ends(self, link: _Link, at: float) -> bool:
@@ -166,32 +151,34 @@ class ChainEncoder:
 
 
 class ChainDecoder:
-    """The reader's side: the last tree of each chain it has read, to apply the next patch to.
+    """The reader's side: the last frame of each chain it has read, to apply the next patch to.
 
-    One tree per chain key (source and type): a keyframe replaces the chain before it, so a reader
-    holds as many trees as the recording has sources, however long it reads."""
+    One frame per chain key (source and type): a keyframe replaces the chain before it, so a reader
+    holds as many as the recording has sources, however long it reads."""
 
     def __init__(self) -> None:
-        self._trees: dict[tuple[str, ...], tuple[int, int, Any]] = {}
-        """chain key → (the chain's keyframe seq, the seq of the last frame read in it, its tree)."""
+        self._last: dict[tuple[str, ...], tuple[int, int, Any]] = {}
+        """chain key → (the chain's keyframe seq, the seq of the last frame read in it, its payload)."""
 
     def reset(self) -> None:
-        self._trees.clear()
+        self._last.clear()
 
-    def tree(self, seq: int, key: tuple[str, ...] | None, chain: int | None, base: int | None, body: bytes) -> Any:
-        """The tree of frame ``seq`` from its row; remembered for the chain's next patch."""
-        if key is None or chain is None:
-            return decode_tree(body)
+    def payload(self, seq: int, key: tuple[str, ...], chain: int, base: int | None, type_name: str | None,
+                body: bytes) -> Any:
+        """The payload of frame ``seq`` from its row (remembered for the chain's next patch).
+
+        A snapshot is handed out as it is kept (frozen, shared with the next frames where they did
+        not change); plain data (a ranking) as a copy, so a caller's change cannot reach them."""
         if base is None:
-            tree = decode_tree(body)
+            payload = decode(body, type_name)
         else:
-            last = self._trees.get(key)
+            last = self._last.get(key)
             if last is None or last[0] != chain or last[1] != base:
                 raise CodecError(f"frame {seq} is a patch of frame {base}, which is missing or damaged")
-            change = decode_tree(body)
+            change = decode_patch(body)
             try:
-                tree = delta.patch(last[2], change)
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                payload = delta.patch(last[2], change)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError, msgspec.ValidationError) as exc:
                 raise CodecError(f"frame {seq}: damaged patch ({type(exc).__name__}: {exc})") from None
-        self._trees[key] = (chain, seq, tree)
-        return tree
+        self._last[key] = (chain, seq, payload)
+        return payload if type_name is not None else msgspec.msgpack.decode(_ENCODER.encode(payload))

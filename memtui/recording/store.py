@@ -188,20 +188,19 @@ class RecordingReader:
             f"SELECT {self._columns} FROM frames WHERE chain IN ({marks}) AND seq <= ? ORDER BY seq",
             (*keyframes, after))
         for seq, _at, kind, source, type_name, chain, base, body in rows:
-            if body is not None:
-                self._chains.tree(seq, codec.chain_key(kind, source, type_name), chain, base, body)
+            key = codec.chain_key(kind, source, type_name)
+            if body is not None and key is not None:
+                self._chains.payload(seq, key, chain, base, type_name, body)
 
     def _frame(self, row: tuple[Any, ...]) -> Frame:
         seq, at, kind, source, type_name, chain, base, body = row
         when = datetime.fromtimestamp(at, timezone.utc)
         if body is None:
             return Frame(seq, when, kind, source, None)
-        if chain is None:
-            payload = codec.decode(body, type_name)
-        else:
-            tree = self._chains.tree(seq, codec.chain_key(kind, source, type_name), chain, base, body)
-            payload = codec.from_tree(tree, type_name)
-        return Frame(seq, when, kind, source, payload)
+        key = codec.chain_key(kind, source, type_name)
+        if chain is None or key is None:
+            return Frame(seq, when, kind, source, codec.decode(body, type_name))
+        return Frame(seq, when, kind, source, self._chains.payload(seq, key, chain, base, type_name, body))
 
     def close(self) -> None:
         self._db.close()

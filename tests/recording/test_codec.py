@@ -100,20 +100,26 @@ def test_kube_deltas_by_identity(tmp_path):
     writer.close()
     assert [f.payload for f in RecordingReader(tmp_path / "r.memtui").frames()] == snaps
     assert [list(f.payload.usage) for f in RecordingReader(tmp_path / "r.memtui").frames()] == [list(s.usage) for s in snaps]
-    one_usage = delta.diff(codec.to_tree(snaps[0]), codec.to_tree(dataclasses.replace(
-        snaps[0], usage={**snaps[0].usage, names[3]: dataclasses.replace(snaps[0].usage[names[3]], working_set_bytes=7)})))
+    one_usage = delta.diff(snaps[0], dataclasses.replace(
+        snaps[0], usage={**snaps[0].usage, names[3]: dataclasses.replace(snaps[0].usage[names[3]], working_set_bytes=7)}))
     assert one_usage == {"p": {"usage": {"p": {names[3]: {"s": {"working_set_bytes": 7}}}}}}
-    inserted = delta.diff(codec.to_tree(snaps[0]), codec.to_tree(snaps[1]))
+    inserted = delta.diff(snaps[0], snaps[1])
     assert inserted["p"]["pods"]["i"] == [[100, "uid-pod-099x"]] and set(inserted["p"]["pods"]["s"]) == {"uid-pod-099x"}
     one_pod = len(codec.encode(snaps[1].pods[100])) + len(codec.encode(snaps[1].usage["pod-099x"]))
     assert len(codec.encode(inserted)) < one_pod + 64  # the new pod and its usage, not the 200 others
 
 
-def test_patch_leaves_the_old_tree_alone():
-    old = codec.to_tree(synthetic.kube(10))
-    before = codec.to_tree(synthetic.kube(10))
-    new = delta.patch(old, delta.diff(old, codec.to_tree(synthetic.kube(11))))
-    assert old == before and codec.from_tree(new, "KubeSnapshot") == synthetic.kube(11)
+def test_patch_leaves_the_old_frame_alone_and_shares_what_did_not_change():
+    old, new = synthetic.kube(10), synthetic.kube(11)
+    patched = delta.patch(old, delta.diff(old, new))
+    assert patched == new and type(patched) is KubeSnapshot
+    assert old == synthetic.kube(10)
+    unchanged = [i for i, pod in enumerate(new.pods) if pod == old.pods[i]]
+    assert unchanged and all(patched.pods[i] is old.pods[i] for i in unchanged)
+    ranking = {"causes": [{"cause": "leak", "confidence": 0.5}, {"cause": "cache", "confidence": 0.2}], "gaps": []}
+    later = {"causes": [{"cause": "cache", "confidence": 0.6}, {"cause": "leak", "confidence": 0.5}], "gaps": ["logs"]}
+    assert delta.patch(ranking, delta.diff(ranking, later)) == later
+    assert ranking["causes"][0] == {"cause": "leak", "confidence": 0.5}
 
 
 def test_realistic_chains_round_trip(tmp_path):
