@@ -28,6 +28,7 @@ from memtui.audit.reader import load_entries
 from memtui.audit.timeline import build_timeline
 from memtui.audit.times import parse_since, utc_now
 from memtui.audit.verify import verify_log
+from memtui.state.snapshots import TeamChange
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
@@ -68,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--prometheus-url", metavar="URL",
         help="add charts (pod working set vs limit, Redis, GPU around the actions) and the alert start (md, html)"
+    )
+    export.add_argument(
+        "--recording", metavar="FILE", action="append", default=[],
+        help="add the team's changes this recording saw (others' kubectl, HPA, GitOps, memtui changes) as "
+             "timeline rows; repeatable",
     )
 
     verify = commands.add_parser(
@@ -193,10 +199,12 @@ def _export(args: argparse.Namespace) -> int:
     series = incident = None
     if args.prometheus_url:
         series, incident = _report_series(args, entries, since, warnings)
+    team = _team_changes(args.recording)
     limits = _limits_after_fix(args, entries, warnings)
     export = export_report(
         entries, fmt=args.format, since=since, series=series, incident=incident, verify_report=report,
         warnings=warnings, limits_after_fix=limits, charts_dir=charts_dir_for(args.output) if args.output else None,
+        team=team,
     )
     if args.output:
         written = write_export(args.output, export)
@@ -206,6 +214,25 @@ def _export(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(export.text)
     return EXIT_OK
+
+
+def _team_changes(recordings: Sequence[str]) -> list[TeamChange]:
+    """The team's changes the given recordings saw; a file that is not a readable recording is a
+    usage error (one line, nothing written)."""
+    from memtui.recording.extract import team_changes
+    from memtui.recording.store import RecordingError, RecordingReader
+
+    out: list[TeamChange] = []
+    for name in recordings:
+        try:
+            reader = RecordingReader(name)
+            try:
+                out += team_changes(reader)
+            finally:
+                reader.close()
+        except RecordingError as exc:
+            raise _UsageError(str(exc)) from None
+    return out
 
 
 def _report_series(

@@ -6,7 +6,8 @@ as one self-contained page with inline SVG charts (``html_report``); JSON carrie
 spreadsheet.  All of them come from the same ``Timeline`` rows, and the charts of Markdown and
 HTML from the same ``report_data.build_charts``, so they cannot disagree.  A Markdown file written
 with ``-o report.md`` gets its charts as SVG files in ``report-charts/`` beside it (``write_export``);
-on stdout it keeps the text chart.
+on stdout it keeps the text chart.  The team's changes (from a recording, ``team=``) are rows of
+kind ``team`` among memtui's own.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from memtui.audit.report_data import CHART_MARGIN, Chart, IncidentFacts, ReportS
 from memtui.audit.timeline import Timeline, TimelineRow, TimelineSummary, build_timeline, ranking_lines
 from memtui.audit.times import format_time
 from memtui.audit.verify import VerifyReport
+from memtui.state.snapshots import TeamChange
 
 Format = Literal["md", "html", "json", "csv"]
 FORMATS: tuple[str, ...] = ("md", "html", "json", "csv")
@@ -69,13 +71,15 @@ def export_report(
     warnings: Sequence[str] = (),
     limits_after_fix: Sequence[tuple[str, Mapping[str, Any]]] = (),
     charts_dir: str | None = None,
+    team: Iterable[TeamChange] = (),
 ) -> Export:
     """The export of ``entries`` in ``fmt``.  ``series``: the charts' figures (Prometheus or a
     recording); ``incident``: the alert start and escalation for the summary; ``charts_dir``: for
-    Markdown written to a file, the folder (relative) its SVG charts go to, else a text chart."""
+    Markdown written to a file, the folder (relative) its SVG charts go to, else a text chart.
+    ``team``: the team's changes (``memtui.recording.extract.team_changes``), rows of kind ``team``."""
     if fmt not in FORMATS:
         raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
-    timeline = build_timeline(entries, since=since)
+    timeline = build_timeline(entries, since=since, team=team)
     if fmt == "json":
         return Export(_json(timeline, verify_report, warnings, limits_after_fix))
     if fmt == "csv":
@@ -132,6 +136,7 @@ def export_timeline(
     verify_report: VerifyReport | None = None,
     warnings: Sequence[str] = (),
     limits_after_fix: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    team: Iterable[TeamChange] = (),
 ) -> str:
     """Render the timeline of ``entries`` (e.g. ``load_entries(path)``).
 
@@ -143,7 +148,7 @@ def export_timeline(
     """
     series = None if memory_series is None else ReportSeries(working_set=memory_series)
     return export_report(entries, fmt=fmt, since=since, series=series, verify_report=verify_report,
-                         warnings=warnings, limits_after_fix=limits_after_fix).text
+                         warnings=warnings, limits_after_fix=limits_after_fix, team=team).text
 
 
 # -- JSON / CSV ------------------------------------------------------------------------------------
@@ -166,8 +171,19 @@ def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[st
         "limits_after_fix": [dict(figures) for _, figures in limits],
         "rows": [row.as_dict() for row in timeline.rows],
         "entries": [entry.to_json() for entry in timeline.entries],
+        "team_changes": [_team_json(change) for change in timeline.team],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _team_json(change: TeamChange) -> dict[str, Any]:
+    """A team change with its fields (values as the source redacted them), for tooling."""
+    return {
+        "time": format_time(change.at), "kind": change.kind, "name": change.name, "what": change.what,
+        "summary": change.summary, "who": change.who, "manager": change.manager, "operation": change.operation,
+        "subresource": change.subresource, "user": change.user, "key": change.key,
+        "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in change.changes],
+    }
 
 
 def _csv(rows: Sequence[TimelineRow]) -> str:
@@ -258,6 +274,8 @@ def _summary_lines(s: TimelineSummary, rows: Sequence[TimelineRow]) -> list[str]
         f"- Actions taken: {s.actions} ({s.succeeded} succeeded, {s.failed} failed, {s.refused} refused, "
         f"{s.unknown} outcome unknown); {s.reads} diagnose steps; {s.notes} notes",
     ]
+    if s.team:
+        out.append(f"- Changes by others in the namespace (the team's, from the recording): {s.team}")
     if s.first_action is not None and s.last_action is not None:
         first = next(r for r in rows if r.kind == "action")
         last = [r for r in rows if r.kind == "action"][-1]

@@ -7,6 +7,11 @@ stopped after announcing the call and before recording how it went, so the chang
 been applied.  A result or effect whose intent is not in the entries (cut off by ``since``, or
 lost) still gets a row, so nothing recorded disappears from the export.  If an intent has several
 results (only possible with a buggy or foreign writer) the first one counts.
+
+The team's changes (``TeamChange``: what others changed in the namespace meanwhile, from a
+recording) are rows of kind ``team`` in the same time order: Who is the user where the API names
+one (another memtui's Event), else the field manager and its operation (``kubectl-patch
+(Update)``), the effect is the one-line summary (``batch_size 64→32``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any
 from memtui.audit.entry import AuditEntry
 from memtui.reasoning.model import CAUSE_TITLES
 from memtui.audit.times import as_utc
+from memtui.state.snapshots import TeamChange
 
 OUTCOME_UNKNOWN = "outcome unknown"
 
@@ -30,7 +36,8 @@ class TimelineRow:
     """Position in the timeline, 1-based; the chart marks actions with it."""
     time: datetime
     kind: str
-    """``action`` (mutating), ``read`` (diagnose step), ``note``, or ``orphan`` (a result/effect without its intent)."""
+    """``action`` (mutating), ``read`` (diagnose step), ``note``, ``orphan`` (a result/effect without its
+    intent) or ``team`` (a change to the namespace memtui did not make)."""
     who: str
     action: str
     target: str
@@ -90,6 +97,8 @@ class TimelineSummary:
     end: datetime | None
     contexts: tuple[str, ...]
     namespaces: tuple[str, ...]
+    team: int = 0
+    """Rows of the team's changes."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +107,12 @@ class Timeline:
     entries: tuple[AuditEntry, ...]
     """The entries the rows were built from, in file order."""
     summary: TimelineSummary
+    team: tuple[TeamChange, ...] = ()
+    """The team's changes the ``team`` rows were built from (within ``since``), oldest first."""
 
 
-def build_timeline(entries: Iterable[AuditEntry], *, since: datetime | None = None) -> Timeline:
+def build_timeline(entries: Iterable[AuditEntry], *, since: datetime | None = None,
+                   team: Iterable[TeamChange] = ()) -> Timeline:
     entries = tuple(entries)
     results: dict[str, AuditEntry] = {}
     effects: dict[str, list[AuditEntry]] = {}
@@ -128,19 +140,47 @@ def build_timeline(entries: Iterable[AuditEntry], *, since: datetime | None = No
 
     cutoff = as_utc(since) if since is not None else None
     drafts = [d for d in drafts if cutoff is None or d[0].timestamp >= cutoff]
-    drafts.sort(key=lambda d: (d[0].timestamp, d[0].seq))
-    numbers = {head.id: n for n, (head, _, _) in enumerate(drafts, start=1) if head.kind == "intent"}
+    changes = _team_within(team, cutoff)
+    heads: list[tuple[datetime, int, AuditEntry | TeamChange]] = [(h.timestamp, h.seq, h) for h, _, _ in drafts]
+    heads += [(as_utc(c.at), 0, c) for c in changes]
+    heads.sort(key=lambda h: (h[0], h[1]))
+    cells_of = {id(head): cells for head, cells, _ in drafts}
+    numbers = {h.id: n for n, (_, _, h) in enumerate(heads, start=1) if isinstance(h, AuditEntry) and h.kind == "intent"}
     for head, cells, group in drafts:
         if head.kind == "intent":
             cells["effect"] = "; ".join(t for t in (_effect_text(e, numbers) for e in group if e.kind == "effect") if t)
     rows = tuple(
-        TimelineRow(number=n, time=head.timestamp, who=_who(head), entry_id=head.id, seq=head.seq,
-                    causes=causes_text(head.ranking), ranking=head.ranking, **cells)
-        for n, (head, cells, _) in enumerate(drafts, start=1)
+        (TimelineRow(number=n, time=at, who=_who(head), entry_id=head.id, seq=head.seq,
+                     causes=causes_text(head.ranking), ranking=head.ranking, **cells_of[id(head)])
+         if isinstance(head, AuditEntry) else _team_row(n, at, head))
+        for n, (at, _, head) in enumerate(heads, start=1)
     )
     used_ids = {e.id for _, _, group in drafts for e in group}
     used = tuple(e for e in entries if e.id in used_ids)
-    return Timeline(rows, used, _summarise(rows, used))
+    return Timeline(rows, used, _summarise(rows, used), changes)
+
+
+def _team_within(team: Iterable[TeamChange], cutoff: datetime | None) -> tuple[TeamChange, ...]:
+    """Each change once (by key), from ``cutoff`` on, oldest first."""
+    seen: set[str] = set()
+    out = []
+    for change in team:
+        if change.key and change.key in seen:
+            continue
+        seen.add(change.key)
+        if cutoff is None or as_utc(change.at) >= cutoff:
+            out.append(change)
+    return tuple(sorted(out, key=lambda c: as_utc(c.at)))
+
+
+def _team_row(number: int, at: datetime, change: TeamChange) -> TimelineRow:
+    """``20:04 kubectl-patch (Update) · team: config · ConfigMap/llm-config · batch_size 64→32``."""
+    target = change.name if change.kind == "MemtuiAction" else f"{change.kind}/{change.name}"
+    return TimelineRow(
+        number=number, time=at, kind="team", who=change.who, action=f"team: {change.what}", target=target,
+        parameters="", outcome="", outcome_unknown=False, duration_s=None, effect=change.summary, reason="",
+        error="", dry_run="", entry_id=change.key, seq=0,
+    )
 
 
 def _action_cells(intent: AuditEntry, result: AuditEntry | None, fx: list[AuditEntry]) -> dict[str, Any]:
@@ -332,4 +372,5 @@ def _summarise(rows: tuple[TimelineRow, ...], used: tuple[AuditEntry, ...]) -> T
         end=rows[-1].time if rows else None,
         contexts=tuple(dict.fromkeys(e.context for e in used if e.context)),
         namespaces=tuple(dict.fromkeys(e.namespace for e in used if e.namespace)),
+        team=sum(r.kind == "team" for r in rows),
     )
