@@ -31,10 +31,10 @@ REPLAY_BINDINGS: list[Binding] = [
     # priority: Home/End and the arrows are also the pods table's; in the replay cockpit they move
     # the time cursor first (the actions step aside while a text field or a modal has the keys)
     Binding("left", "replay_step(-1)", "Back", priority=True, id="replay.back"),
-    Binding("right", "replay_step(1)", "Forward", priority=True, id="replay.forward"),
-    Binding("left_square_bracket", "replay_action(-1)", "Prev action", priority=True, id="replay.previous-action"),
-    Binding("right_square_bracket", "replay_action(1)", "Next action", priority=True, id="replay.next-action"),
-    Binding("space", "replay_play", "Play/pause", priority=True, id="replay.play"),
+    Binding("right", "replay_step(1)", "Fwd", priority=True, id="replay.forward"),
+    Binding("left_square_bracket", "replay_action(-1)", "Prev act", priority=True, id="replay.previous-action"),
+    Binding("right_square_bracket", "replay_action(1)", "Next act", priority=True, id="replay.next-action"),
+    Binding("space", "replay_play", "Play", priority=True, id="replay.play"),
     Binding("minus", "replay_speed(-1)", "Slower", show=False, priority=True, id="replay.slower"),
     Binding("plus,equals_sign", "replay_speed(1)", "Faster", show=False, priority=True, id="replay.faster"),
     Binding("home", "replay_start", "Start", show=False, priority=True, id="replay.start"),

@@ -25,6 +25,7 @@ import copy
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from memtui.audit.entry import AuditEntry
 from memtui.reasoning.model import CauseRanking
@@ -34,8 +35,11 @@ from memtui.recording.model import STATE_KINDS, Frame, RecordingMeta
 from memtui.state.cockpit import CockpitState
 from memtui.state.snapshots import KubeSnapshot
 
-CHECKPOINT_EVERY = 25
+CHECKPOINT_EVERY = 10
 """Kubernetes refreshes between two checkpoints: a step back folds at most this many refreshes."""
+MAX_CHECKPOINTS = 64
+"""Beyond this, every other checkpoint goes and the interval doubles: a long recording's
+checkpoints cost at most this many copies of the state (history rings, ledger, rows)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +88,11 @@ class ReplayDriver:
         """Intent id → its result and effect entries, in recorded order."""
         self.problems: list[str] = []
         """Audit frames that are no audit entry (one line each; the rest of the recording stands)."""
-        self._checkpoints: list[tuple[int, CockpitState]] = [(0, copy.deepcopy(self._head))]
+        self._checkpoints: list[tuple[int, CockpitState]] = [(0, _copy(self._head))]
         self._since_checkpoint = 0
+        self._segment: tuple[int, list[Frame]] | None = None
+        """The frames after one checkpoint up to the next, decoded once: stepping back again in the
+        same stretch folds them from memory instead of reading (and rebuilding deltas) again."""
         self._view: tuple[int, CockpitState] | None = None
         """The last state handed out that is not the head (stepping forward from it folds only the gap)."""
         self._ranked: tuple[tuple[int, int], CauseRanking] | None = None
@@ -113,11 +120,18 @@ class ReplayDriver:
                 self.times[frame.seq] = frame.at
                 self._since_checkpoint += 1
                 if self._since_checkpoint >= self._every:
-                    self._checkpoints.append((frame.seq, copy.deepcopy(self._head)))
-                    self._since_checkpoint = 0
+                    self._checkpoint(frame.seq)
             elif frame.kind == "audit":
                 self._take_audit(frame)
         return count
+
+    def _checkpoint(self, seq: int) -> None:
+        self._checkpoints.append((seq, _copy(self._head)))
+        self._since_checkpoint = 0
+        if len(self._checkpoints) > MAX_CHECKPOINTS:
+            self._checkpoints = self._checkpoints[::2]  # keeps the first (the empty state)
+            self._every *= 2
+            self._segment = None
 
     def _take_audit(self, frame: Frame) -> None:
         try:
@@ -204,12 +218,12 @@ class ReplayDriver:
         view = self._view
         if view is not None and view[0] == seq:
             return view[1]
-        if view is not None and view[0] < seq and self._checkpoint_before(seq)[0] <= view[0]:
-            start, state = view  # forward from the last view: only the gap
+        start, checkpoint = self._checkpoint_before(seq)
+        if view is not None and start <= view[0] < seq:
+            after, state = view  # forward from the last view: only the gap
         else:
-            start, checkpoint = self._checkpoint_before(seq)
-            state = copy.deepcopy(checkpoint)
-        for frame in self._read(start, seq):
+            after, state = start, _copy(checkpoint)
+        for frame in self._frames(start, after, seq):
             self._fold(state, frame)
         self._view = (seq, state)
         return state
@@ -217,6 +231,17 @@ class ReplayDriver:
     def _checkpoint_before(self, seq: int) -> tuple[int, CockpitState]:
         i = bisect.bisect_right(self._checkpoints, seq, key=lambda c: c[0]) - 1
         return self._checkpoints[max(i, 0)]
+
+    def _frames(self, start: int, after: int, upto: int) -> list[Frame]:
+        """Frames ``after < seq <= upto`` of the stretch after checkpoint ``start``, read and decoded
+        once per stretch (starting a read inside a delta chain rebuilds the chain from its keyframe)."""
+        cached = self._segment
+        if cached is None or cached[0] != start or not cached[1] or cached[1][-1].seq < upto:
+            following = [c for c, _ in self._checkpoints if c > start]
+            end = max(following[0] if following else self.last_seq, upto)
+            cached = (start, list(self._read(start, end)))
+            self._segment = cached
+        return [f for f in cached[1] if after < f.seq <= upto]
 
     def _read(self, after: int, upto: int) -> Iterator[Frame]:
         for frame in self._frames_after(after):
@@ -237,3 +262,14 @@ class ReplayDriver:
     @property
     def checkpoints(self) -> int:
         return len(self._checkpoints)
+
+
+def _copy(state: CockpitState) -> CockpitState:
+    """A deep copy of ``state`` that shares its snapshots: they are frozen values the state only
+    replaces, never changes (a 1,000-pod ``KubeSnapshot`` was most of what ``deepcopy`` walked)."""
+    memo: dict[int, Any] = {}
+    for name in CockpitState.__slots__:
+        value = getattr(state, name, None)
+        if type(value) in CockpitState._APPLY:
+            memo[id(value)] = value
+    return copy.deepcopy(state, memo)

@@ -69,3 +69,22 @@ def test_a_recording_with_no_refresh(tmp_path, capsys):
 def test_no_file_and_no_recording_to_take(capsys):
     assert main(["replay"]) == 2
     assert "memtui replay FILE" in _one_line(capsys)
+
+
+async def test_at_opens_on_the_last_refresh_at_or_before_the_time(recorded, replay_app):
+    from memtui.ui.replay_cli import parse_at
+
+    (_, first_at, _), (third, third_at, snapshot) = recorded.refreshes[0], recorded.refreshes[2]
+    app = replay_app(recorded)
+    last = recorded.refreshes[-1][1]
+    from datetime import timedelta
+
+    # a time between two refreshes (they are 20 s apart): the screen is the earlier one's
+    when = parse_at((third_at + timedelta(seconds=1)).strftime("%H:%M:%S"), recorded.meta, first_at, last)
+    app.start_at(when)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert app.cursor == third
+        assert {r.name: r.working_set for r in app.query_one("#pods").rows} == {
+            n: u.working_set_bytes for n, u in snapshot.usage.items()}
+    assert parse_at(third_at.isoformat(), recorded.meta, first_at, last) == third_at

@@ -56,6 +56,8 @@ class Shot:
     wait_for_screen: bool = False
     """After the keys, wait for a modal screen (plans and diagnose steps run in workers)."""
     theme: str = "textual-dark"
+    replay: bool = False
+    """``memtui replay`` over a recording of the same simulated incident (the keys move its cursor)."""
 
 
 SHOTS = (
@@ -77,6 +79,8 @@ SHOTS = (
     Shot("ranking-160x48", (160, 48), scenario="model-duplication"),
     Shot("pod-details", (160, 48), keys=("down", "down", "enter"), wait_for_screen=True),  # the OOMKilled pod
     Shot("pod-details-80x24", (80, 24), keys=("enter",), wait_for_screen=True),
+    Shot("replay", (160, 48), keys=("right_square_bracket", "right"), replay=True),  # just after action 1
+    Shot("replay-80x24", (80, 24), keys=("end", "left"), replay=True),
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 
@@ -149,6 +153,10 @@ def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]
     """The app for ``shot`` on a simulator of its own, and what to do before the picture:
     wait until every source has answered, press the keys, wait for the modal."""
     folder = workdir / shot.name
+    if shot.replay:
+        with replay_shot_app(shot, folder) as made:
+            yield made
+        return
     handle = start_simulator(SimConfig(scenario=shot.scenario, seed=SEED, speed=0, epoch=EPOCH), workdir=folder)
     try:
         with utc_display(), frozen_stopwatches():
@@ -222,3 +230,43 @@ def _no_blink(app: MemtuiApp) -> None:
     for screen in app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False
+
+
+@contextmanager
+def replay_shot_app(shot: Shot, folder: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]:
+    """The replay cockpit over a recording made for real of the shot's simulated incident: the
+    Kubernetes source's snapshots at start and after each of ``TICKS`` steps, a batch-size fix
+    audited after the 3rd and a rollout restart after the 5th (their intents and results only)."""
+    from memtui.recording.store import RecordingReader
+    from memtui.ui.replay import ReplayApp
+    from tests.replay.recordings import SessionRecorder
+
+    handle = start_simulator(SimConfig(scenario=shot.scenario, seed=SEED, speed=0, epoch=EPOCH), workdir=folder)
+    reader = None
+    try:
+        with utc_display(), frozen_stopwatches():
+            recorder = SessionRecorder(handle, folder / "session.memtui", folder / "audit.jsonl")
+            for tick in range(TICKS + 1):
+                recorder.refresh(advance=TICK_SECONDS if tick else 0.0)
+                if tick == 3:
+                    recorder.act("fix.reduce-batch-size")
+                elif tick == 5:
+                    recorder.act("fix.rollout-restart")
+            recorder.close()
+            reader = RecordingReader(folder / "session.memtui")
+            app = ReplayApp(Settings(theme=shot.theme), reader)
+
+            async def run_before(pilot: Pilot) -> None:
+                await pilot.pause()
+                for key in shot.keys:
+                    await pilot.press(key)
+                await pilot.pause(0.3)
+                _no_blink(app)
+                app.clear_notifications()
+                await pilot.pause()
+
+            yield app, run_before
+    finally:
+        if reader is not None:
+            reader.close()
+        handle.stop()
