@@ -54,3 +54,38 @@ async def test_follow_shows_frames_committed_after_start(sim, tmp_path):
     finally:
         reader.close()
         recorder.close()
+
+
+async def test_follow_a_recording_another_process_writes(sim, tmp_path):
+    """The writer is another process (its own SQLite connection, WAL): each refresh it commits
+    after the replay started reaches the screen."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "other.memtui"
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen([sys.executable, "-m", "tests.replay._writer_process", str(sim.kubeconfig_path), str(path)],
+                              cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert writer.stdin is not None and writer.stdout is not None
+    try:
+        assert int(writer.stdout.readline()) == 2  # header and expectations committed
+        reader = RecordingReader(path)
+        app = ReplayApp(Settings(), reader, follow=True, follow_poll=0.05)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            assert "waiting for the first refresh" in app.query_one(TimeBar).render().plain
+            for count in (1, 2):
+                sim.advance(20)
+                writer.stdin.write("refresh\n")
+                writer.stdin.flush()
+                seq = int(writer.stdout.readline())
+                await wait_for(pilot, lambda: app.driver.last_seq == seq)
+                await pilot.pause()
+                assert app.cursor == seq and len(app.driver.refreshes) == count
+                assert f"refresh {count}/{count}" in app.query_one(TimeBar).render().plain
+                assert len(app.query_one(PodTable).rows) == 8
+        reader.close()
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=30)
