@@ -143,6 +143,7 @@ class ReplayApp(MemtuiApp):
         self._play_wall = 0.0
         self._play_timer: Timer | None = None
         self._follow_reader: RecordingReader | None = None
+        self._follow_error: str | None = None
 
     def start_at(self, when: datetime) -> None:
         """Before the screen opens: the cursor on the last refresh recorded at or before ``when``."""
@@ -348,8 +349,9 @@ class ReplayApp(MemtuiApp):
         self.call_from_thread(self._followed, frames, None)
 
     def _followed(self, frames: list[Frame], error: str | None) -> None:
-        if error is not None:
-            toast(self, f"following: {error}", severity="warning", timeout=5)
+        if error is not None and error != self._follow_error:  # once, not every second
+            toast(self, f"following: {error}", severity="warning", timeout=8)
+        self._follow_error = error
         if frames and self.driver.take(frames):
             if self.following:
                 self.cursor = self.driver.end
