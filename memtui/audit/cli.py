@@ -204,7 +204,7 @@ def _export(args: argparse.Namespace) -> int:
     export = export_report(
         entries, fmt=args.format, since=since, series=series, incident=incident, verify_report=report,
         warnings=warnings, limits_after_fix=limits, charts_dir=charts_dir_for(args.output) if args.output else None,
-        team=team,
+        team=team, until=utc_now(),
     )
     if args.output:
         written = write_export(args.output, export)

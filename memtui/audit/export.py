@@ -72,11 +72,13 @@ def export_report(
     limits_after_fix: Sequence[tuple[str, Mapping[str, Any]]] = (),
     charts_dir: str | None = None,
     team: Iterable[TeamChange] = (),
+    until: datetime | None = None,
 ) -> Export:
     """The export of ``entries`` in ``fmt``.  ``series``: the charts' figures (Prometheus or a
     recording); ``incident``: the alert start and escalation for the summary; ``charts_dir``: for
     Markdown written to a file, the folder (relative) its SVG charts go to, else a text chart.
-    ``team``: the team's changes (``memtui.recording.extract.team_changes``), rows of kind ``team``."""
+    ``team``: the team's changes (``memtui.recording.extract.team_changes``), rows of kind ``team``;
+    ``until``: the charts end there at the latest (now; the end of a recording)."""
     if fmt not in FORMATS:
         raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     timeline = build_timeline(entries, since=since, team=team)
@@ -84,7 +86,7 @@ def export_report(
         return Export(_json(timeline, verify_report, warnings, limits_after_fix))
     if fmt == "csv":
         return Export(_csv(timeline.rows))
-    charts = build_charts(timeline, series) if series is not None else []
+    charts = build_charts(timeline, series, until=until) if series is not None else []
     if fmt == "html":
         from memtui import __version__
         from memtui.audit.html_report import render_html

@@ -183,14 +183,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9.-]+", "-", text.lower()).strip("-.") or "x"
 
 
-def build_charts(timeline: Timeline, series: ReportSeries, *, most_pods: int = MOST_PODS) -> list[Chart]:
+def build_charts(timeline: Timeline, series: ReportSeries, *, most_pods: int = MOST_PODS,
+                 until: datetime | None = None) -> list[Chart]:
     """The report's charts: per affected pod working set vs limit, Redis used vs maxmemory, GPU used
     vs total, each over the timeline's window with its changes marked.  Series with no sample in
-    the window give no chart."""
+    the window give no chart.  ``until``: no window beyond it (now, the end of a recording)."""
     window = window_of(timeline)
     if window is None:
         return []
     start, end = window
+    if until is not None and as_utc(until) > start:
+        end = min(end, as_utc(until))
     marks = tuple(m for m in marks_of(timeline) if start <= as_utc(m.time) <= end)
     working = clip_all(series.working_set, start, end)
     limits = clip_all(series.limit, start, end)

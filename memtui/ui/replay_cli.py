@@ -46,6 +46,10 @@ def build_replay_parser() -> argparse.ArgumentParser:
                         help="playback speed in recorded seconds per second: 1, 2, 5, 10, 30 or 60 (default 1)")
     parser.add_argument("--at", metavar="TIME",
                         help="open at this recorded time: HH:MM[:SS] (UTC, the recording's day) or ISO 8601")
+    parser.add_argument("--export", choices=("html", "md"), metavar="FORMAT",
+                        help="write the postmortem of the recording instead (html: one self-contained page; md)")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="with --export: write here (0600; Markdown's charts in FILE-charts/) instead of stdout")
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
     parser.add_argument("--theme", choices=THEMES, metavar="NAME", help=f"colour theme: {', '.join(THEMES)}")
     parser.add_argument("--runbook", metavar="FILE", help="a runbook TOML (the action titles the time bar names)")
@@ -109,8 +113,30 @@ def latest_recording() -> Path:
     return Path(found[-1])
 
 
+def _export(args: argparse.Namespace) -> int:
+    """``--export html|md [-o FILE]``: the postmortem of the recording (``memtui.audit.recording_export``)."""
+    from memtui.audit.errors import AuditError
+    from memtui.audit.recording_export import export_recording
+
+    try:
+        path = Path(args.file) if args.file else latest_recording()
+        export = export_recording(path, args.export, args.output)
+    except (ReplayUsageError, AuditError) as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.output is None:
+        sys.stdout.write(export.text)
+    else:
+        charts = f" and {len(export.files)} charts" if export.files else ""
+        print(f"wrote the report of {path} to {args.output}{charts}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     args = build_replay_parser().parse_args(list(argv))
+    if args.output and not args.export:
+        return _fail("--output goes with --export html|md", EXIT_USAGE)
+    if args.export:
+        return _export(args)
     cli = {"keymap": args.keymap, "theme": args.theme, "runbook": args.runbook}
     try:
         settings = load_settings({k: v for k, v in cli.items() if v is not None},

@@ -1,0 +1,131 @@
+"""The postmortem from a recording (``memtui replay FILE --export html|md [-o FILE]``).
+
+A recording holds what the cockpit saw, so the report needs no Prometheus: the audit entries
+the session wrote (``audit`` frames), the memory it measured (``recording.extract.memory_series``:
+working sets and limits from the Kubernetes polls, Prometheus' figures and backfill, Redis INFO,
+GPU), the cause ranking as it changed, and the incident clock as the cockpit had it (the frames
+folded into a ``CockpitState``, as replay does).  An intent recorded before memtui stored its
+ranking in the entry gets the ranking that was on screen when it was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from memtui.audit.entry import AuditEntry
+from memtui.audit.errors import AuditError
+from memtui.audit.export import Export, charts_dir_for, export_report, write_export
+from memtui.audit.report_data import MIB, IncidentFacts, ReportSeries, last_change
+from memtui.audit.timeline import build_timeline
+from memtui.recording.extract import audit_payloads, memory_series, rankings
+from memtui.recording.fold import apply_frame
+from memtui.recording.model import STATE_KINDS, Frame
+from memtui.recording.store import RecordingError, RecordingReader
+
+EXPORT_FORMATS = ("html", "md")
+
+
+@dataclass(frozen=True)
+class RecordedIncident:
+    entries: tuple[AuditEntry, ...]
+    series: ReportSeries
+    incident: IncidentFacts
+    warnings: tuple[str, ...] = ()
+    end: datetime | None = None
+    """The last frame's time: the charts stop there."""
+
+
+def read_recording(path: Path | str) -> RecordedIncident:
+    """Everything the report takes from the recording at ``path``; ``AuditError`` with one line if
+    it cannot be read."""
+    try:
+        reader = RecordingReader(path)
+    except RecordingError as exc:
+        raise AuditError(str(exc)) from None
+    try:
+        meta = reader.meta
+        frames = list(reader.frames())
+    except RecordingError as exc:
+        raise AuditError(str(exc)) from None
+    finally:
+        reader.close()
+    warnings: list[str] = []
+    entries: list[AuditEntry] = []
+    for payload in audit_payloads(frames):
+        try:
+            entries.append(AuditEntry.from_json(payload))
+        except (ValueError, TypeError) as exc:
+            warnings.append(f"an audit frame left out: {exc}")
+    entries = _with_rankings(entries, rankings(frames))
+    recorded = memory_series(frames)
+    series = ReportSeries(
+        working_set=recorded.working_set, limit=recorded.limit, redis_used=recorded.redis_used,
+        redis_max=recorded.redis_max,
+        gpu_used={p: [(t, v * MIB) for t, v in pts] for p, pts in recorded.gpu_used_mib.items()},
+        gpu_total={p: [(t, v * MIB) for t, v in pts] for p, pts in recorded.gpu_total_mib.items()},
+        source=f"the recording {Path(path).name} ({meta.context} / {meta.namespace}, started "
+               f"{meta.started_at:%Y-%m-%d %H:%M:%S} UTC)",
+        notes=tuple(n for n, missing in (
+            ("Redis memory left out: the session read no Redis", not recorded.redis_used),
+            ("GPU memory left out: the session read no GPU figures", not recorded.gpu_used_mib)) if missing),
+    )
+    timeline = build_timeline(entries)
+    last = last_change(timeline)
+    end = frames[-1].at if frames else None
+    reached_at, reached_when = last if last else (end, "at the end of the recording")
+    incident = _incident(frames, meta.threshold_bytes, reached_at, reached_when)
+    return RecordedIncident(tuple(entries), series, incident, tuple(warnings), end)
+
+
+def _with_rankings(entries: list[AuditEntry], shown: list[tuple[datetime, Mapping[str, Any]]]) -> list[AuditEntry]:
+    """Intents and reads without a ranking of their own get the one on screen when they were written."""
+    out = []
+    for entry in entries:
+        if entry.kind in ("intent", "read") and entry.ranking is None:
+            before = [r for at, r in shown if at <= entry.timestamp]
+            if before:
+                entry = replace(entry, ranking=before[-1])
+        out.append(entry)
+    return out
+
+
+def _incident(frames: list[Frame], threshold: int, reached_at: datetime | None, when: str) -> IncidentFacts:
+    """The incident clock as the cockpit had it at ``reached_at`` (the frames folded up to then)."""
+    from memtui.config.settings import DEFAULT_THRESHOLD
+    from memtui.state.cockpit import CockpitState
+    from memtui.state.units import parse_bytes
+
+    now: list[datetime] = [frames[0].at] if frames else []
+    state = CockpitState(threshold_bytes=threshold or parse_bytes(DEFAULT_THRESHOLD), clock=lambda: now[0])
+    started, basis = None, ""
+    for frame in frames:
+        if reached_at is not None and frame.at > reached_at:
+            break
+        if frame.kind not in STATE_KINDS:
+            continue
+        now[0] = frame.at
+        apply_frame(state, frame)
+        if state.incident.started_at is not None:
+            started, basis = state.incident.started_at, state.incident.basis
+    if started is None:
+        return IncidentFacts(None, "", note="no pod over the threshold and no firing alert in the recording")
+    return IncidentFacts(started, basis, reached_at, when)
+
+
+def export_recording(path: Path | str, fmt: str, output: Path | str | None = None) -> Export:
+    """The report of the recording at ``path`` in ``fmt`` (html or md); written to ``output``
+    (0600, a Markdown's charts in ``<name>-charts/``) when given."""
+    if fmt not in EXPORT_FORMATS:
+        raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
+    recorded = read_recording(path)
+    export = export_report(recorded.entries, fmt=fmt, series=recorded.series, incident=recorded.incident,
+                           warnings=recorded.warnings, charts_dir=charts_dir_for(output) if output else None,
+                           until=recorded.end)
+    if output is not None:
+        write_export(output, export)
+    return export
+
