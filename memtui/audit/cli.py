@@ -197,9 +197,9 @@ def _export(args: argparse.Namespace) -> int:
         print(f"{PROG}: warning: {path}: {report.describe()}; see `memtui audit verify`", file=sys.stderr)
     warnings: list[str] = []
     series = incident = None
-    if args.prometheus_url:
-        series, incident = _report_series(args, entries, since, warnings)
     team = _team_changes(args.recording)
+    if args.prometheus_url:
+        series, incident = _report_series(args, entries, since, warnings, team)
     limits = _limits_after_fix(args, entries, warnings)
     export = export_report(
         entries, fmt=args.format, since=since, series=series, incident=incident, verify_report=report,
@@ -236,7 +236,8 @@ def _team_changes(recordings: Sequence[str]) -> list[TeamChange]:
 
 
 def _report_series(
-    args: argparse.Namespace, entries: Iterable[AuditEntry], since: datetime | None, warnings: list[str]
+    args: argparse.Namespace, entries: Iterable[AuditEntry], since: datetime | None, warnings: list[str],
+    team: Sequence[TeamChange] = (),
 ) -> tuple[ReportSeries | None, IncidentFacts | None]:
     """The charts' data and the alert start, or None and a warning: an unreachable Prometheus must
     not cost the timeline."""
@@ -244,7 +245,7 @@ def _report_series(
     from memtui.config.settings import SettingsError, load_settings
     from memtui.state.incident import BASIS_PROMETHEUS
 
-    timeline = build_timeline(entries, since=since)
+    timeline = build_timeline(entries, since=since, team=team)  # the charts' window and marks: the export's
     summary = timeline.summary
     namespace = args.namespace or (summary.namespaces[0] if summary.namespaces else None)
     window = window_of(timeline)

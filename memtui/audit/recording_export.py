@@ -1,7 +1,7 @@
 """The postmortem from a recording (``memtui replay FILE --export html|md [-o FILE]``).
 
 A recording holds what the cockpit saw, so the report needs no Prometheus: the audit entries
-the session wrote (``audit`` frames), the memory it measured (``recording.extract.memory_series``:
+the session wrote (``audit`` frames), the team's changes it saw (``team`` rows), the memory it measured (``recording.extract.memory_series``:
 working sets and limits from the Kubernetes polls, Prometheus' figures and backfill, Redis INFO,
 GPU), the cause ranking as it changed, and the incident clock as the cockpit had it (the frames
 folded into a ``CockpitState``, as replay does).  An intent recorded before memtui stored its
@@ -21,10 +21,11 @@ from memtui.audit.errors import AuditError
 from memtui.audit.export import Export, charts_dir_for, export_report, write_export
 from memtui.audit.report_data import MIB, IncidentFacts, ReportSeries, last_change
 from memtui.audit.timeline import build_timeline
-from memtui.recording.extract import audit_payloads, memory_series, rankings
+from memtui.recording.extract import audit_payloads, memory_series, rankings, team_changes
 from memtui.recording.fold import apply_frame
 from memtui.recording.model import STATE_KINDS, Frame
 from memtui.recording.store import RecordingError, RecordingReader
+from memtui.state.snapshots import TeamChange
 
 EXPORT_FORMATS = ("html", "md")
 
@@ -37,6 +38,8 @@ class RecordedIncident:
     warnings: tuple[str, ...] = ()
     end: datetime | None = None
     """The last frame's time: the charts stop there."""
+    team: tuple[TeamChange, ...] = ()
+    """The team's changes the session saw: timeline rows (and chart marks) of kind ``team``."""
 
 
 def read_recording(path: Path | str) -> RecordedIncident:
@@ -73,12 +76,13 @@ def read_recording(path: Path | str) -> RecordedIncident:
             ("Redis memory left out: the session read no Redis", not recorded.redis_used),
             ("GPU memory left out: the session read no GPU figures", not recorded.gpu_used_mib)) if missing),
     )
-    timeline = build_timeline(entries)
+    team = team_changes(frames)
+    timeline = build_timeline(entries, team=team)
     last = last_change(timeline)
     end = frames[-1].at if frames else None
     reached_at, reached_when = last if last else (end, "at the end of the recording")
     incident = _incident(frames, meta.threshold_bytes, reached_at, reached_when)
-    return RecordedIncident(tuple(entries), series, incident, tuple(warnings), end)
+    return RecordedIncident(tuple(entries), series, incident, tuple(warnings), end, team)
 
 
 def _with_rankings(entries: list[AuditEntry], shown: list[tuple[datetime, Mapping[str, Any]]]) -> list[AuditEntry]:
@@ -124,7 +128,7 @@ def export_recording(path: Path | str, fmt: str, output: Path | str | None = Non
     recorded = read_recording(path)
     export = export_report(recorded.entries, fmt=fmt, series=recorded.series, incident=recorded.incident,
                            warnings=recorded.warnings, charts_dir=charts_dir_for(output) if output else None,
-                           until=recorded.end)
+                           until=recorded.end, team=recorded.team)
     if output is not None:
         write_export(output, export)
     return export

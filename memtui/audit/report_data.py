@@ -10,6 +10,7 @@ from a recording (``memtui.audit.recording_export``).  Everything here is pure: 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -240,8 +241,9 @@ def time_ticks(t0: datetime, t1: datetime, most: int = 6) -> list[datetime]:
     """Ticks on round minutes (02:00, 02:05...), not at awkward fractions of the span."""
     span_min = (t1 - t0).total_seconds() / 60
     step = next((s for s in _TICK_STEPS_MIN if span_min / s <= most), _TICK_STEPS_MIN[-1])
-    epoch_min = t0.timestamp() / 60
-    first = -(-int(epoch_min) // step) * step  # round up to a multiple of step
+    # round up to a multiple of step (of the exact time: 20:00:05 gives 20:05, not 20:00, which is
+    # before the chart's start)
+    first = math.ceil(t0.timestamp() / 60 / step) * step
     ticks = []
     minute = first
     while minute * 60 <= t1.timestamp():

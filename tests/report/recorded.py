@@ -22,6 +22,7 @@ from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.store import RecordingWriter
 from memtui.sources.gpu_exec import NvidiaSmiExecSource
 from memtui.sources.kube import KubeSource
+from memtui.sources.team import TeamSource
 from memtui.state.snapshots import GpuSnapshot, KubeSnapshot, RedisKeyspace, RedisStats
 from tests.report.incident import HOSTILE, ranking
 
@@ -37,6 +38,7 @@ class Recorded:
     restart_at: datetime
     read_at: datetime
     shown_ranking: dict
+    team_at: datetime | None = None
 
 
 def redis_stats(sim) -> RedisStats:
@@ -48,10 +50,13 @@ def redis_stats(sim) -> RedisStats:
                       keyspace_misses=r["keyspace_misses"], keyspace=(RedisKeyspace("db0", r["keys"], r["expires"]),))
 
 
-def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int = 20) -> Recorded:
+def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int = 20, kubectl=None) -> Recorded:
+    """``kubectl`` (the fixture): at minute 12 a teammate patches the ConfigMap with it, which the
+    team source (its watch) sees and the recording keeps."""
     connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
     kube = KubeSource(connection)
     gpu = NvidiaSmiExecSource(connection.exec_api_client, NS)
+    team = TeamSource(connection, clock=sim.now)
     log = AuditLog(path.parent / "audit.jsonl", context="memtui-sim", namespace=NS, user="system:admin",
                    clock=sim.now)
     meta = RecordingMeta(context="memtui-sim", namespace=NS, server=connection.server, started_at=sim.now(),
@@ -71,6 +76,7 @@ def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int =
     worst = ""
     shown = ranking(0.3, 0.7, 0.1, 0.2, pod="?")
     restart_at = read_at = sim.now()
+    team_at = None
     try:
         for minute in range(minutes):
             sim.advance(60)
@@ -87,6 +93,19 @@ def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int =
                 worst = sap[0].pod
                 shown = ranking(0.3, 0.7, 0.1, 0.2, pod=worst)
                 frames.append(Frame(0, sim.now(), "ranking", "ranking", shown))
+            if kubectl is not None:
+                frames.append(Frame(0, sim.now(), "apply", "team", team.fetch()))
+                if minute == 12:
+                    kubectl("patch", "configmap", "sap-llm-config", "-n", NS, "--type", "merge",
+                            "-p", '{"data":{"batch_size":"16"}}', check=True)
+                    team_at = sim.now()
+                    for _ in range(200):  # the watch delivers it when it does: until then, the next poll
+                        seen = team.fetch()
+                        if seen.changes:
+                            frames.append(Frame(0, sim.now(), "apply", "team", seen))
+                            break
+                    else:
+                        raise AssertionError("the team source never saw the kubectl patch")
             writer.write(frames)
             if minute == 4:
                 read_at = sim.now()
@@ -110,5 +129,6 @@ def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int =
             writer.write(audit_frames())
     finally:
         kube.stop()
+        team.stop()
         writer.close()
-    return Recorded(path, worst, snapshots, restart_at, read_at, shown)
+    return Recorded(path, worst, snapshots, restart_at, read_at, shown, team_at)

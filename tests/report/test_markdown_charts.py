@@ -104,3 +104,13 @@ def test_the_same_input_gives_the_same_bytes(tmp_path):
     assert md.files == export_report(entries, fmt="md", series=series, charts_dir="x-charts").files
     assert sorted(md.files) == ["x-charts/pod-p-1.svg", "x-charts/pod-p-2.svg", "x-charts/pod-p-4.svg",
                                 "x-charts/pod-p-5.svg", "x-charts/redis.svg"]
+
+
+def test_time_ticks_are_round_minutes_within_the_chart():
+    from memtui.audit.report_data import time_ticks
+
+    # a start a few seconds after a round minute: the first tick is the next one, not the one before
+    t0 = datetime(2026, 11, 27, 2, 0, 5, tzinfo=UTC)
+    ticks = time_ticks(t0, t0 + timedelta(minutes=20))
+    assert [f"{t:%H:%M:%S}" for t in ticks] == ["02:05:00", "02:10:00", "02:15:00", "02:20:00"]
+    assert time_ticks(t0.replace(second=0), t0 + timedelta(minutes=9))[0] == t0.replace(second=0)

@@ -91,3 +91,23 @@ def test_replay_export_of_no_recording_is_one_line(tmp_path, capsys):
     assert err.startswith("memtui: error: no recording at ") and err.count("\n") == 1
     assert memtui_main(["replay", str(tmp_path / "none.db"), "-o", "x.md"]) == 2
     assert "--output goes with --export" in capsys.readouterr().err
+
+
+def test_a_teammates_change_is_a_timeline_row_and_a_mark_on_the_charts(sim, kubectl, tmp_path, chromium):
+    recorded = record_incident(sim, tmp_path / "rec" / "team.memtui-rec", kubectl=kubectl)
+    incident = read_recording(recorded.path)
+    timeline = build_timeline(incident.entries, team=incident.team)
+    team = [r for r in timeline.rows if r.kind == "team"]
+    assert team and all(r.time >= recorded.team_at - timedelta(minutes=1) for r in team)
+    patch = next(r for r in team if "batch_size" in r.effect + r.action + r.parameters)
+    charts = build_charts(timeline, incident.series, until=incident.end)
+    assert all(any(m.kind == "team" and m.number == patch.number for m in c.marks) for c in charts)
+    html = tmp_path / "team.html"
+    export_recording(recorded.path, "html", html)
+    with open_page(html) as page:
+        row = page.evaluate(f"document.querySelector('#row-{patch.number}').innerText")
+        badges = page.evaluate("document.querySelectorAll('figure .mt-badge-team').length")
+        page.drain()
+        errors = page.of("Runtime.exceptionThrown") + page.of("Runtime.consoleAPICalled")
+    assert "team" in row and "batch_size" in row and "kubectl" in row
+    assert badges >= len(charts) and errors == []
