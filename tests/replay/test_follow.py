@@ -80,7 +80,7 @@ async def test_follow_a_recording_another_process_writes(sim, tmp_path):
                 writer.stdin.write("refresh\n")
                 writer.stdin.flush()
                 seq = int(writer.stdout.readline())
-                await wait_for(pilot, lambda: app.driver.last_seq == seq)
+                await wait_for(pilot, lambda seq=seq: app.driver.last_seq == seq)
                 await pilot.pause()
                 assert app.cursor == seq and len(app.driver.refreshes) == count
                 assert f"refresh {count}/{count}" in app.query_one(TimeBar).render().plain
