@@ -62,7 +62,7 @@ def main(names: list[str]) -> int:
     if not names or "report" in names:  # the HTML postmortem, rendered by Chromium (not a Textual shot)
         from scripts.report_screenshot import take as take_report
 
-        print(f"report: {take_report().relative_to(ROOT)}")
+        print("report: " + ", ".join(str(p.relative_to(ROOT)) for p in take_report()))
         names = [n for n in names if n != "report"]
         if not names and sys.argv[1:]:
             return 0
