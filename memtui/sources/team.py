@@ -23,6 +23,7 @@ source's health is the Kubernetes source's.  Blocking: runs in a worker thread.
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ NAME = "team"
 OWN_MANAGER = "memtui"
 BEFORE_START_S = 15 * 60.0
 """How far back the first sync reads ``managedFields`` times (what was written just before memtui started)."""
+VERSIONS_KEPT = 10_000
+"""Versions queued between two polls at most; past it the oldest are dropped (the cache's
+comparison still catches the change, merged)."""
 HELD_S = 300.0
 """How long a ``memtui``-owned change waits for the other session's Event that explains it."""
 EVENT_REASON = "MemtuiAction"
@@ -93,6 +97,17 @@ def _action_title(message: str) -> str:
     return head + "]" if "[" in head else head[:80]
 
 
+def _enqueue(queue: deque[tuple[str, Watched]], event: str, item: Watched) -> None:
+    queue.append((event, item))
+
+
+def _newer(version: str, than: str) -> bool:
+    """resourceVersions are opaque, but etcd's (and the simulator's) are increasing integers."""
+    if version.isdigit() and than.isdigit():
+        return int(version) > int(than)
+    return version != than
+
+
 def _note(error: str) -> str:
     return "forbidden (RBAC)" if "403" in error else error
 
@@ -111,13 +126,19 @@ class TeamSource:
         apps = client.AppsV1Api(connection.api_client)
         autoscaling = client.AutoscalingV2Api(connection.api_client)
         self._objects: dict[str, Informer[Watched]] = {}
+        self._versions: dict[str, deque[tuple[str, Watched]]] = {}
+        """Per resource, every version the watch delivered since the last poll, in order (appended
+        by the watch thread; ``deque.append``/``popleft`` are thread-safe)."""
         for resource, kind, call in (
             ("deployments", "Deployment", apps.list_namespaced_deployment),
             ("configmaps", "ConfigMap", core.list_namespaced_config_map),
             ("horizontalpodautoscalers", "HorizontalPodAutoscaler", autoscaling.list_namespaced_horizontal_pod_autoscaler),
         ):
+            queue: deque[tuple[str, Watched]] = deque(maxlen=VERSIONS_KEPT)
+            self._versions[resource] = queue
             self._objects[resource] = Informer(name=resource, list_call=call, namespace=self.namespace,
-                                               parse=partial(team_diff.watched, kind), key=object_key, timeout=timeout)
+                                               parse=partial(team_diff.watched, kind), key=object_key, timeout=timeout,
+                                               on_change=partial(_enqueue, queue))
         self._events: Informer[MemtuiEvent] = Informer(
             name="events", list_call=partial(core.list_namespaced_event, field_selector=f"reason={EVENT_REASON}"),
             namespace=self.namespace, parse=parse_memtui_event, key=object_key, timeout=timeout)
@@ -128,6 +149,7 @@ class TeamSource:
         self._held: deque[tuple[datetime, TeamChange]] = deque(maxlen=200)
         """Changes owned by ``memtui``: this session's, or another's waiting for its Event."""
         self._started: datetime | None = None
+        self._polls = 0
 
     def stop(self) -> None:
         for informer in self._informers():
@@ -148,11 +170,14 @@ class TeamSource:
             self._started = now
         for informer in self._informers():
             informer.start()
-        deadline = self.timeout
-        for informer in self._informers():  # one shared wait, not one per resource
-            started = datetime.now(timezone.utc)
-            informer.wait_synced(max(0.0, deadline))
-            deadline -= (datetime.now(timezone.utc) - started).total_seconds()
+        # the first poll waits (one shared timeout) for the baselines; later ones never block: an
+        # informer still failing (a 403) stays a note, it must not hold up every poll
+        deadline = time.monotonic() + (self.timeout if self._polls == 0 else 0.0)
+        self._polls += 1
+        for informer in self._informers():
+            while not informer.wait_synced(min(0.1, max(0.0, deadline - time.monotonic()))):
+                if informer.snapshot().error or time.monotonic() >= deadline:
+                    break
         changes: list[TeamChange] = []
         errors: list[str] = []
         for resource, informer in self._objects.items():
@@ -161,7 +186,7 @@ class TeamSource:
                 errors.append(f"{resource}: {_note(snapshot.error)}")
             if not snapshot.synced:
                 continue
-            changes += self._compare(resource, snapshot.items, now)
+            changes += self._compare(resource, now)
         events = self._events.snapshot()
         if events.error:
             errors.append(f"MemtuiAction events: {_note(events.error)}")
@@ -170,41 +195,60 @@ class TeamSource:
         return TeamSnapshot(taken_at=now, changes=tuple(sorted(changes, key=lambda c: c.at)),
                             error="; ".join(errors) or None)
 
-    def _compare(self, resource: str, items: tuple[Watched, ...], now: datetime) -> list[TeamChange]:
-        current = {item.uid: item for item in items}
+    def _compare(self, resource: str, now: datetime) -> list[TeamChange]:
+        """Every version the watch delivered since the last poll, in order, each against the one
+        before it (two changes between polls stay two); then the cache, which catches what a
+        re-LIST (410 Gone, errors) replaced without events."""
+        queue = self._versions[resource]
+        versions = []
+        while queue:
+            versions.append(queue.popleft())
+        items = self._objects[resource].snapshot().items
         last = self._seen.get(resource)
-        self._seen[resource] = current
         if last is None:  # the baseline: only what managedFields say happened just before
+            self._seen[resource] = {item.uid: item for item in items}
             assert self._started is not None
             return [change for item in items
                     for change in team_diff.before_start(item, self._started, BEFORE_START_S)
                     if change.manager != OWN_MANAGER]
         out: list[TeamChange] = []
-        for uid, new in current.items():
-            old = last.get(uid)
-            if old is None:
-                owner = team_diff.attribute(new.managed, [p for p, _ in new.fields.values()])
-                change = TeamChange(at=owner.time if owner and owner.time else now, kind=new.kind, name=new.name,
-                                    what="spec", summary="created", manager=owner.manager if owner else None,
-                                    operation=owner.operation if owner else None,
-                                    subresource=owner.subresource if owner else None,
-                                    key=f"{new.uid}/{new.resource_version}")
-            elif old.resource_version == new.resource_version:
+        for event, item in versions:
+            if event == "DELETED":
+                if last.pop(item.uid, None) is not None:
+                    out.append(TeamChange(at=now, kind=item.kind, name=item.name, what="spec", summary="deleted",
+                                          key=f"{item.uid}/deleted"))
                 continue
-            else:
-                found, _ = team_diff.team_change(old, new, now)
-                if found is None:
-                    continue
-                change = found
+            out += self._version(last, item, now)
+        current = {item.uid: item for item in items}
+        for item in items:
+            out += self._version(last, item, now)
+        for uid in [uid for uid in last if uid not in current]:
+            old = last.pop(uid)
+            out.append(TeamChange(at=now, kind=old.kind, name=old.name, what="spec", summary="deleted",
+                                  key=f"{old.uid}/deleted"))
+        kept = []
+        for change in out:
             if change.manager == OWN_MANAGER:
                 self._held.append((now, change))
-                continue
-            out.append(change)
-        for uid, old in last.items():
-            if uid not in current:
-                out.append(TeamChange(at=now, kind=old.kind, name=old.name, what="spec", summary="deleted",
-                                      key=f"{old.uid}/deleted"))
-        return out
+            else:
+                kept.append(change)
+        return kept
+
+    def _version(self, last: dict[str, Watched], new: Watched, now: datetime) -> list[TeamChange]:
+        """``new`` against the last version seen of its object (nothing if it is not newer)."""
+        old = last.get(new.uid)
+        if old is not None and not _newer(new.resource_version, old.resource_version):
+            return []
+        last[new.uid] = new
+        if old is None:
+            owner = team_diff.attribute(new.managed, [p for p, _ in new.fields.values()])
+            return [TeamChange(at=owner.time if owner and owner.time else now, kind=new.kind, name=new.name,
+                               what="spec", summary="created", manager=owner.manager if owner else None,
+                               operation=owner.operation if owner else None,
+                               subresource=owner.subresource if owner else None,
+                               key=f"{new.uid}/{new.resource_version}")]
+        change, _ = team_diff.team_change(old, new, now)
+        return [change] if change is not None else []
 
     def _memtui_events(self, items: tuple[MemtuiEvent, ...], own: frozenset[str], now: datetime) -> list[TeamChange]:
         uids = {event.uid for event in items}

@@ -70,8 +70,15 @@ async def test_requests_per_refresh_do_not_grow_with_the_pod_count(sim_factory, 
         pod_lists = [r for r in requests if r.path == pods_path and not _is_watch(r)]
         pod_watches = [r for r in requests if r.path == pods_path and _is_watch(r)]
         metrics = [r for r in requests if r.path == "/apis/metrics.k8s.io/v1beta1/namespaces/sap-llm/pods"]
-        event_lists = [r for r in requests if r.path == "/api/v1/namespaces/sap-llm/events" and not _is_watch(r)]
+        event_lists = [r for r in requests if r.path == "/api/v1/namespaces/sap-llm/events" and not _is_watch(r)
+                       and "fieldSelector" not in r.query]
         assert len(pod_lists) == 1 and len(event_lists) == 1  # listed once, then watched
+        # the team's timeline: Deployments, ConfigMaps, HPAs and MemtuiAction Events, each listed once (pages of 500)
+        team_paths = ("/apis/apps/v1/namespaces/sap-llm/deployments", "/api/v1/namespaces/sap-llm/configmaps",
+                      "/apis/autoscaling/v2/namespaces/sap-llm/horizontalpodautoscalers", "/api/v1/namespaces/sap-llm/events")
+        team_lists = [r for r in requests if r.path in team_paths and not _is_watch(r) and r.query.get("limit") == "500"
+                      and (not r.path.endswith("/events") or r.query.get("fieldSelector") == "reason=MemtuiAction")]
+        assert sorted(r.path for r in team_lists) == sorted(team_paths)
         assert len(pod_watches) <= 1  # the simulator logs a watch when it ends
         assert len(metrics) >= 5  # one PodMetrics LIST per refresh (and the first)
         # nothing is requested per pod

@@ -77,8 +77,13 @@ class Informer(Generic[T]):
         parse: Callable[[dict], T],
         key: Callable[[dict], str],
         timeout: float,
+        on_change: Callable[[str, T], None] | None = None,
     ) -> None:
+        """``on_change(type, item)``: called in the watch thread for each ADDED/MODIFIED/DELETED
+        event, in order, with the parsed item (a consumer that needs every version, not only the
+        latest: the team timeline; it must be quick and must not block)."""
         self.name = name
+        self._on_change = on_change
         self._list_call = list_call
         self._namespace = namespace
         self._parse = parse
@@ -249,9 +254,13 @@ class Informer(Generic[T]):
         version = (obj.get("metadata") or {}).get("resourceVersion")
         with self._lock:
             if kind in ("ADDED", "MODIFIED"):
-                self._items[self._key(obj)] = self._parse(obj)
+                item = self._items[self._key(obj)] = self._parse(obj)
+                if self._on_change is not None:
+                    self._on_change(kind, item)
             elif kind == "DELETED":
                 self._items.pop(self._key(obj), None)
+                if self._on_change is not None:
+                    self._on_change(kind, self._parse(obj))
             if version:
                 self._resource_version = version
             if kind != "BOOKMARK":
