@@ -10,7 +10,8 @@ before recording its outcome, the export says "outcome unknown", never "nothing 
 Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``redact``,
 ``canonical`` (hashing) and ``head`` (the chain's end, kept beside the file); ``reader``/``verify``
 read it back, ``cluster`` compares it with the ``MemtuiAction`` Events; ``timeline`` → ``export``
-(+ ``chart``, ``prometheus``) render it; ``paths`` says where it lives, ``current`` which one the
+renders it (``report_data``: the charts' data for Markdown and HTML; ``svg_chart``, ``chart`` (text),
+``html_report``; ``prometheus`` and ``recording_export`` feed them, from Prometheus or a recording); ``paths`` says where it lives, ``current`` which one the
 cockpit would use now; ``cli`` is ``memtui audit``.
 """
 

@@ -87,7 +87,10 @@ a { color: var(--mt-bar); text-decoration: none; }
 .facts, .gaps { margin: 2px 0 6px 210px; color: var(--mt-ink-soft); font-size: 12.5px; padding-left: 16px; }
 footer { margin-top: 36px; color: var(--mt-ink-soft); font-size: 12px; }
 @media print {
-  :root { --mt-bg: #ffffff; --mt-card: #ffffff; --mt-chart-bg: #ffffff; --mt-plot-bg: #ffffff; }
+  :root { --mt-bg: #ffffff; --mt-card: #ffffff; --mt-chart-bg: #ffffff; --mt-plot-bg: #ffffff; --mt-ink: #000000;
+    --mt-ink-soft: #444444; --mt-line: #999999; --mt-grid: #dddddd; --mt-mark: #5b3fc4; --mt-mark-team: #b7791f;
+    --mt-ok: #137a4b; --mt-bad: #b42318; --mt-warn: #8a5a00; --mt-bar: #2f6fdf; --mt-bar-bg: #e6ebf2;
+    --mt-ok-bg: #ffffff; --mt-bad-bg: #ffffff; --mt-warn-bg: #ffffff; --mt-info-bg: #ffffff; }
   body { background: #ffffff; color: #000000; font-size: 11px; }
   main { max-width: none; padding: 0; }
   figure, .card, table, .why article { border-color: #999999; }

@@ -50,9 +50,11 @@ def redis_stats(sim) -> RedisStats:
                       keyspace_misses=r["keyspace_misses"], keyspace=(RedisKeyspace("db0", r["keys"], r["expires"]),))
 
 
-def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int = 20, kubectl=None) -> Recorded:
-    """``kubectl`` (the fixture): at minute 12 a teammate patches the ConfigMap with it, which the
-    team source (its watch) sees and the recording keeps."""
+def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int = 20, kubectl=None,
+                    step: float = 60.0) -> Recorded:
+    """``minutes`` refreshes ``step`` simulated seconds apart (a minute: the tests; 2 s: the bench),
+    the actions at the refreshes named.  ``kubectl`` (the fixture): at refresh 12 a teammate
+    patches the ConfigMap with it, which the team source (its watch) sees and the recording keeps."""
     connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
     kube = KubeSource(connection)
     gpu = NvidiaSmiExecSource(connection.exec_api_client, NS)
@@ -79,14 +81,14 @@ def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int =
     team_at = None
     try:
         for minute in range(minutes):
-            sim.advance(60)
+            sim.advance(step)
             snap = kube.fetch()
             snapshots.append(snap)
             frames = [Frame(0, sim.now(), "apply", "kubernetes", snap),
                       Frame(0, sim.now(), "apply", "redis", redis_stats(sim))]
             sap = sorted((u for u in snap.usage.values() if u.pod.startswith("sap-llm-")
                           and not u.pod.startswith("sap-llm-api-")), key=lambda u: -u.working_set_bytes)
-            if minute % 5 == 0:
+            if minute % (5 if step >= 60 else 30) == 0:
                 usage = gpu.fetch([u.pod for u in sap])
                 frames.append(Frame(0, sim.now(), "apply", "gpu", GpuSnapshot(usage, "nvidia-smi via exec")))
             if minute == 2:

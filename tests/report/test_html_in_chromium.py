@@ -102,7 +102,9 @@ def test_a_pod_name_from_outside_is_text_in_the_charts_and_the_timeline(tmp_path
     assert cells.count(HOSTILE) == 2  # the target's pod and the reason
 
 
-def test_dark_mode_follows_the_system(incident, chromium, tmp_path):
+def test_dark_mode_follows_the_system_and_print_is_black_on_white(incident, chromium, tmp_path):
+    import base64
+
     report = tmp_path / "report.html"
     assert export(incident, "html", report) == 0
     colour = "getComputedStyle(document.body).backgroundColor"
@@ -110,4 +112,12 @@ def test_dark_mode_follows_the_system(incident, chromium, tmp_path):
         light = page.evaluate(colour)
     with open_page(report, dark=True) as page:
         dark = page.evaluate(colour)
+        page.send("Emulation.setEmulatedMedia", {"media": "print",
+                                                  "features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        printed = (page.evaluate(colour), page.evaluate("getComputedStyle(document.body).color"),
+                   page.evaluate("getComputedStyle(document.querySelector('.card .detail')).color"))
+        pdf = base64.b64decode(page.send("Page.printToPDF", {"printBackground": True})["data"])
     assert light == "rgb(244, 246, 249)" and dark == "rgb(13, 17, 23)"
+    # printed from a dark laptop: still ink on paper, the soft text too
+    assert printed == ("rgb(255, 255, 255)", "rgb(0, 0, 0)", "rgb(68, 68, 68)")
+    assert pdf.startswith(b"%PDF-")
