@@ -15,6 +15,7 @@ of the page and the charts (each series is thinned to two points per pixel colum
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import tempfile
 import time
@@ -25,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from memtui.audit.recording_export import export_recording  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
-from tests.report.recorded import record_incident  # noqa: E402
+
+# the report tests' recorder (real snapshots of the simulator); tests/ is not a typed package
+record_incident = importlib.import_module("tests.report.recorded").record_incident
 
 
 def main() -> int:

@@ -11,8 +11,9 @@ Module map: ``log`` (AuditLog) → ``writer`` (locked, durable appends) with ``r
 ``canonical`` (hashing) and ``head`` (the chain's end, kept beside the file); ``reader``/``verify``
 read it back, ``cluster`` compares it with the ``MemtuiAction`` Events; ``timeline`` → ``export``
 renders it (``report_data``: the charts' data for Markdown and HTML; ``svg_chart``, ``chart`` (text),
-``html_report``; ``prometheus`` and ``recording_export`` feed them, from Prometheus or a recording); ``paths`` says where it lives, ``current`` which one the
-cockpit would use now; ``cli`` is ``memtui audit``.
+``html_report``; ``prometheus`` and ``recording_export`` feed them, from Prometheus or a
+recording); ``paths`` says where it lives, ``current`` which one the cockpit would use now;
+``cli`` is ``memtui audit``.
 """
 
 from __future__ import annotations
