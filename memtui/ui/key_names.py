@@ -16,7 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.keys import KEY_ALIASES, Keys
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "Esc", "enter": "Enter", "pageup": "PgUp",
-             "pagedown": "PgDn", "home": "Home", "end": "End", "up": "↑", "down": "↓"}
+             "pagedown": "PgDn", "home": "Home", "end": "End", "up": "↑", "down": "↓", "left": "←", "right": "→",
+             "space": "space"}
 """How a named key is shown to the operator (help screen, actions panel, hints)."""
 
 PSEUDO_KEYS = {"<any>", "<scroll-up>", "<scroll-down>", "<ignore>", "ctrl-at"}
@@ -82,7 +83,8 @@ def key_text(keys: str) -> str:
     shown = []
     for key in keys.split(","):
         key = key.strip()
-        shown.append("^" + key[5:] if key.startswith("ctrl+") else KEY_NAMES.get(key, key))
+        # a named punctuation key is shown as the character it types (``left_square_bracket`` → ``[``)
+        shown.append("^" + key[5:] if key.startswith("ctrl+") else KEY_NAMES.get(key) or typed_characters().get(key, key))
     return " ".join(shown)
 
 

@@ -208,9 +208,13 @@ class ReplayApp(MemtuiApp):
                          callback=self._pod_details_closed)
 
     def action_toggle_help(self) -> None:
-        rows = [(key_text(self.keymap_bindings[b]), what) for b, what in HELP if self.keymap_bindings.get(b)]
+        bindings = self.keymap_bindings
+        rows = [(key_text(bindings[b]), what) for b, what in HELP if bindings.get(b)]
+        # the pods table's Home/End are the time cursor's here: not listed as first/last pod
+        taken = {key for b, keys in bindings.items() if b.startswith("replay.") for key in keys.split(",")}
+        others = {b: keys for b, keys in bindings.items() if not set(keys.split(",")) <= taken}
         sections = [HelpSection("Replay (runbook actions are unavailable: replay)", rows),
-                    *help_sections(self.keymap_bindings, self.keymap_actions, self.catalogue)]
+                    *help_sections(others, self.keymap_actions, self.catalogue)]
         self.push_screen(HelpScreen(sections), callback=lambda _: self._after_modal())
 
     # -- the cursor -----------------------------------------------------------------------------

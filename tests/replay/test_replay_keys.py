@@ -41,3 +41,16 @@ async def test_a_remapped_replay_key_moves_the_cursor(recorded, replay_app, tmp_
         assert app.cursor == recorded.refreshes[0][0]
         await pilot.press("f6")
         assert app.cursor == recorded.refreshes[1][0]
+
+
+async def test_help_lists_the_replay_keys_and_not_what_they_shadow(recorded, replay_app):
+    app = replay_app(recorded)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = "\n".join(str(w.render()) for w in app.screen.query("*") if hasattr(w, "render"))
+        for shown in ("←", "one refresh back", "[", "to the previous runbook action", "+ =", "faster",
+                      "to the start", "unavailable: replay"):
+            assert shown in text
+        assert "first pod" not in text and "last pod" not in text
