@@ -114,3 +114,10 @@ def test_time_ticks_are_round_minutes_within_the_chart():
     ticks = time_ticks(t0, t0 + timedelta(minutes=20))
     assert [f"{t:%H:%M:%S}" for t in ticks] == ["02:05:00", "02:10:00", "02:15:00", "02:20:00"]
     assert time_ticks(t0.replace(second=0), t0 + timedelta(minutes=9))[0] == t0.replace(second=0)
+
+
+def test_html_without_figures_says_how_to_get_them(tmp_path):
+    entries, _ = _timeline_and_series(tmp_path)
+    html = export_report(entries, fmt="html").text
+    assert "<svg" not in html and "No memory figures for this period (give --prometheus-url" in html
+    assert 'id="row-1"' in html and 'id="row-2"' in html
