@@ -82,3 +82,19 @@ def test_the_hpa_rescales_through_the_scale_subresource_as_kube_controller_manag
     assert _owners(entries, "f:spec", "f:replicas") == ["kube-controller-manager"]
     hpas = json.loads(kubectl("get", "hpa", "-n", NS, "-o", "json", "--show-managed-fields", check=True).stdout)
     assert [e["manager"] for e in hpas["items"][0]["metadata"]["managedFields"]] == ["kubectl-client-side-apply"]
+
+
+def test_client_side_apply_is_kubectl_client_side_apply(kubectl, sim):
+    before = managed_entries(kubectl, "configmap/sap-llm-config")
+    current = json.loads(kubectl("get", "configmap", "sap-llm-config", "-n", NS, "-o", "json", check=True).stdout)
+    manifest = {"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "sap-llm-config", "namespace": NS, "labels": current["metadata"].get("labels", {})},
+                "data": {**current["data"], "prompt_cache_entries": "512"}}
+    kubectl("apply", "--validate=false", "-f", "-", input=json.dumps(manifest), check=True)
+    entries = managed_entries(kubectl, "configmap/sap-llm-config")
+    assert not _owners(before, "f:data", "f:prompt_cache_entries")
+    assert _owners(entries, "f:data", "f:prompt_cache_entries") == ["kubectl-client-side-apply"]
+    assert _owners(entries, "f:metadata", "f:annotations", "f:kubectl.kubernetes.io/last-applied-configuration") == [
+        "kubectl-client-side-apply"]
+    (apply,) = [e for e in entries if e["manager"] == "kubectl-client-side-apply"]
+    assert apply["operation"] == "Update"
