@@ -70,12 +70,16 @@ class EventsPane(DataTable):
         return Text(format_age(age), style=role("muted"))
 
     def _team_cells(self, change: TeamChange, now: datetime) -> tuple[Text, ...]:
-        """``team · configmap/llm-config · kubectl-patch (Update): batch_size 64→32``."""
+        """``team · configmap/llm-config · batch_size 64→32 · kubectl-patch``: what changed first
+        (the narrow column keeps it), then who (``TeamChange.who``, the operation left to the export)."""
         target = change.name if change.kind == "MemtuiAction" else f"{change.kind.lower()}/{change.name}"
+        who = change.user or change.manager or "unknown"
+        if change.subresource:
+            who += f" ({change.subresource})"
         message = Text(no_wrap=True, overflow="ellipsis")
-        message.append(visible(change.who, one_line=True), style=role("bold accent"))
-        message.append(": ")
         message.append(visible(change.summary, one_line=True))
+        message.append(" · ", style=role("muted"))
+        message.append(visible(who, one_line=True), style=role("bold accent"))
         return (
             self._age_of(change.at, now),
             Text(TEAM_MARK, style=role("bold accent"), no_wrap=True),
@@ -111,9 +115,10 @@ def _merged(events: tuple[KubeEvent, ...], team: tuple[TeamChange, ...]) -> tupl
     """Events and team changes, newest first (an event without a time stays where it was: last).
 
     At the same second (managedFields times are whole seconds) the later team change comes first,
-    then the events."""
+    then the events.  Another memtui's ``MemtuiAction`` Event shown as a team row is not shown twice."""
     if not team:
         return events
     epoch = datetime.min.replace(tzinfo=timezone.utc)
-    rows: list[KubeEvent | TeamChange] = [*reversed(team), *events]
+    shown_as_team = {c.key.removeprefix("event/") for c in team if c.key.startswith("event/")}
+    rows: list[KubeEvent | TeamChange] = [*reversed(team), *(e for e in events if e.uid not in shown_as_team)]
     return tuple(sorted(rows, key=lambda r: (r.last_seen if isinstance(r, KubeEvent) else r.at) or epoch, reverse=True))

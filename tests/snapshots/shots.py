@@ -58,6 +58,8 @@ class Shot:
     theme: str = "textual-dark"
     replay: bool = False
     """``memtui replay`` over a recording of the same simulated incident (the keys move its cursor)."""
+    team: bool = False
+    """Teammates change the namespace while memtui runs (``team_changes``): the events pane's team rows."""
 
 
 SHOTS = (
@@ -81,6 +83,7 @@ SHOTS = (
     Shot("pod-details-80x24", (80, 24), keys=("enter",), wait_for_screen=True),
     Shot("replay", (160, 48), keys=("right_square_bracket", "right"), replay=True),  # just after action 1
     Shot("replay-80x24", (80, 24), keys=("end", "left"), replay=True),
+    Shot("team-timeline", (160, 48), scenario="batch-spike", team=True),
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 
@@ -166,11 +169,38 @@ def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]
             app = MemtuiApp(settings, connection, clock=handle.now)
 
             async def run_before(pilot: Pilot) -> None:
-                await _settle(pilot, app, shot, handle.advance)
+                await _settle(pilot, app, shot, handle.advance,
+                              before_ticks=(lambda: team_changes(handle)) if shot.team else None)
 
             yield app, run_before
     finally:
         handle.stop()
+
+
+def team_changes(handle) -> None:
+    """What teammates do meanwhile, through the API as their tools do it: ``kubectl patch`` of the
+    ConfigMap (the field manager kubectl sends), Argo CD applying its copy server-side, and another
+    operator's memtui recording its action as a ``MemtuiAction`` Event."""
+    from kubernetes import client, config
+
+    api = config.new_client_from_config(config_file=str(handle.kubeconfig_path), context="memtui-sim")
+    core = client.CoreV1Api(api)
+    core.patch_namespaced_config_map("sap-llm-config", "sap-llm", {"data": {"batch_size": "128"}},
+                                     field_manager="kubectl-patch")
+    handle.advance(TICK_SECONDS)
+    core.patch_namespaced_config_map(
+        "sap-llm-config", "sap-llm", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sap-llm-config"},
+                                      "data": {"max_concurrent_requests": "200"}},
+        field_manager="argocd-controller", force=True, _content_type="application/apply-patch+yaml")
+    handle.advance(TICK_SECONDS)
+    stamp = handle.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    core.create_namespaced_event("sap-llm", {
+        "metadata": {"generateName": "sap-llm-config.memtui-", "namespace": "sap-llm",
+                     "annotations": {"audit.memtui.io/entry": "shot-other-operator"}},
+        "involvedObject": {"kind": "ConfigMap", "name": "sap-llm-config", "namespace": "sap-llm", "apiVersion": "v1"},
+        "reason": "MemtuiAction", "type": "Normal", "count": 1, "firstTimestamp": stamp, "lastTimestamp": stamp,
+        "message": "Limit concurrency [fix.limit-concurrency] by oncall-2 (bob@laptop2): ok",
+        "source": {"component": "memtui", "host": "laptop2"}})
 
 
 async def _wait(pilot: Pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
@@ -181,7 +211,8 @@ async def _wait(pilot: Pilot, condition: Callable[[], bool], timeout: float = 60
     raise TimeoutError(f"the shot's app did not settle within {timeout:.0f} s")
 
 
-async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[float], None]) -> None:
+async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[float], None],
+                  before_ticks: Callable[[], None] | None = None) -> None:
     """Every source answers once at start, then ``TICKS`` times more, each after the simulator
     moved ``TICK_SECONDS`` on (so trends, growth and the OOM forecast have samples, the same ones
     on every run); then the keys, then the modal they open."""
@@ -197,6 +228,8 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
     state = app.state
     await _wait(pilot, lambda: state.snapshot is not None and state.snapshot.events_error is None
                 and answered("kubernetes", "metrics API", "redis") and idle())
+    if before_ticks is not None:
+        before_ticks()
     for _ in range(TICKS):
         advance(TICK_SECONDS)
         app.action_refresh_now()

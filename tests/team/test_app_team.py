@@ -52,7 +52,7 @@ async def test_kubectl_patch_scale_and_restart_show_in_the_events_pane_with_who(
         await wait_for(pilot, lambda: any("kubectl-patch" in line for line in pane_lines(app)))
         line = next(line for line in pane_lines(app) if "kubectl-patch" in line)
         assert line.split(" | ")[1:3] == ["team", "configmap/sap-llm-config"]
-        assert "kubectl-patch (Update): " in line and f"batch_size {before}→32" in line
+        assert f"batch_size {before}→32" in line and line.endswith(" · kubectl-patch")
         assert all("tok-9f8e7d" not in row for row in pane_lines(app))
 
         target = 2 if replicas != 2 else 3
@@ -105,6 +105,8 @@ async def test_own_action_is_not_the_teams_and_another_users_memtui_is(sim, make
         assert (action.what, action.user, action.name) == ("memtui-action", "oncall-2 (bob@laptop2)", "configmap/sap-llm-config")
         assert action.summary.startswith("Limit concurrency [fix.limit-concurrency]")
         await wait_for(pilot, lambda: any("oncall-2" in line for line in pane_lines(app)))
+        # the Event is the team row, not also a plain event row
+        assert len([line for line in pane_lines(app) if "Limit concurrency" in line]) == 1
         # this session's own write and own Event never became team changes
         assert [c.key for c in app.state.team_changes] == [action.key]
         assert not any(mine.uid in c.key for c in app.state.team_changes)
