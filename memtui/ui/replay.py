@@ -194,6 +194,9 @@ class ReplayApp(MemtuiApp):
         self.action_marks = []
         self._set_permissions({a.id: Permission(False, REPLAY_REASON) for a in self.catalogue.actions})
 
+    def _start_recording(self) -> None:
+        """A replay records nothing: the flight recorder is the live cockpit's."""
+
     def action_undo(self) -> None:
         toast(self, f"Undo: not allowed: {REPLAY_REASON}", severity="warning", timeout=6)
 

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from memtui.config.cli_parser import OneLineParser
-from memtui.config.settings import THEMES, SettingsError, load_settings
+from memtui.config.settings import THEMES, Settings, SettingsError, load_settings
 from memtui.recording.model import RecordingMeta
 from memtui.recording.store import RecordingError, RecordingReader
 from memtui.ui.command import fail as _fail
@@ -50,6 +50,9 @@ def build_replay_parser() -> argparse.ArgumentParser:
                         help="write the postmortem of the recording instead (html: one self-contained page; md)")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="with --export: write here (0600; Markdown's charts in FILE-charts/) instead of stdout")
+    parser.add_argument("-n", "--namespace", help="with no FILE: whose latest recording (default: the context's)")
+    parser.add_argument("--context", help="with no FILE: whose latest recording (default: the current context)")
+    parser.add_argument("--kubeconfig", help="with no FILE: the kubeconfig naming the current context")
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
     parser.add_argument("--theme", choices=THEMES, metavar="NAME", help=f"colour theme: {', '.join(THEMES)}")
     parser.add_argument("--runbook", metavar="FILE", help="a runbook TOML (the action titles the time bar names)")
@@ -98,28 +101,34 @@ def parse_at(text: str, meta: RecordingMeta, first: datetime | None, last: datet
     return when
 
 
-def latest_recording() -> Path:
-    """The latest recording of the current context and namespace, from the recorder's own list."""
+def latest_recording(settings: Settings) -> Path:
+    """With no FILE: the latest recording of the context and namespace a plain ``memtui`` would
+    watch (read from the kubeconfig as ``memtui audit`` does: no credential plugin, no request)."""
     try:
         paths = importlib.import_module("memtui.recording.paths")
     except ImportError:
         paths = None
-    lister = getattr(paths, "list_recordings", None)
-    if lister is None:
+    latest = getattr(paths, "latest_recording", None)
+    if latest is None:
         raise ReplayUsageError("give the recording: memtui replay FILE (this memtui cannot list recordings)")
-    found = list(lister())
-    if not found:
-        raise ReplayUsageError("no recording found in the state dir: give one, memtui replay FILE")
-    return Path(found[-1])
+    from memtui.audit.current import current_scope
+
+    scope, why = current_scope(kubeconfig=settings.kubeconfig, context=settings.context, namespace=settings.namespace)
+    if scope is None:
+        raise ReplayUsageError(f"no FILE, and no current context whose recordings to take: {why}")
+    found = latest(scope.context, scope.namespace)
+    if found is None:
+        raise ReplayUsageError(f"no recording of {scope.context}/{scope.namespace} in the state dir: give FILE")
+    return Path(found)
 
 
-def _export(args: argparse.Namespace) -> int:
+def _export(args: argparse.Namespace, settings: Settings) -> int:
     """``--export html|md [-o FILE]``: the postmortem of the recording (``memtui.audit.recording_export``)."""
     from memtui.audit.errors import AuditError
     from memtui.audit.recording_export import export_recording
 
     try:
-        path = Path(args.file) if args.file else latest_recording()
+        path = Path(args.file) if args.file else latest_recording(settings)
         export = export_recording(path, args.export, args.output)
     except (ReplayUsageError, AuditError) as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -135,15 +144,19 @@ def main(argv: Sequence[str]) -> int:
     args = build_replay_parser().parse_args(list(argv))
     if args.output and not args.export:
         return _fail("--output goes with --export html|md", EXIT_USAGE)
-    if args.export:
-        return _export(args)
-    cli = {"keymap": args.keymap, "theme": args.theme, "runbook": args.runbook}
+    cli = {"keymap": args.keymap, "theme": args.theme, "runbook": args.runbook, "context": args.context,
+           "namespace": args.namespace, "kubeconfig": args.kubeconfig}
     try:
         settings = load_settings({k: v for k, v in cli.items() if v is not None},
                                  config_path=Path(args.config) if args.config else None, config_origin="--config")
+    except SettingsError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.export:
+        return _export(args, settings)
+    try:
         speed = parse_speed(args.speed)
-        path = Path(args.file) if args.file else latest_recording()
-    except (SettingsError, ReplayUsageError) as exc:
+        path = Path(args.file) if args.file else latest_recording(settings)
+    except ReplayUsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
     from memtui.runbook import CatalogueError, load_catalogue
