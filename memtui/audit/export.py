@@ -13,6 +13,7 @@ kind ``team`` among memtui's own.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -348,7 +349,9 @@ def _cell(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    return " ".join(str(text).split())
+    """One line, with ``<``, ``>`` and ``&`` as entities: most Markdown viewers render raw HTML, and a
+    reason or a pod name from outside must show as text there too (``<img onerror=…>`` ran in one)."""
+    return html.escape(" ".join(str(text).split()), quote=False)
 
 
 def _iso(moment: datetime | None) -> str | None:

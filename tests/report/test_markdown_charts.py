@@ -121,3 +121,15 @@ def test_html_without_figures_says_how_to_get_them(tmp_path):
     html = export_report(entries, fmt="html").text
     assert "<svg" not in html and "No memory figures for this period (give --prometheus-url" in html
     assert 'id="row-1"' in html and 'id="row-2"' in html
+
+
+def test_outside_text_in_the_markdown_is_no_html(tmp_path):
+    from tests.report.incident import HOSTILE
+
+    moments = iter(datetime(2026, 11, 27, 2, m, tzinfo=UTC) for m in (1, 2))
+    log = AuditLog(tmp_path / "a.jsonl", context="c", namespace="sap-llm", user="u", clock=lambda: next(moments))
+    fix = log.intent(action="fix.delete-pod", target={"kind": "Pod", "pods": [HOSTILE]}, reason=HOSTILE)
+    log.note(f"a & b {HOSTILE}")
+    text = export_report(load_entries(tmp_path / "a.jsonl"), fmt="md").text
+    assert "<img" not in text and fix
+    assert "pods: &lt;img src=x onerror=alert(1)&gt;" in text and "a &amp; b &lt;img" in text
