@@ -261,6 +261,7 @@ class TeamSource:
                 continue
             if event.entry and event.entry in own:
                 self._events_seen.add(event.uid)
+                self._take_held(event, now)  # this session's own write: not the team's, not another's
                 continue
             if event.uid not in self._events_pending:
                 self._events_pending.add(event.uid)  # shown from the next poll (see the module's docstring)
@@ -271,8 +272,9 @@ class TeamSource:
         self._forget_held(now)
         return out
 
-    def _from_event(self, event: MemtuiEvent, now: datetime) -> TeamChange:
-        """Another memtui's action, with the field changes its write made to the object, when seen."""
+    def _take_held(self, event: MemtuiEvent, now: datetime) -> tuple[FieldChange, ...]:
+        """The held ``memtui``-owned changes of the Event's object written about when it was (its
+        write comes just before its Event); they are the Event's, whoever's it is."""
         at = event.at or now
         fields: list[FieldChange] = []
         kept: deque[tuple[datetime, TeamChange]] = deque(maxlen=self._held.maxlen)
@@ -283,11 +285,16 @@ class TeamSource:
             else:
                 kept.append((held_at, change))
         self._held = kept
-        changes = tuple(fields)
+        return tuple(fields)
+
+    def _from_event(self, event: MemtuiEvent, now: datetime) -> TeamChange:
+        """Another memtui's action, with the field changes its write made to the object, when seen."""
+        changes = self._take_held(event, now)
         summary = _action_title(event.message)
         if changes:
             summary += ": " + team_diff.summarize(changes)
-        return TeamChange(at=at, kind="MemtuiAction", name=f"{event.kind.lower()}/{event.name}" if event.kind else event.name,
+        return TeamChange(at=event.at or now,
+                          kind="MemtuiAction", name=f"{event.kind.lower()}/{event.name}" if event.kind else event.name,
                           what="memtui-action", summary=summary, changes=changes, manager=OWN_MANAGER,
                           user=event.user, key=f"event/{event.uid}")
 

@@ -103,7 +103,8 @@ async def test_own_action_is_not_the_teams_and_another_users_memtui_is(sim, make
         await wait_for(pilot, lambda: bool(team(app, kind="MemtuiAction")), timeout=15)
         (action,) = team(app, kind="MemtuiAction")
         assert (action.what, action.user, action.name) == ("memtui-action", "oncall-2 (bob@laptop2)", "configmap/sap-llm-config")
-        assert action.summary.startswith("Limit concurrency [fix.limit-concurrency]")
+        assert action.summary == "Limit concurrency [fix.limit-concurrency]"
+        assert action.changes == ()  # this session's own batch_size write is not given to oncall-2
         await wait_for(pilot, lambda: any("oncall-2" in line for line in pane_lines(app)))
         # the Event is the team row, not also a plain event row
         assert len([line for line in pane_lines(app) if "Limit concurrency" in line]) == 1
