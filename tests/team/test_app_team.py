@@ -111,3 +111,15 @@ async def test_own_action_is_not_the_teams_and_another_users_memtui_is(sim, make
         # this session's own write and own Event never became team changes
         assert [c.key for c in app.state.team_changes] == [action.key]
         assert not any(mine.uid in c.key for c in app.state.team_changes)
+
+
+async def test_a_403_on_hpas_is_a_note_in_the_events_pane_and_the_pods_pane_stays_live(sim_factory, make_app):
+    handle = sim_factory(hpa=True, operator_denied=("horizontalpodautoscalers.autoscaling",))
+    app = make_app(handle=handle)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.team_error is not None and app.state.snapshot is not None, timeout=20)
+        assert app.state.team_error == "horizontalpodautoscalers: forbidden (RBAC)"
+        await wait_for(pilot, lambda: bool(pane_lines(app)) and "forbidden" in pane_lines(app)[0])
+        assert pane_lines(app)[0] == " | team |  | horizontalpodautoscalers: forbidden (RBAC)"
+        health = app.state.health["kubernetes"]
+        assert health.error is None and health.last_ok is not None and app.state.rows
