@@ -9,15 +9,17 @@ events arrive), NodeSource every 15 s, RedisExecSource (``redis-cli INFO`` via e
 pod) every 2 s, EvidenceSource (logs and ``du`` of the representative pods) every 60 s, and the
 cause ranking after each refresh.  Prometheus is not run: its snapshot (every 5 s) is built from
 the figures KubeSource read (working set, rss and cache split, limit, growth over the last two
-windows, time to OOM, restarts, a DCGM GPU figure per pod), so it moves when the pods' figures do.
+windows, time to OOM, restarts, a DCGM GPU figure per pod) at each scrape (``--scrape``, 30 s),
+so it moves when a scrape would have; figures with and without it are printed.
 
 The frames are then written through ``RecordingWriter`` (one transaction per refresh, as the
-writer thread does) and read back through ``RecordingReader``.  It prints per size: frames, file
-size and MB per hour (extrapolated from the run: ``--minutes`` of recorded time, default 5 = one
-whole keyframe cycle), bytes per refresh, the Kubernetes chain's keyframe and mean delta, the
-ratio of whole frames to what is stored, and encode (write) and decode (read) time per frame.
+writer thread does) and read back through ``RecordingReader`` (checked equal).  It prints per
+size: MB per hour (extrapolated from the run: ``--minutes`` of recorded time, default 10 = one whole
+keyframe cycle), bytes per frame and per refresh, the ratio of the frames stored whole to what is
+stored, the write and read time per refresh; and per source: its keyframe and mean delta, MB per
+hour, that ratio, and the codec's encode and decode time per frame (without SQLite).
 
-    .venv/bin/python bench/recording.py                    # 10, 1000, 5000 pods, 5 minutes each
+    .venv/bin/python bench/recording.py                    # 10, 1000, 5000 pods, 10 minutes each
     .venv/bin/python bench/recording.py --pods 1000 --minutes 2
 
 Targets (issue 10): at most 50 MB per hour at 5,000 pods and 2 MB per hour at 10 pods, 2 s refresh.
@@ -26,13 +28,15 @@ Targets (issue 10): at most 50 MB per hour at 5,000 pods and 2 MB per hour at 10
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,32 +68,55 @@ class Run:
     batches: list[list[Frame]] = field(default_factory=list)
 
 
-def _prometheus(snapshot: KubeSnapshot, before: dict[str, tuple[float, float, float | None]], now: float) -> PrometheusSnapshot:
-    """What Prometheus would say of the pods KubeSource read (see the module's docstring)."""
-    trends, gpu = {}, {}
-    for pod in snapshot.pods:
-        usage = snapshot.usage.get(pod.name)
-        if usage is None:
-            continue
-        ws = float(usage.working_set_bytes)
-        limit = pod.memory_limit_bytes
-        last = before.get(pod.name)
-        if last is None:
-            before[pod.name] = (now, ws, None)
-        elif last[1] != ws and now > last[0]:
-            before[pod.name] = (now, ws, (ws - last[1]) / (now - last[0]))
-        growth = before[pod.name][2]
-        to_oom = (limit - ws) / growth if growth and growth > 0 and limit else None
-        trends[pod.name] = PodTrend(pod.name, working_set=ws, rss=round(ws * 0.93), cache=round(ws * 0.07),
-                                    usage=round(ws * 1.07), limit=float(limit) if limit else None,
-                                    growth_per_second=growth, seconds_to_oom=to_oom, restarts_2h=pod.restarts,
-                                    oom_within_2h=bool(to_oom and to_oom < 7200))
-        if pod.gpus:
-            gpu[pod.name] = GpuUsage(pod.name, round(ws / 2**20 * 0.6, 1) % GPU_MIB, GPU_MIB, "DCGM", pod.gpus)
-    return PrometheusSnapshot(snapshot.taken_at, trends, gpu, 9, 0.04)
+class PrometheusModel:
+    """What Prometheus would answer about the pods KubeSource read (see the module's docstring).
+
+    Its figures move once per scrape (``scrape_s``: 30 s is kube-prometheus-stack's default), as
+    instant queries over scraped series do; between scrapes each query answers the same values
+    (new, equal objects, as PrometheusSource builds them afresh)."""
+
+    def __init__(self, scrape_s: float) -> None:
+        self.scrape_s = scrape_s
+        self._scrape = -1
+        self._seen: dict[str, tuple[float, float, float | None]] = {}
+        self._trends: dict[str, PodTrend] = {}
+        self._gpu: dict[str, GpuUsage] = {}
+
+    def snapshot(self, kube: KubeSnapshot, t: float) -> PrometheusSnapshot:
+        scrape = int(t // self.scrape_s)
+        if scrape != self._scrape:
+            self._scrape = scrape
+            self._trends, self._gpu = self._scraped(kube, t)
+        trends = {pod: replace(trend) for pod, trend in self._trends.items()}
+        gpu = {pod: replace(usage) for pod, usage in self._gpu.items()}
+        return PrometheusSnapshot(kube.taken_at, trends, gpu, 9, 0.04)
+
+    def _scraped(self, kube: KubeSnapshot, now: float) -> tuple[dict[str, PodTrend], dict[str, GpuUsage]]:
+        trends, gpu = {}, {}
+        for pod in kube.pods:
+            usage = kube.usage.get(pod.name)
+            if usage is None:
+                continue
+            ws = float(usage.working_set_bytes)
+            limit = pod.memory_limit_bytes
+            last = self._seen.get(pod.name)
+            if last is None:
+                self._seen[pod.name] = (now, ws, None)
+            elif last[1] != ws and now > last[0]:
+                self._seen[pod.name] = (now, ws, (ws - last[1]) / (now - last[0]))
+            growth = self._seen[pod.name][2]
+            to_oom = (limit - ws) / growth if growth and growth > 0 and limit else None
+            trends[pod.name] = PodTrend(pod.name, working_set=ws, rss=float(round(ws * 0.93)),
+                                        cache=float(round(ws * 0.07)), usage=float(round(ws * 1.07)),
+                                        limit=float(limit) if limit else None,
+                                        growth_per_second=growth, seconds_to_oom=to_oom, restarts_2h=pod.restarts,
+                                        oom_within_2h=bool(to_oom and to_oom < 7200))
+            if pod.gpus:
+                gpu[pod.name] = GpuUsage(pod.name, round(ws / 2**20 * 0.6, 1) % GPU_MIB, GPU_MIB, "DCGM", pod.gpus)
+        return trends, gpu
 
 
-def collect(pods: int, minutes: float) -> Run:
+def collect(pods: int, minutes: float, scrape_s: float) -> Run:
     """Refreshes of a simulated namespace of ``pods`` pods, as the frames the cockpit would record."""
     run = Run(pods, minutes * 60)
     with tempfile.TemporaryDirectory(prefix="memtui-bench-") as tmp:
@@ -103,7 +130,7 @@ def collect(pods: int, minutes: float) -> Run:
             evidence = EvidenceSource(connection, read_only=False, timeout=60)
             state = CockpitState(threshold_bytes=10 * 2**30)
             due = dict.fromkeys(INTERVALS, 0.0)
-            seen: dict[str, tuple[float, float, float | None]] = {}
+            prometheus = PrometheusModel(scrape_s)
             last_ranking = None
             t = 0.0
             first = [Frame(0, _now(sim), "expect", name) for name in ("kubernetes", "nodes", "prometheus", "redis",
@@ -119,7 +146,7 @@ def collect(pods: int, minutes: float) -> Run:
                     if wanted is not None:
                         batch.append(_apply(state, now, "nodes", nodes.fetch(wanted)))
                 if t >= due["prometheus"]:
-                    batch.append(_apply(state, now, "prometheus", _prometheus(snapshot, seen, now.timestamp())))
+                    batch.append(_apply(state, now, "prometheus", prometheus.snapshot(snapshot, t)))
                 if t >= due["redis"]:
                     try:
                         batch.append(_apply(state, now, "redis", redis.fetch()))
@@ -155,7 +182,8 @@ def _apply(state: CockpitState, now: datetime, source: str, snapshot: object) ->
     return Frame(0, now, "apply", source, snapshot)
 
 
-def measure(run: Run, workdir: Path) -> dict[str, float]:
+def measure(run: Run, workdir: Path) -> dict[str, Any]:
+    """Write the run as the writer thread would, read it back, and take the figures."""
     path = workdir / f"bench-{run.pods}.memtui"
     writer = RecordingWriter(path, RecordingMeta("memtui-sim", "sap-llm", "bench", run.batches[0][0].at))
     write_s = []
@@ -164,65 +192,89 @@ def measure(run: Run, workdir: Path) -> dict[str, float]:
         writer.write(batch)
         write_s.append(time.perf_counter() - started)
     writer.close()  # checkpoints the WAL into the file
-    frames = sum(len(b) for b in run.batches)
+    written = [f for b in run.batches for f in b]
     reader = RecordingReader(path)
     started = time.perf_counter()
     read = list(reader.frames())
     read_s = time.perf_counter() - started
-    assert [f.payload for f in read] == [f.payload for b in run.batches for f in b], "a frame did not read back equal"
-    rows = reader._db.execute(
-        "SELECT source, base IS NULL, COUNT(*), SUM(LENGTH(body)) FROM frames WHERE kind = 'apply' "
-        "AND source = 'kubernetes' GROUP BY 2").fetchall()
-    stored = reader._db.execute("SELECT SUM(LENGTH(body)) FROM frames").fetchone()[0] or 0
-    reader.close()
-    kube_key = next((size / count for _s, key, count, size in rows if key), 0.0)
-    kube_delta = next((size / count for _s, key, count, size in rows if not key), 0.0)
-    whole = sum(len(codec.encode(f.payload)) for b in run.batches for f in b if f.payload is not None)
-    kube_frames = [f for b in run.batches for f in b if f.source == "kubernetes" and f.kind == "apply"]
-    started = time.perf_counter()
-    for f in kube_frames[:20]:
-        codec.decode(codec.encode(f.payload), "KubeSnapshot")
-    whole_decode = (time.perf_counter() - started) / min(20, len(kube_frames))
+    assert [f.payload for f in read] == [f.payload for f in written], "a frame did not read back equal"
+    db = sqlite3.connect(path)
+    per_source = {(source or kind): (keys, deltas, key_bytes or 0, delta_bytes or 0)
+                  for kind, source, keys, deltas, key_bytes, delta_bytes in db.execute(
+                      "SELECT kind, source, SUM(base IS NULL), SUM(base IS NOT NULL), "
+                      "SUM(CASE WHEN base IS NULL THEN LENGTH(body) END), "
+                      "SUM(CASE WHEN base IS NOT NULL THEN LENGTH(body) END) "
+                      "FROM frames WHERE body IS NOT NULL GROUP BY kind, source")}
+    db.close()
+    whole = {name: 0 for name in per_source}
+    encode_s = {name: 0.0 for name in per_source}
+    decode_s = {name: 0.0 for name in per_source}
+    encoder, decoder = codec.ChainEncoder(), codec.ChainDecoder()
+    for seq, frame in enumerate(written, 1):  # the codec alone, per source (no SQLite)
+        if frame.payload is None:
+            continue
+        name = frame.source or frame.kind
+        whole[name] += len(codec.encode(frame.payload))
+        started = time.perf_counter()
+        row = encoder.encode(seq, frame)
+        encode_s[name] += time.perf_counter() - started
+        started = time.perf_counter()
+        key = codec.chain_key(frame.kind, frame.source, frame.snapshot_type)
+        if row.chain is None or key is None:
+            codec.decode(row.body or b"", frame.snapshot_type)
+        else:
+            decoder.payload(seq, key, row.chain, row.base, frame.snapshot_type, row.body or b"")
+        decode_s[name] += time.perf_counter() - started
     size = path.stat().st_size
     hours = run.seconds / 3600
+    stored = sum(k + d for _n, _m, k, d in per_source.values())
+    prometheus = sum(per_source.get("prometheus", (0, 0, 0, 0))[2:])
     return {
-        "frames": frames,
+        "frames": len(written),
         "file_mb": size / 1e6,
         "mb_per_hour": size / 1e6 / hours,
+        "mb_per_hour_without_prometheus": (size - prometheus) / 1e6 / hours,
+        "bytes_per_frame": size / len(written),
         "bytes_per_refresh": size / len(run.batches),
-        "kube_keyframe": kube_key,
-        "kube_delta": kube_delta,
-        "ratio": whole / stored if stored else float("nan"),
+        "ratio": sum(whole.values()) / stored,
         "write_ms_refresh": statistics.median(write_s) * 1000,
-        "write_ms_frame": sum(write_s) / frames * 1000,
-        "read_ms_frame": read_s / frames * 1000,
+        "write_ms_refresh_max": max(write_s) * 1000,
+        "read_ms_frame": read_s / len(written) * 1000,
         "read_ms_refresh": read_s / len(run.batches) * 1000,
-        "whole_kube_decode_ms": whole_decode * 1000,
+        "sources": {name: {"frames": k + d, "keyframe_kb": kb / max(k, 1) / 1e3, "delta_kb": db_ / max(d, 1) / 1e3,
+                           "mb_per_hour": (kb + db_) / 1e6 / hours, "ratio": whole[name] / max(kb + db_, 1),
+                           "encode_ms": encode_s[name] / (k + d) * 1000, "decode_ms": decode_s[name] / (k + d) * 1000}
+                    for name, (k, d, kb, db_) in per_source.items()},
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, nargs="*", default=[10, 1000, 5000])
-    parser.add_argument("--minutes", type=float, default=5.0, help="recorded (simulated) minutes per size (default 5)")
+    parser.add_argument("--minutes", type=float, default=10.0, help="recorded (simulated) minutes per size (default 10)")
+    parser.add_argument("--scrape", type=float, default=30.0, help="Prometheus scrape interval, s (default 30)")
     args = parser.parse_args()
-    print(f"refresh {REFRESH:.0f} s; {args.minutes:g} recorded minutes per size, MB per hour extrapolated from them; "
-          f"keyframe every {codec.KEYFRAME_SECONDS:.0f} s or {codec.KEYFRAME_DELTAS} deltas")
-    print(f"{'pods':>5} {'frames':>6} {'file MB':>8} {'MB/hour':>8} {'B/refresh':>10} {'kube key':>9} "
-          f"{'kube delta':>10} {'whole:stored':>12} {'write/refresh':>13} {'write/frame':>11} {'read/frame':>10} "
-          f"{'read/refresh':>12}")
+    print(f"refresh {REFRESH:.0f} s, {args.minutes:g} recorded minutes per size (MB per hour extrapolated from them), "
+          f"Prometheus scraping every {args.scrape:g} s; a keyframe every {codec.KEYFRAME_SECONDS:.0f} s or "
+          f"{codec.KEYFRAME_DELTAS} deltas; whole:stored = the frames' bodies stored whole / as stored")
     with tempfile.TemporaryDirectory(prefix="memtui-bench-rec-") as tmp:
         for pods in args.pods:
             collected = time.perf_counter()
-            run = collect(pods, args.minutes)
+            run = collect(pods, args.minutes, args.scrape)
             collected = time.perf_counter() - collected
             r = measure(run, Path(tmp))
-            print(f"{pods:>5} {r['frames']:>6.0f} {r['file_mb']:>8.2f} {r['mb_per_hour']:>8.2f} "
-                  f"{r['bytes_per_refresh']:>10.0f} {r['kube_keyframe'] / 1e3:>7.1f}kB {r['kube_delta'] / 1e3:>8.2f}kB "
-                  f"{r['ratio']:>11.1f}x {r['write_ms_refresh']:>10.1f} ms {r['write_ms_frame']:>8.2f} ms "
-                  f"{r['read_ms_frame']:>7.2f} ms {r['read_ms_refresh']:>9.1f} ms   "
-                  f"(whole KubeSnapshot decode {r['whole_kube_decode_ms']:.1f} ms; collected in {collected:.0f} s)",
-                  flush=True)
+            print(f"\n{pods} pods: {r['mb_per_hour']:.2f} MB per hour ({r['mb_per_hour_without_prometheus']:.2f} without "
+                  f"Prometheus), {r['frames']} frames in {r['file_mb']:.2f} MB: {r['bytes_per_frame']:.0f} B per frame, "
+                  f"{r['bytes_per_refresh']:.0f} B per refresh; whole:stored {r['ratio']:.1f}x; write per refresh "
+                  f"{r['write_ms_refresh']:.1f} ms median ({r['write_ms_refresh_max']:.0f} ms at most: a keyframe), "
+                  f"read {r['read_ms_refresh']:.1f} ms per refresh, {r['read_ms_frame']:.2f} ms per frame "
+                  f"(collected from the simulator in {collected:.0f} s)")
+            print(f"  {'source':<12} {'frames':>6} {'keyframe':>10} {'delta':>9} {'MB/hour':>8} {'whole:stored':>12} "
+                  f"{'encode':>9} {'decode':>9}")
+            for name, v in sorted(r["sources"].items(), key=lambda item: -item[1]["mb_per_hour"]):
+                print(f"  {name:<12} {v['frames']:>6} {v['keyframe_kb']:>8.1f}kB {v['delta_kb']:>7.2f}kB "
+                      f"{v['mb_per_hour']:>8.2f} {v['ratio']:>11.1f}x {v['encode_ms']:>6.2f} ms {v['decode_ms']:>6.2f} ms",
+                      flush=True)
 
 
 if __name__ == "__main__":

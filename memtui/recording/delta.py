@@ -170,8 +170,33 @@ def _diff_map(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> Patch:
     return change
 
 
+_SCALARS = frozenset({int, float, str, bool, type(None), datetime})
+
+
+@cache
+def _as_is(hint: Any) -> frozenset[type]:
+    """The runtime types a decoded value of a field typed ``hint`` already has when it needs no
+    conversion (``int``, ``str | None``, ``datetime | None``...): most changed figures are such."""
+    args = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    return frozenset(args) if all(a in _SCALARS for a in args) else frozenset()
+
+
 def _convert(value: Any, hint: Any) -> Any:
-    return value if hint is None else msgspec.convert(value, type=hint)
+    if hint is None or type(value) in _as_is(hint):
+        return value
+    return msgspec.convert(value, type=hint)
+
+
+@cache
+def _positional(kind: type) -> bool:
+    return all(f.init for f in dataclasses.fields(kind))
+
+
+def _rebuilt(old: Any, values: dict[str, Any]) -> Any:
+    kind: type = type(old)
+    if not _positional(kind):
+        return dataclasses.replace(old, **values)
+    return kind(*[values[name] if name in values else getattr(old, name) for name in _fields(kind)])
 
 
 def _arm(hint: Any, origin: type) -> Any:
@@ -189,7 +214,7 @@ def _patch_value(old: Any, change: Patch, hint: Any) -> Any:
         values = {name: _convert(value, hints[name]) for name, value in change.get("s", {}).items()}
         for name, sub in change.get("p", {}).items():
             values[name] = _patch_value(getattr(old, name), sub, hints[name])
-        return dataclasses.replace(old, **values) if values else old
+        return _rebuilt(old, values) if values else old
     if isinstance(old, Mapping):
         typed = _arm(hint, dict)
         return _patch_map(old, change, typing.get_args(typed)[1] if typed is not None else None)

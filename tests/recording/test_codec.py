@@ -134,3 +134,26 @@ def test_realistic_chains_round_trip(tmp_path):
     writer.close()
     read = list(RecordingReader(tmp_path / "r.memtui").frames())
     assert [(f.kind, f.source, f.payload) for f in read] == [(f.kind, f.source, f.payload) for f in written]
+
+
+def test_a_big_keyframe_is_bz2_and_its_deltas_zlib(tmp_path):
+    """A namespace of 1,500 pods: its keyframe packs to more than ``codec.BIG`` and is stored bz2,
+    the deltas after it zlib; all read back equal, and a damaged big body is a RecordingError."""
+    import sqlite3
+
+    from memtui.recording.store import RecordingError
+
+    path = tmp_path / "r.memtui"
+    snaps = [synthetic.kube(seq, pods=1500) for seq in range(3)]
+    writer = RecordingWriter(path, RecordingMeta("c", "n", "s", NOW))
+    writer.write(Frame(0, NOW, "apply", "kubernetes", snap) for snap in snaps)
+    writer.close()
+    assert [f.payload for f in RecordingReader(path).frames()] == snaps
+    db = sqlite3.connect(path)
+    bodies = [body for (body,) in db.execute("SELECT body FROM frames ORDER BY seq")]
+    assert bodies[0][:3] == b"BZh" and all(body[:1] == b"x" for body in bodies[1:])
+    db.execute("UPDATE frames SET body = ? WHERE seq = 1", (bodies[0][:-40],))
+    db.commit()
+    db.close()
+    with pytest.raises(RecordingError, match="damaged frame"):
+        list(RecordingReader(path).frames())

@@ -2,9 +2,11 @@
 
 The child (``crash_writer``) records the synthetic namespace (40 pods changing a little at each
 refresh, in chains of deltas and keyframes) and prints each seq once its ``write`` returned.  The
-parent kills it after a random number of writes and a random pause (mostly inside the next
-write), then reads the file: every frame the child said was committed is there and equal to what
-it wrote, and what is there is whole batches (a transaction is in the file or it is not).
+parent follows the file while the child writes (as ``replay --follow`` does: a reader opened
+early, reading on after what it read), kills the child after a random number of writes and a
+random pause (mostly inside the next write), then reads the file: every frame the child said was
+committed is there and equal to what it wrote, what is there is whole batches (a transaction is
+in the file or it is not), and the follower read the same.
 """
 
 from __future__ import annotations
@@ -47,8 +49,13 @@ def _trial(path: Path, rng: random.Random, expected: Expected) -> tuple[int, int
                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     committed = [int(child.stdout.readline())]  # 0: the file exists, with its header
+    follower = RecordingReader(path)  # as replay --follow in another process: reads while the child writes
+    followed: list[Frame] = []
     for _ in range(rng.randint(0, 25)):
         committed.append(int(child.stdout.readline()))
+        if rng.random() < 0.3:
+            followed += follower.frames(after=followed[-1].seq if followed else 0)
+            assert len(followed) >= committed[-1]
     time.sleep(rng.uniform(0, 0.01))
     child.send_signal(signal.SIGKILL)
     rest, _ = child.communicate(timeout=30)
@@ -59,6 +66,9 @@ def _trial(path: Path, rng: random.Random, expected: Expected) -> tuple[int, int
     reader = RecordingReader(path)
     frames = list(reader.frames())
     reader.close()
+    followed += follower.frames(after=followed[-1].seq if followed else 0)
+    follower.close()
+    assert followed == frames
     last = max(committed)
     assert len(frames) >= last, (len(frames), last)
     assert frames == expected.upto(len(frames))
