@@ -359,7 +359,7 @@ class ReplayApp(MemtuiApp):
         if error is not None and error != self._follow_error:  # once, not every second
             toast(self, f"following: {error}", severity="warning", timeout=8)
         self._follow_error = error
-        if frames and self.driver.take(frames):
+        if frames and self.driver.take(frames, fold=self.following):
             if self.following:
                 self.cursor = self.driver.end
             self._show()

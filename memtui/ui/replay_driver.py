@@ -6,11 +6,13 @@ clock reading each frame's recorded time while it is folded (the incident clock,
 source health come out as they were then).  No Textual here: the replay app asks for a position
 and draws what it gets.
 
-Forward is cheap (fold the frames after the current position).  Backward means folding again:
-the *head* state (folded to the last frame known, also while ``--follow`` brings new ones) leaves
-a deep copy of itself every ``checkpoint_every`` Kubernetes refreshes, and a step back copies the
-nearest checkpoint at or before the target and folds the few frames after it, read back from the
-file (frames are not kept in memory: an hour at 1,000 pods is thousands of snapshots).
+Opening reads the file once to index it (refreshes, actions, times) and folds nothing: a position
+is folded when the cursor first gets there.  Forward is cheap (fold the frames after the current
+position).  Backward means folding again: the *front* state (the furthest folded so far, also where
+``--follow`` folds new frames while the cursor is at the live end) leaves a copy of itself every
+``checkpoint_every`` Kubernetes refreshes, and a step back copies the nearest checkpoint at or
+before the target and folds the few frames after it, read back from the file once per stretch
+(frames are not kept in memory: an hour at 1,000 pods is thousands of snapshots).
 
 The ranking is recomputed with ``rank(state, at)`` at the cursor rather than taken from the
 recorded ``ranking`` frames: there is no parser from ``CauseRanking.to_record()`` back to the
@@ -77,7 +79,10 @@ class ReplayDriver:
         self._every = max(1, checkpoint_every)
         self._now = meta.started_at
         """The clock of whichever state is being folded: the recorded time of the frame folded."""
-        self._head = self._fresh()
+        self._front = self._fresh()
+        self._front_seq = 0
+        """The furthest state folded so far, and the frame it is folded to: folding is lazy, a
+        position is folded when the cursor first gets there (opening reads and indexes only)."""
         self.last_seq = 0
         self.refreshes: list[int] = []
         """Seqs of the Kubernetes refreshes (``apply`` frames of a ``KubeSnapshot``): what ←/→ step through."""
@@ -88,7 +93,7 @@ class ReplayDriver:
         """Intent id → its result and effect entries, in recorded order."""
         self.problems: list[str] = []
         """Audit frames that are no audit entry (one line each; the rest of the recording stands)."""
-        self._checkpoints: list[tuple[int, CockpitState]] = [(0, _copy(self._head))]
+        self._checkpoints: list[tuple[int, CockpitState]] = [(0, _copy(self._front))]
         self._since_checkpoint = 0
         self._segment: tuple[int, list[Frame]] | None = None
         """The frames after one checkpoint up to the next, decoded once: stepping back again in the
@@ -104,29 +109,42 @@ class ReplayDriver:
 
     # -- taking frames ----------------------------------------------------------------------------
 
-    def take(self, frames: Iterable[Frame]) -> int:
-        """Index and fold frames newer than ``last_seq`` into the head; how many were new."""
+    def take(self, frames: Iterable[Frame], *, fold: bool = False) -> int:
+        """Index frames newer than ``last_seq``; how many were new.  ``fold``: also fold them into
+        the front when it has every frame before them (following at the live end: no second read)."""
         count = 0
         for frame in frames:
             if frame.seq <= self.last_seq:
                 continue
             count += 1
-            self._fold(self._head, frame)
             self.last_seq = frame.seq
             self.first_at = self.first_at or frame.at
             self.last_at = frame.at
             if frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
                 self.refreshes.append(frame.seq)
                 self.times[frame.seq] = frame.at
-                self._since_checkpoint += 1
-                if self._since_checkpoint >= self._every:
-                    self._checkpoint(frame.seq)
             elif frame.kind == "audit":
                 self._take_audit(frame)
+            if fold and self._front_seq == frame.seq - 1:
+                self._fold_front(frame)
         return count
 
+    def _fold_front(self, frame: Frame) -> None:
+        self._fold(self._front, frame)
+        self._front_seq = frame.seq
+        if frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
+            self._since_checkpoint += 1
+            if self._since_checkpoint >= self._every:
+                self._checkpoint(frame.seq)
+
+    def _advance(self, upto: int) -> None:
+        """Fold the front on to ``upto``, reading the frames after it from the file."""
+        for frame in self._read(self._front_seq, upto):
+            self._fold_front(frame)
+        self._front_seq = max(self._front_seq, min(upto, self.last_seq))
+
     def _checkpoint(self, seq: int) -> None:
-        self._checkpoints.append((seq, _copy(self._head)))
+        self._checkpoints.append((seq, _copy(self._front)))
         self._since_checkpoint = 0
         if len(self._checkpoints) > MAX_CHECKPOINTS:
             self._checkpoints = self._checkpoints[::2]  # keeps the first (the empty state)
@@ -213,8 +231,9 @@ class ReplayDriver:
 
     def state_at(self, seq: int) -> CockpitState:
         """The cockpit's state after folding every frame up to ``seq``."""
-        if seq >= self.last_seq:
-            return self._head
+        if seq >= self._front_seq:
+            self._advance(seq)
+            return self._front
         view = self._view
         if view is not None and view[0] == seq:
             return view[1]
@@ -238,7 +257,7 @@ class ReplayDriver:
         cached = self._segment
         if cached is None or cached[0] != start or not cached[1] or cached[1][-1].seq < upto:
             following = [c for c, _ in self._checkpoints if c > start]
-            end = max(following[0] if following else self.last_seq, upto)
+            end = max(following[0] if following else self._front_seq, upto)
             cached = (start, list(self._read(start, end)))
             self._segment = cached
         return [f for f in cached[1] if after < f.seq <= upto]

@@ -66,3 +66,20 @@ def test_steps_and_actions(recorded):
         assert [e.kind for e in driver.follows_of(driver.actions[0])] == ["result", "effect"]
     finally:
         reader.close()
+
+
+def test_frames_taken_while_following_fold_as_they_come(recorded):
+    """At the live end the front folds each new frame as it is taken (no second read); stepping
+    back afterwards still gives the straight fold."""
+    reader = RecordingReader(recorded.path)
+    try:
+        frames = list(reader.frames())
+        driver = ReplayDriver(reader.meta, reader.frames, checkpoint_every=2)
+        for start in range(0, len(frames), 3):
+            driver.take(frames[start:start + 3], fold=True)
+            assert driver._front_seq == driver.last_seq  # folded on arrival
+            assert view(driver.state_at(driver.end)) == view(straight_fold(reader, driver.end, driver.threshold_bytes))
+        for seq in reversed(driver.positions):
+            assert view(driver.state_at(seq)) == view(straight_fold(reader, seq, driver.threshold_bytes))
+    finally:
+        reader.close()
