@@ -88,3 +88,15 @@ async def test_at_opens_on_the_last_refresh_at_or_before_the_time(recorded, repl
         assert {r.name: r.working_set for r in app.query_one("#pods").rows} == {
             n: u.working_set_bytes for n, u in snapshot.usage.items()}
     assert parse_at(third_at.isoformat(), recorded.meta, first_at, last) == third_at
+
+
+def test_memtui_replay_in_a_terminal_opens_and_quits(recorded, tmp_path):
+    """The real command line in a pty: the replay cockpit draws, q quits with 0, nothing leaks."""
+    import re
+
+    from tests.cli.test_cli_tty import run_in_tty
+
+    code, raw = run_in_tty(["replay", str(recorded.path)], home=tmp_path, until=b"refresh 1/6")
+    shown = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", raw).decode("utf-8", "replace")
+    assert code == 0, shown[-2000:]
+    assert "Traceback" not in shown and "replay" in shown
