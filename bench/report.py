@@ -3,7 +3,7 @@
 
 Records ``--minutes`` of the simulator's sap-llm namespace polled every ``--refresh`` seconds as
 the cockpit polls it (``KubeSource.fetch()`` per refresh, Redis figures, nvidia-smi by exec every
-30 refreshes, a fix and a rollout restart in the audit frames: tests/report/recorded.py), then
+30 refreshes, a fix and a rollout restart in the audit frames: memtui/demo/recorded_incident.py), then
 prints: the recording's size, the time ``memtui replay FILE --export html`` takes (read, fold the
 incident clock, build the charts, render) and ``--export md`` (with its SVG files), and the sizes
 of the page and the charts (each series is thinned to two points per pixel column).
@@ -15,7 +15,6 @@ of the page and the charts (each series is thinned to two points per pixel colum
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
@@ -25,10 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from memtui.audit.recording_export import export_recording  # noqa: E402
+from memtui.demo.recorded_incident import record_incident  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
-
-# the report tests' recorder (real snapshots of the simulator); tests/ is not a typed package
-record_incident = importlib.import_module("tests.report.recorded").record_incident
 
 
 def main() -> int:

@@ -3,7 +3,7 @@
 
     .venv/bin/python scripts/report_screenshot.py          # or: scripts/screenshots.py report
 
-The incident is the report tests' recording (tests/report/recorded.py): 36 simulated minutes of
+The incident is the report's recorded incident (memtui/demo/recorded_incident.py): 36 simulated minutes of
 the simulator's sap-llm namespace polled as the cockpit polls it, a diagnose step, a ConfigMap fix,
 a teammate's ``kubectl patch`` seen by the team source, and a rollout restart that clears the
 leaking pods' memory.  It is exported as ``memtui replay FILE --export html`` does and rendered by
@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from memtui.audit.recording_export import export_recording  # noqa: E402
+from memtui.demo.recorded_incident import record_incident  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
 from tests.report.browser import open_page  # noqa: E402
-from tests.report.recorded import record_incident  # noqa: E402
 
 OUT = ROOT / "screenshots"
 

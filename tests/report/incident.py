@@ -12,28 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from memtui.audit import AuditLog
+from memtui.demo.recorded_incident import HOSTILE, ranking
 
-HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def ranking(batch: float, leak: float, cache: float, model: float, *, pod: str) -> dict:
-    """A ``CauseRanking.to_record()``-shaped mapping."""
-    return {
-        "computed_at": None, "evidence_at": None, "uncertain": False, "inputs": {},
-        "causes": [
-            {"cause": "leak", "prior": 0.3, "confidence": leak,
-             "facts": [{"cause": "leak", "weight": 2.0, "text": f"{pod} grows 38 MiB/min since its start",
-                        "source": "prometheus", "pod": pod},
-                       {"cause": "leak", "weight": 1.2, "text": "gc freed 2% of allocated", "source": "log", "pod": pod}]},
-            {"cause": "batch", "prior": 0.2, "confidence": batch,
-             "facts": [{"cause": "batch", "weight": 1.1, "text": "batch_size=128 in 42 lines", "source": "log",
-                        "pod": pod}]},
-            {"cause": "cache", "prior": 0.15, "confidence": cache, "facts": []},
-            {"cause": "model-loading", "prior": 0.35, "confidence": model, "facts": []},
-        ],
-        "gaps": [{"what": "no heap profile yet", "action_id": "diagnose.heap-profile", "cause": "leak"}],
-    }
-
+__all__ = ["HOSTILE", "Clock", "ranking", "write_incident"]
 
 class Clock:
     """The log's clock: minutes after ``start``, set by the incident's script."""

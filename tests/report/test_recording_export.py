@@ -12,12 +12,11 @@ from memtui.audit.recording_export import export_recording, read_recording
 from memtui.audit.report_data import build_charts
 from memtui.audit.timeline import build_timeline
 from memtui.cli import main as memtui_main
+from memtui.demo.recorded_incident import HOSTILE, record_incident
 from memtui.recording.extract import memory_series
 from memtui.recording.store import RecordingReader
 from memtui.state.incident import BASIS_CROSSING
 from tests.report.browser import open_page
-from tests.report.incident import HOSTILE
-from tests.report.recorded import record_incident
 
 
 @pytest.fixture

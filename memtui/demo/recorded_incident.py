@@ -1,4 +1,4 @@
-"""A recording of an incident on the simulator, written as the cockpit writes one.
+"""A recorded incident on the simulator, written as the cockpit writes one: the report's own demo data.
 
 Real snapshots: ``KubeSource(connection).fetch()`` each simulated minute, ``nvidia-smi`` by exec
 through ``NvidiaSmiExecSource`` every five, the simulator's Redis INFO figures as ``RedisStats``
@@ -6,13 +6,18 @@ through ``NvidiaSmiExecSource`` every five, the simulator's Redis INFO figures a
 simulator's clock); a real fix: a rollout restart of ``sap-llm`` through the official client, so
 the working set falls after the action.  Frames go through ``RecordingWriter`` in the order the
 cockpit folds them.
+
+The report tests, ``bench/report.py`` and ``scripts/report_screenshot.py`` record it; it lives in
+``memtui.demo`` (which may import the simulator) so none of them loads a test module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from kubernetes import client
 
@@ -20,28 +25,51 @@ from memtui.audit import AuditLog
 from memtui.clients.kube.connection import connect
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.store import RecordingWriter
+from memtui.sim import SimulatorHandle
 from memtui.sources.gpu_exec import NvidiaSmiExecSource
 from memtui.sources.kube import KubeSource
 from memtui.sources.team import TeamSource
 from memtui.state.snapshots import GpuSnapshot, KubeSnapshot, RedisKeyspace, RedisStats
-from tests.report.incident import HOSTILE, ranking
 
 NS = "sap-llm"
 THRESHOLD = 10**10
+HOSTILE = "<img src=x onerror=alert(1)>"
+"""Outside text that must stay text wherever a report shows it (the fix's reason here)."""
 
 
-@dataclass
+def ranking(batch: float, leak: float, cache: float, model: float, *, pod: str) -> dict[str, Any]:
+    """A ``CauseRanking.to_record()``-shaped mapping."""
+    return {
+        "computed_at": None, "evidence_at": None, "uncertain": False, "inputs": {},
+        "causes": [
+            {"cause": "leak", "prior": 0.3, "confidence": leak,
+             "facts": [{"cause": "leak", "weight": 2.0, "text": f"{pod} grows 38 MiB/min since its start",
+                        "source": "prometheus", "pod": pod},
+                       {"cause": "leak", "weight": 1.2, "text": "gc freed 2% of allocated", "source": "log", "pod": pod}]},
+            {"cause": "batch", "prior": 0.2, "confidence": batch,
+             "facts": [{"cause": "batch", "weight": 1.1, "text": "batch_size=128 in 42 lines", "source": "log",
+                        "pod": pod}]},
+            {"cause": "cache", "prior": 0.15, "confidence": cache, "facts": []},
+            {"cause": "model-loading", "prior": 0.35, "confidence": model, "facts": []},
+        ],
+        "gaps": [{"what": "no heap profile yet", "action_id": "diagnose.heap-profile", "cause": "leak"}],
+    }
+
+
+@dataclass(frozen=True)
 class Recorded:
+    """What was recorded, for a caller to check the report against."""
+
     path: Path
     worst: str
     kube: list[KubeSnapshot]
     restart_at: datetime
     read_at: datetime
-    shown_ranking: dict
+    shown_ranking: dict[str, Any]
     team_at: datetime | None = None
 
 
-def redis_stats(sim) -> RedisStats:
+def redis_stats(sim: SimulatorHandle) -> RedisStats:
     r = sim.redis_truth()
     return RedisStats(taken_at=sim.now(), source="redis.sap-llm.svc:6379", used_memory=r["used"],
                       used_memory_rss=r["rss"], used_memory_peak=r["peak"], fragmentation_ratio=None,
@@ -50,11 +78,11 @@ def redis_stats(sim) -> RedisStats:
                       keyspace_misses=r["keyspace_misses"], keyspace=(RedisKeyspace("db0", r["keys"], r["expires"]),))
 
 
-def record_incident(sim, path: Path, *, minutes: int = 36, restart_minute: int = 20, kubectl=None,
-                    step: float = 60.0) -> Recorded:
+def record_incident(sim: SimulatorHandle, path: Path, *, minutes: int = 36, restart_minute: int = 20,
+                    kubectl: Callable[..., object] | None = None, step: float = 60.0) -> Recorded:
     """``minutes`` refreshes ``step`` simulated seconds apart (a minute: the tests; 2 s: the bench),
     the actions at the refreshes named.  ``kubectl`` (the fixture): at refresh 12 a teammate
-    patches the ConfigMap with it, which the team source (its watch) sees and the recording keeps."""
+    patches the ConfigMap with it (called as ``kubectl(*args, check=True)``), which the team source (its watch) sees and the recording keeps."""
     connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
     kube = KubeSource(connection)
     gpu = NvidiaSmiExecSource(connection.exec_api_client, NS)
