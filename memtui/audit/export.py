@@ -2,7 +2,8 @@
 
 Markdown is for the postmortem document (title, summary, table, charts); HTML is the same report
 as one self-contained page with inline SVG charts (``html_report``); JSON carries the joined rows
-*and* the raw entries, so tooling can re-verify hashes or dig into request bodies; CSV is for a
+*and* the raw entries, so tooling can re-verify hashes or dig into request bodies, and the
+summary's incident facts (alert start and basis, escalation reached) as the page shows them; CSV is for a
 spreadsheet.  All of them come from the same ``Timeline`` rows, and the charts of Markdown and
 HTML from the same ``report_data.build_charts``, so they cannot disagree.  A Markdown file written
 with ``-o report.md`` gets its charts as SVG files in ``report-charts/`` beside it (``write_export``);
@@ -84,7 +85,7 @@ def export_report(
         raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(FORMATS)})")
     timeline = build_timeline(entries, since=since, team=team)
     if fmt == "json":
-        return Export(_json(timeline, verify_report, warnings, limits_after_fix))
+        return Export(_json(timeline, verify_report, warnings, limits_after_fix, incident))
     if fmt == "csv":
         return Export(_csv(timeline.rows))
     charts = build_charts(timeline, series, until=until) if series is not None else []
@@ -158,9 +159,10 @@ def export_timeline(
 
 
 def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[str],
-          limits: Sequence[tuple[str, Mapping[str, Any]]] = ()) -> str:
+          limits: Sequence[tuple[str, Mapping[str, Any]]] = (), incident: IncidentFacts | None = None) -> str:
     s = timeline.summary
     document = {
+        "incident": _incident_json(incident),
         "contexts": list(s.contexts),
         "namespaces": list(s.namespaces),
         "period": {"start": _iso(s.start), "end": _iso(s.end)},
@@ -177,6 +179,25 @@ def _json(timeline: Timeline, report: VerifyReport | None, warnings: Sequence[st
         "team_changes": [_team_json(change) for change in timeline.team],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _incident_json(incident: IncidentFacts | None) -> dict[str, Any] | None:
+    """The summary's incident facts, as the HTML and Markdown show them: the alert start and its
+    basis (or why it is unknown), and the escalation level reached, when and how far into the
+    incident.  ``None`` when the export had no source for them (no Prometheus, no recording)."""
+    if incident is None:
+        return None
+    level = incident.escalation
+    return {
+        "alert_start": _iso(incident.started_at),
+        "basis": incident.basis or None,
+        "note": incident.note or None,
+        "escalation": None if level is None else {
+            "level": level.level, "who": level.who, "reached_at": _iso(incident.reached_at),
+            "when": incident.reached_when,
+            "minutes_in": None if incident.minutes_in is None else round(incident.minutes_in, 1),
+        },
+    }
 
 
 def _team_json(change: TeamChange) -> dict[str, Any]:
