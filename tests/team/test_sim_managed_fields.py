@@ -98,3 +98,17 @@ def test_client_side_apply_is_kubectl_client_side_apply(kubectl, sim):
         "kubectl-client-side-apply"]
     (apply,) = [e for e in entries if e["manager"] == "kubectl-client-side-apply"]
     assert apply["operation"] == "Update"
+
+
+def test_kubectl_patch_hpa_changes_its_bounds_and_the_controller_follows(sim_factory, kubectl):
+    h = sim_factory(hpa=True, seed=7)
+    kubectl = kubectl.using(h)
+    kubectl("patch", "hpa", "sap-llm-api", "-n", NS, "-p", '{"spec":{"minReplicas":5}}', check=True)
+    hpa = json.loads(kubectl("get", "hpa", "sap-llm-api", "-n", NS, "-o", "json", "--show-managed-fields",
+                             check=True).stdout)
+    assert hpa["spec"]["minReplicas"] == 5 and hpa["status"]["desiredReplicas"] == 4
+    assert _owners(hpa["metadata"]["managedFields"], "f:spec", "f:minReplicas") == ["kubectl-patch"]
+    bad = kubectl("patch", "hpa", "sap-llm-api", "-n", NS, "-p", '{"spec":{"maxReplicas":2}}')
+    assert bad.returncode != 0 and "must be greater than or equal to `minReplicas`" in bad.stderr
+    h.advance(16)  # the next sync scales the target up to the new minimum
+    assert apps(h).read_namespaced_deployment_scale("sap-llm-api", NS).spec.replicas == 5

@@ -77,3 +77,20 @@ def test_a_quiet_poll_sends_no_request(sim):
         assert [e for e in sim.journal()[before:] if "watch" not in str(e.query)] == []
     finally:
         source.stop()
+
+
+def test_kubectl_patch_of_the_hpa_is_a_team_change_then_its_rescale(sim_factory, kubectl):
+    h = sim_factory(hpa=True, seed=7)
+    source = _source(h)
+    try:
+        source.fetch(TeamInputs())
+        kubectl.using(h)("patch", "hpa", "sap-llm-api", "-n", NS, "-p", '{"spec":{"minReplicas":5}}', check=True)
+        h.advance(16)
+        seen, _ = _until(source, lambda cs: any(c.kind == "HorizontalPodAutoscaler" for c in cs)
+                         and any(c.manager == "kube-controller-manager" for c in cs))
+        (bounds,) = [c for c in seen if c.kind == "HorizontalPodAutoscaler"]
+        assert (bounds.what, bounds.summary, bounds.who) == ("scale", "minReplicas 3→5", "kubectl-patch (Update)")
+        (rescale,) = [c for c in seen if c.manager == "kube-controller-manager"]
+        assert rescale.summary == "replicas 4→5"
+    finally:
+        source.stop()

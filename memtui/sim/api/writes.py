@@ -108,6 +108,8 @@ async def handle(st: "SimState", request: web.Request, info: RequestInfo, now: f
         return _deployment(st, request, info, now)
     if res == "configmaps" and sub is None and verb in ("patch", "update", "create"):
         return _configmap(st, request, info, now)
+    if res == "horizontalpodautoscalers" and sub is None and verb in ("patch", "update"):
+        return _autoscaler(st, request, info, now)
     if res == "pods" and sub is None and verb == "delete":
         return _delete_pod(st, request, info, now)
     if res == "events" and sub is None and verb == "create":
@@ -268,6 +270,54 @@ def _configmap(st: "SimState", request: web.Request, info: RequestInfo, now: flo
         return web.Response(body=dumps(new), content_type=JSON)
     stt = store.put("configmaps", new)
     return web.Response(body=stt.raw, content_type=JSON)
+
+
+# -- HorizontalPodAutoscalers ----------------------------------------------------------------------
+def _autoscaler(st: "SimState", request: web.Request, info: RequestInfo, now: float) -> web.Response:
+    """PATCH/PUT of an HPA's spec (``kubectl patch hpa``, ``kubectl apply``): its bounds and targets;
+    the controller acts on the new spec at its next sync, as kube-controller-manager does."""
+    dry, fm = _options(request)
+    cl = st.cluster
+    stored = cl.store.get("horizontalpodautoscalers", info.namespace, info.name or "")
+    rec = next((r for r in cl.hpas.values() if (r.namespace, r.name) == (info.namespace, info.name)), None)
+    if stored is None or rec is None:
+        raise errors.not_found("horizontalpodautoscalers", info.name or "", "autoscaling")
+    cur = copy.deepcopy(stored.obj)
+    if info.verb == "update":
+        new = _body(request)
+        if not isinstance(new, dict) or (new.get("metadata") or {}).get("name") != info.name:
+            raise errors.bad_request("the name of the object does not match the name on the URL")
+        new = {**new, "metadata": {**cur["metadata"], **{k: v for k, v in (new.get("metadata") or {}).items()
+                                                         if k in ("labels", "annotations", "resourceVersion")}}}
+    else:
+        new = _patched(request, cur)
+    _precondition(cur, new, "horizontalpodautoscalers", "autoscaling")
+    validation.check_metadata("HorizontalPodAutoscaler", "autoscaling", cur, new)
+    spec = new.get("spec")
+    if not isinstance(spec, dict):
+        raise errors.bad_request("spec must be an object")
+    low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
+    causes = []
+    if not isinstance(low, int) or isinstance(low, bool) or low < 1:
+        causes.append(("spec.minReplicas", f"Invalid value: {low}: must be greater than or equal to 1", "FieldValueInvalid"))
+    if not isinstance(high, int) or isinstance(high, bool) or (isinstance(low, int) and high < low):
+        causes.append(("spec.maxReplicas", f"Invalid value: {high}: must be greater than or equal to `minReplicas`",
+                       "FieldValueInvalid"))
+    if causes:
+        raise errors.invalid("HorizontalPodAutoscaler", "autoscaling", info.name or "", causes)
+    if _strip_for_compare({**new, "status": None}) == _strip_for_compare({**cur, "status": None}):
+        return web.Response(body=stored.raw, content_type=JSON)
+    meta = {k: v for k, v in new["metadata"].items() if k != "resourceVersion"}
+    if not meta.get("managedFields"):
+        meta["managedFields"] = cur["metadata"].get("managedFields") or []
+    managed.record(meta, manager=fm, operation=_operation(request), api_version="autoscaling/v2",
+                   when=st.clock.iso(now), old=cur, new=new, applied=_applied(request))
+    if dry:
+        return web.Response(body=dumps({**new, "metadata": {**meta, "resourceVersion": cur["metadata"]["resourceVersion"]},
+                                        "status": cur.get("status")}), content_type=JSON)
+    rec.obj = {"kind": "HorizontalPodAutoscaler", "apiVersion": "autoscaling/v2", "metadata": meta, "spec": spec}
+    out = cl.store.put("horizontalpodautoscalers", {**rec.obj, "metadata": dict(meta), "status": cur.get("status")})
+    return web.Response(body=out.raw, content_type=JSON)
 
 
 # -- Pods ------------------------------------------------------------------------------------------
