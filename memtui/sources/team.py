@@ -3,9 +3,12 @@
 Deployments, ConfigMaps and HorizontalPodAutoscalers are kept by informers (one LIST at start,
 then a WATCH that carries only the changes, as the pods are: no per-poll LIST of anything), and
 so are the ``MemtuiAction`` Events other memtui sessions create (field selector
-``reason=MemtuiAction``).  Each poll compares every object's version with the last one seen and
-yields only the new ``TeamChange``s; the first sync is the baseline (no changes, only what the
-``managedFields`` times say was written in the ``BEFORE_START_S`` before, without values).
+``reason=MemtuiAction``).  The watch hands every version to the source (``Informer.on_change``);
+each poll diffs each version against the one before it and yields only the new ``TeamChange``s
+(two changes between polls stay two, each with its owner).  The first sync is the baseline (no
+changes, only what the ``managedFields`` times say was written in the ``BEFORE_START_S`` before,
+without values).  A memtui-owned change another session's Event does not claim within
+``HELD_S`` is dropped: it was this session's, or another memtui's that could not create Events.
 
 Who: the ``managedFields`` entry owning the changed fields, newest (``sources/team_diff``).
 memtui's own writes (fieldManager ``memtui``, ``executor/kubeapi.py``) are not the team's: a
