@@ -1,11 +1,8 @@
 """Where audit logs live: one file per kube context and namespace, in the user's state dir.
 
 One file per (context, namespace) keeps each incident's chain short and its export focused, and
-makes "which cluster was this?" answerable from the file name alone.  Context names on EKS
-(``arn:aws:eks:eu-west-1:123456789012:cluster/prod``), GKE (``gke_proj_zone_name``) and
-hand-written kubeconfigs (``alice@prod``) contain characters that are path separators or awkward
-in file names; they are percent-encoded, which is reversible, so two contexts never share a file
-by accident.
+makes "which cluster was this?" answerable from the file name alone.  Names are spelled by
+``memtui.localfiles.sanitise`` (percent-encoded, reversible), shared with the recordings.
 
 Demo runs are the exception: each ``memtui --demo`` run writes its own log under ``demo/``, named
 by its start time and scenario (``demo/20261201T223012Z-leak.jsonl``).  A drill is one exercise
@@ -16,36 +13,19 @@ for every scenario and every run, so a per-context file would mix them.  ``memtu
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from platformdirs import user_state_path
+from memtui.localfiles import SEPARATOR, sanitise, state_dir
 
 SUFFIX = ".jsonl"
-SEPARATOR = "__"
-_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
-_MAX_PART = 100
 
 
 def audit_dir() -> Path:
     """``~/.local/state/memtui/audit`` on Linux (``$XDG_STATE_HOME`` honoured)."""
-    return user_state_path("memtui") / "audit"
-
-
-def sanitise(name: str) -> str:
-    """A file-name-safe, reversible spelling of a context or namespace."""
-    if not name:
-        raise ValueError("an audit log needs a non-empty context and namespace")
-    encoded = "".join(ch if ch in _SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in name)
-    if encoded.startswith("."):  # no hidden files, no ".."
-        encoded = "%2E" + encoded[1:]
-    if len(encoded) > _MAX_PART:  # file names stop at 255 bytes; keep the readable start, stay unique
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
-        encoded = f"{encoded[:_MAX_PART - 13]}~{digest}"
-    return encoded
+    return state_dir() / "audit"
 
 
 def default_audit_path(context: str, namespace: str) -> Path:

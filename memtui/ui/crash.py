@@ -16,10 +16,9 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from platformdirs import user_state_path
-
 from memtui import __version__
 from memtui.audit.redact import redact_text
+from memtui.localfiles import state_dir
 
 EXIT_CRASH = 70
 """``EX_SOFTWARE`` (sysexits.h): an internal error, distinct from bad input (2) or no cluster (1)."""
@@ -30,7 +29,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 def crash_dir() -> Path:
     """``~/.local/state/memtui/crashes`` on Linux (``$XDG_STATE_HOME`` honoured)."""
-    return user_state_path("memtui") / "crashes"
+    return state_dir() / "crashes"
 
 
 def where(error: BaseException) -> str:

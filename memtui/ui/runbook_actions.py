@@ -15,14 +15,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from platformdirs import user_state_path
 from textual import work
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 
 from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
-from memtui.audit.paths import demo_audit_path, sanitise
+from memtui.audit.paths import demo_audit_path
 from memtui.reasoning.limit_advice import AdviceSettings
+from memtui.localfiles import context_part, state_dir
 from memtui.executor import ActionContext, Effect, Executor, Outcome, Plan, PlanError
 from memtui.executor.effects import (
     ActionMark,
@@ -144,7 +144,7 @@ class RunbookActionsMixin(_AppBase):
             audit_path = demo_audit_path(self.settings.scenario, self.clock())
         else:
             audit_path = default_audit_path(context, namespace)
-        artifacts = user_state_path("memtui") / "artifacts" / f"{sanitise(context)}__{sanitise(namespace)}"
+        artifacts = state_dir() / "artifacts" / context_part(context, namespace)
         try:
             audit = AuditLog(audit_path, context=context, namespace=namespace, user=self.connection.user, clock=self.clock)
             self.executor = Executor(
