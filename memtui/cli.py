@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--request-timeout", metavar="SECONDS", help="timeout of each API request (default 5)")
     parser.add_argument("--limit-horizon", metavar="MINUTES",
                         help="minutes to the next planned action: the memory-limit advice adds the growth over it (default 60)")
+    recording = parser.add_mutually_exclusive_group()
+    recording.add_argument("--record", metavar="FILE", dest="record_path",
+                           help="record the session to FILE (default: a new file per run in the user state dir)")
+    recording.add_argument("--no-record", dest="record", action="store_const", const=False,
+                           help="do not record this session (recording is on by default)")
+    parser.add_argument("--record-retention", metavar="DAYS", dest="record_retention_days",
+                        help="delete recordings in the state dir last written more than DAYS ago, at start "
+                             "(default 7; 0 keeps all)")
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
     parser.add_argument("--version", action="version", version=f"memtui {__version__}")
     return parser
@@ -105,10 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def cli_values(args: argparse.Namespace) -> dict:
+    """The settings the command line gave (``load_settings``'s top layer)."""
+    cli = {k: v for k, v in vars(args).items() if k != "config"}
+    if cli.get("record_path") is not None:
+        cli["record"] = True  # --record FILE records, whatever the environment or config file say
+    return cli
+
+
 def _run(args: argparse.Namespace, termination: Termination) -> int:
     from pathlib import Path
 
-    cli = {k: v for k, v in vars(args).items() if k != "config"}
+    cli = cli_values(args)
     try:
         settings = load_settings(cli, config_path=Path(args.config) if args.config else None, config_origin="--config")
     except SettingsError as exc:

@@ -84,6 +84,12 @@ class Settings:
     advice adds what the current growth puts on over this time (0 to 10080, a week)."""
     theme: str = "textual-dark"
     """Colour theme: one of ``THEMES`` (``memtui-high-contrast`` for bright rooms and projectors)."""
+    record: bool = True
+    """Record the session (every snapshot folded, the ranking, the audit entries) for replay."""
+    record_path: str | None = None
+    """Where to record; None = a new file per run in the user state dir (memtui.recording.paths)."""
+    record_retention_days: int = 7
+    """Recordings in the state dir last written longer ago than this are deleted at start (0 keeps all)."""
 
     @property
     def threshold_bytes(self) -> int:
@@ -111,6 +117,7 @@ NUMBER_BOUNDS = {
     "request_timeout": Bounds(0.5, 300, "seconds"),
     "limit_horizon": Bounds(0, 10080, "minutes"),
     "seed": Bounds(0, 2**32 - 1),
+    "record_retention_days": Bounds(0, 3650, "days"),
 }
 """Bounds of every numeric setting: a refresh of ``nan`` polls as fast as the loop spins."""
 THRESHOLD_BOUNDS = (2**20, 2**50)
@@ -138,6 +145,14 @@ class Origin:
 
     def wrap(self, message: str) -> SettingsError:
         return SettingsError(f"{self.prefix}{message}")
+
+
+CLI_SPELLING = {
+    "record_path": "--record",
+    "record": "--no-record",
+    "record_retention_days": "--record-retention",
+}
+"""Options spelled otherwise than ``--`` + the setting's name (the rest are): messages name what was typed."""
 
 
 def default_config_path() -> Path:
@@ -229,7 +244,18 @@ def _coerce(name: str, value: Any, origin: Origin) -> Any:
         _check_name(text, origin, label=True)
     elif name == "redis_deployment" and text:
         _check_name(text, origin, label=False)
+    elif name == "record_path":
+        _check_record_path(text, origin)
     return text
+
+
+def _check_record_path(text: str, origin: Origin) -> None:
+    """Only what is wrong whatever happens next: a path that cannot be written is found when the
+    recorder opens it (the cockpit then runs unrecorded and says why)."""
+    if not text.strip():
+        raise origin.error("must name a file (or use --no-record / record = false to turn recording off)")
+    if Path(text).is_dir():
+        raise origin.error(f"{text!r} is a directory; name a file, e.g. {str(Path(text) / 'incident.memtui')!r}")
 
 
 def _check_threshold(text: str, origin: Origin) -> None:
@@ -354,7 +380,7 @@ def load_settings(
         if key in env and env[key] != "":
             env_layer[f.name] = (env[key], Origin(key))
     layers.append(env_layer)
-    layers.append({k: (v, Origin("--" + k.replace("_", "-"))) for k, v in cli.items() if v is not None})
+    layers.append({k: (v, Origin(CLI_SPELLING.get(k, "--" + k.replace("_", "-")))) for k, v in cli.items() if v is not None})
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     for layer in layers:
