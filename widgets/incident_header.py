@@ -48,6 +48,8 @@ class IncidentHeader(Widget):
     """What the last fix did to growth and time to OOM (before → after, or still measuring)."""
     restart_pending: reactive[tuple[RestartPending, ...]] = reactive((), always_update=True)
     """ConfigMap keys patched that running pods read only at start: the patch is not live yet."""
+    recording: reactive[str] = reactive("")
+    """The flight recorder: "" off, "on" recording this session, "failed" stopped (the reasons screen says why)."""
 
     def __init__(
         self,
@@ -114,6 +116,10 @@ class IncidentHeader(Widget):
         )
         if self.read_only:
             line.append("  READ-ONLY" if not compact else " RO", style=role("bold warn"))
+        if self.recording == "on":
+            line.append("  ● rec" if not compact else " ●", style=role("bad"))
+        elif self.recording == "failed":
+            line.append("  rec failed" if not compact else " rec!", style=role("bold warn"))
         soonest = self.next_oom
         if soonest is not None and soonest.seconds_to_oom is not None:
             minutes = max(1, int(round(soonest.seconds_to_oom / 60)))

@@ -58,15 +58,20 @@ class ReasonsScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "close", "Close", id="reasons.close")]
 
-    def __init__(self, sources: Sequence[SourceHealth], *, clock_text: Callable[[datetime | None], str]) -> None:
+    def __init__(self, sources: Sequence[SourceHealth], *, clock_text: Callable[[datetime | None], str],
+                 recording: Text | None = None) -> None:
         super().__init__()
         self.sources = tuple(sources)
         self.clock_text = clock_text
+        self.recording = recording
+        """Where this session is recorded, or why it is not (after the sources)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reasons-dialog"):
             yield Static(Text("Data sources: state and full reasons · Esc closes"), id="reasons-title")
             yield Static(reasons_text(self.sources, self.clock_text), id="reasons")
+            if self.recording is not None:
+                yield Static(self.recording, id="reasons-recording")
 
     def on_mount(self) -> None:
         self.query_one("#reasons-dialog").focus()

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import uuid
+from contextlib import suppress
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -80,6 +81,7 @@ class AuditLog:
         self._resulted: set[str] = set()
         self._positions: dict[str, ChainPosition] = {}
         """intent id -> where it sits in the chain, for the Event that names it."""
+        self._listeners: list[Callable[[AuditEntry], None]] = []
         try:
             writer.ensure_private_dir(self.path.parent)
         except OSError as exc:
@@ -90,6 +92,14 @@ class AuditLog:
     def warnings(self) -> tuple[str, ...]:
         """Things the operator should know (a log that was readable by others, and was tightened)."""
         return tuple(self._warnings)
+
+    def add_listener(self, listener: Callable[[AuditEntry], None]) -> None:
+        """Call ``listener`` with each entry this process writes, once it is on disk (the flight
+        recorder's ``audit`` frames).  It runs on the writing thread, a worker's, under the log's
+        thread lock (so listeners see entries in file order): it must be quick and must not
+        write to this log.  An exception in it is dropped: the entry is written, the action goes on."""
+        with self._thread_lock:
+            self._listeners.append(listener)
 
     # -- the entries ---------------------------------------------------------------------------
 
@@ -262,7 +272,11 @@ class AuditLog:
             position = writer.append(self.path, build_line, warnings=self._warnings, lock_timeout=self._lock_timeout)
             if kind == "intent":
                 self._positions[entry_id] = position
-        return AuditEntry.from_json(built[-1])
+            entry = AuditEntry.from_json(built[-1])
+            for listener in self._listeners:
+                with suppress(Exception):  # the audit contract holds whatever a listener does
+                    listener(entry)
+        return entry
 
 
 def _require_action(action: object) -> None:

@@ -41,6 +41,7 @@ from memtui.ui.keys_help import help_sections
 from memtui.ui.messages import SourceRefreshed
 from memtui.ui.pod_details import PodDetailsMixin
 from memtui.ui.polling import Poller
+from memtui.ui.recording import RecordingMixin
 from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.themes import ThemedApp
 from memtui.widgets.actions_panel import ActionsPanel
@@ -66,7 +67,7 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
+class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp):
     """The incident cockpit for one namespace of one cluster."""
 
     CSS_PATH = "app.tcss"
@@ -171,6 +172,7 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
         self.set_keymap(self.user_keymap.bindings)
         self.query_one("#side").border_title = "Incident · runbook"
         self._setup_runbook()
+        self._start_recording()
         self.query_one(PodTable).focus()
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
@@ -181,6 +183,7 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
         for poller in self.pollers.values():
             poller.stop()
         self.sources.stop()
+        self.close_recording()  # after the last audit entries (effects not measured) are queued
 
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -211,8 +214,10 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
         state = self.state
         for spec in self.sources.specs:
             state.expect(spec.health_name)
+            self.record_frame("expect", spec.health_name)
             if spec.off is not None:
                 state.disable(spec.health_name, spec.off)
+                self.record_frame("disable", spec.health_name, spec.off)
                 continue
             inputs = partial(spec.inputs, state) if spec.inputs is not None else None
             self.pollers[spec.name] = Poller(self, spec, inputs=inputs)
@@ -228,9 +233,12 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
     def _apply_refresh(self, message: SourceRefreshed) -> None:
         if message.error is not None:
             self.state.fail(message.spec.health_name, message.error)
+            self.record_frame("fail", message.spec.health_name, message.error)
         else:
             self.state.apply(message.snapshot)
+            self.record_frame("apply", message.spec.health_name, message.snapshot)
             self.ranking = rank(self.state, self.clock())
+            self.record_ranking()
             if isinstance(message.snapshot, KubeSnapshot):
                 self.effects_due()  # effect windows close on a pods refresh
         poller = self.pollers.get(message.source)
@@ -402,7 +410,8 @@ class MemtuiApp(RunbookActionsMixin, PodDetailsMixin, ThemedApp):
 
     def action_show_reasons(self) -> None:
         """Every source's state with its full reason: pane borders only have room for one line."""
-        self.push_screen(ReasonsScreen(tuple(self.state.health.values()), clock_text=clock_text),
+        self.push_screen(ReasonsScreen(tuple(self.state.health.values()), clock_text=clock_text,
+                                       recording=self.recording_text()),
                          callback=lambda _: self._after_modal())
 
     def action_toggle_help(self) -> None:

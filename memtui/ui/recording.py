@@ -1,0 +1,152 @@
+"""The app's side of the flight recorder: what the main thread folded, handed to the recorder.
+
+Every change to the cockpit's state goes through the app in one order (``expect``/``disable`` at
+start, then ``apply`` or ``fail`` per poll); this mixin records each as a frame at the moment it
+is folded, with the app's clock, so folding the frames into a fresh ``CockpitState`` gives the
+state the operator saw.  The ranking is recorded when it changes, and every audit entry this
+memtui writes (from the executor's worker threads, through the audit log's listener) as an
+``audit`` frame, already redacted.
+
+Recording never stops the cockpit: a file that cannot be written is one toast, "rec failed" in
+the header, and the reason on the reasons screen.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from memtui import __version__
+from memtui.audit.entry import AuditEntry
+from memtui.audit.log import local_identity
+from memtui.audit.redact import redact_text
+from memtui.recording.model import Frame, RecordingMeta
+from memtui.recording.paths import new_recording_path, prune
+from memtui.recording.recorder import Recorder
+from memtui.widgets.incident_header import IncidentHeader
+from memtui.widgets.outside_text import plain, toast
+from memtui.widgets.roles import role
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from textual.app import App
+
+    from memtui.clients.kube.connection import KubeConnection
+    from memtui.config.settings import Settings
+    from memtui.reasoning.model import CauseRanking
+
+    _AppBase = App[None]
+else:
+    _AppBase = object
+
+
+class RecordingMixin(_AppBase):
+    """Start, feed and close the session's recorder (``MemtuiApp`` mixes it in)."""
+
+    settings: Settings
+    connection: KubeConnection
+    clock: Callable[[], datetime]
+    ranking: CauseRanking
+    executor: Any
+
+    recorder: Recorder | None = None
+    recording_error: str | None = None
+    """Why this session's recording stopped (kept for the reasons screen once the toast is gone)."""
+    _last_ranking: dict[str, Any] | None = None
+
+    def _start_recording(self) -> None:
+        """After the runbook's setup (the audit log is known), before the first poll's frames."""
+        settings = self.settings
+        if not settings.record:
+            return
+        connection = self.connection
+        wall = datetime.now(timezone.utc)  # file names and retention go by this machine's clock
+        if settings.record_path:
+            path = Path(settings.record_path).expanduser()
+        else:
+            path = new_recording_path(connection.context, connection.namespace, wall, os.getpid(), demo=settings.demo)
+        audit_path = getattr(self, "audit_path", None)
+        identity = local_identity()
+        meta = RecordingMeta(
+            context=connection.context,
+            namespace=connection.namespace,
+            server=connection.server,
+            started_at=self.clock(),
+            user=f"{connection.user} ({identity})" if connection.user else identity,
+            memtui_version=__version__,
+            refresh_s=settings.refresh,
+            threshold_bytes=settings.threshold_bytes,
+            read_only=settings.read_only,
+            demo_scenario=settings.scenario if settings.demo else None,
+            audit_log=str(audit_path) if audit_path is not None else None,
+            pid=os.getpid(),
+        )
+        self.recorder = Recorder(path, meta, before_open=partial(prune, settings.record_retention_days, now=wall)).start()
+        self._show_recording("on")
+        if self.executor is not None:
+            self.executor.audit.add_listener(self._record_audit)
+        self.set_interval(1.0, self.check_recording)  # a failure shows even between slow refreshes
+
+    def record_frame(self, kind: str, source: str = "", payload: Any = None) -> None:
+        """One fold, as it happens (main thread).  A reason (``fail``, ``disable``) is free text
+        that may quote a URL or a command line: redacted as the audit log would."""
+        recorder = self.recorder
+        if recorder is not None:
+            if isinstance(payload, str):
+                payload = redact_text(payload)
+            recorder.record(Frame(0, self.clock(), kind, source, payload))
+            self.check_recording()
+
+    def record_ranking(self) -> None:
+        """A ``ranking`` frame when the ranking says something new (its computed time aside)."""
+        if self.recorder is None:
+            return
+        record = self.ranking.to_record()
+        compared = {k: v for k, v in record.items() if k != "computed_at"}
+        if compared != self._last_ranking:
+            self._last_ranking = compared
+            self.record_frame("ranking", "", record)
+
+    def _record_audit(self, entry: AuditEntry) -> None:
+        """The audit log's listener: runs on the worker thread that wrote ``entry`` (the queue is thread-safe)."""
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.record(Frame(0, self.clock(), "audit", entry.kind, entry.to_json()))
+
+    def check_recording(self) -> None:
+        """Main thread: say once, loudly, that recording stopped; the header and reasons keep saying it."""
+        recorder = self.recorder
+        if recorder is None or self.recording_error is not None:
+            return
+        error = recorder.error
+        if error is not None:
+            self.recording_error = error
+            self._show_recording("failed")
+            toast(self, f"recording stopped, the cockpit goes on: {error}", title="flight recorder",
+                  severity="error", timeout=15)
+
+    def _show_recording(self, status: str) -> None:
+        self.query_one(IncidentHeader).recording = status
+
+    def recording_text(self) -> Text:
+        """For the reasons screen: where this session is recorded, or why not."""
+        text = Text("recording\n", style="bold")
+        recorder = self.recorder
+        if recorder is None:
+            text.append("  off (--no-record / record = false)", style=role("muted"))
+        elif self.recording_error is not None:
+            text.append("  stopped: ", style=role("bold warn")).append_text(plain(self.recording_error, role("warn")))
+        else:
+            text.append("  ● recording to ", style=role("ok")).append_text(plain(str(recorder.path)))
+        return text
+
+    def close_recording(self) -> None:
+        """At quit: flush what is queued and join the writer (bounded: never hangs the exit)."""
+        if self.recorder is not None:
+            self.recorder.close(timeout=5.0)
