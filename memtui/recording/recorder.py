@@ -39,6 +39,8 @@ _STOP = object()
 class RecorderStats:
     """What the writer thread did so far (read from any thread; figures for the bench and tests)."""
 
+    frames_queued: int
+    """Frames handed to ``record`` and accepted (the file holds these once the queue is written)."""
     frames_written: int
     commits: int
     writer_cpu_s: float
@@ -68,6 +70,7 @@ class Recorder:
         self._lock = threading.Lock()
         self._error: str | None = None
         self._stopped = False
+        self._frames_queued = 0
         self._frames_written = 0
         self._commits = 0
         self._cpu = 0.0
@@ -91,16 +94,20 @@ class Recorder:
 
     def stats(self) -> RecorderStats:
         with self._lock:
-            return RecorderStats(self._frames_written, self._commits, self._cpu)
+            return RecorderStats(self._frames_queued, self._frames_written, self._commits, self._cpu)
 
     def record(self, frame: Frame) -> None:
         """Queue ``frame`` (its ``seq`` is assigned when written); never blocks, never raises."""
         if self._stopped or self._error is not None:
             return
-        try:
-            self._queue.put_nowait(frame)
-        except queue.Full:
-            self._fail(f"recording {self.path} stopped: the writer fell {self._queue.maxsize} frames behind")
+        with self._lock:  # counted and queued together: frames_queued is a prefix of the file
+            try:
+                self._queue.put_nowait(frame)
+            except queue.Full:
+                if self._error is None:
+                    self._error = f"recording {self.path} stopped: the writer fell {self._queue.maxsize} frames behind"
+                return
+            self._frames_queued += 1
 
     def close(self, timeout: float = 5.0) -> bool:
         """Write what is queued, close the file and join the thread; False if it did not finish
