@@ -134,10 +134,13 @@ class RecordingMixin(_AppBase):
     def _show_recording(self, status: str) -> None:
         self.query_one(IncidentHeader).recording = status
 
-    def recording_text(self) -> Text:
-        """For the reasons screen: where this session is recorded, or why not."""
+    def recording_text(self) -> Text | None:
+        """For the reasons screen: where this session is recorded, or why not (None: a cockpit
+        that never records, e.g. a replay)."""
         text = Text("recording\n", style="bold")
         recorder = self.recorder
+        if recorder is None and self.settings.record:
+            return None
         if recorder is None:
             text.append("  off (--no-record / record = false)", style=role("muted"))
         elif self.recording_error is not None:

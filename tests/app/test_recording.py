@@ -56,7 +56,7 @@ async def test_each_run_records_by_default_and_the_frames_fold_back_into_the_sam
         for _ in range(4):  # a few pods refreshes with the incident moving on between them
             before = app.state.snapshot
             sim.advance(30)
-            await wait_for(pilot, lambda: app.state.snapshot is not before, timeout=15)
+            await wait_for(pilot, lambda before=before: app.state.snapshot is not before, timeout=15)
             seen.append(app.state.snapshot)
         # the test runs on the app's loop: between two awaits nothing is folded, so the rows on
         # screen and the count of frames handed to the recorder belong to the same instant
