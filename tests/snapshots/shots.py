@@ -164,7 +164,8 @@ def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]
     try:
         with utc_display(), frozen_stopwatches():
             settings = Settings(namespace="sap-llm", demo=True, scenario=shot.scenario, refresh=3600,
-                                audit_log=str(folder / "audit.jsonl"), theme=shot.theme)
+                                audit_log=str(folder / "audit.jsonl"), theme=shot.theme,
+                                record_path=str(folder / "session.memtui"))  # recorded, as every run; not in the state dir
             connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
             app = MemtuiApp(settings, connection, clock=handle.now)
 
