@@ -43,6 +43,7 @@ IDENTITY_FIELDS = ("uid", "key", "fingerprint", "name", "pod", "container", "db"
 both sides has it, non-empty, and no two items of a side share it."""
 
 Patch = dict[str, Any]
+_SCALARS = frozenset({int, float, str, bool, type(None), datetime})
 
 
 def diff(old: Any, new: Any) -> Patch:
@@ -78,34 +79,54 @@ def _same(a: Any, b: Any) -> bool:
     return a is b or (type(a) is type(b) and a == b)
 
 
+def _type(value: Any) -> type:
+    return type(value)
+
+
+@cache
+def _is_record(kind: type) -> bool:
+    return dataclasses.is_dataclass(kind)
+
+
 def _ident(item: Any, name: str) -> Any:
-    if isinstance(item, Mapping):
+    if isinstance(item, dict):
         return item.get(name)
-    return getattr(item, name, None) if dataclasses.is_dataclass(item) else None
+    return getattr(item, name, None) if _is_record(_type(item)) else None
 
 
 def _identity(old: Any, new: Any) -> str | None:
+    """The identity field of two sequences of records, or None (not records, or no such field)."""
     if not old or not new:
         return None
-    for name in IDENTITY_FIELDS:
+    first = old[0]
+    if isinstance(first, dict):
+        names = [name for name in IDENTITY_FIELDS if name in first]
+    elif _is_record(_type(first)):
+        names = [name for name in IDENTITY_FIELDS if name in _fields(_type(first))]
+    else:
+        return None  # a tuple of pairs, of strings: replaced whole
+    for name in names:
         if _unique(old, name) and _unique(new, name):
             return name
     return None
 
 
 def _unique(items: Any, name: str) -> bool:
-    ids = []
+    ids = set()
     for item in items:
         value = _ident(item, name)
         if not value or not isinstance(value, (str, int)):
             return False
-        ids.append(value)
-    return len(set(ids)) == len(ids)
+        ids.add(value)
+    return len(ids) == len(items)
 
 
 def _diff_value(old: Any, new: Any) -> tuple[str, Any]:
     """``("p", patch)`` when ``new`` is best said as a patch of ``old``, else ``("s", new)`` as plain data."""
-    if dataclasses.is_dataclass(new) and type(old) is type(new):
+    kind = _type(new)
+    if kind in _SCALARS:
+        return "s", new
+    if _is_record(kind) and kind is type(old):
         return "p", _diff_record(old, new)
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return "p", _diff_map(old, new)
@@ -170,9 +191,6 @@ def _diff_map(old: Mapping[Any, Any], new: Mapping[Any, Any]) -> Patch:
     return change
 
 
-_SCALARS = frozenset({int, float, str, bool, type(None), datetime})
-
-
 @cache
 def _as_is(hint: Any) -> frozenset[type]:
     """The runtime types a decoded value of a field typed ``hint`` already has when it needs no
@@ -209,8 +227,8 @@ def _arm(hint: Any, origin: type) -> Any:
 
 
 def _patch_value(old: Any, change: Patch, hint: Any) -> Any:
-    if dataclasses.is_dataclass(old) and not isinstance(old, type):
-        hints = _hints(type(old))
+    if _is_record(_type(old)) and not isinstance(old, type):
+        hints = _hints(_type(old))
         values = {name: _convert(value, hints[name]) for name, value in change.get("s", {}).items()}
         for name, sub in change.get("p", {}).items():
             values[name] = _patch_value(getattr(old, name), sub, hints[name])
