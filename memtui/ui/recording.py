@@ -14,6 +14,7 @@ the header, and the reason on the reasons screen.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -24,10 +25,11 @@ from rich.text import Text
 from memtui import __version__
 from memtui.audit.entry import AuditEntry
 from memtui.audit.log import local_identity
-from memtui.audit.redact import redact_text
+from memtui.audit.redact import MASK, is_secret_key, redact_text
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.paths import new_recording_path, prune
 from memtui.recording.recorder import Recorder
+from memtui.state.snapshots import EvidenceSnapshot, LogEvidence, PodEvidence
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.outside_text import plain, toast
 from memtui.widgets.roles import role
@@ -44,6 +46,33 @@ if TYPE_CHECKING:
     _AppBase = App[None]
 else:
     _AppBase = object
+
+
+def recorded(payload: Any) -> Any:
+    """What goes into the recording: secrets masked as the audit log masks them.
+
+    A reason (``fail``, ``disable``) is free text that may quote a URL or a command line; the
+    evidence quotes log lines and the app's boot config (``api_key=…``).  The other snapshots
+    hold figures, names and the API server's own messages, and the sources already mask what they
+    build from credentials (a Redis URL's password).  The evidence is gathered once a minute for
+    a few pods: masking it costs nothing next to a refresh.
+    """
+    if isinstance(payload, str):
+        return redact_text(payload)
+    if isinstance(payload, EvidenceSnapshot):
+        return replace(payload, pods=tuple(_pod_evidence(p) for p in payload.pods))
+    return payload
+
+
+def _pod_evidence(pod: PodEvidence) -> PodEvidence:
+    return replace(pod, logs=tuple(_log_evidence(log) for log in pod.logs),
+                   logs_error=redact_text(pod.logs_error) if pod.logs_error else pod.logs_error,
+                   disk_error=redact_text(pod.disk_error) if pod.disk_error else pod.disk_error)
+
+
+def _log_evidence(log: LogEvidence) -> LogEvidence:
+    config = tuple((key, MASK if is_secret_key(key) else redact_text(value)) for key, value in log.config)
+    return replace(log, config=config, matches=tuple(redact_text(line) for line in log.matches))
 
 
 class RecordingMixin(_AppBase):
@@ -94,12 +123,10 @@ class RecordingMixin(_AppBase):
         self.set_interval(1.0, self.check_recording)  # a failure shows even between slow refreshes
 
     def record_frame(self, kind: str, source: str = "", payload: Any = None) -> None:
-        """One fold, as it happens (main thread).  A reason (``fail``, ``disable``) is free text
-        that may quote a URL or a command line: redacted as the audit log would."""
+        """One fold, as it happens (main thread); what may hold a secret is redacted (``recorded``)."""
         recorder = self.recorder
         if recorder is not None:
-            if isinstance(payload, str):
-                payload = redact_text(payload)
+            payload = recorded(payload)
             recorder.record(Frame(0, self.clock(), kind, source, payload))
             self.check_recording()
 

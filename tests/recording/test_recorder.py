@@ -135,3 +135,27 @@ def test_before_open_runs_on_the_writer_thread_and_its_failure_is_reported(tmp_p
     failed.start().close()
     assert failed.error is not None and "state dir not readable" in failed.error
     assert not (tmp_path / "failed.memtui").exists()
+
+
+def test_secrets_in_reasons_and_evidence_never_reach_the_file(tmp_path):
+    """As in the audit log: a reason quoting a URL with a password, a log line with a token, the
+    app's boot config with an api_key; the figures stay as they were."""
+    from memtui.state.snapshots import EvidenceSnapshot, LogEvidence, PodEvidence
+    from memtui.ui.recording import recorded
+
+    log = LogEvidence("llm", NOW, 120, True, models_loaded=2, leak_lines=3,
+                      config=(("batch_size", "64"), ("api_key", "sk-live-abc123"), ("db", "postgres://u:hunter2@db/x")),
+                      matches=("memory leak in handler, Authorization: Bearer eyJsecret.token.value",))
+    evidence = EvidenceSnapshot(NOW, (PodEvidence("llm-0", "llm", (log,), logs_error=None,
+                                                  disk=(("/models/a", 5 * 2**30),)),))
+    path = tmp_path / "r.memtui"
+    recorder = Recorder(path, META).start()
+    recorder.record(Frame(0, NOW, "apply", "evidence", recorded(evidence)))
+    recorder.record(Frame(0, NOW, "fail", "redis", recorded("redis://:s3cr3t-pw@redis:6379/0: connection refused")))
+    recorder.close()
+    frames = read(path)
+    kept = frames[0].payload.pods[0].logs[0]
+    assert dict(kept.config)["batch_size"] == "64" and dict(kept.config)["api_key"] == "***"
+    assert "hunter2" not in dict(kept.config)["db"] and "eyJsecret" not in kept.matches[0]
+    assert (kept.models_loaded, kept.leak_lines, frames[0].payload.pods[0].disk) == (2, 3, (("/models/a", 5 * 2**30),))
+    assert "s3cr3t-pw" not in frames[1].payload and "connection refused" in frames[1].payload
