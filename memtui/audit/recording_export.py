@@ -10,6 +10,7 @@ ranking in the entry gets the ranking that was on screen when it was sent.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,7 +24,7 @@ from memtui.audit.report_data import MIB, IncidentFacts, ReportSeries, last_chan
 from memtui.audit.timeline import build_timeline
 from memtui.recording.extract import audit_payloads, memory_series, rankings, team_changes
 from memtui.recording.fold import apply_frame
-from memtui.recording.model import STATE_KINDS, Frame
+from memtui.recording.model import STATE_KINDS, Frame, RecordingMeta
 from memtui.recording.store import RecordingError, RecordingReader
 from memtui.state.snapshots import TeamChange
 
@@ -45,17 +46,7 @@ class RecordedIncident:
 def read_recording(path: Path | str) -> RecordedIncident:
     """Everything the report takes from the recording at ``path``; ``AuditError`` with one line if
     it cannot be read."""
-    try:
-        reader = RecordingReader(path)
-    except RecordingError as exc:
-        raise AuditError(str(exc)) from None
-    try:
-        meta = reader.meta
-        frames = list(reader.frames())
-    except RecordingError as exc:
-        raise AuditError(str(exc)) from None
-    finally:
-        reader.close()
+    meta, frames = read_frames(path)
     warnings: list[str] = []
     entries: list[AuditEntry] = []
     for payload in audit_payloads(frames):
@@ -63,9 +54,37 @@ def read_recording(path: Path | str) -> RecordedIncident:
             entries.append(AuditEntry.from_json(payload))
         except (ValueError, TypeError) as exc:
             warnings.append(f"an audit frame left out: {exc}")
-    entries = _with_rankings(entries, rankings(frames))
+    entries = with_rankings(entries, rankings(frames))
+    series = recording_series(frames, meta, path)
+    team = team_changes(frames)
+    timeline = build_timeline(entries, team=team)
+    last = last_change(timeline)
+    end = frames[-1].at if frames else None
+    reached_at, reached_when = last if last else (end, "at the end of the recording")
+    incident = incident_of(frames, meta.threshold_bytes, reached_at, reached_when)
+    return RecordedIncident(tuple(entries), series, incident, tuple(warnings), end, team)
+
+
+def read_frames(path: Path | str) -> tuple[RecordingMeta, list[Frame]]:
+    """The header and every committed frame of the recording at ``path`` (one that another
+    memtui is still writing too: WAL); ``AuditError`` with one line if it cannot be read."""
+    try:
+        reader = RecordingReader(path)
+    except RecordingError as exc:
+        raise AuditError(str(exc)) from None
+    try:
+        return reader.meta, list(reader.frames())
+    except RecordingError as exc:
+        raise AuditError(str(exc)) from None
+    finally:
+        reader.close()
+
+
+def recording_series(frames: list[Frame], meta: RecordingMeta, path: Path | str) -> ReportSeries:
+    """The charts' figures from a recording's frames (``extract.memory_series``), its name and
+    header as the charts' source, and notes for what the session did not read."""
     recorded = memory_series(frames)
-    series = ReportSeries(
+    return ReportSeries(
         working_set=recorded.working_set, limit=recorded.limit, redis_used=recorded.redis_used,
         redis_max=recorded.redis_max,
         gpu_used={p: [(t, v * MIB) for t, v in pts] for p, pts in recorded.gpu_used_mib.items()},
@@ -76,16 +95,9 @@ def read_recording(path: Path | str) -> RecordedIncident:
             ("Redis memory left out: the session read no Redis", not recorded.redis_used),
             ("GPU memory left out: the session read no GPU figures", not recorded.gpu_used_mib)) if missing),
     )
-    team = team_changes(frames)
-    timeline = build_timeline(entries, team=team)
-    last = last_change(timeline)
-    end = frames[-1].at if frames else None
-    reached_at, reached_when = last if last else (end, "at the end of the recording")
-    incident = _incident(frames, meta.threshold_bytes, reached_at, reached_when)
-    return RecordedIncident(tuple(entries), series, incident, tuple(warnings), end, team)
 
 
-def _with_rankings(entries: list[AuditEntry], shown: list[tuple[datetime, Mapping[str, Any]]]) -> list[AuditEntry]:
+def with_rankings(entries: list[AuditEntry], shown: list[tuple[datetime, Mapping[str, Any]]]) -> list[AuditEntry]:
     """Intents and reads without a ranking of their own get the one on screen when they were written."""
     out = []
     for entry in entries:
@@ -97,7 +109,7 @@ def _with_rankings(entries: list[AuditEntry], shown: list[tuple[datetime, Mappin
     return out
 
 
-def _incident(frames: list[Frame], threshold: int, reached_at: datetime | None, when: str) -> IncidentFacts:
+def incident_of(frames: list[Frame], threshold: int, reached_at: datetime | None, when: str) -> IncidentFacts:
     """The incident clock as the cockpit had it at ``reached_at`` (the frames folded up to then)."""
     from memtui.config.settings import DEFAULT_THRESHOLD
     from memtui.state.cockpit import CockpitState
@@ -133,3 +145,16 @@ def export_recording(path: Path | str, fmt: str, output: Path | str | None = Non
         write_export(output, export)
     return export
 
+
+
+def write_recording_report(path: Path | str, fallback_dir: Path | str) -> tuple[Path, Path]:
+    """The replay's ``X``: the recording's HTML report and its Markdown (charts in
+    ``<name>-charts/``) as ``<recording stem>-report.html``/``.md`` beside the recording, or in
+    ``fallback_dir`` (the current directory) when that folder is not writable.  Returns both paths."""
+    recording = Path(path)
+    folder = recording.parent if os.access(recording.parent, os.W_OK | os.X_OK) else Path(fallback_dir)
+    html = folder / f"{recording.stem}-report.html"
+    markdown = html.with_suffix(".md")
+    export_recording(recording, "html", html)
+    export_recording(recording, "md", markdown)
+    return html, markdown

@@ -41,7 +41,7 @@ MODAL = (
 )
 APP = (
     ("app.undo", "undo the last reversible change (through the same modal)"),
-    ("app.export", "write the postmortem timeline (Markdown)"),
+    ("app.export", "write the postmortem: HTML report + Markdown with SVG charts"),
     ("app.refresh", "refresh every source now"),
     ("app.quit", "quit"),
 )

@@ -9,7 +9,8 @@ Nothing here may reach a cluster.  Every runbook action (fixes, and diagnose ste
 the live cluster, not the recording) is unavailable with the reason "replay", through the same
 permissions the RBAC check and ``--read-only`` use: the actions panel shows them struck through,
 their keys give a toast and send nothing, no executor and no audit log are made.  The pod details
-screen opens without a log read.  Keys that only look (filter, sort, details, help, panes) work.
+screen opens without a log read.  Keys that only look (filter, sort, details, help, panes) work,
+and ``X`` writes the recording's postmortem beside it (it reads the file, nothing else).
 
 ``--follow`` reads a recording another memtui is still writing (SQLite WAL): a one-shot thread
 worker asks for the frames after the last one every second, re-armed when it is done (polls never
@@ -22,6 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import ClassVar, cast
 
 from rich.text import Text
@@ -32,6 +34,9 @@ from textual.binding import BindingType
 from textual.timer import Timer
 from textual.widgets import Input
 
+from memtui.audit.errors import AuditError
+from memtui.audit.export import charts_dir_for
+from memtui.audit.recording_export import write_recording_report
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
 from memtui.executor.model import Permission
@@ -60,7 +65,8 @@ SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 PLAY_TICK = 0.25
 FOLLOW_POLL = 1.0
 NOT_IN_FOOTER = frozenset({"app.refresh", "app.undo", "app.export"})
-"""Live-only keys the replay's footer leaves out (they still answer, with the reason)."""
+"""Keys the replay's footer leaves out for its own: refresh and undo are live-only (they answer
+with the reason); export works (the help lists it)."""
 
 HELP = (
     ("replay.back", "one refresh back"),
@@ -144,6 +150,8 @@ class ReplayApp(MemtuiApp):
         self._play_timer: Timer | None = None
         self._follow_reader: RecordingReader | None = None
         self._follow_error: str | None = None
+        self.recording_export: tuple[Path, Path] | None = None
+        """The last report ``X`` wrote (HTML, Markdown)."""
 
     def start_at(self, when: datetime) -> None:
         """Before the screen opens: the cursor on the last refresh recorded at or before ``when``."""
@@ -201,8 +209,20 @@ class ReplayApp(MemtuiApp):
         toast(self, f"Undo: not allowed: {REPLAY_REASON}", severity="warning", timeout=6)
 
     def action_export(self) -> None:
-        toast(self, f"Export: not allowed: {REPLAY_REASON} (the session's audit log: memtui audit export)",
-              severity="warning", timeout=6)
+        """The recording's postmortem (as ``memtui replay FILE --export``): an export reads the file
+        and changes nothing in the cluster, so it is not a cluster key."""
+        self._export_recording(Path(self.reader.path), Path.cwd())
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export_recording(self, recording: Path, fallback: Path) -> None:
+        try:
+            html, markdown = write_recording_report(recording, fallback)
+        except AuditError as exc:
+            self.call_from_thread(toast, self, f"export failed: {exc}", severity="error", timeout=10)
+            return
+        self.recording_export = (html, markdown)
+        self.call_from_thread(toast, self, f"postmortem of the recording written: {html} and {markdown} "
+                                           f"(charts in {markdown.parent / charts_dir_for(markdown)})", timeout=15)
 
     def open_pod_details(self, pod: str) -> None:
         """The pod's details at the cursor, without a log read (logs are the live cluster's)."""

@@ -19,8 +19,12 @@ from textual import work
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 
-from memtui.audit import AuditLog, default_audit_path, export_timeline, load_entries
+from memtui.audit import AuditLog, default_audit_path, load_entries
+from memtui.audit.errors import AuditError
+from memtui.audit.export import charts_dir_for
 from memtui.audit.paths import demo_audit_path
+from memtui.audit.report_data import IncidentFacts
+from memtui.audit.session_report import REACHED_WHEN, SessionInputs, write_session_report
 from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.localfiles import context_part, state_dir
 from memtui.executor import ActionContext, Effect, Executor, Outcome, Plan, PlanError
@@ -472,21 +476,42 @@ class RunbookActionsMixin(_AppBase):
         self.call_from_thread(self._confirm, plan.action, plan, self.action_context())
 
     def action_export(self) -> None:
-        self._export_in_worker(self._memory_series())  # history belongs to the main thread
+        """The postmortem beside the audit log: the HTML report and the Markdown with its charts.
+        What the worker needs from the main thread (the state's history and team changes, the
+        incident clock, the recording's path) is gathered here and passed in."""
+        path = getattr(self, "audit_path", None)
+        if path is None:
+            toast(self, "nothing to export: no audit log in this session", severity="warning", timeout=6)
+            return
+        recorder = getattr(self, "recorder", None)
+        recording = Path(recorder.path) if recorder is not None and Path(recorder.path).exists() else None
+        now = self.clock()
+        status = self.state.incident
+        incident = IncidentFacts(status.started_at, status.basis, now, REACHED_WHEN,
+                                 note="" if status.started_at else "no pod over the threshold and no firing alert now")
+        inputs = SessionInputs(
+            audit_path=Path(path), stamp=datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"), now=now,
+            incident=incident, recording=recording,
+            history=None if recording else self._memory_series(),
+            team=() if recording else tuple(self.state.team_changes),
+        )
+        self._export_in_worker(inputs)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _export_in_worker(self, series: dict[str, list[tuple[datetime, float]]]) -> None:
-        path = getattr(self, "audit_path", None)
-        if path is None or not Path(path).exists():
-            self.call_from_thread(toast, self, "nothing to export yet: no action has been audited", timeout=5)
+    def _export_in_worker(self, inputs: SessionInputs) -> None:
+        try:
+            report = write_session_report(inputs)
+        except AuditError as exc:
+            self.call_from_thread(toast, self, f"export failed: {exc}", severity="error", timeout=10)
             return
-        entries = load_entries(path)
-        text = export_timeline(entries, fmt="md", memory_series=series or None)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        out = Path(path).with_name(f"{Path(path).stem}-timeline-{stamp}.md")
-        out.write_text(text, encoding="utf-8")
-        self.last_export = out
-        self.call_from_thread(toast, self, f"postmortem timeline written to {out}", timeout=15)
+        if report is None:
+            self.call_from_thread(toast, self, "nothing to export yet: no action audited, no team change seen",
+                                  timeout=5)
+            return
+        self.last_export = report
+        self.call_from_thread(toast, self, f"postmortem written: {report.html} and {report.markdown} "
+                                           f"(charts in {report.markdown.parent / charts_dir_for(report.markdown)})",
+                              timeout=15)
 
     def _memory_series(self) -> dict[str, list[tuple[datetime, float]]]:
         """memtui's own history of the pods, for the export's chart (Prometheus is used when set)."""

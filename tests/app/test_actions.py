@@ -193,7 +193,7 @@ async def test_export_key_writes_the_postmortem_timeline(sim, make_app, tmp_path
         await wait_for(pilot, lambda: any(o.ok for o in app.outcomes), timeout=15)
         await pilot.press("X")
         await wait_for(pilot, lambda: getattr(app, "last_export", None) is not None, timeout=15)
-        text = app.last_export.read_text()
+        text = app.last_export.markdown.read_text()
     assert "fix.reduce-batch-size" in text and "|" in text  # the Markdown table of actions
     assert "success" in text
 
