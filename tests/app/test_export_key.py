@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from memtui.config.settings import Settings
 from memtui.demo.recorded_incident import record_incident
 from memtui.recording.store import RecordingReader
@@ -26,10 +28,13 @@ def kinds_of_rows(html: str) -> list[str]:
     return re.findall(r'class="kind kind-([a-z]+)"', body)
 
 
+@pytest.mark.parametrize("record", [True, False], ids=["recording", "history"])
 async def test_x_writes_the_html_report_and_the_markdown_with_charts_beside_the_audit_log(sim, make_app, kubectl,
-                                                                                          tmp_path):
+                                                                                          tmp_path, record):
+    """Recording (the default): the figures are the recording's, read while its writer writes;
+    without one, memtui's own history of the pods and the team's changes the state keeps."""
     audit = tmp_path / "audit" / "audit.jsonl"
-    app = make_app(audit_log=str(audit))
+    app = make_app(audit_log=str(audit), record=record)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None
                        and app.sources.team is not None and app.sources.team.baselined, timeout=20)
@@ -49,6 +54,12 @@ async def test_x_writes_the_html_report_and_the_markdown_with_charts_beside_the_
     assert report.html.name.startswith("audit-report-") and report.markdown == report.html.with_suffix(".md")
     assert any(str(report.html) in m and str(report.markdown) in m for m in messages)  # the toast names both
     html = report.html.read_text(encoding="utf-8")
+    if record:
+        assert report.source.startswith("the recording ") and app.recorder is not None
+        assert report.source.startswith(f"the recording {app.recorder.path.name} ")
+        assert 'class="mt-limit' in html  # the pods' limits, from the recorded Kubernetes polls
+    else:
+        assert report.source.startswith("memtui's own history")
     # a chart per affected pod, drawn as inline SVG, with the two changes marked
     assert re.search(r'<figure id="chart-pod-sap-llm-[^"]+"', html) and "<svg" in html and 'class="mt-line' in html
     assert kinds_of_rows(html).count("action") == 1 and "team" in kinds_of_rows(html)
