@@ -39,6 +39,10 @@ def run_app(make_app: Callable[[], MemtuiApp], termination: Termination) -> int:
         _, line = record_crash(exc)
         print(line, file=sys.stderr)
         return EXIT_CRASH
+    if app.recording_line is not None:  # the session went on unrecorded: said, but not an error exit
+        from memtui.widgets.outside_text import visible
+
+        print(visible(app.recording_line), file=sys.stderr)
     if app.crash_line is not None:
         print(app.crash_line, file=sys.stderr)  # after Textual restored the terminal
         return EXIT_CRASH

@@ -88,6 +88,8 @@ class RecordingMixin(_AppBase):
     recording_error: str | None = None
     """Why this session's recording stopped (kept for the reasons screen once the toast is gone)."""
     _last_ranking: dict[str, Any] | None = None
+    recording_line: str | None = None
+    """What the command line prints once the terminal is back: the recording failed or was cut short."""
 
     def _start_recording(self) -> None:
         """After the runbook's setup (the audit log is known), before the first poll's frames."""
@@ -178,5 +180,13 @@ class RecordingMixin(_AppBase):
 
     def close_recording(self) -> None:
         """At quit: flush what is queued and join the writer (bounded: never hangs the exit)."""
-        if self.recorder is not None:
-            self.recorder.close(timeout=5.0)
+        recorder = self.recorder
+        if recorder is None:
+            return
+        finished = recorder.close(timeout=5.0)
+        error = recorder.error
+        if error is not None:
+            self.recording_line = f"memtui: the session was not fully recorded: {error}"
+        elif not finished:
+            self.recording_line = (f"memtui: recording {recorder.path}: the last frames were not written within "
+                                   "5 s of quitting (the file holds everything before them)")

@@ -53,3 +53,5 @@ def test_a_recording_path_that_cannot_be_written_leaves_the_cockpit_running_and_
     code, seen = run_demo(tmp_path, "--record", str(blocker / "x.memtui"), marker=b"rec failed")
     assert code == 0
     assert b"Traceback" not in seen
+    after = seen.rsplit(b"\x1b[?1049l", 1)[-1]  # what was printed once the terminal was given back
+    assert b"memtui: the session was not fully recorded: cannot create recording" in after
