@@ -5,8 +5,9 @@ Records ``--minutes`` of the simulator's sap-llm namespace polled every ``--refr
 the cockpit polls it (``KubeSource.fetch()`` per refresh, Redis figures, nvidia-smi by exec every
 30 refreshes, a fix and a rollout restart in the audit frames: memtui/demo/recorded_incident.py), then
 prints: the recording's size, the time ``memtui replay FILE --export html`` takes (read, fold the
-incident clock, build the charts, render) and ``--export md`` (with its SVG files), and the sizes
-of the page and the charts (each series is thinned to two points per pixel column).
+incident clock, build the charts, render) and ``--export md`` (with its SVG files), the live
+cockpit's ``X`` over the same session (audit log + recording, both files), and the sizes of the
+page and the charts (each series is thinned to two points per pixel column).
 
     .venv/bin/python bench/report.py                    # an hour at 2 s: 1,800 refreshes
     .venv/bin/python bench/report.py --minutes 10
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from memtui.audit.recording_export import export_recording  # noqa: E402
+from memtui.audit.report_data import IncidentFacts  # noqa: E402
+from memtui.audit.session_report import SessionInputs, write_session_report  # noqa: E402
 from memtui.demo.recorded_incident import record_incident  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
 
@@ -52,6 +55,16 @@ def main() -> int:
             charts = sum(len(v.encode()) for v in export.files.values())
             extra = f", {len(export.files)} SVG files {charts / 1e3:.0f} kB" if export.files else ""
             print(f"--export {fmt}: {wall:.2f} s wall, {used:.2f} s CPU; {out.stat().st_size / 1e3:.0f} kB{extra}")
+        # the live cockpit's X over the same session: audit log + recording -> HTML and Markdown with charts
+        audit = recorded.path.parent / "audit.jsonl"
+        inputs = SessionInputs(audit_path=audit, stamp="bench", now=recorded.restart_at,
+                               incident=IncidentFacts(None, ""), recording=recorded.path)
+        begin, cpu = time.perf_counter(), time.process_time()
+        report = write_session_report(inputs)
+        wall, used = time.perf_counter() - begin, time.process_time() - cpu
+        assert report is not None
+        print(f"X (live, from the recording): {wall:.2f} s wall, {used:.2f} s CPU in the export worker; "
+              f"{report.html.stat().st_size / 1e3:.0f} kB page, {len(report.charts)} SVG files")
     return 0
 
 
