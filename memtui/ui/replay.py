@@ -107,7 +107,7 @@ def replay_settings(base: Settings, meta: RecordingMeta) -> Settings:
                    threshold=str(meta.threshold_bytes) if meta.threshold_bytes else base.threshold,
                    read_only=meta.read_only, demo=meta.demo_scenario is not None,
                    scenario=meta.demo_scenario or base.scenario, prometheus_url=None, alertmanager_url=None,
-                   redis_url=None)
+                   redis_url=None, record=False, record_path=None)
 
 
 class ReplayApp(MemtuiApp):

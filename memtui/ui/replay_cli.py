@@ -8,7 +8,6 @@ the options are declared: other modes over a recording (an export) add theirs th
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -53,6 +52,7 @@ def build_replay_parser() -> argparse.ArgumentParser:
     parser.add_argument("-n", "--namespace", help="with no FILE: whose latest recording (default: the context's)")
     parser.add_argument("--context", help="with no FILE: whose latest recording (default: the current context)")
     parser.add_argument("--kubeconfig", help="with no FILE: the kubeconfig naming the current context")
+    parser.add_argument("--demo", action="store_true", help="with no FILE: the latest demo drill's recording (memtui --demo)")
     parser.add_argument("--keymap", metavar="FILE", help="a keymap TOML overriding keymaps/default.toml")
     parser.add_argument("--theme", choices=THEMES, metavar="NAME", help=f"colour theme: {', '.join(THEMES)}")
     parser.add_argument("--runbook", metavar="FILE", help="a runbook TOML (the action titles the time bar names)")
@@ -101,16 +101,18 @@ def parse_at(text: str, meta: RecordingMeta, first: datetime | None, last: datet
     return when
 
 
-def latest_recording(settings: Settings) -> Path:
+def latest_recording(settings: Settings, *, demo: bool = False) -> Path:
     """With no FILE: the latest recording of the context and namespace a plain ``memtui`` would
-    watch (read from the kubeconfig as ``memtui audit`` does: no credential plugin, no request)."""
-    try:
-        paths = importlib.import_module("memtui.recording.paths")
-    except ImportError:
-        paths = None
-    latest = getattr(paths, "latest_recording", None)
-    if latest is None:
-        raise ReplayUsageError("give the recording: memtui replay FILE (this memtui cannot list recordings)")
+    watch (read from the kubeconfig as ``memtui audit`` does: no credential plugin, no request),
+    or with ``--demo`` the latest demo drill's."""
+    from memtui.recording.paths import latest_recording as latest
+    from memtui.recording.paths import recording_dir
+
+    if demo:
+        found = latest("", "", demo=True)
+        if found is None:
+            raise ReplayUsageError(f"no demo recording in {recording_dir('', '', demo=True)}: run memtui --demo first")
+        return found
     from memtui.audit.current import current_scope
 
     scope, why = current_scope(kubeconfig=settings.kubeconfig, context=settings.context, namespace=settings.namespace)
@@ -118,8 +120,9 @@ def latest_recording(settings: Settings) -> Path:
         raise ReplayUsageError(f"no FILE, and no current context whose recordings to take: {why}")
     found = latest(scope.context, scope.namespace)
     if found is None:
-        raise ReplayUsageError(f"no recording of {scope.context}/{scope.namespace} in the state dir: give FILE")
-    return Path(found)
+        raise ReplayUsageError(f"no recording of {scope.context}/{scope.namespace} in "
+                               f"{recording_dir(scope.context, scope.namespace)}: give FILE")
+    return found
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
@@ -128,7 +131,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from memtui.audit.recording_export import export_recording
 
     try:
-        path = Path(args.file) if args.file else latest_recording(settings)
+        path = Path(args.file) if args.file else latest_recording(settings, demo=args.demo)
         export = export_recording(path, args.export, args.output)
     except (ReplayUsageError, AuditError) as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -155,7 +158,7 @@ def main(argv: Sequence[str]) -> int:
         return _export(args, settings)
     try:
         speed = parse_speed(args.speed)
-        path = Path(args.file) if args.file else latest_recording(settings)
+        path = Path(args.file) if args.file else latest_recording(settings, demo=args.demo)
     except ReplayUsageError as exc:
         return _fail(str(exc), EXIT_USAGE)
 

@@ -9,6 +9,7 @@ import pytest
 from memtui.config.settings import Settings
 from memtui.recording.store import RecordingReader
 from memtui.ui.replay import ReplayApp
+from tests.app.conftest import make_app  # noqa: F401 - the real cockpit on the simulator, for its recordings
 from tests.replay.recordings import Recorded, record_session
 
 

@@ -100,3 +100,28 @@ def test_memtui_replay_in_a_terminal_opens_and_quits(recorded, tmp_path):
     shown = re.sub(rb"\x1b\[[0-9;?]*[ -/]*[@-~]", b"", raw).decode("utf-8", "replace")
     assert code == 0, shown[-2000:]
     assert "Traceback" not in shown and "replay" in shown
+
+
+def test_no_file_takes_the_latest_recording_of_the_current_context(recorded, sim):
+    """The recording the cockpit would have written for this kubeconfig's context and namespace,
+    the latest of them; --demo: the latest demo drill's."""
+    import shutil
+
+    from memtui.audit.current import current_scope
+    from memtui.config.settings import Settings
+    from memtui.recording.paths import recording_dir
+    from memtui.ui.replay_cli import ReplayUsageError, latest_recording
+
+    settings = Settings(kubeconfig=str(sim.kubeconfig_path), namespace="sap-llm")
+    scope, _ = current_scope(kubeconfig=settings.kubeconfig, context=None, namespace="sap-llm")
+    assert scope is not None
+    with pytest.raises(ReplayUsageError, match=f"no recording of {scope.context}/sap-llm in"):
+        latest_recording(settings)
+    folder = recording_dir(scope.context, "sap-llm")
+    folder.mkdir(parents=True)
+    older, newer = folder / "20261202T190000Z-11.memtui", folder / "20261202T200000Z-12.memtui"
+    for path in (older, newer):
+        shutil.copy(recorded.path, path)
+    assert latest_recording(settings) == newer
+    with pytest.raises(ReplayUsageError, match="no demo recording"):
+        latest_recording(settings, demo=True)
