@@ -10,7 +10,6 @@ ranking in the entry gets the ranking that was on screen when it was sent.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -137,24 +136,36 @@ def export_recording(path: Path | str, fmt: str, output: Path | str | None = Non
     (0600, a Markdown's charts in ``<name>-charts/``) when given."""
     if fmt not in EXPORT_FORMATS:
         raise AuditError(f"unknown export format {fmt!r} (choose from {', '.join(EXPORT_FORMATS)})")
-    recorded = read_recording(path)
-    export = export_report(recorded.entries, fmt=fmt, series=recorded.series, incident=recorded.incident,
-                           warnings=recorded.warnings, charts_dir=charts_dir_for(output) if output else None,
-                           until=recorded.end, team=recorded.team)
+    export = _export(read_recording(path), fmt, output)
     if output is not None:
         write_export(output, export)
     return export
 
 
+def _export(recorded: RecordedIncident, fmt: str, output: Path | str | None) -> Export:
+    return export_report(recorded.entries, fmt=fmt, series=recorded.series, incident=recorded.incident,
+                         warnings=recorded.warnings, charts_dir=charts_dir_for(output) if output else None,
+                         until=recorded.end, team=recorded.team)
+
 
 def write_recording_report(path: Path | str, fallback_dir: Path | str) -> tuple[Path, Path]:
     """The replay's ``X``: the recording's HTML report and its Markdown (charts in
     ``<name>-charts/``) as ``<recording stem>-report.html``/``.md`` beside the recording, or in
-    ``fallback_dir`` (the current directory) when that folder is not writable.  Returns both paths."""
+    ``fallback_dir`` (the current directory) when that folder cannot be written (a colleague's
+    recording, a read-only mount).  The recording is read once.  Returns both paths."""
     recording = Path(path)
-    folder = recording.parent if os.access(recording.parent, os.W_OK | os.X_OK) else Path(fallback_dir)
-    html = folder / f"{recording.stem}-report.html"
+    recorded = read_recording(recording)
+    try:
+        return _write_both(recorded, recording.parent, recording.stem)
+    except AuditError:
+        if Path(fallback_dir).resolve() == recording.parent.resolve():
+            raise
+        return _write_both(recorded, Path(fallback_dir), recording.stem)
+
+
+def _write_both(recorded: RecordedIncident, folder: Path, stem: str) -> tuple[Path, Path]:
+    html = folder / f"{stem}-report.html"
     markdown = html.with_suffix(".md")
-    export_recording(recording, "html", html)
-    export_recording(recording, "md", markdown)
+    for output, fmt in ((html, "html"), (markdown, "md")):
+        write_export(output, _export(recorded, fmt, output))
     return html, markdown

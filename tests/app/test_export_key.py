@@ -99,3 +99,30 @@ async def test_x_in_replay_writes_the_recordings_report_beside_it_and_sends_noth
     assert (tmp_path / "rec" / "incident-report-charts" / "redis.svg").is_file()
     assert mode(html) == mode(markdown) == "0o600"
     assert sim.requests() == []  # an export reads the file, nothing else
+
+
+async def test_x_in_replay_writes_into_the_current_dir_when_the_recordings_folder_cannot_be_written(
+        sim, tmp_path, monkeypatch):
+    import subprocess
+
+    folder = tmp_path / "theirs"
+    recorded = record_incident(sim, folder / "incident.memtui-rec", minutes=12, restart_minute=8)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    reader = RecordingReader(recorded.path)  # its -wal and -shm exist while a reader is open
+    # immutable: not even root (these tests' user in CI) may create a file in it
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        reader.close()
+        pytest.skip("chattr +i is not available on this filesystem")
+    try:
+        app = ReplayApp(Settings(), reader)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("X")
+            await wait_for(pilot, lambda: app.recording_export is not None, timeout=20)
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+        reader.close()
+    assert app.recording_export == (here / "incident-report.html", here / "incident-report.md")
+    assert (here / "incident-report-charts").is_dir()
+    assert not [p for p in folder.iterdir() if "report" in p.name]
