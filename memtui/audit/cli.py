@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", required=True, metavar="{export,verify,path}", parser_class=_Parser
     )
 
-    export = commands.add_parser("export", help="write the postmortem timeline (Markdown, JSON or CSV)")
+    export = commands.add_parser("export", help="write the postmortem timeline (Markdown, HTML, JSON or CSV)")
     _add_location(export)
     export.add_argument(
         "--since", metavar="WHEN", help="only actions from then on: 2h, 30m, 1h30m, 1d or 2026-11-27T02:00:00Z"
