@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--recording", metavar="FILE", action="append", default=[],
         help="add the team's changes this recording saw (others' kubectl, HPA, GitOps, memtui changes) as "
-             "timeline rows; repeatable",
+             "timeline rows; repeatable (default: this context and namespace's recordings that overlap the period)",
     )
 
     verify = commands.add_parser(
@@ -197,7 +197,7 @@ def _export(args: argparse.Namespace) -> int:
         print(f"{PROG}: warning: {path}: {report.describe()}; see `memtui audit verify`", file=sys.stderr)
     warnings: list[str] = []
     series = incident = None
-    team = _team_changes(args.recording)
+    team = _team_changes(args.recording) if args.recording else _team_changes_recorded(path, entries, since)
     if args.prometheus_url:
         series, incident = _report_series(args, entries, since, warnings, team)
     limits = _limits_after_fix(args, entries, warnings)
@@ -232,6 +232,38 @@ def _team_changes(recordings: Sequence[str]) -> list[TeamChange]:
                 reader.close()
         except RecordingError as exc:
             raise _UsageError(str(exc)) from None
+    return out
+
+
+def _team_changes_recorded(path: Path, entries: Sequence[AuditEntry], since: datetime | None) -> list[TeamChange]:
+    """The team's changes from the recordings of the log's context and namespace (the demo's for a
+    demo log) whose span (first to last frame, on the cockpit's clock like the log's entries)
+    overlaps the exported period; one that cannot be read is skipped with a warning."""
+    from memtui.audit.paths import demo_audit_dir
+    from memtui.recording.extract import team_changes
+    from memtui.recording.paths import list_recordings
+    from memtui.recording.store import RecordingError, RecordingReader
+
+    context, namespace = next(((e.context, e.namespace) for e in entries if e.context and e.namespace), ("", ""))
+    if not context or not namespace:
+        return []
+    start = since or min(e.timestamp for e in entries)
+    end = max(e.timestamp for e in entries)
+    demo = path.resolve().parent == demo_audit_dir().resolve()
+    out: list[TeamChange] = []
+    for found in list_recordings(context, namespace, demo=demo):
+        try:
+            reader = RecordingReader(found.path)
+            try:
+                last = reader.last_seq()
+                tail = next(iter(reader.frames(after=max(0, last - 1))), None)
+                if tail is None or reader.meta.started_at > end or tail.at < start:
+                    continue
+                out += team_changes(reader)
+            finally:
+                reader.close()
+        except RecordingError as exc:
+            print(f"{PROG}: warning: team changes of {found.path} left out: {exc}", file=sys.stderr)
     return out
 
 

@@ -92,3 +92,27 @@ def test_a_missing_recording_is_named(tmp_path, capsys, missing):
     audit.write_text("")
     assert audit_main(["export", "--file", str(audit), "--recording", str(tmp_path / missing)]) != 0
     assert f"no recording at {tmp_path / missing}" in capsys.readouterr().err
+
+
+async def test_by_default_the_export_reads_the_sessions_own_recording(sim, make_app, kubectl, tmp_path, capsys):
+    """No --recording: the recordings of the log's context and namespace that overlap its period
+    (the app records by default, into the state dir)."""
+    from memtui.recording.paths import list_recordings
+
+    audit = tmp_path / "audit.jsonl"
+    app = make_app(audit_log=str(audit))
+    before = configmap(kubectl)["batch_size"]
+    async with app.run_test(size=(160, 48)) as pilot:
+        await baseline(pilot, app)
+        kubectl("patch", "configmap", "sap-llm-config", "-n", NS, "--type", "merge",
+                "-p", '{"data":{"batch_size":"48"}}', check=True)
+        await wait_for(pilot, lambda: bool(team(app, kind="ConfigMap")), timeout=15)
+        await open_modal(pilot, app, "B")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(o.ok for o in app.outcomes), timeout=15)
+    found = list_recordings("memtui-sim", NS)  # the session's recording, where the export looks
+    assert found
+    assert audit_main(["export", "--file", str(audit), "--format", "csv"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    (line,) = [r for r in table if r["kind"] == "team"]
+    assert (line["who"], line["effect"]) == ("kubectl-patch (Update)", f"batch_size {before}→48")
