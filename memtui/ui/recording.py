@@ -90,9 +90,12 @@ class RecordingMixin(_AppBase):
     _last_ranking: dict[str, Any] | None = None
     recording_line: str | None = None
     """What the command line prints once the terminal is back: the recording failed or was cut short."""
+    records: bool = False
+    """This cockpit is one that records (a live one); a replay, which never does, says nothing about it."""
 
     def _start_recording(self) -> None:
         """After the runbook's setup (the audit log is known), before the first poll's frames."""
+        self.records = True
         settings = self.settings
         if not settings.record:
             return
@@ -168,7 +171,7 @@ class RecordingMixin(_AppBase):
         that never records, e.g. a replay)."""
         text = Text("recording\n", style="bold")
         recorder = self.recorder
-        if recorder is None and self.settings.record:
+        if not self.records:
             return None
         if recorder is None:
             text.append("  off (--no-record / record = false)", style=role("muted"))

@@ -157,3 +157,23 @@ async def test_a_path_that_cannot_be_written_is_a_toast_and_the_cockpit_goes_on(
         await pilot.press("escape")
         await pilot.press("q")
     assert app.return_code in (None, 0)
+
+
+async def test_a_replay_records_nothing_and_its_reasons_screen_says_nothing_of_recording(sim, make_app, tmp_path):
+    from memtui.config.settings import Settings
+    from memtui.ui.replay import ReplayApp
+
+    chosen = tmp_path / "live.memtui"
+    live = make_app(record_path=str(chosen))
+    async with live.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: live.state.snapshot is not None)
+    replay = ReplayApp(Settings(), RecordingReader(chosen))
+    async with replay.run_test(size=(160, 48)) as pilot:
+        await pilot.pause(0.2)
+        assert replay.recorder is None and replay.query_one(IncidentHeader).recording == ""
+        await pilot.press("H")
+        await wait_for(pilot, lambda: isinstance(replay.screen, ReasonsScreen))
+        await pilot.pause(0.1)
+        text = screen_text(replay)
+        assert "kubernetes" in text and "recording" not in text.lower()
+    assert not recordings_root().exists()
