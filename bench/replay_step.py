@@ -3,7 +3,7 @@
 
 A recording is made for real (the Kubernetes source's snapshots of the simulator, one every 2 s
 of simulated time, written with ``RecordingWriter``), at 10 and 1,000 pods.  Then the replay
-driver (memtui/ui/replay_driver.py) opens it (every frame read and indexed, the first refresh
+driver (memtui/ui/replay_driver.py) opens it (its index read: no snapshot decoded; the first refresh
 folded), the cursor goes to the end (the first visit folds every frame, a checkpoint every K
 refreshes) and is walked: a step forward folds the frames
 after the cursor; a step back copies the checkpoint at or before the target (``copy.deepcopy``,
@@ -68,7 +68,7 @@ def walk(path: Path, every: int) -> str:
     try:
         driver = ReplayDriver(reader.meta, reader.frames, checkpoint_every=every)
         started = time.perf_counter()
-        driver.take(reader.frames())
+        driver.take(reader.index())
         driver.state_at(driver.start)
         opened = time.perf_counter() - started
         started = time.perf_counter()

@@ -62,3 +62,24 @@ class Frame:
     @property
     def snapshot_type(self) -> str | None:
         return type(self.payload).__name__ if self.kind == "apply" else None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """One frame as an index sees it (``RecordingReader.index``): where and what it is, without its
+    snapshot body.  ``payload`` is decoded only for ``audit`` frames (an entry is small and the
+    replay's time bar names the actions); None for every other kind."""
+
+    seq: int
+    at: datetime
+    kind: str
+    source: str = ""
+    snapshot_type: str | None = None
+    """The type name of an ``apply`` frame's snapshot (``Frame.snapshot_type``)."""
+    payload: Any = None
+
+    @classmethod
+    def of(cls, frame: Frame) -> IndexRow:
+        """The index row of a frame already decoded (``replay --follow`` takes whole frames)."""
+        return cls(frame.seq, frame.at, frame.kind, frame.source, frame.snapshot_type,
+                   frame.payload if frame.kind == "audit" else None)

@@ -136,7 +136,7 @@ class ReplayApp(MemtuiApp):
         self.meta = meta
         extra = {} if checkpoint_every is None else {"checkpoint_every": checkpoint_every}
         self.driver = ReplayDriver(meta, reader.frames, threshold_bytes=settings.threshold_bytes, **extra)
-        self.driver.take(reader.frames())
+        self.driver.take(reader.index())
         self.follow = follow
         self.following = follow
         """At the live end of a followed recording (False once the operator steps back)."""

@@ -6,8 +6,9 @@ clock reading each frame's recorded time while it is folded (the incident clock,
 source health come out as they were then).  No Textual here: the replay app asks for a position
 and draws what it gets.
 
-Opening reads the file once to index it (refreshes, actions, times) and folds nothing: a position
-is folded when the cursor first gets there.  Forward is cheap (fold the frames after the current
+Opening reads the file's index (``RecordingReader.index``: seqs, times, kinds and the audit
+entries, no snapshot decoded) and folds nothing: a position is folded when the cursor first gets
+there.  Forward is cheap (fold the frames after the current
 position).  Backward means folding again: the *front* state (the furthest folded so far, also where
 ``--follow`` folds new frames while the cursor is at the live end) leaves a copy of itself every
 ``checkpoint_every`` Kubernetes refreshes, and a step back copies the nearest checkpoint at or
@@ -33,7 +34,7 @@ from memtui.audit.entry import AuditEntry
 from memtui.reasoning.model import CauseRanking
 from memtui.reasoning.ranking import rank
 from memtui.recording.fold import apply_frame
-from memtui.recording.model import STATE_KINDS, Frame, RecordingMeta
+from memtui.recording.model import STATE_KINDS, Frame, IndexRow, RecordingMeta
 from memtui.state.cockpit import CockpitState
 from memtui.state.snapshots import KubeSnapshot
 
@@ -109,9 +110,11 @@ class ReplayDriver:
 
     # -- taking frames ----------------------------------------------------------------------------
 
-    def take(self, frames: Iterable[Frame], *, fold: bool = False) -> int:
-        """Index frames newer than ``last_seq``; how many were new.  ``fold``: also fold them into
-        the front when it has every frame before them (following at the live end: no second read)."""
+    def take(self, frames: Iterable[Frame | IndexRow], *, fold: bool = False) -> int:
+        """Index frames newer than ``last_seq``; how many were new.  Opening takes the file's
+        ``RecordingReader.index()`` (no snapshot decoded); ``--follow`` takes whole frames, and
+        with ``fold`` also folds them into the front when it has every frame before them
+        (following at the live end: no second read)."""
         count = 0
         for frame in frames:
             if frame.seq <= self.last_seq:
@@ -120,12 +123,12 @@ class ReplayDriver:
             self.last_seq = frame.seq
             self.first_at = self.first_at or frame.at
             self.last_at = frame.at
-            if frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
+            if frame.kind == "apply" and frame.snapshot_type == KubeSnapshot.__name__:
                 self.refreshes.append(frame.seq)
                 self.times[frame.seq] = frame.at
             elif frame.kind == "audit":
                 self._take_audit(frame)
-            if fold and self._front_seq == frame.seq - 1:
+            if fold and isinstance(frame, Frame) and self._front_seq == frame.seq - 1:
                 self._fold_front(frame)
         return count
 
@@ -151,7 +154,7 @@ class ReplayDriver:
             self._every *= 2
             self._segment = None
 
-    def _take_audit(self, frame: Frame) -> None:
+    def _take_audit(self, frame: Frame | IndexRow) -> None:
         try:
             entry = AuditEntry.from_json(frame.payload if isinstance(frame.payload, dict) else {})
         except (ValueError, TypeError) as exc:
