@@ -29,7 +29,7 @@ from memtui.audit.redact import MASK, is_secret_key, redact_text
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.paths import new_recording_path, prune
 from memtui.recording.recorder import Recorder
-from memtui.state.snapshots import EvidenceSnapshot, LogEvidence, PodEvidence
+from memtui.state.snapshots import EvidenceSnapshot, KubeEvent, KubeSnapshot, LogEvidence, NodeSnapshot, PodEvidence
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.outside_text import plain, toast
 from memtui.widgets.roles import role
@@ -52,16 +52,52 @@ def recorded(payload: Any) -> Any:
     """What goes into the recording: secrets masked as the audit log masks them.
 
     A reason (``fail``, ``disable``) is free text that may quote a URL or a command line; the
-    evidence quotes log lines and the app's boot config (``api_key=…``).  The other snapshots
-    hold figures, names and the API server's own messages, and the sources already mask what they
-    build from credentials (a Redis URL's password).  The evidence is gathered once a minute for
-    a few pods: masking it costs nothing next to a refresh.
+    evidence quotes log lines and the app's boot config (``api_key=…``); an Event's message is
+    whatever a controller or a teammate wrote (a failed probe's command line, a webhook's URL).
+    The other snapshots hold figures and names, and the sources already mask what they build from
+    credentials (a Redis URL's password).  The evidence is gathered once a minute for a few pods:
+    masking it costs nothing next to a refresh; events are masked once each (``_EventMasks``).
     """
     if isinstance(payload, str):
         return redact_text(payload)
     if isinstance(payload, EvidenceSnapshot):
         return replace(payload, pods=tuple(_pod_evidence(p) for p in payload.pods))
+    if isinstance(payload, KubeSnapshot) and payload.events:
+        return replace(payload, events=_EVENT_MASKS.masked(payload.events))
+    if isinstance(payload, NodeSnapshot) and payload.system_ooms:
+        return replace(payload, system_ooms=_EVENT_MASKS.masked(payload.system_ooms))
     return payload
+
+
+class _EventMasks:
+    """Each distinct event is masked once: a refresh hands over the same events again and again
+    (thousands in a big namespace), and the recorder's deltas skip an event that is the same
+    object as last time, so an unchanged event must come back as the same object, and an event
+    with nothing to mask as itself."""
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[KubeEvent, KubeEvent]] = {}
+        """id(event) → (that event, it masked): by identity, so a lookup costs no hash of the
+        event's fields; the entry holds the event, so its id cannot be reused meanwhile."""
+
+    def masked(self, events: tuple[KubeEvent, ...]) -> tuple[KubeEvent, ...]:
+        seen = self._seen
+        if len(seen) > self.LIMIT:  # bounded: the events still current are masked again once
+            seen.clear()
+        out = []
+        for event in events:
+            entry = seen.get(id(event))
+            if entry is None or entry[0] is not event:
+                message = redact_text(event.message)
+                entry = (event, event if message == event.message else replace(event, message=message))
+                seen[id(event)] = entry
+            out.append(entry[1])
+        return tuple(out)
+
+
+_EVENT_MASKS = _EventMasks()
 
 
 def _pod_evidence(pod: PodEvidence) -> PodEvidence:

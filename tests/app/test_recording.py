@@ -177,3 +177,35 @@ async def test_a_replay_records_nothing_and_its_reasons_screen_says_nothing_of_r
         text = screen_text(replay)
         assert "kubernetes" in text and "recording" not in text.lower()
     assert not recordings_root().exists()
+
+
+async def test_an_event_message_with_a_credential_is_masked_in_the_recording_as_in_the_audit_log(sim, make_app):
+    """An Event's message is anybody's text (a failed probe's command line, a webhook URL): on
+    screen it is shown as the API gave it, in the file it is masked as the audit log masks."""
+    from kubernetes import client as k8s
+
+    app = make_app()
+    k8s.CoreV1Api(app.connection.api_client).create_namespaced_event("sap-llm", {
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "probe-failed.1", "namespace": "sap-llm"},
+        "involvedObject": {"kind": "Pod", "name": "sap-llm-0", "namespace": "sap-llm"},
+        "reason": "Unhealthy", "type": "Warning", "count": 1,
+        "message": "Liveness probe failed: curl https://probe:hunter2@llm:8443/health --token s3cr3t-tok",
+    })
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None
+                       and any(e.reason == "Unhealthy" for e in app.state.snapshot.events), timeout=15)
+        shown = next(e for e in app.state.snapshot.events if e.reason == "Unhealthy")
+        assert "hunter2" in shown.message  # the cockpit shows what the API says
+        sim.advance(30)
+        before = app.state.snapshot
+        await wait_for(pilot, lambda: app.state.snapshot is not before, timeout=15)
+        await pilot.press("q")
+
+    _, frames = read(app.recorder.path)
+    recorded_events = [e for f in frames if isinstance(f.payload, KubeSnapshot) for e in f.payload.events
+                       if e.reason == "Unhealthy"]
+    assert len(recorded_events) >= 2  # in the keyframe and again after the refresh
+    for event in recorded_events:
+        assert "hunter2" not in event.message and "s3cr3t-tok" not in event.message
+        assert event.message.startswith("Liveness probe failed: curl https://probe:***@llm:8443/health")
