@@ -55,6 +55,8 @@ class TimeBar(Widget):
     """Recorded seconds per second of playback."""
     following: reactive[bool | None] = reactive(None)
     """None: not following a live recording; True: at its live end; False: stepped back from it."""
+    folding: reactive[int | None] = reactive(None)
+    """Percent of the fold to the cursor done in the background; None: the screen is the cursor's."""
     detail: reactive[Text] = reactive(Text)
     """Where the cursor stands and the last action before it (plain text from the recording)."""
 
@@ -103,6 +105,8 @@ class TimeBar(Widget):
             line.append("● live", style=role("bold ok")).append(" (following) ", style=role("muted"))
         elif self.following is False:
             line.append("following paused · End to go live", style=role("bold warn")).append(" ")
+        if self.folding is not None:
+            line.append(f"folding… {self.folding}%", style=role("bold warn")).append(" ")
         line.append_text(self.detail)
         line.truncate(width, overflow="ellipsis")
         return line

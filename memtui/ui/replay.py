@@ -28,6 +28,7 @@ from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import work
+from textual.worker import get_current_worker
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -49,7 +50,7 @@ from memtui.ui.app import MemtuiApp
 from memtui.ui.bindings import APP_BINDINGS, REPLAY_BINDINGS
 from memtui.ui.keymap import Keymap
 from memtui.ui.keys_help import help_sections
-from memtui.ui.replay_driver import ReplayDriver
+from memtui.ui.replay_driver import CHECKPOINT_EVERY, FoldJob, FoldResult, ReplayDriver
 from memtui.widgets.help_screen import HelpScreen, HelpSection
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.outside_text import plain, toast, visible
@@ -64,6 +65,12 @@ SPEEDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 """Playback speeds, in recorded seconds per second."""
 PLAY_TICK = 0.25
 FOLLOW_POLL = 1.0
+SYNC_REFRESHES = CHECKPOINT_EVERY
+"""A move that folds at most this many Kubernetes refreshes is folded on the main thread: one
+refresh forward (~30 ms at 1,000 pods, ``bench/replay_step.py``) and a step back (a checkpoint and
+at most this many refreshes after it: a few hundred ms) answer at once, without a "folding…" flash
+and a second reader rebuilding delta chains.  Anything further (End, a late action, ``--at``,
+playing at 60×) folds in a thread worker while the screen keeps the state it has."""
 NOT_IN_FOOTER = frozenset({"app.refresh", "app.undo", "app.export"})
 """Keys the replay's footer leaves out for its own: refresh and undo are live-only (they answer
 with the reason); export works (the help lists it)."""
@@ -127,6 +134,7 @@ class ReplayApp(MemtuiApp):
         speed: float = 1.0,
         follow_poll: float = FOLLOW_POLL,
         checkpoint_every: int | None = None,
+        sync_refreshes: int = SYNC_REFRESHES,
     ) -> None:
         meta = reader.meta
         settings = replay_settings(settings, meta)
@@ -143,8 +151,15 @@ class ReplayApp(MemtuiApp):
         self.speed = speed
         self.playing = False
         self.follow_poll = follow_poll
+        self.sync_refreshes = sync_refreshes
+        self.shown = self.driver.start
+        """The position of the state on screen (the cursor's once its fold is done)."""
+        self.state = self.driver.state_at(self.shown)
         self.cursor = self.driver.end if follow else self.driver.start
-        self.state = self.driver.state_at(self.cursor)
+        self._fold_job: FoldJob | None = None
+        """The far jump being folded in a worker (the newest: an older one is superseded)."""
+        self.fold_progress: int | None = None
+        """Its progress in percent, as the worker reports it; None when nothing is being folded."""
         self._play_at: datetime | None = None
         self._play_wall = 0.0
         self._play_timer: Timer | None = None
@@ -156,14 +171,13 @@ class ReplayApp(MemtuiApp):
     def start_at(self, when: datetime) -> None:
         """Before the screen opens: the cursor on the last refresh recorded at or before ``when``."""
         self.cursor = self.driver.at(when)
-        self.following = False
-        self.state = self.driver.state_at(self.cursor)
+        self.following = False  # the mount's first draw folds there (in a worker when it is far)
 
     def _cursor_time(self) -> datetime:
         driver = getattr(self, "driver", None)
         if driver is None:
             return self.meta.started_at if hasattr(self, "meta") else datetime.now(timezone.utc)
-        return driver.time_of(self.cursor) or self.meta.started_at
+        return driver.time_of(getattr(self, "shown", self.cursor)) or self.meta.started_at
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -243,12 +257,74 @@ class ReplayApp(MemtuiApp):
     # -- the cursor -----------------------------------------------------------------------------
 
     def _show(self) -> None:
-        """Fold to the cursor and draw: the panes, the header (its clock is the cursor's) and the bar."""
-        driver = self.driver
-        self.state = driver.state_at(self.cursor)
-        self.ranking = driver.ranking_at(self.cursor)
-        self._render_state()
+        """Fold to the cursor and draw: the panes, the header (its clock is the shown state's) and
+        the bar.  A far cursor is folded by a worker; the panes keep their state until it is done."""
+        driver, seq = self.driver, self.cursor
+        if driver.cost(seq) <= self.sync_refreshes:
+            self._cancel_fold()
+            self.state = driver.state_at(seq)
+            self.ranking = driver.ranking_at(seq)
+            self.shown = seq
+            self._render_state()
+        else:
+            job = driver.plan(seq)
+            self._fold_job, self.fold_progress = job, 0
+            self._fold(job, Path(self.reader.path))
         self._render_bar()
+
+    def _cancel_fold(self) -> None:
+        if self._fold_job is not None:
+            self._fold_job, self.fold_progress = None, None
+            self.workers.cancel_group(self, "replay-fold")
+
+    @work(thread=True, exclusive=True, group="replay-fold", exit_on_error=False)
+    def _fold(self, job: FoldJob, path: Path) -> None:
+        """Fold ``job`` on its own copy, with a reader of this thread's (exclusive: a newer jump
+        cancels this one, which stops at its next frame)."""
+        worker = get_current_worker()
+        reported = -1
+
+        def progress(fraction: float) -> None:
+            nonlocal reported
+            percent = int(fraction * 100)
+            if percent >= reported + 5 and not worker.is_cancelled:
+                reported = percent
+                self.call_from_thread(self._fold_progressed, job, percent)
+
+        try:
+            reader = RecordingReader(path)
+            try:
+                result = job.run(reader.frames, progress=progress, cancelled=lambda: worker.is_cancelled)
+            finally:
+                reader.close()
+        except RecordingError as exc:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._fold_failed, job, str(exc))
+            return
+        if result is not None and not worker.is_cancelled:
+            self.call_from_thread(self._folded, result)
+
+    def _fold_progressed(self, job: FoldJob, percent: int) -> None:
+        if job is self._fold_job:
+            self.fold_progress = percent
+            self._render_bar()
+
+    def _fold_failed(self, job: FoldJob, error: str) -> None:
+        if job is self._fold_job:
+            self._fold_job, self.fold_progress = None, None
+            self.cursor = self.shown
+            toast(self, f"replay: {error}", severity="error", timeout=10)
+            self._render_bar()
+
+    def _folded(self, result: FoldResult) -> None:
+        """The worker's state becomes the driver's (main thread) and is drawn; a superseded one is dropped."""
+        if result.job is not self._fold_job:
+            return
+        self._fold_job, self.fold_progress = None, None
+        self.driver.adopt(result)
+        if self.following:
+            self.cursor = self.driver.end  # frames came while it folded: the rest is a small step
+        self._show()
 
     def _render_bar(self) -> None:
         driver = self.driver
@@ -256,6 +332,7 @@ class ReplayApp(MemtuiApp):
         bar.start = driver.time_of(driver.start)
         bar.end = driver.time_of(driver.end)
         bar.cursor = driver.time_of(self.cursor)
+        bar.folding = self.fold_progress
         bar.marks = tuple(Mark(a.number, a.at) for a in driver.actions)
         bar.playing = self.playing
         bar.speed = self.speed
@@ -350,8 +427,8 @@ class ReplayApp(MemtuiApp):
 
     def _play_tick(self) -> None:
         """Recorded time moves on at the speed; the cursor goes to the last refresh it has passed."""
-        if not self.playing or self._play_at is None:
-            return
+        if not self.playing or self._play_at is None or self._fold_job is not None:
+            return  # while a fold is in flight recorded time still runs: the next tick jumps on
         wall = time.monotonic()
         self._play_at += timedelta(seconds=(wall - self._play_wall) * self.speed)
         self._play_wall = wall
@@ -380,9 +457,12 @@ class ReplayApp(MemtuiApp):
             toast(self, f"following: {error}", severity="warning", timeout=8)
         self._follow_error = error
         if frames and self.driver.take(frames, fold=self.following):
-            if self.following:
-                self.cursor = self.driver.end
-            self._show()
+            if self._fold_job is not None:
+                self._render_bar()  # the fold in flight is not superseded: it follows on when done
+            else:
+                if self.following:
+                    self.cursor = self.driver.end
+                self._show()
         if self._follow_reader is not None:
             self.set_timer(self.follow_poll, lambda: self._poll_follow(self._follow_reader, self.driver.last_seq))
 

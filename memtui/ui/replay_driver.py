@@ -78,8 +78,6 @@ class ReplayDriver:
         self.threshold_bytes = threshold_bytes if threshold_bytes is not None else meta.threshold_bytes
         self._frames_after = frames_after
         self._every = max(1, checkpoint_every)
-        self._now = meta.started_at
-        """The clock of whichever state is being folded: the recorded time of the frame folded."""
         self._front = self._fresh()
         self._front_seq = 0
         """The furthest state folded so far, and the frame it is folded to: folding is lazy, a
@@ -106,7 +104,7 @@ class ReplayDriver:
         self.last_at: datetime | None = None
 
     def _fresh(self) -> CockpitState:
-        return CockpitState(threshold_bytes=self.threshold_bytes, clock=lambda: self._now)
+        return CockpitState(threshold_bytes=self.threshold_bytes, clock=RecordedClock(self.meta.started_at))
 
     # -- taking frames ----------------------------------------------------------------------------
 
@@ -133,7 +131,7 @@ class ReplayDriver:
         return count
 
     def _fold_front(self, frame: Frame) -> None:
-        self._fold(self._front, frame)
+        _fold(self._front, frame)
         self._front_seq = frame.seq
         if frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
             self._since_checkpoint += 1
@@ -147,8 +145,11 @@ class ReplayDriver:
         self._front_seq = max(self._front_seq, min(upto, self.last_seq))
 
     def _checkpoint(self, seq: int) -> None:
-        self._checkpoints.append((seq, _copy(self._front)))
+        self._keep_checkpoint(seq, _copy(self._front))
         self._since_checkpoint = 0
+
+    def _keep_checkpoint(self, seq: int, state: CockpitState) -> None:
+        self._checkpoints.append((seq, state))
         if len(self._checkpoints) > MAX_CHECKPOINTS:
             self._checkpoints = self._checkpoints[::2]  # keeps the first (the empty state)
             self._every *= 2
@@ -165,11 +166,6 @@ class ReplayDriver:
             self.times[frame.seq] = frame.at
         elif entry.refers_to:
             self.follows.setdefault(entry.refers_to, []).append(Follow(frame.seq, entry))
-
-    def _fold(self, state: CockpitState, frame: Frame) -> None:
-        if frame.kind in STATE_KINDS:
-            self._now = frame.at
-            apply_frame(state, frame)
 
     # -- positions --------------------------------------------------------------------------------
 
@@ -246,7 +242,7 @@ class ReplayDriver:
         else:
             after, state = start, _copy(checkpoint)
         for frame in self._frames(start, after, seq):
-            self._fold(state, frame)
+            _fold(state, frame)
         self._view = (seq, state)
         return state
 
@@ -284,6 +280,110 @@ class ReplayDriver:
     @property
     def checkpoints(self) -> int:
         return len(self._checkpoints)
+
+    # -- folding far ahead, in a worker ------------------------------------------------------------
+
+    def cost(self, seq: int) -> int:
+        """How many Kubernetes refreshes ``state_at(seq)`` would fold from what it starts from (the
+        front, the last view or the checkpoint before): what the app weighs to fold here or in a worker."""
+        if seq >= self._front_seq:
+            base = self._front_seq
+        else:
+            base, _ = self._checkpoint_before(seq)
+            view = self._view
+            if view is not None and base <= view[0] <= seq:
+                base = view[0]
+        return bisect.bisect_right(self.refreshes, seq) - bisect.bisect_right(self.refreshes, base)
+
+    def plan(self, seq: int) -> FoldJob:
+        """A fold to ``seq`` for a worker, on its own copy: of the front when ``seq`` is ahead of it
+        (the job's checkpoints are then the front's next ones), else of the checkpoint before."""
+        at = self.time_of(seq) or self.meta.started_at
+        if seq >= self._front_seq:
+            return FoldJob(seq, self._front_seq, _copy(self._front), True, self._every, self._since_checkpoint, at)
+        start, checkpoint = self._checkpoint_before(seq)
+        return FoldJob(seq, start, _copy(checkpoint), False, self._every, 0, at)
+
+    def adopt(self, result: FoldResult) -> None:
+        """Main thread: take a finished job's state (and checkpoints) as the driver's own.  A job
+        planned from a front that has moved since (``--follow`` folded on) is a view only."""
+        job = result.job
+        if job.front and job.after == self._front_seq:
+            self._front, self._front_seq = result.state, job.target
+            for seq, state in result.checkpoints:
+                self._keep_checkpoint(seq, state)
+            self._since_checkpoint = result.since
+        else:
+            self._view = (job.target, result.state)
+        self._ranked = ((job.target, self.last_seq), result.ranking)
+
+
+class RecordedClock:
+    """A state's own clock: the recorded time of the last frame folded into it.  It is copied with
+    the state, so a worker folding its copy never moves the clock of the state on screen."""
+
+    __slots__ = ("now",)
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _fold(state: CockpitState, frame: Frame) -> None:
+    if frame.kind in STATE_KINDS:
+        if isinstance(state.clock, RecordedClock):
+            state.clock.now = frame.at
+        apply_frame(state, frame)
+
+
+@dataclass(frozen=True, slots=True)
+class FoldResult:
+    job: FoldJob
+    state: CockpitState
+    checkpoints: tuple[tuple[int, CockpitState], ...]
+    since: int
+    """Refreshes folded since the last checkpoint (the front's count, when the job extends it)."""
+    ranking: CauseRanking
+
+
+@dataclass(frozen=True, slots=True)
+class FoldJob:
+    """A fold of ``state`` (the job's own copy, folded to ``after``) on to ``target``.  Made on the
+    main thread by ``ReplayDriver.plan``, run in one worker thread, which alone touches ``state``
+    until ``ReplayDriver.adopt`` takes the result back on the main thread."""
+
+    target: int
+    after: int
+    state: CockpitState
+    front: bool
+    every: int
+    since: int
+    at: datetime
+
+    def run(self, frames_after: Callable[[int], Iterable[Frame]], *, progress: Callable[[float], None],
+            cancelled: Callable[[], bool]) -> FoldResult | None:
+        """Fold the frames ``frames_after(after)`` gives up to ``target`` (a reader of the worker's
+        own: a reader's chains are one thread's); None when ``cancelled`` (a newer jump) says so."""
+        checkpoints: list[tuple[int, CockpitState]] = []
+        since = self.since
+        span = max(1, self.target - self.after)
+        for frame in frames_after(self.after):
+            if frame.seq > self.target:
+                break
+            if cancelled():
+                return None
+            _fold(self.state, frame)
+            if self.front and frame.kind == "apply" and isinstance(frame.payload, KubeSnapshot):
+                since += 1
+                if since >= self.every:
+                    checkpoints.append((frame.seq, _copy(self.state)))
+                    since = 0
+            progress((frame.seq - self.after) / span)
+        if cancelled():
+            return None
+        return FoldResult(self, self.state, tuple(checkpoints), since, rank(self.state, self.at))
 
 
 def _copy(state: CockpitState) -> CockpitState:
