@@ -17,6 +17,7 @@ from kubernetes import client as k8s
 
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
+from memtui.widgets.help_screen import HelpScreen
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.reasons_screen import ReasonsScreen
@@ -203,14 +204,14 @@ async def test_runbook_file_values_are_literal_in_toasts_modal_and_panel(sim, ma
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
         await pilot.press("question_mark")  # memtui's help lists the runbook's keys with their titles
-        await pilot.pause(0.3)
+        # waited for, not paused for: on a loaded machine the help screen took longer than 0.3 s
+        await wait_for(pilot, lambda: "[/x]Batch [bold red]R" in screen_text(app), timeout=10)
         assert_still_running(app)
-        assert "[/x]Batch [bold red]R" in screen_text(app)
         await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
         app.action_show_help_panel()  # Textual's keys panel (command palette) parses descriptions as Rich markup
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "[/x]Batch [bold red]R" in screen_text(app), timeout=10)
         assert_still_running(app)
-        assert "[/x]Batch [bold red]R" in screen_text(app)
 
 
 # -- Redis replies ------------------------------------------------------------------------------
