@@ -53,13 +53,43 @@ def quick_retry() -> Retry:
     return Retry(total=1, backoff_factor=0.2, status_forcelist=(502, 503, 504), raise_on_status=False)
 
 
-def connect(url: str, *, timeout: float, verify_tls: bool = True, retry: Retry | None = None) -> PrometheusConnect:
-    """The one way memtui opens Prometheus: ``url`` without a trailing slash, ``timeout`` seconds
-    per request, TLS verified unless ``verify_tls`` is off, ``retry`` (default: none)."""
+@dataclass(frozen=True)
+class PrometheusAccess:
+    """How to reach one Prometheus-compatible endpoint (Prometheus, Thanos Query, Mimir, Cortex).
+
+    The credentials are *where to read them* (a file, an environment variable), never the
+    secret itself on a command line that ``ps`` shows; ``connect`` reads them when it opens the
+    session, so a rotated token file is picked up by the next connection.
+    """
+
+    url: str
+    verify_tls: bool = True
+    ca_file: str | None = None
+    """PEM bundle that signs the server's certificate (instead of the system store)."""
+    cert_file: str | None = None
+    """Client certificate (PEM) for mutual TLS; ``key_file`` its key when not in the same file."""
+    key_file: str | None = None
+    bearer_token_file: str | None = None
+    bearer_token_env: str | None = None
+    """Name of an environment variable holding the bearer token."""
+    basic_auth_user: str | None = None
+    basic_auth_password_file: str | None = None
+    basic_auth_password_env: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """Sent with every request (``X-Scope-OrgID`` for Mimir/Cortex tenants)."""
+
+
+def connect(url: str | PrometheusAccess, *, timeout: float, verify_tls: bool = True, retry: Retry | None = None) -> PrometheusConnect:
+    """The one way memtui opens Prometheus: ``url`` (or a ``PrometheusAccess``) without a trailing
+    slash, ``timeout`` seconds per request, TLS verified unless ``verify_tls`` is off, ``retry``
+    (default: none).  Everything about access (TLS, auth, headers) is set on the client's
+    ``requests`` session, so a raw ``client._session.get`` carries it too."""
     from prometheus_api_client import PrometheusConnect
 
+    access = url if isinstance(url, PrometheusAccess) else PrometheusAccess(url, verify_tls=verify_tls)
     return PrometheusConnect(
-        url=url.rstrip("/"), disable_ssl=not verify_tls, timeout=timeout, retry=retry if retry is not None else no_retry()
+        url=access.url.rstrip("/"), disable_ssl=not access.verify_tls, timeout=timeout,
+        retry=retry if retry is not None else no_retry(),
     )
 
 
@@ -74,10 +104,14 @@ class Queries:
     """The PromQL memtui sends, rendered for one namespace (shown verbatim in the UI and docs)."""
 
     namespace: str
+    matchers: str = ""
+    """Label matchers added to every selector (``cluster="eu-1"``) when several clusters share
+    one Prometheus (Thanos, Mimir); empty for a Prometheus of one cluster."""
 
     @property
     def _ns(self) -> str:
-        return f'namespace="{_promql_string(self.namespace)}"'
+        extra = f",{self.matchers}" if self.matchers else ""
+        return f'namespace="{_promql_string(self.namespace)}"{extra}'
 
     @property
     def selector(self) -> str:
