@@ -2,8 +2,9 @@
 
 Requests per refresh do not grow with the pod count.  Pods and events are kept by informers
 (one LIST at start, then a WATCH that carries only the changes); each refresh adds one LIST of
-PodMetrics (the metrics API cannot be watched).  Responses are read as raw JSON (see
-``kube_parse``) with timeouts, so a slow API server delays a refresh but never hangs it.
+PodMetrics (the metrics API cannot be watched).  Responses are read as raw bytes and decoded
+by msgspec into slim records (``clients/kube/parse``), with timeouts, so a slow API server
+delays a refresh but never hangs it.
 
 A silent watch is not proof of health (a hung API server keeps it open and says nothing): when
 an informer has heard nothing from the server for ``proof_window`` seconds, the refresh makes one
@@ -14,7 +15,6 @@ Blocking: runs in worker threads, never on the event loop.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -25,7 +25,7 @@ from memtui.state.snapshots import KubeSnapshot
 from memtui.clients.errors import SourceError, describe_failure
 from memtui.clients.kube.informer import Informer, InformerSnapshot, gc_paused
 from memtui.clients.kube.connection import KubeConnection
-from memtui.clients.kube.parse import object_key, parse_event, parse_pod, parse_pod_metrics_list
+from memtui.clients.kube.parse import EVENT_DECODER, POD_DECODER, decode_pod_metrics_list
 
 METRICS_GROUP = "metrics.k8s.io"
 METRICS_VERSION = "v1beta1"
@@ -47,11 +47,11 @@ class KubeSource:
         self._custom = client.CustomObjectsApi(connection.api_client)
         self.pods = Informer(
             name="pods", list_call=self._core.list_namespaced_pod, namespace=self.namespace,
-            parse=parse_pod, key=object_key, timeout=timeout,
+            decoder=POD_DECODER, timeout=timeout,
         )
         self.events = Informer(
             name="events", list_call=self._core.list_namespaced_event, namespace=self.namespace,
-            parse=parse_event, key=object_key, timeout=timeout,
+            decoder=EVENT_DECODER, timeout=timeout,
         )
         self._lists_seen = 0
 
@@ -112,7 +112,7 @@ class KubeSource:
             )
             try:
                 with gc_paused():
-                    usage = parse_pod_metrics_list(json.loads(response.data))
+                    usage = decode_pod_metrics_list(response.data)
             finally:
                 response.release_conn()
         except Exception as exc:  # noqa: BLE001 - any failure becomes the pane's reason

@@ -127,6 +127,21 @@ class KubeEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class ListProgress:
+    """How far a paged LIST has come: at 20,000 pods the first one takes seconds, and a pane that
+    says "page 12, 6,000 pods" is not mistaken for a hung cockpit."""
+
+    resource: str
+    """``pods``, ``events``…"""
+    pages: int
+    items: int
+    """Items received so far (all of them once ``done``)."""
+    seconds: float
+    """Since the LIST's first request."""
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class KubeSnapshot:
     """Everything one Kubernetes refresh produced, with what could not be read."""
 
@@ -140,6 +155,9 @@ class KubeSnapshot:
     request_count: int = 0
     duration_seconds: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    loading: ListProgress | None = None
+    """Set while the first LIST of pods is still under way: then ``pods``, ``usage`` and ``events``
+    are empty, and this is all there is to show (the cockpit folds nothing from it)."""
 
 
 @dataclass(frozen=True, slots=True)

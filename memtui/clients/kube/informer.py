@@ -17,18 +17,19 @@ one item) when that is too long ago: the source is healthy only while the proof 
 from __future__ import annotations
 
 import gc
-import json
 import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+import msgspec
 from kubernetes.client.rest import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from memtui.clients.errors import describe_failure
+from memtui.state.snapshots import ListProgress
 
 T = TypeVar("T")
 
@@ -50,6 +51,62 @@ def gc_paused():
             gc.enable()
 
 
+@dataclass(frozen=True, slots=True)
+class ListPage(Generic[T]):
+    """One LIST page, decoded: each item with its key (``object_key``), and where the next starts."""
+
+    items: list[tuple[str, T]]
+    resource_version: str | None
+    continue_token: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchEvent(Generic[T]):
+    """One WATCH line, decoded.  ``item`` for ADDED/MODIFIED/DELETED; ``code``/``message`` for ERROR."""
+
+    type: str
+    key: str = ""
+    item: T | None = None
+    resource_version: str | None = None
+    code: int | None = None
+    message: str | None = None
+
+
+class Decoder(Protocol[T]):
+    """Bytes of one resource's LIST pages and WATCH lines to the records the informer keeps."""
+
+    def page(self, data: bytes) -> ListPage[T]: ...
+
+    def event(self, line: str | bytes) -> WatchEvent[T]: ...
+
+
+class DictDecoder(Generic[T]):
+    """For a resource read through generic dicts (``parse(dict)``, ``key(dict)``): the team's
+    Deployments and ConfigMaps, whose diff walks any field.  Pods and events have typed decoders
+    (``kube.parse.POD_DECODER``) that never build the dicts."""
+
+    def __init__(self, parse: Callable[[dict], T], key: Callable[[dict], str]) -> None:
+        self._parse = parse
+        self._key = key
+
+    def page(self, data: bytes) -> ListPage[T]:
+        payload = msgspec.json.decode(data)
+        metadata = payload.get("metadata") or {}
+        items = [(self._key(item), self._parse(item)) for item in payload.get("items") or []]
+        return ListPage(items, metadata.get("resourceVersion"), metadata.get("continue"))
+
+    def event(self, line: str | bytes) -> WatchEvent[T]:
+        event = msgspec.json.decode(line)
+        kind = event.get("type") or ""
+        obj = event.get("object") or {}
+        if kind == "ERROR":
+            return WatchEvent(kind, code=obj.get("code"), message=obj.get("message"))
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        if kind not in ("ADDED", "MODIFIED", "DELETED"):
+            return WatchEvent(kind, resource_version=version)
+        return WatchEvent(kind, self._key(obj), self._parse(obj), version)
+
+
 @dataclass(frozen=True)
 class InformerSnapshot(Generic[T]):
     items: tuple[T, ...]
@@ -63,6 +120,8 @@ class InformerSnapshot(Generic[T]):
     """Watch events applied so far."""
     proved_at: float | None = None
     """``time.monotonic()`` when the server last answered for this resource (None: never)."""
+    progress: ListProgress | None = None
+    """The LIST under way or last done: pages and items so far (the pods pane's "loading…")."""
 
 
 class Informer(Generic[T]):
@@ -74,20 +133,24 @@ class Informer(Generic[T]):
         name: str,
         list_call: Callable[..., Any],
         namespace: str,
-        parse: Callable[[dict], T],
-        key: Callable[[dict], str],
         timeout: float,
+        decoder: Decoder[T] | None = None,
+        parse: Callable[[dict], T] | None = None,
+        key: Callable[[dict], str] | None = None,
         on_change: Callable[[str, T], None] | None = None,
     ) -> None:
-        """``on_change(type, item)``: called in the watch thread for each ADDED/MODIFIED/DELETED
+        """``decoder`` reads the bytes; or ``parse``/``key`` on generic dicts (``DictDecoder``).
+        ``on_change(type, item)``: called in the watch thread for each ADDED/MODIFIED/DELETED
         event, in order, with the parsed item (a consumer that needs every version, not only the
         latest: the team timeline; it must be quick and must not block)."""
+        if decoder is None:
+            assert parse is not None and key is not None, "an Informer needs a decoder, or parse and key"
+            decoder = DictDecoder(parse, key)
         self.name = name
         self._on_change = on_change
         self._list_call = list_call
         self._namespace = namespace
-        self._parse = parse
-        self._key = key
+        self._decoder = decoder
         self._timeout = timeout
         self._lock = threading.Lock()
         self._items: dict[str, T] = {}
@@ -104,6 +167,7 @@ class Informer(Generic[T]):
         self._thread: threading.Thread | None = None
         self._response = None
         self._proved_at: float | None = None
+        self._progress: ListProgress | None = None
 
     # -- public -----------------------------------------------------------------------------
 
@@ -128,7 +192,8 @@ class Informer(Generic[T]):
     def snapshot(self) -> InformerSnapshot[T]:
         with self._lock:
             return InformerSnapshot(
-                tuple(self._items.values()), self._synced.is_set(), self._error, self._lists, self._events, self._proved_at
+                tuple(self._items.values()), self._synced.is_set(), self._error, self._lists, self._events,
+                self._proved_at, self._progress,
             )
 
     def seconds_since_proof(self) -> float | None:
@@ -182,10 +247,14 @@ class Informer(Generic[T]):
 
     def _relist(self) -> None:
         """LIST in pages of ``PAGE_SIZE`` (as client-go's reflector does): a 5,000-pod namespace
-        is never held as one 30 MB document, which keeps memtui's peak memory down."""
+        is never held as one 30 MB document, which keeps memtui's peak memory down.  Each page's
+        bytes are decoded straight into records and dropped; ``progress`` counts pages and items
+        as they come, for the pane that waits on them."""
         items: dict[str, T] = {}
         token: str | None = None
         version = None
+        started = time.monotonic()
+        pages = 0
         while True:
             kwargs: dict[str, Any] = {"limit": PAGE_SIZE}
             if token:
@@ -198,15 +267,17 @@ class Informer(Generic[T]):
             )
             try:
                 with gc_paused():
-                    payload = json.loads(response.data)
-                    for item in payload.get("items") or []:
-                        items[self._key(item)] = self._parse(item)
+                    page = self._decoder.page(response.data)
+                    items.update(page.items)
             finally:
                 response.release_conn()
-            metadata = payload.get("metadata") or {}
-            version = metadata.get("resourceVersion") or version
-            token = metadata.get("continue")
-            del payload
+            pages += 1
+            version = page.resource_version or version
+            token = page.continue_token
+            del page
+            with self._lock:
+                self._progress = ListProgress(self.name, pages, len(items), time.monotonic() - started, done=not token)
+            self._mark_proved()
             if not token:
                 break
         with self._lock:
@@ -239,30 +310,28 @@ class Informer(Generic[T]):
                     return
                 self._mark_proved()
                 if line:
-                    self._apply(json.loads(line))
+                    self._apply(self._decoder.event(line))
         finally:
             self._response = None
             response.release_conn()
 
-    def _apply(self, event: dict) -> None:
-        kind = event.get("type")
-        obj = event.get("object") or {}
+    def _apply(self, event: WatchEvent[T]) -> None:
+        kind = event.type
         if kind == "ERROR":
-            if obj.get("code") == 410:
+            if event.code == 410:
                 raise _Gone()
-            raise ApiException(status=obj.get("code") or 500, reason=obj.get("message") or "watch error")
-        version = (obj.get("metadata") or {}).get("resourceVersion")
+            raise ApiException(status=event.code or 500, reason=event.message or "watch error")
         with self._lock:
-            if kind in ("ADDED", "MODIFIED"):
-                item = self._items[self._key(obj)] = self._parse(obj)
+            if kind in ("ADDED", "MODIFIED") and event.item is not None:
+                self._items[event.key] = event.item
                 if self._on_change is not None:
-                    self._on_change(kind, item)
+                    self._on_change(kind, event.item)
             elif kind == "DELETED":
-                self._items.pop(self._key(obj), None)
-                if self._on_change is not None:
-                    self._on_change(kind, self._parse(obj))
-            if version:
-                self._resource_version = version
+                self._items.pop(event.key, None)
+                if self._on_change is not None and event.item is not None:
+                    self._on_change(kind, event.item)
+            if event.resource_version:
+                self._resource_version = event.resource_version
             if kind != "BOOKMARK":
                 self._events += 1
 
