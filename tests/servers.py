@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,11 +86,13 @@ class HistoryPrometheus:
         children.stop(self.process)
 
 
-def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: float = 30.0) -> HistoryPrometheus:
+def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: float = 30.0,
+                                  flags: tuple[str, ...] = ()) -> HistoryPrometheus:
     """A real Prometheus holding exactly ``openmetrics`` (backfilled with ``promtool``) and scraping nothing.
 
     For series the simulator does not produce (a pod with a sidecar): the test writes the samples,
-    so it knows what every query must answer.  Samples must lie within the last day (retention)."""
+    so it knows what every query must answer.  Samples must lie within the last day (retention).
+    ``flags``: more of Prometheus's own flags (``--query.max-samples=500``: a limit a query can hit)."""
     prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not (prometheus and promtool):
         raise RuntimeError("prometheus/promtool are not installed: scripts/test installs them (apt install prometheus)")
@@ -107,13 +110,24 @@ def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: f
     log = open(workdir / "prometheus.log", "wb")
     process = subprocess.Popen(
         [prometheus, f"--config.file={config}", f"--storage.tsdb.path={data}",
-         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--log.level=warn"],
+         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--log.level=warn", *flags],
         stdout=subprocess.DEVNULL, stderr=log,
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
     children.wait_ready(process, f"{url}/-/ready", log=workdir / "prometheus.log", what="prometheus", timeout=timeout)
     return HistoryPrometheus(url, process)
+
+
+def poll(condition: Callable[[], object], timeout: float = 30.0, step: float = 0.2) -> object:
+    """``condition()``'s first truthy value within ``timeout`` (servers start asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"condition not met within {timeout} s")
 
 
 # -- a real Alertmanager ---------------------------------------------------------------------

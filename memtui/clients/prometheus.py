@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from urllib3.util.retry import Retry
 
 GROWTH_WINDOW = "10m"
+WORKING_SET, RSS, CACHE, USAGE = ("container_memory_working_set_bytes", "container_memory_rss",
+                                  "container_memory_cache", "container_memory_usage_bytes")
+MEMORY_FAMILIES = (WORKING_SET, RSS, CACHE, USAGE)
+"""cAdvisor's memory gauges, read together by ``Queries.memory``."""
+GPU_USED, GPU_FREE = "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"
 
 
 def no_retry() -> Retry:
@@ -121,20 +126,29 @@ class Queries:
         return f"sum by (pod) (max by (pod, container) ({metric}{{{self.selector}}}))"
 
     @property
+    def memory(self) -> str:
+        """``working_set``, ``rss``, ``cache`` and ``usage`` in one query, each series named by its
+        ``__name__``: the same aggregation with ``__name__`` added to its groupings, so each
+        metric's figures are exactly its own query's, for one round trip and one index lookup."""
+        names = "|".join(MEMORY_FAMILIES)
+        return (f'sum by (__name__, pod) (max by (__name__, pod, container) '
+                f'({{__name__=~"{names}",{self.selector}}}))')
+
+    @property
     def working_set(self) -> str:
-        return self._per_pod("container_memory_working_set_bytes")
+        return self._per_pod(WORKING_SET)
 
     @property
     def rss(self) -> str:
-        return self._per_pod("container_memory_rss")
+        return self._per_pod(RSS)
 
     @property
     def cache(self) -> str:
-        return self._per_pod("container_memory_cache")
+        return self._per_pod(CACHE)
 
     @property
     def usage(self) -> str:
-        return self._per_pod("container_memory_usage_bytes")
+        return self._per_pod(USAGE)
 
     @property
     def limit(self) -> str:
@@ -188,12 +202,17 @@ class Queries:
         return f"min(min_over_time(timestamp(container_memory_working_set_bytes{{{sel}}})[{within}:{step}]))"
 
     @property
+    def gpu_memory(self) -> str:
+        """``gpu_used`` and ``gpu_free`` in one query, each series named by its ``__name__``."""
+        return f'sum by (__name__, pod) ({{__name__=~"{GPU_USED}|{GPU_FREE}",{self._ns}}})'
+
+    @property
     def gpu_used(self) -> str:
-        return f"sum by (pod) (DCGM_FI_DEV_FB_USED{{{self._ns}}})"
+        return f"sum by (pod) ({GPU_USED}{{{self._ns}}})"
 
     @property
     def gpu_free(self) -> str:
-        return f"sum by (pod) (DCGM_FI_DEV_FB_FREE{{{self._ns}}})"
+        return f"sum by (pod) ({GPU_FREE}{{{self._ns}}})"
 
     @property
     def gpu_total(self) -> str:

@@ -263,7 +263,7 @@ class CockpitState:
 
     def apply_prometheus(self, snapshot: PrometheusSnapshot) -> None:
         self.prometheus = snapshot
-        self.ok("prometheus", f"{snapshot.query_count} queries, {snapshot.duration_seconds * 1000:.0f} ms")
+        self.ok("prometheus", snapshot.summary)
         if snapshot.gpu:
             self._take_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
         elif self.gpu_source == DCGM_VIA_PROMETHEUS:

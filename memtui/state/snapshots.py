@@ -283,6 +283,23 @@ class PrometheusSnapshot:
     """The firing ``MemoryUsageHigh`` alerts Prometheus holds (``ALERTS_FOR_STATE``: active since)."""
     alerts_error: str | None = None
     """Why ``ALERTS_FOR_STATE`` could not be read this time (the other figures still were)."""
+    read_at: dict[str, datetime] = field(default_factory=dict)
+    """When each family read on the slow schedule (``limit``, ``restarts``, ``oom``, ``gpu_count``)
+    was last read: its figures are as of then, the others as of ``taken_at``."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Families that could not be read this time, with why (``growth``, a slow family): their
+    figures are missing (growth) or as of ``read_at``; the others are fresh."""
+
+    @property
+    def summary(self) -> str:
+        """The health line: queries and time, how old the slow figures are, what failed."""
+        parts = [f"{self.query_count} queries, {self.duration_seconds * 1000:.0f} ms"]
+        if self.read_at:
+            oldest = min(self.read_at.values())
+            age = max(0.0, (self.taken_at - oldest).total_seconds())
+            parts.append(f"limits, restarts, OOM {age:.0f} s old")
+        parts += [f"{family}: {reason}" for family, reason in sorted(self.errors.items())]
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,15 +8,13 @@ rule fired, with the labels a real rule gives them (alertname, namespace, pod, s
 from __future__ import annotations
 
 import json
-import time
 import urllib.request
-from collections.abc import Callable
 
 import pytest
 
 from memtui.demo.local_prometheus import MEMORY_USAGE_HIGH_RULE, binaries_available, start_prometheus_for_simulator
 from tests.app.conftest import make_app  # noqa: F401 - the app on the simulator
-from tests.servers import AlertmanagerServer, start_alertmanager
+from tests.servers import AlertmanagerServer, poll, start_alertmanager  # noqa: F401 - poll: the alert tests' wait
 
 NAMESPACE = "sap-llm"
 
@@ -51,17 +49,6 @@ def rule_prometheus(sim, tmp_path):
     server = _start_alerting_prometheus(sim, tmp_path / "prometheus", None)
     yield server
     server.stop()
-
-
-def poll(condition: Callable[[], object], timeout: float = 30.0, step: float = 0.2) -> object:
-    """``condition()``'s first truthy value within ``timeout`` (servers start asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 def am_alerts(server: AlertmanagerServer) -> list[dict]:
