@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from memtui.state.cockpit import SORT_KEYS, PodRow, filter_rows, sort_rows
+from memtui.state.snapshots import ListProgress
 from memtui.widgets import cells
 from memtui.state.units import format_bytes
 from memtui.widgets.outside_text import plain, visible
@@ -148,6 +149,8 @@ class PodTable(ScrollView, can_focus=True):
     """A case-insensitive regular expression on pod name, status and last exit reason."""
     threshold_bytes: reactive[int] = reactive(10**10)
     """The alert threshold, marked on the bars."""
+    list_progress: reactive[ListProgress | None] = reactive(None)
+    """The first LIST of pods while it is under way: drawn instead of the empty table."""
 
     class PodHighlighted(Message):
         """The cursor moved onto a pod."""
@@ -204,9 +207,21 @@ class PodTable(ScrollView, can_focus=True):
     def watch_rows(self) -> None:
         self._recompute()
 
+    def loading_text(self) -> str | None:
+        """While the first LIST runs: how far it came (a 20,000-pod LIST takes seconds)."""
+        progress = self.list_progress
+        if progress is None or self.rows:
+            return None
+        if not progress.pages:
+            return "loading pods: waiting for the first page…"
+        plural = "" if progress.pages == 1 else "s"
+        return f"loading pods: {progress.items:,} so far, {progress.pages} page{plural}…"
+
     def title_text(self) -> Text:
         """The pods pane's title: the count (shown/total under a filter), the filter, the sort, the threshold."""
         total, shown = len(self.rows), len(self.visible_rows)
+        if self.list_progress is not None and not total:
+            return Text(f"Pods loading… {self.list_progress.items:,}")
         title = Text(f"Pods {shown}/{total}" if self.filter_text else f"Pods {total}")
         if self.filter_text:
             title.append("  filter: /").append_text(plain(self.filter_text, one_line=True)).append("/")
@@ -214,6 +229,9 @@ class PodTable(ScrollView, can_focus=True):
         title.append(f"  sort: {order}{self.sort_key}")
         title.append(f"  threshold {format_bytes(self.threshold_bytes, precision=2)}")
         return title
+
+    def watch_list_progress(self) -> None:
+        self.refresh()
 
     def watch_sort_key(self) -> None:
         self._recompute()
@@ -319,6 +337,10 @@ class PodTable(ScrollView, can_focus=True):
             return Strip(Segment.apply_style(segments, base + self._style("header")), width).extend_cell_length(width, base + self._style("header"))
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self._visible):
+            loading = self.loading_text() if y == 1 else None
+            if loading is not None:
+                dim = base + self._style("dim")
+                return Strip([Segment(" " + loading, dim)], width).crop_extend(0, width, dim)
             return Strip.blank(width, base)
         row = self._visible[index]
         on_cursor = index == self._cursor

@@ -61,8 +61,10 @@ class SimulatorHandle:
     def on_request(self, hook: Callable[[str, str, dict[str, Any]], None]) -> Callable[[], None]:
         """Run ``hook(method, path, query)`` as each API request arrives, before it is served (on the
         server's thread: keep it short). Tests use it to look at the world at that instant, e.g.
-        what an audit log holds when the write it announces reaches the API server. Returns a
-        function that removes the hook."""
+        what an audit log holds when the write it announces reaches the API server. A hook that
+        returns an awaitable (``asyncio.sleep(0.5)``) holds that request until it is done while
+        the server goes on serving others: a slow LIST page, as a loaded API server serves it.
+        Returns a function that removes the hook."""
         self._call(lambda: self._st.request_hooks.append(hook))
 
         def remove() -> None:

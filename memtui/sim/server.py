@@ -98,7 +98,9 @@ class SimServer:
             if st.request_hooks and not request.path.startswith("/_sim/"):
                 query = flatten_query(list(request.query.items()))
                 for hook in list(st.request_hooks):
-                    hook(request.method, request.path, query)
+                    delay = hook(request.method, request.path, query)
+                    if delay is not None:  # an awaitable: this request waits, the server does not
+                        await delay
             resp = await handler(request)
             status = resp.status
             return resp

@@ -14,7 +14,7 @@ from memtui.sources.alerts import AlertSource
 from memtui.sources.backfill import PrometheusBackfill
 from memtui.sources import evidence
 from memtui.sources.gpu import dcgm_wanted, gpu_specs
-from memtui.sources.kube import KubeSource
+from memtui.sources.kube import PROGRESS_SECONDS, KubeSource
 from memtui.sources.nodes import NODE_INTERVAL, NodeSource, pod_nodes
 from memtui.sources.prometheus import PrometheusSource
 from memtui.sources.redis_source import RedisExecSource, RedisSource
@@ -60,7 +60,7 @@ class SourceBundle:
 
 def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundle:
     timeout, refresh = settings.request_timeout, settings.refresh
-    kube = KubeSource(connection, timeout=timeout)
+    kube = KubeSource(connection, timeout=timeout, progress_every=PROGRESS_SECONDS)
     specs = [SourceSpec("kubernetes", KubeSnapshot, kube.fetch, refresh)]
     # never fails (it reports what it may not read): its health is the Kubernetes source's
     specs.append(SourceSpec("nodes", NodeSnapshot, NodeSource(connection, timeout=timeout).fetch,

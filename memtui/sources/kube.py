@@ -10,6 +10,12 @@ A silent watch is not proof of health (a hung API server keeps it open and says 
 an informer has heard nothing from the server for ``proof_window`` seconds, the refresh makes one
 cheap read (a LIST of one item) and fails with the reason if the server does not answer it.  A
 quiet namespace costs one such read per window; a busy one none.
+
+At 20,000 pods the first LIST takes seconds.  With ``progress_every`` set (the cockpit sets it), a
+refresh that finds it still under way after that long hands over a ``loading`` snapshot (pages
+and pods so far, nothing else) instead of blocking, so the pods pane counts the pages in while
+the other panes fill from their own sources; it fails as before when the LIST errs or makes no
+progress for four request timeouts.
 Blocking: runs in worker threads, never on the event loop.
 """
 
@@ -21,7 +27,7 @@ from typing import Any
 
 from kubernetes import client
 
-from memtui.state.snapshots import KubeSnapshot
+from memtui.state.snapshots import KubeSnapshot, ListProgress
 from memtui.clients.errors import SourceError, describe_failure
 from memtui.clients.kube.informer import Informer, InformerSnapshot, gc_paused
 from memtui.clients.kube.connection import KubeConnection
@@ -31,6 +37,8 @@ METRICS_GROUP = "metrics.k8s.io"
 METRICS_VERSION = "v1beta1"
 PROOF_WINDOW_SECONDS = 10.0
 """An informer that heard nothing from the server for longer than this must prove it answers."""
+PROGRESS_SECONDS = 0.5
+"""How long the cockpit's refresh waits for the first LIST before it shows its progress instead."""
 
 
 class KubeSource:
@@ -38,8 +46,14 @@ class KubeSource:
 
     name = "kubernetes"
 
-    def __init__(self, connection: KubeConnection, *, timeout: float = 5.0, proof_window: float = PROOF_WINDOW_SECONDS) -> None:
+    def __init__(self, connection: KubeConnection, *, timeout: float = 5.0, proof_window: float = PROOF_WINDOW_SECONDS,
+                 progress_every: float | None = None) -> None:
+        """``progress_every``: hand over a ``loading`` snapshot when the first LIST is not done
+        after that many seconds (None: wait for it, up to four request timeouts)."""
         self.connection = connection
+        self.progress_every = progress_every
+        self._stalled: tuple[int, float] | None = None
+        """(pages, when that count was first seen) while the first LIST is under way."""
         self.namespace = connection.namespace
         self.timeout = timeout
         self.proof_window = proof_window
@@ -76,14 +90,32 @@ class KubeSource:
                 return informer.snapshot()
         raise SourceError(self.name, f"{informer.name}: " + (informer.snapshot().error or failing.error or "failing"))
 
+    def _loading(self, started: float) -> KubeSnapshot | None:
+        """The first LIST is not done: its progress as a snapshot, or the reason it failed; None
+        when it finished meanwhile."""
+        snapshot = self.pods.snapshot()
+        if snapshot.synced:
+            return None
+        progress = snapshot.progress or ListProgress("pods", 0, 0, 0.0)
+        now = time.monotonic()
+        if self._stalled is None or self._stalled[0] != progress.pages:
+            self._stalled = (progress.pages, now if self.progress_every is not None else now - self.timeout * 4)
+        if snapshot.error or now - self._stalled[1] >= self.timeout * 4:
+            raise SourceError(self.name, "pods: " + (snapshot.error or f"no answer within {self.timeout * 4:.0f} s"))
+        return KubeSnapshot(
+            taken_at=datetime.now(timezone.utc), pods=(), usage={}, events=(), loading=progress,
+            duration_seconds=time.perf_counter() - started,
+        )
+
     def fetch(self) -> KubeSnapshot:
         """One refresh.  Pods must be known; metrics and events may fail on their own."""
         started = time.perf_counter()
         self.pods.start()
         self.events.start()
-        if not self.pods.wait_synced(self.timeout * 4):
-            snapshot = self.pods.snapshot()
-            raise SourceError(self.name, "pods: " + (snapshot.error or f"no answer within {self.timeout * 4:.0f} s"))
+        if not self.pods.wait_synced(self.timeout * 4 if self.progress_every is None else self.progress_every):
+            loading = self._loading(started)
+            if loading is not None:
+                return loading
         pods = self.pods.snapshot()
         if pods.error:
             pods = self._revive(self.pods, pods)

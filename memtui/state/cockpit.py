@@ -26,6 +26,7 @@ from memtui.state.snapshots import (
     GpuUsage,
     KubeEvent,
     KubeSnapshot,
+    ListProgress,
     NodeSnapshot,
     PodState,
     PodTrend,
@@ -150,6 +151,9 @@ class CockpitState:
     ledger: OomLedger = field(default_factory=OomLedger)
     incident_clock: IncidentClock = field(default_factory=IncidentClock)
     snapshot: KubeSnapshot | None = None
+    pods_loading: ListProgress | None = None
+    """The first LIST of pods while it is under way (a ``loading`` snapshot's progress); None once
+    the pods are known."""
     prometheus: PrometheusSnapshot | None = None
     redis: RedisStats | None = None
     alerts: AlertSnapshot | None = None
@@ -235,6 +239,10 @@ class CockpitState:
 
     def apply_kube(self, snapshot: KubeSnapshot) -> None:
         """Fold one successful Kubernetes refresh into history and derived rows."""
+        if snapshot.loading is not None:  # the first LIST still under way: its progress, nothing to fold
+            self.pods_loading = snapshot.loading
+            return
+        self.pods_loading = None
         if snapshot.metrics_error and self.snapshot is not None:
             # keep the last known figures on screen (the pane says they are stale) rather than
             # blanking every pod's memory because one API hiccuped

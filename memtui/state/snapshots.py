@@ -159,6 +159,11 @@ class KubeSnapshot:
     """Set while the first LIST of pods is still under way: then ``pods``, ``usage`` and ``events``
     are empty, and this is all there is to show (the cockpit folds nothing from it)."""
 
+    @property
+    def partial(self) -> bool:
+        """A loading snapshot: the poller asks again at once (``ui/polling``)."""
+        return self.loading is not None
+
 
 @dataclass(frozen=True, slots=True)
 class NodeState:

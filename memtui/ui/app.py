@@ -261,6 +261,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         state = self.state
         table = self.query_one(PodTable)
         table.rows = state.rows
+        table.list_progress = state.pods_loading
         self.query_one(EventsPane).show(state.events(), team=state.team_changes, note=state.team_error)
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())

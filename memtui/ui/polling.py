@@ -7,6 +7,9 @@ the same interval, without backoff: since polls never overlap, a failing backend
 requests than a healthy one (a hung one gets fewer: each poll waits out its timeout), and the pane
 is fresh again at the next refresh after the fault clears.  Exponential backoff (up to 30 s) kept
 a Redis pane stale for many refreshes after a ``DEBUG SLEEP`` had ended.
+A snapshot that says it is ``partial`` (the first LIST of pods still under way: its progress) is
+followed by the next poll at once (``PARTIAL_AGAIN``) rather than after the interval; that poll's
+own wait paces it.
 Each source has its own worker group, since ``exclusive`` only cancels within a group.
 What a poll needs from the cockpit's state is computed on the main thread when it starts (the
 spec's ``inputs``) and handed to the worker: a worker never reads main-thread state.
@@ -25,6 +28,9 @@ from memtui.clients.errors import SourceError, describe_failure
 from memtui.sources.spec import SourceSpec
 from memtui.ui.messages import SourceRefreshed
 
+PARTIAL_AGAIN = 0.05
+"""Seconds before the poll after a partial snapshot (a Textual timer needs a delay above 0)."""
+
 
 class Poller:
     def __init__(self, app: App, spec: SourceSpec, *, inputs: Callable[[], Any] | None = None) -> None:
@@ -41,6 +47,8 @@ class Poller:
         self.failures = 0
         """Failed polls in a row (0 once one succeeds)."""
         self.in_flight = False
+        self.partial = False
+        """The last poll gave a partial snapshot: the next one starts at once."""
         self._timer: Timer | None = None
         self._stopped = False
 
@@ -66,6 +74,7 @@ class Poller:
 
     def _work(self, *given: Any) -> None:
         spec = self.spec
+        self.partial = False
         try:
             data = self.fetch(*given)
         except SourceError as exc:
@@ -77,6 +86,7 @@ class Poller:
                 error = f"internal: {spec.name} poll gave {type(data).__name__}, not {spec.snapshot.__name__}"
                 self.app.post_message(SourceRefreshed(spec, error=error))
                 return
+            self.partial = bool(getattr(data, "partial", False))
             self.app.post_message(SourceRefreshed(spec, snapshot=data))
 
     def done(self, ok: bool) -> None:
@@ -88,7 +98,7 @@ class Poller:
             self.stop()
         if self._stopped:
             return
-        self._arm(self.interval if ok else self.retry_interval)
+        self._arm(PARTIAL_AGAIN if ok and self.partial else self.interval if ok else self.retry_interval)
 
     def _arm(self, delay: float) -> None:
         self._timer = self.app.set_timer(delay, self.start, name=f"poll:{self.source}")

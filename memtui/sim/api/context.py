@@ -39,7 +39,8 @@ class SimState:
     requests: list[RequestRecord] = field(default_factory=list)
     metrics_cache: dict[Any, bytes] = field(default_factory=dict)
     request_hooks: list[Any] = field(default_factory=list)
-    """Callables ``(method, path, query)`` run as each API request arrives (SimulatorHandle.on_request)."""
+    """Callables ``(method, path, query)`` run as each API request arrives (SimulatorHandle.on_request);
+    one may return an awaitable, which that request waits for before it is served."""
 
     def now(self) -> float:
         return self.cluster.sync(self.clock.now())
