@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario", choices=SCENARIOS, help="root cause the demo plays (default leak)")
     parser.add_argument("--seed", help="seed of the simulated incident (default 42)")
     parser.add_argument("--prometheus-url", metavar="URL", help="Prometheus for trends, forecast and DCGM GPU memory")
+    _add_prometheus_access(parser)
     parser.add_argument("--alertmanager-url", metavar="URL",
                         help="Alertmanager: the firing MemoryUsageHigh alerts start the incident clock; silence action")
     parser.add_argument(
@@ -84,6 +85,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="config file (default: the user config dir's memtui/config.toml)")
     parser.add_argument("--version", action="version", version=f"memtui {__version__}")
     return parser
+
+
+def _add_prometheus_access(parser: argparse.ArgumentParser) -> None:
+    """How to reach a Prometheus behind Thanos Query, Mimir or Cortex (secrets by file or variable name)."""
+    group = parser.add_argument_group("Prometheus access (Thanos Query, Mimir, Cortex)")
+    group.add_argument("--prometheus-ca-file", metavar="FILE", help="PEM bundle that signs Prometheus's certificate")
+    group.add_argument("--prometheus-cert-file", metavar="FILE", help="client certificate (PEM) for mutual TLS")
+    group.add_argument("--prometheus-key-file", metavar="FILE", help="its private key, if not in the certificate file")
+    group.add_argument("--prometheus-insecure-skip-tls-verify", action="store_const", const=True,
+                       help="do not check Prometheus's certificate")
+    group.add_argument("--prometheus-bearer-token-file", metavar="FILE",
+                       help="bearer token from FILE (read again when it changes)")
+    group.add_argument("--prometheus-bearer-token-env", metavar="VAR", help="bearer token from environment variable VAR")
+    group.add_argument("--prometheus-basic-auth-user", metavar="USER", help="basic auth user")
+    group.add_argument("--prometheus-basic-auth-password-file", metavar="FILE", help="basic auth password from FILE")
+    group.add_argument("--prometheus-basic-auth-password-env", metavar="VAR",
+                       help="basic auth password from environment variable VAR")
+    group.add_argument("--prometheus-header", metavar="'NAME: VALUE'", dest="prometheus_headers", action="append",
+                       help="header sent with every Prometheus request, e.g. 'X-Scope-OrgID: tenant-1'; repeatable")
+    group.add_argument("--prometheus-matchers", metavar="MATCHERS",
+                       help="label matchers added to every query when clusters share one Prometheus, "
+                            "e.g. cluster=eu-1 or 'cluster=\"eu-1\",region=~\"eu-.*\"'")
 
 
 def _fail(message: str, code: int) -> int:

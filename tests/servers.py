@@ -87,12 +87,15 @@ class HistoryPrometheus:
 
 
 def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: float = 30.0,
-                                  flags: tuple[str, ...] = ()) -> HistoryPrometheus:
+                                  flags: tuple[str, ...] = (), web_config: str | None = None,
+                                  ready: Callable[[str], bool] | None = None) -> HistoryPrometheus:
     """A real Prometheus holding exactly ``openmetrics`` (backfilled with ``promtool``) and scraping nothing.
 
     For series the simulator does not produce (a pod with a sidecar): the test writes the samples,
     so it knows what every query must answer.  Samples must lie within the last day (retention).
-    ``flags``: more of Prometheus's own flags (``--query.max-samples=500``: a limit a query can hit)."""
+    ``flags``: more of Prometheus's own flags (``--query.max-samples=500``: a limit a query can hit).
+    ``web_config``: the YAML of ``--web.config.file`` (TLS, basic auth: the URL is then https://
+    when it has ``tls_server_config``), with ``ready(url)`` saying whether it answers yet."""
     prometheus, promtool = shutil.which("prometheus"), shutil.which("promtool")
     if not (prometheus and promtool):
         raise RuntimeError("prometheus/promtool are not installed: scripts/test installs them (apt install prometheus)")
@@ -107,15 +110,20 @@ def start_prometheus_with_history(openmetrics: str, workdir: Path, *, timeout: f
     config = workdir / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 15s\n")
     port = free_port()
+    args = [prometheus, f"--config.file={config}", f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--log.level=warn"]
+    if web_config is not None:
+        (workdir / "web.yml").write_text(web_config)
+        args.append(f"--web.config.file={workdir / 'web.yml'}")
     log = open(workdir / "prometheus.log", "wb")
-    process = subprocess.Popen(
-        [prometheus, f"--config.file={config}", f"--storage.tsdb.path={data}",
-         f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d", "--log.level=warn", *flags],
-        stdout=subprocess.DEVNULL, stderr=log,
-    )
+    process = subprocess.Popen([*args, *flags], stdout=subprocess.DEVNULL, stderr=log)
     log.close()
-    url = f"http://127.0.0.1:{port}"
-    children.wait_ready(process, f"{url}/-/ready", log=workdir / "prometheus.log", what="prometheus", timeout=timeout)
+    scheme = "https" if web_config and "tls_server_config" in web_config else "http"
+    url = f"{scheme}://127.0.0.1:{port}"
+    if ready is None:
+        children.wait_ready(process, f"{url}/-/ready", log=workdir / "prometheus.log", what="prometheus", timeout=timeout)
+    else:
+        _wait_until(process, lambda: ready(url), workdir / "prometheus.log", timeout)
     return HistoryPrometheus(url, process)
 
 
@@ -128,6 +136,22 @@ def poll(condition: Callable[[], object], timeout: float = 30.0, step: float = 0
             return value
         time.sleep(step)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def _wait_until(process: subprocess.Popen, answered: Callable[[], bool], log: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prometheus exited: {log.read_text(errors='replace')[-500:]}")
+        try:
+            if answered():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    process.wait()
+    raise RuntimeError(f"prometheus not ready after {timeout:.0f} s: {log.read_text(errors='replace')[-500:]}")
 
 
 # -- a real Alertmanager ---------------------------------------------------------------------

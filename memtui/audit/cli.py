@@ -28,6 +28,7 @@ from memtui.audit.reader import load_entries
 from memtui.audit.timeline import build_timeline
 from memtui.audit.times import parse_since, utc_now
 from memtui.audit.verify import verify_log
+from memtui.clients.prometheus import PrometheusAccess
 from memtui.state.snapshots import TeamChange
 
 EXIT_OK = 0
@@ -287,10 +288,11 @@ def _report_series(
     start, end = window[0], min(window[1], utc_now())
     step = timedelta(seconds=max(15, int((end - start).total_seconds() / 240)))
     try:
-        series = report_series_from_prometheus(args.prometheus_url, namespace, start, end, step)
+        access = _prometheus_access(args)
+        series = report_series_from_prometheus(access, namespace, start, end, step)
         last = last_change(timeline)
         first = next((r.time for r in timeline.rows if r.kind in ("action", "team")), summary.start)
-        alert = alert_start_from_prometheus(args.prometheus_url, namespace, first) if first else None
+        alert = alert_start_from_prometheus(access, namespace, first) if first else None
     except PrometheusUnavailable as exc:
         warnings.append(f"memory chart left out: {exc}")
         print(f"{PROG}: warning: memory chart left out: {exc}", file=sys.stderr)
@@ -302,6 +304,20 @@ def _report_series(
     except SettingsError as exc:
         raise _UsageError(str(exc)) from None
     return series, incident_from_crossing(timeline, series.working_set, threshold)
+
+
+def _prometheus_access(args: argparse.Namespace) -> PrometheusAccess:
+    """``--prometheus-url`` with the cockpit's own access settings (auth, TLS, headers, cluster
+    matchers: MEMTUI_PROMETHEUS_* and the config file), so the export reads what the pane read."""
+    from memtui.config.prometheus_access import prometheus_access
+    from memtui.config.settings import SettingsError, load_settings
+
+    try:
+        access = prometheus_access(load_settings({"prometheus_url": args.prometheus_url}))
+    except SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    assert access is not None
+    return access
 
 
 def _limits_after_fix(args: argparse.Namespace, entries: Iterable[AuditEntry], warnings: list[str]
@@ -317,7 +333,7 @@ def _limits_after_fix(args: argparse.Namespace, entries: Iterable[AuditEntry], w
         if args.prometheus_url:
             from memtui.audit.prometheus import container_peaks
             try:
-                peaks = container_peaks(args.prometheus_url, affected.namespace, affected.deployment,
+                peaks = container_peaks(_prometheus_access(args), affected.namespace, affected.deployment,
                                         affected.fixed_at, end)
             except PrometheusUnavailable as exc:
                 warnings.append(f"limit after the fix from the audit's own figures: {exc}")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from memtui.audit.errors import PrometheusUnavailable
 from memtui.audit.times import as_utc
 from memtui.clients import prometheus
-from memtui.clients.prometheus import Queries
+from memtui.clients.prometheus import PrometheusAccess, Queries
 
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
@@ -26,13 +26,17 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _queried(url: str, timeout: float) -> Iterator[PrometheusConnect]:
-    """A client for ``url`` whose failures come out as one readable ``PrometheusUnavailable`` line
+def _queried(access: PrometheusAccess, timeout: float) -> Iterator[PrometheusConnect]:
+    """A client for ``access`` whose failures come out as one readable ``PrometheusUnavailable`` line
     (the export's chart and its "limit after the fix" say the same thing of the same failure)."""
     import requests
     from prometheus_api_client import PrometheusApiClientException
 
-    client = prometheus.connect(url, timeout=timeout, retry=prometheus.quick_retry())
+    url = access.shown_url
+    try:
+        client = prometheus.connect(access, timeout=timeout, retry=prometheus.quick_retry())
+    except prometheus.AccessError as exc:
+        raise PrometheusUnavailable(f"Prometheus at {url}: {exc}") from None
     try:
         yield client
     except requests.exceptions.Timeout:
@@ -47,9 +51,9 @@ def _queried(url: str, timeout: float) -> Iterator[PrometheusConnect]:
         client.close()
 
 
-def memory_query(namespace: str) -> str:
+def memory_query(namespace: str, matchers: str = "") -> str:
     """The PromQL of the chart: the pods pane's working set in ``namespace``."""
-    return Queries(namespace).working_set
+    return Queries(namespace, matchers).working_set
 
 
 def _step_text(step: str | float | timedelta) -> str:
@@ -76,7 +80,7 @@ def _range(client: PrometheusConnect, query: str, start: datetime, end: datetime
 
 
 def memory_series_from_prometheus(
-    url: str,
+    target: str | PrometheusAccess,
     namespace: str,
     start: datetime,
     end: datetime,
@@ -89,12 +93,13 @@ def memory_series_from_prometheus(
     Raises ``PrometheusUnavailable`` with one readable line when Prometheus cannot be reached or
     answers with an error.
     """
-    with _queried(url, timeout) as client:
-        return _range(client, memory_query(namespace), start, end, _step_text(step))
+    access = prometheus.as_access(target)
+    with _queried(access, timeout) as client:
+        return _range(client, memory_query(namespace, access.matchers), start, end, _step_text(step))
 
 
 def report_series_from_prometheus(
-    url: str, namespace: str, start: datetime, end: datetime, step: str | float | timedelta = "30s", *,
+    target: str | PrometheusAccess, namespace: str, start: datetime, end: datetime, step: str | float | timedelta = "30s", *,
     timeout: float = 10.0,
 ) -> ReportSeries:
     """Everything the report's charts draw, over [start, end], from ``Queries``: per pod working set
@@ -103,8 +108,9 @@ def report_series_from_prometheus(
     Prometheus raises ``PrometheusUnavailable`` as ``memory_series_from_prometheus``."""
     from memtui.audit.report_data import MIB, ReportSeries
 
-    queries, step_text = Queries(namespace), _step_text(step)
-    with _queried(url, timeout) as client:
+    access = prometheus.as_access(target)
+    queries, step_text = access.queries(namespace), _step_text(step)
+    with _queried(access, timeout) as client:
         working = _range(client, queries.working_set, start, end, step_text)
         limit = _range(client, queries.limit, start, end, step_text)
         redis_used = _range(client, queries.redis_used, start, end, step_text, None).get("", [])
@@ -126,16 +132,17 @@ def report_series_from_prometheus(
         return {pod: [(t, v * MIB) for t, v in points] for pod, points in series.items()}
 
     return ReportSeries(working_set=working, limit=limit, redis_used=redis_used, redis_max=redis_max,
-                        gpu_used=mib(gpu_used), gpu_total=mib(gpu_total), source=f"Prometheus at {url}",
+                        gpu_used=mib(gpu_used), gpu_total=mib(gpu_total), source=f"Prometheus at {access.shown_url}",
                         notes=tuple(notes))
 
 
-def alert_start_from_prometheus(url: str, namespace: str, at: datetime, *, timeout: float = 10.0
+def alert_start_from_prometheus(target: str | PrometheusAccess, namespace: str, at: datetime, *, timeout: float = 10.0
                                 ) -> datetime | None:
     """Since when ``MemoryUsageHigh`` was firing at ``at`` (``Queries.alerts_for_state``, the
     incident clock's Prometheus basis); None when it was not firing then or no rule exists."""
-    with _queried(url, timeout) as client:
-        result = client.custom_query(Queries(namespace).alerts_for_state,
+    access = prometheus.as_access(target)
+    with _queried(access, timeout) as client:
+        result = client.custom_query(access.queries(namespace).alerts_for_state,
                                      params={"time": f"{as_utc(at).timestamp():.3f}"})
     starts = []
     for item in result if isinstance(result, list) else []:
@@ -156,17 +163,18 @@ def _reason(exc: BaseException) -> str:
     return str(seen) or type(seen).__name__
 
 
-def container_peaks(url: str, namespace: str, deployment: str, start: datetime, end: datetime, *,
+def container_peaks(target: str | PrometheusAccess, namespace: str, deployment: str, start: datetime, end: datetime, *,
                     timeout: float = 10.0) -> list:
     """Per container of ``deployment``'s pods: the peak working set over [start, end] and the
     growth at ``end`` (``Queries.peak_by_container``, ``growth_by_container``), for the export's
     "limit after the fix".  Raises ``PrometheusUnavailable`` as ``memory_series_from_prometheus``."""
     from memtui.audit.limits import ContainerPeak
 
-    queries = Queries(namespace)
+    access = prometheus.as_access(target)
+    queries = access.queries(namespace)
     window = f"{max(60, int((as_utc(end) - as_utc(start)).total_seconds()))}s"
     at = {"time": f"{as_utc(end).timestamp():.3f}"}
-    with _queried(url, timeout) as client:
+    with _queried(access, timeout) as client:
         peaks = client.custom_query(queries.peak_by_container(deployment, window), params=at)
         growth = client.custom_query(queries.growth_by_container(deployment), params=at)
 

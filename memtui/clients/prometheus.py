@@ -26,10 +26,15 @@ so importing the query set costs nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import requests
     from prometheus_api_client import PrometheusConnect
     from urllib3.util.retry import Retry
 
@@ -64,7 +69,8 @@ class PrometheusAccess:
 
     The credentials are *where to read them* (a file, an environment variable), never the
     secret itself on a command line that ``ps`` shows; ``connect`` reads them when it opens the
-    session, so a rotated token file is picked up by the next connection.
+    session, and a bearer token file again whenever it changes (a projected service-account
+    token is rotated under a running cockpit).
     """
 
     url: str
@@ -80,22 +86,166 @@ class PrometheusAccess:
     basic_auth_user: str | None = None
     basic_auth_password_file: str | None = None
     basic_auth_password_env: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    """Sent with every request (``X-Scope-OrgID`` for Mimir/Cortex tenants)."""
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    """Sent with every request (``X-Scope-OrgID`` for Mimir/Cortex tenants); out of ``repr``, as a
+    header can carry a credential."""
+    matchers: str = ""
+    """Label matchers (``cluster="eu-1"``) that pick this cluster's series out of a Prometheus
+    several clusters share: ``Queries.matchers`` of every query sent through this access."""
+
+    @property
+    def shown_url(self) -> str:
+        """The URL for messages and the audit log: a ``user:password@`` in it masked."""
+        scheme, sep, rest = self.url.partition("://")
+        host, at, path = rest.partition("/")
+        if sep and "@" in host:
+            return f"{scheme}://***@{host.rsplit('@', 1)[1]}{at}{path}"
+        return self.url
+
+    def queries(self, namespace: str) -> Queries:
+        """The query set for ``namespace``, restricted by this endpoint's matchers."""
+        return Queries(namespace, self.matchers)
 
 
-def connect(url: str | PrometheusAccess, *, timeout: float, verify_tls: bool = True, retry: Retry | None = None) -> PrometheusConnect:
-    """The one way memtui opens Prometheus: ``url`` (or a ``PrometheusAccess``) without a trailing
-    slash, ``timeout`` seconds per request, TLS verified unless ``verify_tls`` is off, ``retry``
-    (default: none).  Everything about access (TLS, auth, headers) is set on the client's
-    ``requests`` session, so a raw ``client._session.get`` carries it too."""
+class AccessError(Exception):
+    """A credential could not be read; ``str()`` is one line naming the file or variable, never its content."""
+
+
+def as_access(target: str | PrometheusAccess) -> PrometheusAccess:
+    """A bare URL is an endpoint without auth or matchers (tests, the demo's own Prometheus)."""
+    return target if isinstance(target, PrometheusAccess) else PrometheusAccess(target)
+
+
+def read_secret(path: str | None, env: str | None, what: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The secret in file ``path`` or environment variable ``env`` (whitespace around it dropped,
+    as Prometheus does with its own ``*_file`` settings); None when neither is given."""
+    environ = os.environ if environ is None else environ
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise AccessError(f"{what} file {path}: {reason}") from None
+    if env:
+        value = environ.get(env, "").strip()
+        if not value:
+            raise AccessError(f"{what} variable ${env} is not set")
+        return value
+    return None
+
+
+class _BearerFile:
+    """``Authorization: Bearer`` from a file, read again whenever its mtime changes; a failed
+    re-read keeps the last token (the server's 401 then says it is stale, in the pane)."""
+
+    def __init__(self, path: str, token: str) -> None:
+        self.path, self.token = path, token
+        self._mtime = self._stat()
+
+    def _stat(self) -> float | None:
+        try:
+            return os.stat(self.path).st_mtime
+        except OSError:
+            return None
+
+    def __call__(self, request: Any) -> Any:
+        mtime = self._stat()
+        if mtime is not None and mtime != self._mtime:
+            try:
+                self.token = read_secret(self.path, None, "bearer token") or self.token
+                self._mtime = mtime
+            except AccessError:
+                pass
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+def access_session(access: PrometheusAccess) -> requests.Session:
+    """A ``requests`` session carrying everything about access: TLS trust, client certificate,
+    auth and headers.  ``PrometheusConnect`` passes ``verify``/``cert`` from it and no headers
+    or auth of its own, so requests merges the session's into every call.  Raises ``AccessError``."""
+    import requests
+
+    session = requests.Session()
+    session.verify = (access.ca_file or True) if access.verify_tls else False
+    if access.cert_file:
+        session.cert = (access.cert_file, access.key_file) if access.key_file else access.cert_file
+    session.headers.update(dict(access.headers))
+    token = read_secret(access.bearer_token_file, access.bearer_token_env, "bearer token")
+    if token is not None and access.bearer_token_file:
+        session.auth = _BearerFile(access.bearer_token_file, token)
+    elif token is not None:
+        session.headers["Authorization"] = f"Bearer {token}"
+    if access.basic_auth_user is not None:
+        password = read_secret(access.basic_auth_password_file, access.basic_auth_password_env, "basic auth password")
+        session.auth = (access.basic_auth_user, password or "")
+    return session
+
+
+def connect(target: str | PrometheusAccess, *, timeout: float, retry: Retry | None = None) -> PrometheusConnect:
+    """The one way memtui opens Prometheus: ``target`` (a URL, or a ``PrometheusAccess``),
+    ``timeout`` seconds per request, ``retry`` (default: none).  Everything about access (TLS, auth, headers) is set on the client's
+    ``requests`` session, so a raw ``client._session.get`` carries it too.  Raises ``AccessError``
+    when a credential cannot be read."""
     from prometheus_api_client import PrometheusConnect
 
-    access = url if isinstance(url, PrometheusAccess) else PrometheusAccess(url, verify_tls=verify_tls)
-    return PrometheusConnect(
-        url=access.url.rstrip("/"), disable_ssl=not access.verify_tls, timeout=timeout,
-        retry=retry if retry is not None else no_retry(),
-    )
+    access = as_access(target)
+    return PrometheusConnect(url=access.url.rstrip("/"), timeout=timeout, session=access_session(access),
+                             retry=retry if retry is not None else no_retry())
+
+
+MATCHER = re.compile(r"""\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\\n]|\\.)*"|[^,"'`\s{}]+)\s*""")
+
+
+def parse_matchers(text: str) -> str:
+    """``cluster=eu-1`` or ``cluster="eu-1",region=~"eu-.*"`` as the PromQL matchers to add inside
+    every selector's braces (a bare value quoted); raises ``ValueError`` saying what is wrong."""
+    out: list[str] = []
+    for part in _split_matchers(text):
+        found = MATCHER.fullmatch(part)
+        if found is None:
+            raise ValueError(f"{part.strip()!r} is not a label matcher (name=value, name!=value, name=~regex, name!~regex)")
+        name, op, value = found.groups()
+        quoted = value if value.startswith('"') else f'"{_promql_string(value)}"'
+        out.append(f"{name}{op}{quoted}")
+    return ",".join(out)
+
+
+def _split_matchers(text: str) -> list[str]:
+    """``text`` cut at the commas outside double quotes."""
+    parts, current, quoted, escaped = [], "", False, False
+    for ch in text:
+        if ch == "," and not quoted:
+            parts.append(current)
+            current = ""
+            continue
+        current += ch
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+    parts.append(current)
+    return parts if text.strip() else []
+
+
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+"""An HTTP field name (RFC 9110 token)."""
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``X-Scope-OrgID: tenant-1`` as (name, value); raises ``ValueError`` without echoing the
+    value (a header can carry a credential)."""
+    name, sep, value = text.partition(":")
+    name, value = name.strip(), value.strip()
+    if not sep:
+        raise ValueError("must be NAME: VALUE (no ':' in it)")
+    if not HEADER_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not a header name (letters, digits and -)")
+    if any(ch in value for ch in "\r\n\0"):
+        raise ValueError(f"the value of {name} holds a line break")
+    return name, value
 
 
 def _promql_string(text: str) -> str:

@@ -65,7 +65,29 @@ class Settings:
     keymap: str | None = None
     """A user keymap TOML that overrides keymaps/default.toml."""
     prometheus_url: str | None = None
-    """Prometheus base URL (trends, forecast, DCGM GPU memory); None = metrics API only."""
+    """Prometheus base URL (trends, forecast, DCGM GPU memory); None = metrics API only.
+    Thanos Query, Mimir and Cortex too: the ``prometheus_*`` settings below say how to reach them
+    (``memtui.config.prometheus_access`` turns them into the one ``PrometheusAccess``)."""
+    prometheus_ca_file: str | None = None
+    """PEM bundle that signs Prometheus's certificate, instead of the system's."""
+    prometheus_cert_file: str | None = None
+    """Client certificate (PEM) for mutual TLS."""
+    prometheus_key_file: str | None = None
+    """Its private key, when not in the certificate file."""
+    prometheus_insecure_skip_tls_verify: bool = False
+    prometheus_bearer_token_file: str | None = None
+    """A file holding the bearer token (read again when it changes: a rotated token is picked up)."""
+    prometheus_bearer_token_env: str | None = None
+    """The name of an environment variable holding the bearer token."""
+    prometheus_basic_auth_user: str | None = None
+    prometheus_basic_auth_password_file: str | None = None
+    prometheus_basic_auth_password_env: str | None = None
+    """The name of an environment variable holding the basic auth password."""
+    prometheus_headers: tuple[tuple[str, str], ...] = ()
+    """Sent with every Prometheus request (``X-Scope-OrgID: tenant-1`` for a Mimir/Cortex tenant)."""
+    prometheus_matchers: str = ""
+    """Label matchers added to every query (``cluster="eu-1"``) when several clusters share one
+    Prometheus; normalised PromQL (a bare value quoted)."""
     alertmanager_url: str | None = None
     """Alertmanager base URL: the firing ``MemoryUsageHigh`` alerts start the incident clock, and
     the silence action talks to it; None = Prometheus ``ALERTS_FOR_STATE``, else the first crossing."""
@@ -151,6 +173,7 @@ CLI_SPELLING = {
     "record_path": "--record",
     "record": "--no-record",
     "record_retention_days": "--record-retention",
+    "prometheus_headers": "--prometheus-header",
 }
 """Options spelled otherwise than ``--`` + the setting's name (the rest are): messages name what was typed."""
 
@@ -229,6 +252,8 @@ def _escaped_only(value: str) -> bool:
 def _coerce(name: str, value: Any, origin: Origin) -> Any:
     """One value, typed and checked on its own; raises SettingsError naming ``origin``."""
     kind = {f.name: f.type for f in fields(Settings)}[name]
+    if name == "prometheus_headers":
+        return _as_headers(value, origin)
     if kind == "float":
         return _as_float(value, origin, NUMBER_BOUNDS[name])
     if kind == "int":
@@ -246,7 +271,66 @@ def _coerce(name: str, value: Any, origin: Origin) -> Any:
         _check_name(text, origin, label=False)
     elif name == "record_path":
         _check_record_path(text, origin)
+    elif name in PROMETHEUS_FILES:
+        _check_readable_file(text, origin)
+    elif name in PROMETHEUS_ENV_NAMES:
+        _check_env_name(text, origin)
+    elif name == "prometheus_basic_auth_user" and ":" in text:
+        raise origin.error("must not contain ':' (basic auth splits user and password there)")
+    elif name == "prometheus_matchers":
+        return _check_matchers(text, origin)
     return text
+
+
+PROMETHEUS_FILES = ("prometheus_ca_file", "prometheus_cert_file", "prometheus_key_file",
+                    "prometheus_bearer_token_file", "prometheus_basic_auth_password_file")
+PROMETHEUS_ENV_NAMES = ("prometheus_bearer_token_env", "prometheus_basic_auth_password_env")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_readable_file(text: str, origin: Origin) -> None:
+    """Checked, not read: the secret files are read by ``clients.prometheus`` when it connects."""
+    path = Path(text)
+    if not path.exists():
+        raise origin.error(f"{text}: no such file")
+    if not path.is_file():
+        raise origin.error(f"{text}: is not a file")
+    if not os.access(path, os.R_OK):
+        raise origin.error(f"{text}: cannot be read (permission denied)")
+
+
+def _check_env_name(text: str, origin: Origin) -> None:
+    if not ENV_NAME.fullmatch(text):
+        raise origin.error(f"{text!r} is not an environment variable name (it names the variable holding the secret, "
+                           "not the secret)")
+
+
+def _check_matchers(text: str, origin: Origin) -> str:
+    from memtui.clients.prometheus import parse_matchers
+
+    try:
+        return parse_matchers(text)
+    except ValueError as exc:
+        raise origin.error(str(exc)) from None
+
+
+def _as_headers(value: Any, origin: Origin) -> tuple[tuple[str, str], ...]:
+    """``NAME: VALUE`` texts (repeated on the command line, a TOML array, lines of an environment
+    variable) or a TOML table of name = value; a value is never echoed (it may be a credential)."""
+    from memtui.clients.prometheus import parse_header
+
+    if isinstance(value, dict):
+        items = [f"{k}: {_as_text(v, origin)}" for k, v in value.items()]
+    elif isinstance(value, str):
+        items = [line for line in value.splitlines() if line.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = [_as_text(v, origin) for v in value]
+    else:
+        raise origin.error(f"must be NAME: VALUE texts or a table of them (got {_shown(value)})")
+    try:
+        return tuple(parse_header(_as_text(item, origin)) for item in items)
+    except ValueError as exc:
+        raise origin.error(str(exc)) from None
 
 
 def _check_record_path(text: str, origin: Origin) -> None:
@@ -316,15 +400,48 @@ def _check_url(name: str, url: str, origin: Origin) -> None:
         raise origin.error(f"{shown!r}: the path must be a database number (redis://host:6379/0)")
 
 
-def _validate(settings: Settings, origins: dict[str, Origin]) -> Settings:
+def _validate(settings: Settings, origins: dict[str, Origin], env: Mapping[str, str]) -> Settings:
     """Checks that look at a value against a fixed set of choices (argparse checks them on the
-    command line; the environment and config file need the same)."""
+    command line; the environment and config file need the same), and at settings together."""
     for name, choices in (("gpu_source", GPU_SOURCES), ("scenario", SCENARIOS), ("theme", THEMES)):
         value = getattr(settings, name)
         if value not in choices:
             origin = origins.get(name, Origin(name))
             raise origin.error(f"{value!r} is not one of {', '.join(choices)}")
+    _validate_prometheus_auth(settings, origins, env)
     return settings
+
+
+def _validate_prometheus_auth(settings: Settings, origins: dict[str, Origin], env: Mapping[str, str]) -> None:
+    """One credential per kind, each complete; a variable named for a secret must hold one (its
+    value is never shown)."""
+    def given(name: str) -> bool:
+        return bool(getattr(settings, name))
+
+    def spelled(name: str) -> str:
+        return origins.get(name, Origin(name)).spelled
+
+    def both(a: str, b: str, why: str) -> None:
+        if given(a) and given(b):
+            raise origins[b].wrap(f"{spelled(a)} and {spelled(b)} are both set: {why}")
+
+    both("prometheus_bearer_token_file", "prometheus_bearer_token_env", "give one")
+    both("prometheus_basic_auth_password_file", "prometheus_basic_auth_password_env", "give one")
+    for token in ("prometheus_bearer_token_file", "prometheus_bearer_token_env"):
+        both(token, "prometheus_basic_auth_user", "a request carries a bearer token or basic auth, not both")
+    password = given("prometheus_basic_auth_password_file") or given("prometheus_basic_auth_password_env")
+    if given("prometheus_basic_auth_user") and not password:
+        raise origins["prometheus_basic_auth_user"].error(
+            "needs a password: --prometheus-basic-auth-password-file or --prometheus-basic-auth-password-env")
+    for name in ("prometheus_basic_auth_password_file", "prometheus_basic_auth_password_env"):
+        if given(name) and not given("prometheus_basic_auth_user"):
+            raise origins[name].error("needs --prometheus-basic-auth-user")
+    if given("prometheus_key_file") and not given("prometheus_cert_file"):
+        raise origins["prometheus_key_file"].error("needs --prometheus-cert-file (the client certificate it is the key of)")
+    for name in PROMETHEUS_ENV_NAMES:
+        variable = getattr(settings, name)
+        if variable and not env.get(variable, "").strip():
+            raise origins[name].error(f"names ${variable}, which is not set or empty")
 
 
 def _config_layer(path: Path, named_by: str | None = None) -> dict[str, tuple[Any, Origin]]:
@@ -387,4 +504,4 @@ def load_settings(
         for name, (value, origin) in layer.items():
             values[name] = _coerce(name, value, origin)
             origins[name] = origin
-    return _validate(replace(Settings(), **values), origins)
+    return _validate(replace(Settings(), **values), origins, env)

@@ -27,6 +27,7 @@ from memtui.audit.log import local_identity
 from memtui.audit.times import utc_now
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.exec import exec_in_pod
+from memtui.clients.prometheus import PrometheusAccess
 from memtui.executor import diagnose, events
 from memtui.executor.effects import (
     NOT_MEASURED,
@@ -111,7 +112,7 @@ class Executor:
         read_only: bool,
         redis_url: str | None,
         redis_deployment: str = "redis",
-        prometheus_url: str | None,
+        prometheus: PrometheusAccess | None,
         artifacts_dir: Path,
         threshold_bytes: int,
         clock: Callable[[], datetime] = utc_now,
@@ -129,20 +130,20 @@ class Executor:
         self.connection = connection
         self.audit = audit
         self.read_only = read_only
-        self.prometheus_url = prometheus_url
+        self.prometheus = prometheus
         self.clock = clock
         self.describe_action = describe_action or (lambda action_id: action_id)
         self.api = KubeApi(connection.api_client, self.namespace)
         self.redis = RedisRunner(url=redis_url, exec_client=connection.exec_api_client, namespace=self.namespace)
         self.planner = Planner(self.api, self.redis, threshold_bytes=threshold_bytes,
                                workload=workload or self.namespace, redis_deployment=redis_deployment, clock=clock,
-                               dry_runs=not read_only, prometheus_url=prometheus_url,
+                               dry_runs=not read_only, prometheus=prometheus,
                                advice_settings=advice_settings)
         self.alertmanager_url = alertmanager_url
         self.planner.alertmanager_url = alertmanager_url
         self.planner.author = silence_author(connection.user)
         self.reader = Reader(self.api, self.planner, exec_client=connection.exec_api_client,
-                             prometheus_url=prometheus_url, artifacts_dir=Path(artifacts_dir),
+                             prometheus=prometheus, artifacts_dir=Path(artifacts_dir),
                              clock=clock)
         self.rbac = PermissionChecker(self.api, who=connection.user)
         self.who = f"{connection.user or 'unknown'} ({local_identity()})"
@@ -164,7 +165,7 @@ class Executor:
             refusal = self._read_only_refusal(action)
             if refusal is not None:
                 result[action.id] = Permission(False, refusal)
-            elif handler_for(action.operation).NEEDS_PROMETHEUS and not self.prometheus_url:
+            elif handler_for(action.operation).NEEDS_PROMETHEUS and not self.prometheus:
                 result[action.id] = Permission(False, NO_PROMETHEUS_REASON)
             elif handler_for(action.operation).NEEDS_ALERTMANAGER and not self.alertmanager_url:
                 result[action.id] = Permission(False, NO_ALERTMANAGER_REASON)

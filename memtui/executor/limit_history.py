@@ -36,7 +36,7 @@ def usage_history(planner: Planner, ctx: ActionContext, pods: Sequence[PodState]
     live = UsageHistory(deployment, container, "none", None, 0.0, growth_bytes_per_s=max(growth) if growth else None,
                         current_bytes=max(current) if current else None, limit_bytes=limit_bytes)
     note = None
-    if planner.prometheus_url:
+    if planner.prometheus:
         key = (deployment, container)
         with planner.history_lock:
             cached = planner.history_cache.get(key)
@@ -70,12 +70,15 @@ def _from_prometheus(planner: Planner, deployment: str, container: str) -> tuple
     import requests
     from prometheus_api_client import PrometheusApiClientException
 
-    from memtui.clients.prometheus import Queries, connect
+    from memtui.clients.prometheus import AccessError, connect
 
-    assert planner.prometheus_url
-    queries = Queries(planner.namespace)
+    assert planner.prometheus
+    queries = planner.prometheus.queries(planner.namespace)
     settings = planner.advice_settings
-    prom = connect(planner.prometheus_url, timeout=PROMETHEUS_TIMEOUT_S)
+    try:
+        prom = connect(planner.prometheus, timeout=PROMETHEUS_TIMEOUT_S)
+    except AccessError as exc:
+        raise PrometheusFailed(str(exc)) from None
     within = f"{int(settings.max_window_s)}s"
     try:
         start = _scalar(prom.custom_query(queries.history_start(deployment, container, within=within)))
@@ -85,7 +88,7 @@ def _from_prometheus(planner: Planner, deployment: str, container: str) -> tuple
     except PrometheusApiClientException as exc:
         raise PrometheusFailed(f"query refused: {str(exc)[:200]}") from None
     except (requests.exceptions.RequestException, ValueError) as exc:
-        raise PrometheusFailed(f"{planner.prometheus_url}: {type(exc).__name__}") from None
+        raise PrometheusFailed(f"{planner.prometheus.shown_url}: {type(exc).__name__}") from None
     return (None if peak is None else int(peak)), window, held
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from memtui.clients.prometheus import PrometheusAccess
 from memtui.executor import pods
 from memtui.executor.before import before_figures
 from memtui.executor.kubeapi import ApiFailure, KubeApi
@@ -99,10 +100,10 @@ class Planner:
 
     def __init__(self, api: KubeApi, redis: RedisRunner, *, threshold_bytes: int, workload: str,
                  redis_deployment: str, clock: Callable[[], datetime], dry_runs: bool = True,
-                 prometheus_url: str | None = None, advice_settings: AdviceSettings | None = None) -> None:
+                 prometheus: PrometheusAccess | None = None, advice_settings: AdviceSettings | None = None) -> None:
         """``dry_runs`` False (``--read-only``): no write-shaped request at all, not even a dry run.
-        ``prometheus_url``: where the memory-limit advice reads the history (None: memtui's own)."""
-        self.prometheus_url = prometheus_url
+        ``prometheus``: where the memory-limit advice reads the history (None: memtui's own)."""
+        self.prometheus = prometheus
         self.alertmanager_url: str | None = None
         """Where the silence action goes (``--alertmanager-url``); set by the executor."""
         self.author: tuple[str, str] = ("memtui", "default")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from memtui.clients.kube.stream import ExecApiClient
+from memtui.clients.prometheus import PrometheusAccess
 from memtui.executor.kubeapi import KubeApi
 from memtui.executor.model import PlanError
 from memtui.executor.planning import Planner
@@ -57,13 +58,13 @@ def quantity_text(value: str | None) -> str:
 class Reader:
     """What diagnose steps in one namespace read with (the steps: ``diagnose.run``)."""
 
-    def __init__(self, api: KubeApi, planner: Planner, *, exec_client: ExecApiClient, prometheus_url: str | None,
+    def __init__(self, api: KubeApi, planner: Planner, *, exec_client: ExecApiClient, prometheus: PrometheusAccess | None,
                  artifacts_dir: Path, clock: Callable[[], datetime]) -> None:
         self.api = api
         self.exec_client = exec_client
         self.planner = planner
         self.namespace = api.namespace
-        self.prometheus_url = prometheus_url
+        self.prometheus = prometheus
         self.artifacts_dir = Path(artifacts_dir)
         self.clock = clock
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from memtui.clients.kube.connection import KubeConnection
+from memtui.clients.prometheus import AccessError
+from memtui.config.prometheus_access import prometheus_access
 from memtui.config.settings import Settings
 from memtui.sources.alerts import AlertSource
 from memtui.sources.backfill import PrometheusBackfill
@@ -65,8 +67,14 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
     # never fails (it reports what it may not read): its health is the Kubernetes source's
     specs.append(SourceSpec("nodes", NodeSnapshot, NodeSource(connection, timeout=timeout).fetch,
                             max(refresh, NODE_INTERVAL), health="kubernetes", inputs=pod_nodes))
-    if settings.prometheus_url:
-        prometheus = PrometheusSource(settings.prometheus_url, connection.namespace, timeout=timeout)
+    access = prometheus_access(settings)
+    try:
+        prometheus = PrometheusSource(access, connection.namespace, timeout=timeout) if access else None
+    except AccessError as exc:  # a credential file gone since the settings checked it
+        prometheus, off = None, f"off: {exc}"
+    else:
+        off = "no --prometheus-url: history since start only"
+    if prometheus is not None:
         backfill = PrometheusBackfill(prometheus, with_gpu=dcgm_wanted(settings))
         specs += [
             SourceSpec("prometheus", PrometheusSnapshot, prometheus.fetch, max(refresh, SLOW_SOURCE_MIN_INTERVAL)),
@@ -74,7 +82,7 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
                        one_shot=True, health="prometheus", inputs=lambda state: state.history.capacity),
         ]
     else:
-        specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, "no --prometheus-url: history since start only"))
+        specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, off))
     specs.append(_alert_spec(settings, connection))
     specs.append(_redis_spec(settings, connection))
     specs += gpu_specs(settings, connection, prometheus=bool(settings.prometheus_url))

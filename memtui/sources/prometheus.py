@@ -25,7 +25,7 @@ import msgspec
 from memtui.clients import prometheus
 from memtui.clients import prometheus_wire as wire
 from memtui.clients.errors import SourceError
-from memtui.clients.prometheus import CACHE, GPU_FREE, GPU_USED, RSS, USAGE, WORKING_SET, Queries
+from memtui.clients.prometheus import CACHE, GPU_FREE, GPU_USED, RSS, USAGE, WORKING_SET, PrometheusAccess
 from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot
 
 SLOW_INTERVAL = 60.0
@@ -94,12 +94,15 @@ class PrometheusSource:
 
     name = "prometheus"
 
-    def __init__(self, url: str, namespace: str, *, timeout: float = 5.0, verify_tls: bool = True) -> None:
-        self.url = url.rstrip("/")
+    def __init__(self, access: str | PrometheusAccess, namespace: str, *, timeout: float = 5.0) -> None:
+        """``access``: where and how (auth, TLS, headers, cluster matchers); a bare URL for none.
+        Raises ``AccessError`` when a credential cannot be read."""
+        access = prometheus.as_access(access)
+        self.url = access.url.rstrip("/")
         self.namespace = namespace
         self.timeout = timeout
-        self.queries = Queries(namespace)
-        self._prom = prometheus.connect(self.url, timeout=timeout, verify_tls=verify_tls)
+        self.queries = access.queries(namespace)
+        self._prom = prometheus.connect(access, timeout=timeout)
         self.slow_interval = SLOW_INTERVAL
         self.clock: Callable[[], float] = time.monotonic
         """Seconds, for the slow families' schedule (a test moves it instead of waiting a minute)."""

@@ -25,6 +25,7 @@ from memtui.audit.export import charts_dir_for
 from memtui.audit.paths import demo_audit_path
 from memtui.audit.report_data import IncidentFacts
 from memtui.audit.session_report import REACHED_WHEN, SessionInputs, write_session_report
+from memtui.config.prometheus_access import prometheus_access
 from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.localfiles import context_part, state_dir
 from memtui.executor import ActionContext, Effect, Executor, Outcome, Plan, PlanError
@@ -157,7 +158,7 @@ class RunbookActionsMixin(_AppBase):
                 read_only=self.settings.read_only,
                 redis_url=self.settings.redis_url,
                 redis_deployment=self.settings.redis_deployment or "redis",
-                prometheus_url=self.settings.prometheus_url,
+                prometheus=prometheus_access(self.settings),
                 alertmanager_url=self.settings.alertmanager_url,
                 artifacts_dir=artifacts,
                 threshold_bytes=self.settings.threshold_bytes,

@@ -20,7 +20,7 @@ from memtui.clients.kube.connection import connect
 def main(kubeconfig: str, audit_path: str, artifacts: str) -> None:
     connection = connect(kubeconfig=kubeconfig, context="memtui-sim", namespace="sap-llm")
     audit = AuditLog(audit_path, context=connection.context, namespace="sap-llm", user=connection.user)
-    executor = Executor(connection, audit=audit, read_only=False, redis_url=None, prometheus_url=None,
+    executor = Executor(connection, audit=audit, read_only=False, redis_url=None, prometheus=None,
                         artifacts_dir=Path(artifacts), threshold_bytes=10**10)
     plan = executor.plan(load_catalogue().get("fix.reduce-batch-size"), {}, ActionContext(None, (), {}, reason="INC-kill"))
     real_send = KubeApi.send

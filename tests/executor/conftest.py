@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from memtui.audit import AuditLog, load_entries
+from memtui.clients.prometheus import PrometheusAccess
 from memtui.executor import ActionContext, Executor
 from memtui.executor.kubeapi import KubeApi
 from memtui.runbook import load_catalogue
@@ -95,7 +96,8 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
 
     def make(sim: SimulatorHandle, *, context: str = "memtui-sim", read_only: bool = False,
              redis_url: str | None = None, prometheus_url: str | None = None, name: str = "rig",
-             **options: Any) -> Rig:
+             prometheus: PrometheusAccess | None = None, **options: Any) -> Rig:
+        """``prometheus_url`` for a Prometheus without auth, ``prometheus`` for one with."""
         connection = connect(kubeconfig=str(sim.kubeconfig_path), context=context, namespace=NS)
         operator = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace=NS)
         audit_path = tmp_path / name / "audit.jsonl"
@@ -103,7 +105,8 @@ def make_rig(tmp_path: Path) -> Iterator[Callable[..., Rig]]:
         artifacts = tmp_path / name / "artifacts"
         options.setdefault("clock", sim.now)  # the cluster's time, as memtui's clock is on a real cluster
         executor = Executor(connection, audit=audit, read_only=read_only, redis_url=redis_url,
-                            prometheus_url=prometheus_url, artifacts_dir=artifacts, threshold_bytes=10**10, **options)
+                            prometheus=prometheus or (PrometheusAccess(prometheus_url) if prometheus_url else None),
+                            artifacts_dir=artifacts, threshold_bytes=10**10, **options)
         made.append(executor)
         return Rig(sim, connection, executor, audit_path, artifacts, KubeApi(operator.api_client, NS))
 

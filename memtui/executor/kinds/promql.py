@@ -33,7 +33,7 @@ class PromQLHandler(Reading[PromQL]):
     def read(self, reader: Reader, action: Action, typed: Mapping[str, Any], op: PromQL,
              ctx: ActionContext) -> ReadResult:
         """Instant query, or a range query with ``end`` = now and ``start`` = now − range (timestamps)."""
-        if not reader.prometheus_url:
+        if not reader.prometheus:
             return ReadResult(False, "no Prometheus URL configured (--prometheus-url)", "no Prometheus",
                               error="no Prometheus URL configured (--prometheus-url)")
         import requests
@@ -41,9 +41,13 @@ class PromQLHandler(Reading[PromQL]):
 
         from memtui.clients import prometheus
 
-        prom = prometheus.connect(reader.prometheus_url, timeout=PROMETHEUS_TIMEOUT_S)
         is_bytes = "bytes" in op.query or "FB_USED" in op.query
-        target = {"kind": "Prometheus", "name": reader.prometheus_url, "query": op.query}
+        url = reader.prometheus.shown_url
+        target = {"kind": "Prometheus", "name": url, "query": op.query}
+        try:
+            prom = prometheus.connect(reader.prometheus, timeout=PROMETHEUS_TIMEOUT_S)
+        except prometheus.AccessError as exc:
+            return ReadResult(False, f"{op.query}\n{exc}", "Prometheus credentials unreadable", target, error=str(exc))
         try:
             if op.range:
                 end = reader.clock().astimezone(UTC)
@@ -56,7 +60,7 @@ class PromQLHandler(Reading[PromQL]):
             error = f"query refused: {str(exc)[:300]}"
             return ReadResult(False, f"{op.query}\n{error}", "query refused", target, error=error)
         except (requests.exceptions.RequestException, ValueError) as exc:
-            error = f"{reader.prometheus_url}: {type(exc).__name__}"
+            error = f"{url}: {type(exc).__name__}"
             return ReadResult(False, f"{op.query}\n{error}", "Prometheus unreachable", target, error=error)
 
         def shown(value: float) -> str:

@@ -1,0 +1,312 @@
+"""Prometheus behind TLS, client certificates, basic auth, a bearer-token gateway and a tenant
+header (Thanos Query, Mimir, Cortex), and a cluster matcher when clusters share one Prometheus.
+
+The server is a real Prometheus with its own ``--web.config.file`` (TLS requiring a client
+certificate, bcrypt basic auth); the gateway is a recording reverse proxy in front of a second,
+plain one (Prometheus has no bearer-token auth of its own).  Both hold the same two clusters'
+series: the same pod name in each, with other figures, so a missing matcher shows."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from memtui.audit.errors import PrometheusUnavailable
+from memtui.audit.prometheus import report_series_from_prometheus
+from memtui.cli import build_parser, cli_values
+from memtui.clients.errors import SourceError
+from memtui.clients.kube.connection import connect as kube_connect
+from memtui.clients.prometheus import PrometheusAccess
+from memtui.config.prometheus_access import prometheus_access
+from memtui.config.settings import Settings, SettingsError, load_settings
+from memtui.sources.bundle import build_sources
+from memtui.sources.prometheus import PrometheusSource
+from tests.prometheus.access_rig import (
+    CLUSTERS, GIB, LIMIT, NS, PASSWORD, USER, Certs, RecordingGateway, mint_certs, two_clusters, web_config,
+)
+from tests.servers import HistoryPrometheus, start_prometheus_with_history
+
+
+@dataclass
+class Secured:
+    server: HistoryPrometheus
+    certs: Certs
+    password_file: Path
+
+    def access(self, **changes) -> PrometheusAccess:
+        """Everything this server asks for; ``changes`` take one thing away or get it wrong."""
+        values = dict(url=self.server.url, ca_file=str(self.certs.ca), cert_file=str(self.certs.client_cert),
+                      key_file=str(self.certs.client_key), basic_auth_user=USER,
+                      basic_auth_password_file=str(self.password_file))
+        return PrometheusAccess(**{**values, **changes})
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory) -> Secured:
+    work = tmp_path_factory.mktemp("secured")
+    certs = mint_certs(work / "certs")
+    password_file = work / "password"
+    password_file.write_text(PASSWORD + "\n")  # a trailing newline, as `echo` writes it
+
+    def ready(url: str) -> bool:
+        return requests.get(f"{url}/-/ready", verify=str(certs.ca), cert=(str(certs.client_cert), str(certs.client_key)),
+                            auth=(USER, PASSWORD), timeout=2).status_code == 200
+
+    server = start_prometheus_with_history(two_clusters(int(time.time()) - 1), work / "prometheus",
+                                           web_config=web_config(certs), ready=ready)
+    yield Secured(server, certs, password_file)
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory) -> HistoryPrometheus:
+    server = start_prometheus_with_history(two_clusters(int(time.time()) - 1), tmp_path_factory.mktemp("plain"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway(plain) -> RecordingGateway:
+    proxy = RecordingGateway(plain.url, token="tok-1").start()
+    yield proxy
+    proxy.stop()
+
+
+def working_sets(access: PrometheusAccess | str) -> dict[str, float | None]:
+    snapshot = PrometheusSource(access, NS, timeout=5).fetch()
+    return {pod: trend.working_set for pod, trend in snapshot.pods.items()}
+
+
+# -- TLS, client certificate, basic auth: a real Prometheus's web config --------------------------
+
+
+def test_the_pane_reads_real_figures_through_tls_a_client_certificate_and_basic_auth(secured):
+    snapshot = PrometheusSource(secured.access(matchers='cluster="a"'), NS, timeout=5).fetch()
+    assert {pod: t.working_set for pod, t in snapshot.pods.items()} == {"sap-llm-0": 3 * GIB}
+    assert snapshot.pods["sap-llm-0"].limit == LIMIT
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"basic_auth_password_file": None, "basic_auth_password_env": "MEMTUI_TEST_WRONG_PW"}, "401"),
+    ({"basic_auth_user": None}, "401"),
+])
+def test_a_wrong_or_missing_password_is_a_pane_error_that_does_not_show_the_password(secured, monkeypatch, change,
+                                                                                     expected):
+    monkeypatch.setenv("MEMTUI_TEST_WRONG_PW", "wrong-pw-42")
+    with pytest.raises(SourceError) as raised:
+        PrometheusSource(secured.access(**change), NS, timeout=5).fetch()
+    message = str(raised.value)
+    assert expected in message and "\n" not in message.strip()
+    assert "wrong-pw-42" not in message and PASSWORD not in message
+
+
+@pytest.mark.parametrize("change", [
+    {"cert_file": None, "key_file": None},  # the server requires a client certificate
+    {"ca_file": "other-ca"},  # the server's certificate is not signed by the CA given
+    {"ca_file": None},  # nor by the system's
+])
+def test_tls_failures_are_pane_errors_not_crashes(secured, change):
+    if change.get("ca_file") == "other-ca":
+        change = {"ca_file": str(secured.certs.other_ca)}
+    with pytest.raises(SourceError) as raised:
+        PrometheusSource(secured.access(**change), NS, timeout=5).fetch()
+    assert secured.server.url in str(raised.value)
+
+
+def test_without_the_access_settings_the_secured_prometheus_answers_nothing(secured):
+    # the test's own control: the figures above came through the access settings, not around them
+    with pytest.raises(SourceError):
+        PrometheusSource(secured.server.url, NS, timeout=5).fetch()
+
+
+# -- the cluster matcher ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cluster", sorted(CLUSTERS))
+def test_each_cluster_sees_only_its_own_pods_and_figures(secured, cluster):
+    assert working_sets(secured.access(matchers=f'cluster="{cluster}"')) == CLUSTERS[cluster]
+
+
+def test_without_a_matcher_the_other_clusters_pods_and_figures_leak_in(secured):
+    # what --prometheus-matchers is for: cluster a's pane would show b's pod and, for the pod name
+    # both run, the larger figure (max by (pod, container) folds the two clusters' series)
+    assert working_sets(secured.access()) == {"sap-llm-0": 5 * GIB, "sap-llm-1": 7 * GIB}
+
+
+def test_the_audit_exports_charts_read_through_the_same_access_and_matcher(secured):
+    end = datetime.now(UTC)
+    series = report_series_from_prometheus(secured.access(matchers='cluster="b"'), NS, end - timedelta(minutes=5), end,
+                                           "60s")
+    assert set(series.working_set) == {"sap-llm-0", "sap-llm-1"}
+    assert series.working_set["sap-llm-0"][-1][1] == 5 * GIB
+    with pytest.raises(PrometheusUnavailable, match="401"):
+        report_series_from_prometheus(secured.access(basic_auth_user=None), NS, end - timedelta(minutes=5), end, "60s")
+
+
+# -- a bearer-token gateway and a tenant header (Mimir, Cortex, Thanos behind a proxy) ------------
+
+
+def test_bearer_token_and_tenant_header_reach_every_request_with_the_matcher(gateway, tmp_path):
+    token = tmp_path / "token"
+    token.write_text("tok-1\n")
+    access = PrometheusAccess(gateway.url, bearer_token_file=str(token), headers=(("X-Scope-OrgID", "tenant-1"),),
+                              matchers='cluster="a"')
+    assert working_sets(access) == CLUSTERS["a"]
+    queries = [r for r in gateway.seen if r["path"].startswith("/api/v1/query")]
+    assert len(queries) >= 8
+    for request in queries:
+        assert request["Authorization"] == "Bearer tok-1"
+        assert request["X-Scope-OrgID"] == "tenant-1"
+        promql = parse_qs(urlsplit(request["path"]).query)["query"][0]
+        assert 'cluster="a"' in promql, promql
+
+
+def test_a_rotated_token_file_is_read_again(gateway, tmp_path):
+    token = tmp_path / "token"
+    token.write_text("tok-1")
+    source = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_file=str(token)), NS, timeout=5)
+    assert source.fetch().pods
+    gateway.token = "tok-2"  # the gateway now wants the new token: the old one is refused
+    with pytest.raises(SourceError, match="401"):
+        source.fetch()
+    token.write_text("tok-2")
+    later = time.time() + 5
+    import os
+
+    os.utime(token, (later, later))  # a new mtime, however coarse the file system's clock
+    assert source.fetch().pods
+
+
+def test_a_bearer_token_from_an_environment_variable(gateway, monkeypatch):
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "tok-1")
+    assert working_sets(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN")) == {"sap-llm-0": 5 * GIB,
+                                                                                                 "sap-llm-1": 7 * GIB}
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "not-it")
+    with pytest.raises(SourceError, match="401") as raised:
+        working_sets(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"))
+    assert "not-it" not in str(raised.value)
+
+
+# -- from the command line, the environment and the config file to the access object -------------
+
+
+def test_the_command_line_options_land_in_the_access_object(tmp_path, monkeypatch):
+    for name in ("ca", "cert", "key", "token", "pw"):
+        (tmp_path / name).write_text("x")
+    monkeypatch.setenv("PROM_PW", "hunter2")
+    args = build_parser().parse_args([
+        "--prometheus-url", "https://thanos.example:10902", "--prometheus-ca-file", str(tmp_path / "ca"),
+        "--prometheus-cert-file", str(tmp_path / "cert"), "--prometheus-key-file", str(tmp_path / "key"),
+        "--prometheus-basic-auth-user", "sre", "--prometheus-basic-auth-password-env", "PROM_PW",
+        "--prometheus-header", "X-Scope-OrgID: tenant-1", "--prometheus-header", "X-Extra:  two words ",
+        "--prometheus-matchers", "cluster=eu-1", "--prometheus-insecure-skip-tls-verify",
+    ])
+    settings = load_settings(cli_values(args), environ={"PROM_PW": "hunter2"}, config_path=tmp_path / "absent.toml")
+    assert prometheus_access(settings) == PrometheusAccess(
+        url="https://thanos.example:10902", verify_tls=False, ca_file=str(tmp_path / "ca"),
+        cert_file=str(tmp_path / "cert"), key_file=str(tmp_path / "key"), basic_auth_user="sre",
+        basic_auth_password_env="PROM_PW", headers=(("X-Scope-OrgID", "tenant-1"), ("X-Extra", "two words")),
+        matchers='cluster="eu-1"')
+
+
+def test_the_config_file_and_the_environment_give_the_same_keys(tmp_path):
+    (tmp_path / "token").write_text("x")
+    config = tmp_path / "config.toml"
+    config.write_text(f'prometheus_url = "https://mimir.example/prometheus"\n'
+                      f'prometheus_bearer_token_file = "{tmp_path / "token"}"\n'
+                      f'prometheus_matchers = \'cluster="eu-1",region=~"eu-.*"\'\n'
+                      f'prometheus_headers = ["X-Scope-OrgID: tenant-1"]\n')
+    access = prometheus_access(load_settings({}, environ={}, config_path=config))
+    assert access == PrometheusAccess("https://mimir.example/prometheus", bearer_token_file=str(tmp_path / "token"),
+                                      headers=(("X-Scope-OrgID", "tenant-1"),),
+                                      matchers='cluster="eu-1",region=~"eu-.*"')
+    table = tmp_path / "table.toml"
+    table.write_text('prometheus_url = "https://mimir.example"\n[prometheus_headers]\nX-Scope-OrgID = "tenant-2"\n')
+    assert prometheus_access(load_settings({}, environ={}, config_path=table)).headers == (("X-Scope-OrgID", "tenant-2"),)
+    environ = {"MEMTUI_PROMETHEUS_URL": "https://mimir.example", "MEMTUI_PROMETHEUS_HEADERS": "X-Scope-OrgID: t3\nX-B: 1",
+               "MEMTUI_PROMETHEUS_MATCHERS": "cluster=b", "MEMTUI_PROMETHEUS_BEARER_TOKEN_ENV": "TOK", "TOK": "t"}
+    access = prometheus_access(load_settings({}, environ=environ, config_path=tmp_path / "absent.toml"))
+    assert access == PrometheusAccess("https://mimir.example", bearer_token_env="TOK",
+                                      headers=(("X-Scope-OrgID", "t3"), ("X-B", "1")), matchers='cluster="b"')
+
+
+@pytest.mark.parametrize(("cli", "expected"), [
+    ({"prometheus_ca_file": "/nonexistent/ca.pem"}, "--prometheus-ca-file /nonexistent/ca.pem: no such file"),
+    ({"prometheus_headers": ["X-Scope-OrgID tenant-1"]}, "--prometheus-header must be NAME: VALUE (no ':' in it)"),
+    ({"prometheus_headers": ["X Scope: t"]}, "--prometheus-header 'X Scope' is not a header name"),
+    ({"prometheus_matchers": "cluster"}, "--prometheus-matchers 'cluster' is not a label matcher"),
+    ({"prometheus_matchers": 'cluster="eu'}, "--prometheus-matchers 'cluster=\"eu' is not a label matcher"),
+    ({"prometheus_bearer_token_env": "UNSET_VAR_X"}, "--prometheus-bearer-token-env names $UNSET_VAR_X, which is not set"),
+    ({"prometheus_bearer_token_env": "abc-def"}, "--prometheus-bearer-token-env 'abc-def' is not an environment variable"),
+    ({"prometheus_basic_auth_user": "sre"}, "--prometheus-basic-auth-user needs a password"),
+    ({"prometheus_basic_auth_password_env": "PW"}, "--prometheus-basic-auth-password-env needs --prometheus-basic-auth-user"),
+    ({"prometheus_basic_auth_user": "sre", "prometheus_basic_auth_password_env": "PW", "prometheus_bearer_token_env": "PW"},
+     "--prometheus-bearer-token-env and --prometheus-basic-auth-user are both set"),
+    ({"prometheus_key_file": "KEY"}, "--prometheus-key-file needs --prometheus-cert-file"),
+])
+def test_bad_access_settings_are_one_line_naming_the_option(tmp_path, cli, expected):
+    (tmp_path / "KEY").write_text("x")
+    cli = {k: (str(tmp_path / v) if v == "KEY" else v) for k, v in cli.items()}
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"prometheus_url": "https://p:9090", **cli}, environ={"PW": "pw"},
+                      config_path=tmp_path / "absent.toml")
+    assert expected in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_secret_in_a_header_is_never_echoed(tmp_path):
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"prometheus_headers": ["Authorization Bearer sekrit-123"]}, environ={},
+                      config_path=tmp_path / "absent.toml")
+    assert "sekrit-123" not in str(raised.value)
+    access = PrometheusAccess("https://p", headers=(("Authorization", "Bearer sekrit-123"),))
+    assert "sekrit-123" not in repr(access)
+
+
+def test_the_session_sources_reach_prometheus_with_the_settings_access(sim, secured):
+    settings = Settings(namespace=NS, redis_deployment="", prometheus_url=secured.server.url,
+                        prometheus_ca_file=str(secured.certs.ca), prometheus_cert_file=str(secured.certs.client_cert),
+                        prometheus_key_file=str(secured.certs.client_key), prometheus_basic_auth_user=USER,
+                        prometheus_basic_auth_password_file=str(secured.password_file),
+                        prometheus_matchers='cluster="b"')
+    bundle = build_sources(settings, kube_connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim",
+                                                  namespace=NS))
+    try:
+        spec = next(s for s in bundle.specs if s.name == "prometheus")
+        snapshot = spec.fetch()
+    finally:
+        bundle.stop()
+    assert {pod: t.working_set for pod, t in snapshot.pods.items()} == CLUSTERS["b"]
+
+
+def test_a_credential_file_gone_since_the_settings_checked_it_turns_the_pane_off_with_why(sim, tmp_path):
+    token = tmp_path / "token"
+    token.write_text("t")
+    settings = load_settings({"prometheus_url": "https://p:9090", "prometheus_bearer_token_file": str(token)},
+                             environ={}, config_path=tmp_path / "absent.toml")
+    token.unlink()
+    bundle = build_sources(settings, kube_connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim",
+                                                  namespace=NS))
+    bundle.stop()
+    spec = next(s for s in bundle.specs if s.name == "prometheus")
+    assert spec.fetch is None and spec.off == f"off: bearer token file {token}: No such file or directory"
+
+
+def test_the_runbooks_promql_read_goes_through_the_access_and_the_audit_log_holds_no_secret(gateway, tmp_path, sim,
+                                                                                              make_rig, catalogue):
+    token = tmp_path / "token"
+    token.write_text("tok-1")
+    access = PrometheusAccess(gateway.url, bearer_token_file=str(token), headers=(("X-Scope-OrgID", "tenant-1"),))
+    rig = make_rig(sim, prometheus=access)
+    step = rig.executor.run_read(catalogue.get("diagnose.prom-memory-now"), {}, rig.ctx())
+    assert step.ok, step
+    assert "sap-llm-1" in step.output
+    assert gateway.seen and all(r["Authorization"] == "Bearer tok-1" and r["X-Scope-OrgID"] == "tenant-1"
+                                for r in gateway.seen)
+    log = rig.audit_path.read_text()
+    assert gateway.url in log and "tok-1" not in log
