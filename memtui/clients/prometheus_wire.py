@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from memtui.clients.prometheus import AUTH_REFUSED
+
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
 
@@ -79,7 +81,12 @@ _ERROR_DECODER = msgspec.json.Decoder(_Error)
 
 
 class QueryRefused(Exception):
-    """Prometheus answered, but not with a result: its own error text (a bad query, a limit hit)."""
+    """Prometheus answered, but not with a result: its own error text (a bad query, a limit hit),
+    or a gateway's refusal of the credentials (``status`` 401, 403)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def _instant(client: PrometheusConnect, promql: str, timeout: float) -> bytes:
@@ -94,7 +101,8 @@ def _instant(client: PrometheusConnect, promql: str, timeout: float) -> bytes:
             reason = f"{error.error_type}: {error.error}" if error.error_type else error.error
         except msgspec.DecodeError:
             reason = ""
-        raise QueryRefused(f"HTTP {response.status_code}" + (f" ({reason})" if reason else ""))
+        reason = reason or AUTH_REFUSED.get(response.status_code, "")
+        raise QueryRefused(f"HTTP {response.status_code}" + (f" ({reason})" if reason else ""), response.status_code)
     return response.content
 
 

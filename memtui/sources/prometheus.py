@@ -121,6 +121,8 @@ class PrometheusSource:
             raise SourceError(self.name, f"query refused: {str(exc)[:200]}") from None
         except requests.exceptions.Timeout:
             raise SourceError(self.name, f"{self.url}: timed out after {self.timeout:.0f} s") from None
+        except requests.exceptions.SSLError as exc:
+            raise SourceError(self.name, f"{self.url}: {prometheus.tls_failure(exc)}") from None
         except requests.exceptions.ConnectionError as exc:
             # with retries off, urllib3 wraps a read timeout in MaxRetryError and requests turns
             # that into a ConnectionError: say what really happened

@@ -22,7 +22,7 @@ from memtui.audit.prometheus import report_series_from_prometheus
 from memtui.cli import build_parser, cli_values
 from memtui.clients.errors import SourceError
 from memtui.clients.kube.connection import connect as kube_connect
-from memtui.clients.prometheus import PrometheusAccess
+from memtui.clients.prometheus import PrometheusAccess, connect
 from memtui.config.prometheus_access import prometheus_access
 from memtui.config.settings import Settings, SettingsError, load_settings
 from memtui.sources.bundle import build_sources
@@ -93,8 +93,9 @@ def test_the_pane_reads_real_figures_through_tls_a_client_certificate_and_basic_
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"basic_auth_password_file": None, "basic_auth_password_env": "MEMTUI_TEST_WRONG_PW"}, "401"),
-    ({"basic_auth_user": None}, "401"),
+    ({"basic_auth_password_file": None, "basic_auth_password_env": "MEMTUI_TEST_WRONG_PW"},
+     "HTTP 401 (credentials missing or refused (--prometheus-bearer-token-*, --prometheus-basic-auth-*))"),
+    ({"basic_auth_user": None}, "HTTP 401 (credentials missing or refused"),
 ])
 def test_a_wrong_or_missing_password_is_a_pane_error_that_does_not_show_the_password(secured, monkeypatch, change,
                                                                                      expected):
@@ -106,17 +107,30 @@ def test_a_wrong_or_missing_password_is_a_pane_error_that_does_not_show_the_pass
     assert "wrong-pw-42" not in message and PASSWORD not in message
 
 
-@pytest.mark.parametrize("change", [
-    {"cert_file": None, "key_file": None},  # the server requires a client certificate
-    {"ca_file": "other-ca"},  # the server's certificate is not signed by the CA given
-    {"ca_file": None},  # nor by the system's
+@pytest.mark.parametrize(("change", "expected"), [
+    # the server requires a client certificate
+    ({"cert_file": None, "key_file": None}, "the server refused the client certificate or wants one ("),
+    # the server's certificate is not signed by the CA given, nor by the system's
+    ({"ca_file": "other-ca"}, "the server's certificate is not trusted (unable to get local issuer certificate): "
+                              "--prometheus-ca-file?"),
+    ({"ca_file": None}, "the server's certificate is not trusted ("),
 ])
-def test_tls_failures_are_pane_errors_not_crashes(secured, change):
+def test_tls_failures_are_pane_errors_that_name_the_option_to_check(secured, change, expected):
     if change.get("ca_file") == "other-ca":
         change = {"ca_file": str(secured.certs.other_ca)}
     with pytest.raises(SourceError) as raised:
         PrometheusSource(secured.access(**change), NS, timeout=5).fetch()
-    assert secured.server.url in str(raised.value)
+    assert f"{secured.server.url}: {expected}" in str(raised.value)
+
+
+def test_the_chosen_ca_holds_against_requests_ca_bundle_on_a_raw_session_call(secured, monkeypatch):
+    # requests lets $REQUESTS_CA_BUNDLE override session.verify on a call without verify=: the
+    # session connect makes must keep the CA file it was given (and verification off when asked)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(secured.certs.other_ca))
+    for access in (secured.access(), secured.access(ca_file=None, verify_tls=False)):
+        client = connect(access, timeout=5)
+        answer = client._session.get(f"{client.url}/api/v1/query", params={"query": "vector(1)"}, timeout=5)
+        assert answer.json()["status"] == "success"
 
 
 def test_without_the_access_settings_the_secured_prometheus_answers_nothing(secured):
