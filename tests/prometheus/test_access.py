@@ -8,6 +8,7 @@ series: the same pod name in each, with other figures, so a missing matcher show
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -324,3 +325,27 @@ def test_the_runbooks_promql_read_goes_through_the_access_and_the_audit_log_hold
                                 for r in gateway.seen)
     log = rig.audit_path.read_text()
     assert gateway.url in log and "tok-1" not in log
+
+
+def test_the_audit_export_command_takes_the_access_from_the_environment(gateway, tmp_path, monkeypatch, capsys):
+    from memtui.audit.cli import main as audit_main
+    from tests.report.incident import write_incident
+
+    log = tmp_path / "audit.jsonl"
+    write_incident(log, datetime.now(UTC) - timedelta(minutes=25), ["sap-llm-0"])
+    for key in [k for k in os.environ if k.startswith("MEMTUI_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.setenv("GATEWAY_TOKEN", "tok-1")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_BEARER_TOKEN_ENV", "GATEWAY_TOKEN")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_HEADERS", "X-Scope-OrgID: tenant-1")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_MATCHERS", "cluster=a")
+    code = audit_main(["export", "--file", str(log), "--format", "md", "--prometheus-url", gateway.url])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "memory chart left out" not in err and "tok-1" not in out + err
+    queries = [parse_qs(urlsplit(r["path"]).query).get("query", [""])[0] for r in gateway.seen]
+    assert queries and all(r["Authorization"] == "Bearer tok-1" and r["X-Scope-OrgID"] == "tenant-1"
+                           for r in gateway.seen)
+    charted = [q for q in queries if "container_memory_working_set_bytes" in q]
+    assert charted and all('cluster="a"' in q for q in charted), queries
