@@ -112,16 +112,20 @@ def web_config(certs: Certs) -> str:
             f"basic_auth_users:\n  {USER}: '{bcrypt_hash(PASSWORD)}'\n")
 
 
-def two_clusters(end: int) -> str:
-    """Ten minutes of working set (flat) and the memory limit of each cluster's pods, ``cluster`` labelled."""
-    lines = ["# TYPE container_memory_working_set_bytes gauge"]
-    for cluster, pods in CLUSTERS.items():
-        for pod, value in pods.items():
-            for t in range(end - 600, end + 1, 30):
-                lines.append(f'container_memory_working_set_bytes{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
-                             f'container="app"}} {value} {t}')
+def two_clusters(end: int, clusters: dict[str, dict[str, int]] = CLUSTERS,
+                 metrics: tuple[str, ...] = ("container_memory_working_set_bytes",)) -> str:
+    """Ten minutes of ``metrics`` (flat, the figures of ``clusters``) and the memory limit of each
+    cluster's pods, ``cluster`` labelled."""
+    lines = []
+    for metric in metrics:
+        lines.append(f"# TYPE {metric} gauge")
+        for cluster, pods in clusters.items():
+            for pod, value in pods.items():
+                for t in range(end - 600, end + 1, 30):
+                    lines.append(f'{metric}{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
+                                 f'container="app"}} {value} {t}')
     lines.append("# TYPE kube_pod_container_resource_limits gauge")
-    for cluster, pods in CLUSTERS.items():
+    for cluster, pods in clusters.items():
         for pod in pods:
             for t in range(end - 600, end + 1, 30):
                 lines.append(f'kube_pod_container_resource_limits{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
