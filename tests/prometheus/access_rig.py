@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.servers import free_port
+from tests.servers import HistoryPrometheus, free_port, start_prometheus_with_history
 
 GIB = 2**30
 NS = "sap-llm"
@@ -132,6 +132,28 @@ def two_clusters(end: int, clusters: dict[str, dict[str, int]] = CLUSTERS,
                              f'container="app",resource="memory"}} {LIMIT} {t}')
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Secured:
+    """A real Prometheus asking for TLS, memtui's client certificate and basic auth."""
+
+    server: HistoryPrometheus
+    certs: Certs
+    password_file: Path
+
+
+def start_secured(openmetrics: str, workdir: Path) -> Secured:
+    certs = mint_certs(workdir / "certs")
+    password_file = workdir / "password"
+    password_file.write_text(PASSWORD + "\n")  # a trailing newline, as `echo` writes it
+
+    def ready(url: str) -> bool:
+        return requests.get(f"{url}/-/ready", verify=str(certs.ca), cert=(str(certs.client_cert), str(certs.client_key)),
+                            auth=(USER, PASSWORD), timeout=2).status_code == 200
+
+    server = start_prometheus_with_history(openmetrics, workdir / "prometheus", web_config=web_config(certs), ready=ready)
+    return Secured(server, certs, password_file)
 
 
 @dataclass

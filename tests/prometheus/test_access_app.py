@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import time
 
-import requests
-
 from memtui.clients.kube.connection import connect
 from memtui.config.settings import Settings
 from memtui.ui.app import MemtuiApp
 from tests.app.conftest import wait_for
-from tests.prometheus.access_rig import GIB, NS, PASSWORD, USER, mint_certs, two_clusters, web_config
-from tests.servers import start_prometheus_with_history
+from tests.prometheus.access_rig import GIB, NS, USER, start_secured, two_clusters
 
 
 async def test_the_pods_pane_shows_its_own_clusters_figures_through_the_secured_prometheus(sim, tmp_path):
@@ -20,16 +17,8 @@ async def test_the_pods_pane_shows_its_own_clusters_figures_through_the_secured_
     # the same pods in both clusters, cluster b's RSS 5 GiB above a's: a missing matcher shows b's
     own = {pod: (i + 1) * GIB // 4 for i, pod in enumerate(pods)}
     clusters = {"a": own, "b": {pod: value + 5 * GIB for pod, value in own.items()}}
-    certs = mint_certs(tmp_path / "certs")
-    password = tmp_path / "password"
-    password.write_text(PASSWORD)
-
-    def ready(url: str) -> bool:
-        return requests.get(f"{url}/-/ready", verify=str(certs.ca), cert=(str(certs.client_cert), str(certs.client_key)),
-                            auth=(USER, PASSWORD), timeout=2).status_code == 200
-
-    server = start_prometheus_with_history(two_clusters(int(time.time()) - 1, clusters, ("container_memory_rss",)),
-                                           tmp_path / "prometheus", web_config=web_config(certs), ready=ready)
+    secured = start_secured(two_clusters(int(time.time()) - 1, clusters, ("container_memory_rss",)), tmp_path)
+    server, certs, password = secured.server, secured.certs, secured.password_file
     try:
         settings = Settings(namespace=NS, refresh=0.3, redis_deployment="", gpu_source="off",
                             prometheus_url=server.url, prometheus_ca_file=str(certs.ca),
