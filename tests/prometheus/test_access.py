@@ -330,3 +330,17 @@ def test_the_audit_export_command_takes_the_access_from_the_environment(gateway,
                            for r in gateway.seen)
     charted = [q for q in queries if "container_memory_working_set_bytes" in q]
     assert charted and all('cluster="a"' in q for q in charted), queries
+
+
+def test_the_limit_advice_reads_its_clusters_peak_through_the_access(tmp_path, sim, make_rig):
+    from memtui.executor.limit_history import _from_prometheus
+
+    pod = "sap-llm-7d9f8c6b5-abcde"  # <deployment>-<pod-template-hash>-<suffix>: what the advice matches
+    secured = start_secured(two_clusters(int(time.time()) - 1, {"a": {pod: 3 * GIB}, "b": {pod: 9 * GIB}}), tmp_path)
+    try:
+        rig = make_rig(sim, prometheus=full_access(secured, matchers='cluster="a"'))
+        peak, _, held = _from_prometheus(rig.executor.planner, "sap-llm", "app")
+    finally:
+        secured.server.stop()
+    assert peak == 3 * GIB  # not cluster b's 9 GiB
+    assert held is not None
