@@ -119,8 +119,16 @@ class RecordingMixin(_AppBase):
     clock: Callable[[], datetime]
     ranking: CauseRanking
     executor: Any
+    session: Any
+    displayed: Any
+
+    if TYPE_CHECKING:  # MemtuiApp's own
+        @property
+        def multi_context(self) -> bool: ...
+        def in_this_session(self, fn: Callable[..., Any]) -> Callable[..., Any]: ...
 
     recorder: Recorder | None = None
+    recording_status: str = ""
     recording_error: str | None = None
     """Why this session's recording stopped (kept for the reasons screen once the toast is gone)."""
     _last_ranking: dict[str, Any] | None = None
@@ -159,9 +167,9 @@ class RecordingMixin(_AppBase):
         )
         self.recorder = Recorder(path, meta, before_open=partial(prune, settings.record_retention_days, now=wall)).start()
         self._show_recording("on")
-        if self.executor is not None:
-            self.executor.audit.add_listener(self._record_audit)
-        self.set_interval(1.0, self.check_recording)  # a failure shows even between slow refreshes
+        if self.executor is not None:  # the listener is bound to this cluster's recorder (it runs in workers)
+            self.executor.audit.add_listener(partial(self._record_audit, self.recorder))
+        self.set_interval(1.0, self.in_this_session(self.check_recording))  # shown even between slow refreshes
 
     def record_frame(self, kind: str, source: str = "", payload: Any = None) -> None:
         """One fold, as it happens (main thread); what may hold a secret is redacted (``recorded``)."""
@@ -181,11 +189,9 @@ class RecordingMixin(_AppBase):
             self._last_ranking = compared
             self.record_frame("ranking", "", record)
 
-    def _record_audit(self, entry: AuditEntry) -> None:
+    def _record_audit(self, recorder: Recorder, entry: AuditEntry) -> None:
         """The audit log's listener: runs on the worker thread that wrote ``entry`` (the queue is thread-safe)."""
-        recorder = self.recorder
-        if recorder is not None:
-            recorder.record(Frame(0, self.clock(), "audit", entry.kind, entry.to_json()))
+        recorder.record(Frame(0, self.clock(), "audit", entry.kind, entry.to_json()))
 
     def check_recording(self) -> None:
         """Main thread: say once, loudly, that recording stopped; the header and reasons keep saying it."""
@@ -196,11 +202,14 @@ class RecordingMixin(_AppBase):
         if error is not None:
             self.recording_error = error
             self._show_recording("failed")
-            toast(self, f"recording stopped, the cockpit goes on: {error}", title="flight recorder",
+            where = f" ({self.connection.context})" if self.multi_context else ""
+            toast(self, f"recording{where} stopped, the cockpit goes on: {error}", title="flight recorder",
                   severity="error", timeout=15)
 
     def _show_recording(self, status: str) -> None:
-        self.query_one(IncidentHeader).recording = status
+        self.recording_status = status
+        if self.session is self.displayed:  # another cluster's shows when its tab is on screen
+            self.query_one(IncidentHeader).recording = status
 
     def recording_text(self) -> Text | None:
         """For the reasons screen: where this session is recorded, or why not (None: a cockpit
@@ -224,8 +233,11 @@ class RecordingMixin(_AppBase):
             return
         finished = recorder.close(timeout=5.0)
         error = recorder.error
+        line = None
         if error is not None:
-            self.recording_line = f"memtui: the session was not fully recorded: {error}"
+            line = f"memtui: the session was not fully recorded: {error}"
         elif not finished:
-            self.recording_line = (f"memtui: recording {recorder.path}: the last frames were not written within "
-                                   "5 s of quitting (the file holds everything before them)")
+            line = (f"memtui: recording {recorder.path}: the last frames were not written within "
+                    "5 s of quitting (the file holds everything before them)")
+        if line is not None:  # one line per cluster whose recording fell short
+            self.recording_line = line if self.recording_line is None else f"{self.recording_line}\n{line}"
