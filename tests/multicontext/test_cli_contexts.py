@@ -31,3 +31,18 @@ def test_an_empty_or_repeated_name_is_a_usage_error(tmp_path):
 def test_the_demo_takes_no_list_of_contexts(tmp_path):
     proc = memtui("--demo", "--context", "eu,us", home=tmp_path)
     assert_one_clear_error(proc, 2, "--demo runs one simulated cluster", "--context eu,us")
+
+
+def test_memtui_with_two_contexts_in_a_terminal_shows_both_tabs_and_records_each(two_sims, tmp_path):
+    from tests.cli.test_cli_tty import run_in_tty
+
+    eu, us = two_sims
+    config = merged_kubeconfig({"eu": (eu, eu.url), "us": (us, us.url)}, tmp_path / "merged.kubeconfig")
+    code, screen = run_in_tty(["--kubeconfig", str(config), "--context", "eu,us", "-n", "sap-llm",
+                               "--redis-deployment", ""], home=tmp_path, until=b"switch")
+    assert code == 0 and b"Traceback" not in screen
+    assert b"eu" in screen and b"us" in screen and b"OOMKilled" in screen
+    state = tmp_path / ".local" / "state"
+    recordings = [str(p.relative_to(state)) for p in state.rglob("*.memtui")]  # one folder per context
+    assert len(recordings) == 2, recordings
+    assert any("eu" in name for name in recordings) and any("us" in name for name in recordings), recordings
