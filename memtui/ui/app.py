@@ -38,7 +38,7 @@ from memtui.state.cockpit import CockpitState
 from memtui.executor import Executor
 from memtui.state.snapshots import KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
-from memtui.ui.cluster_session import ClusterSession, SessionAttribute, per_context_path
+from memtui.ui.cluster_session import ClusterSession, SessionAttribute, context_matchers, per_context_path
 from memtui.ui.crash import EXIT_CRASH, record_crash
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
@@ -137,13 +137,19 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         """``more``: the connections of further contexts to watch beside ``connection``'s
         (``--context a,b``), each with ``settings`` for its own context."""
         super().__init__()
+        given = settings
+
         def own(connection: KubeConnection) -> Settings:  # a file option names one file per context
-            return replace(settings, context=connection.context,
-                           audit_log=per_context_path(settings.audit_log, connection.context),
-                           record_path=per_context_path(settings.record_path, connection.context))
+            return replace(given, context=connection.context,
+                           audit_log=per_context_path(given.audit_log, connection.context),
+                           record_path=per_context_path(given.record_path, connection.context),
+                           prometheus_matchers=context_matchers(given.prometheus_matchers, connection.context))
 
         if more:
             settings = own(connection)
+        elif "{context}" in settings.prometheus_matchers:
+            settings = replace(settings, prometheus_matchers=context_matchers(settings.prometheus_matchers,
+                                                                              connection.context))
         first = ClusterSession(settings, connection, sources or build_sources(settings, connection), clock)
         self.sessions: list[ClusterSession] = [first]
         """Every cluster watched, in the order given; one tab each when there are several."""

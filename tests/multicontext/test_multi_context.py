@@ -111,3 +111,22 @@ async def test_a_failing_cluster_marks_only_its_own_tab_stale(two_sims, make_mul
             await wait_for(pilot, lambda: app.query_one("#pods-pane", SourcePane).has_class("-stale"))
     finally:
         proxy.close()
+
+
+def test_a_context_placeholder_in_the_prometheus_matchers_is_each_clusters_own(two_sims, make_multi_app):
+    """``--prometheus-matchers 'cluster="{context}"'``: one shared Prometheus, each tab's queries
+    (the pods pane's and the executor's, both from ``prometheus_access``) name their own cluster."""
+    from memtui.config.prometheus_access import prometheus_access
+
+    app = make_multi_app(prometheus_url="http://127.0.0.1:1", prometheus_matchers='cluster="{context}"')
+    access = {s.name: prometheus_access(s.settings) for s in app.sessions}
+    assert access["eu"] is not None and access["eu"].matchers == 'cluster="eu"'
+    assert access["us"] is not None and access["us"].matchers == 'cluster="us"'
+
+
+def test_a_file_option_names_one_file_per_context(make_multi_app, tmp_path):
+    app = make_multi_app(audit_log=str(tmp_path / "audit.jsonl"), record_path=str(tmp_path / "run.memtui"))
+    assert [s.settings.audit_log for s in app.sessions] == [str(tmp_path / "audit.eu.jsonl"),
+                                                             str(tmp_path / "audit.us.jsonl")]
+    assert [s.settings.record_path for s in app.sessions] == [str(tmp_path / "run.eu.memtui"),
+                                                               str(tmp_path / "run.us.memtui")]
