@@ -45,6 +45,8 @@ import termios
 import threading
 import time
 import urllib.request
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +165,7 @@ class Screen:
         self._found = threading.Event()
         self.found_at = 0.0
         self.ident: int | None = None
+        self._writes: deque[float] = deque(maxlen=4096)
         self._thread = threading.Thread(target=self._read, name="bench-pty-reader", daemon=True)
         self._thread.start()
 
@@ -179,6 +182,7 @@ class Screen:
             with self._lock:
                 self.bytes += len(chunk)
                 self.last_write = now
+                self._writes.append(now)
                 if self._marker is not None:
                     window = self._tail + chunk
                     if self._marker in window:
@@ -206,10 +210,20 @@ class Screen:
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             with self._lock:
-                if self.last_write > since:
-                    return self.last_write
+                after = [t for t in self._writes if t > since]
+            if after:
+                return after[0]
             time.sleep(0.005)
         return float("nan")
+
+    def type_until(self, keys: bytes, done: Callable[[], bool], timeout: float = KEY_TIMEOUT) -> float:
+        """Seconds from typing ``keys`` to the first frame written once ``done()`` holds in the app
+        (for a key whose visible effect is not a unique text: the cursor's row)."""
+        sent = time.perf_counter()
+        os.write(self.master, keys)
+        if not wait_until(done, timeout, step=0.002):
+            return float("nan")
+        return self.write_after(time.perf_counter() - 0.002, sent + timeout - time.perf_counter()) - sent
 
 
 def instrumented_app_class():
@@ -230,6 +244,7 @@ def instrumented_app_class():
             super().__init__(*args, **kwargs)
             self.bench_folds: dict[str, int] = {}
             self.bench_first_fold: dict[str, float] = {}  # source -> seconds from polling start
+            self.bench_failures: dict[str, list[str]] = {}  # source -> failed polls, when and why
             self.bench_kube: list[tuple[float, float]] = []  # (poll seconds, fold seconds)
 
         def _start_polling(self) -> None:
@@ -242,7 +257,11 @@ def instrumented_app_class():
             ended = time.perf_counter()
             source = message.source
             self.bench_folds[source] = self.bench_folds.get(source, 0) + 1
-            self.bench_first_fold.setdefault(source, ended - type(self).bench_polling_at)
+            if message.error is None:
+                self.bench_first_fold.setdefault(source, ended - type(self).bench_polling_at)
+            else:
+                self.bench_failures.setdefault(source, []).append(f"{ended - type(self).bench_polling_at:.1f} s: "
+                                                                   f"{message.error}"[:160])
             snapshot = message.snapshot
             if isinstance(snapshot, KubeSnapshot):
                 self.bench_kube.append((snapshot.duration_seconds, ended - started))
@@ -278,13 +297,26 @@ def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:
     return False
 
 
-def measure_keys(app, screen: Screen, presses: int) -> dict[str, list[float]]:
-    """``j`` (the next row's pod name is repainted), ``/`` (the filter's placeholder), ``R`` (the modal)."""
+def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> None:
+    """``j`` (the cursor's frame), ``/`` (the filter's placeholder), ``R`` (the modal's field), into
+    ``sink[prefix_key]`` as they are measured (a key not shown within KEY_TIMEOUT counts as that)."""
     from memtui.widgets.pod_table import PodTable
 
     table = app.query_one(PodTable)
     out: dict[str, list[float]] = {"j": [], "/": [], "modal": []}
+    for key, values in out.items():
+        sink[f"{prefix}_{key}"] = values
+        sink[f"{prefix}_{key}_lost"] = 0
     rng = random.Random(1)
+
+    def took(key: str, seconds: float) -> None:
+        out[key].append(KEY_TIMEOUT if seconds != seconds else seconds)
+        if seconds != seconds:
+            sink[f"{prefix}_{key}_lost"] += 1
+        progress(f"{prefix} {key} {seconds:.3f}")
+
+    def cursor_on(name: str) -> Callable[[], bool]:
+        return lambda: table.cursor_pod == name
 
     def next_pod() -> str | None:
         rows = table.visible_rows
@@ -301,23 +333,19 @@ def measure_keys(app, screen: Screen, presses: int) -> dict[str, list[float]]:
             os.write(screen.master, b"\x1b[H")
             time.sleep(0.3)
         name = app.call_from_thread(next_pod)
-        if name is not None:
-            out["j"].append(screen.type_and_wait(b"j", name.encode()))
-            progress(f"j {out['j'][-1]:.3f}")
+        if name is not None:  # the pod's name is on screen already: wait for the cursor, then its frame
+            took("j", screen.type_until(b"j", cursor_on(name)))
         time.sleep(0.1 + rng.random() * 0.2)
     for _ in range(presses):
-        out["/"].append(screen.type_and_wait(b"/", b"lter pods (regex"))  # "fi": the cursor's cell
-        progress(f"/ {out['/'][-1]:.3f}")
+        took("/", screen.type_and_wait(b"/", b"lter pods (regex"))  # "fi": the cursor's cell
         time.sleep(0.1)
         os.write(screen.master, b"\x1b")
         time.sleep(0.3 + rng.random() * 0.2)
     for _ in range(max(3, presses // 2)):
-        out["modal"].append(screen.type_and_wait(b"R", b"Reason / incident id"))
-        progress(f"modal {out['modal'][-1]:.3f}")
+        took("modal", screen.type_and_wait(b"R", b"Reason / incident id"))
         time.sleep(0.2)
         os.write(screen.master, b"\x1b")
         time.sleep(0.5 + rng.random() * 0.3)
-    return out
 
 
 def run_one(pods: int, window: float, refresh: float, presses: int, kubectl_repeats: int, hang: str,
@@ -348,6 +376,11 @@ def run_one(pods: int, window: float, refresh: float, presses: int, kubectl_repe
         result["imports_s"] = import_seconds()
         progress(f"kubectl and imports: {result}")
         result.update(run_app(pods, info, redis, window, refresh, presses, hang, profile_path))
+        # again once the app is gone: this machine's load moves, and the reference should share it
+        after_get, after_top = time_kubectl(sim, kubectl_repeats)
+        result.update(kubectl_before=get_s + top_s, kubectl_after=after_get + after_top,
+                      kubectl_get=(get_s + after_get) / 2, kubectl_top=(top_s + after_top) / 2,
+                      kubectl=(get_s + top_s + after_get + after_top) / 2)
     finally:
         if redis is not None:
             os.kill(redis.process.pid, signal.SIGCONT)
@@ -384,7 +417,7 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
 
     def script() -> None:
         try:
-            result.update(drive(app, App, screen, launch0, pods, info, redis, window, refresh, presses, hang,
+            result.update(drive(result, app, App, screen, launch0, pods, info, redis, window, refresh, presses, hang,
                                 profile_path))
         except BaseException as exc:  # noqa: BLE001 - reported after the terminal is back
             errors.append(exc)
@@ -405,22 +438,24 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
         os.dup2(saved_in, 0)
         os.dup2(saved_err, 2)
     control.join(30)
-    if errors:
+    if app.crash_line:  # a finding: the figures measured until then are kept, the crash is printed
+        result["crash"] = app.crash_line
+    elif errors:
         raise errors[0]
-    if app.crash_line:
-        raise RuntimeError(app.crash_line)
     return result
 
 
-def drive(app, App, screen: Screen, launch0: float, pods: int, info: dict, redis, window: float, refresh: float,
+def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: dict, redis, window: float, refresh: float,
           presses: int, hang: str, profile_path: str | None) -> dict:
-    out: dict = {}
+    """The phases, each adding its figures to ``out`` as it ends (the app may crash on the way)."""
     if not wait_until(lambda: App.bench_full_at, timeout=900):
         raise RuntimeError(f"no full screen after 900 s (folds so far: {app.bench_folds})")
     shown = screen.write_after(App.bench_full_at, timeout=10)
     out["first_refresh_s"] = App.bench_first_refresh_at - App.bench_polling_at
     out["launch_s"] = shown - launch0
+    out["polling_start_s"] = App.bench_polling_at - launch0
     out["first_folds"] = dict(app.bench_first_fold)
+    out["failures_before_full"] = {k: v[:3] for k, v in app.bench_failures.items()}
     progress(f"full screen: {out}")
     time.sleep(2 * refresh + 1)  # let the first slow polls (history backfill) settle
 
@@ -479,10 +514,7 @@ def drive(app, App, screen: Screen, launch0: float, pods: int, info: dict, redis
         Path(profile_path).write_text(text.getvalue())
 
     # -- keys -----------------------------------------------------------------------------------
-    keys = measure_keys(app, screen, presses)
-    for name, values in keys.items():
-        out[f"key_{name}"] = [v if v == v else KEY_TIMEOUT for v in values]
-        out[f"key_{name}_lost"] = sum(1 for v in values if v != v)
+    measure_keys(app, screen, presses, out, "key")
 
     # -- keys while one source hangs ----------------------------------------------------------
     progress(f"hanging {hang}")
@@ -490,12 +522,9 @@ def drive(app, App, screen: Screen, launch0: float, pods: int, info: dict, redis
     os.kill(pid, signal.SIGSTOP)
     try:
         time.sleep(refresh + 1)  # a poll is now waiting on the stopped process
-        keys = measure_keys(app, screen, presses)
+        measure_keys(app, screen, presses, out, "hang")
     finally:
         os.kill(pid, signal.SIGCONT)
-    for name, values in keys.items():
-        out[f"hang_{name}"] = [v if v == v else KEY_TIMEOUT for v in values]
-        out[f"hang_{name}_lost"] = sum(1 for v in values if v != v)
     return out
 
 
@@ -508,7 +537,19 @@ def goal(ok: bool) -> str:
     return "ok" if ok else "MISS"
 
 
+class Figures(dict):
+    """A size's figures; those a crashed run did not reach read as NaN (or empty)."""
+
+    def __missing__(self, key: str):
+        if key.startswith(("key_", "hang_")) and not key.endswith("_lost"):
+            return []
+        if key.endswith("_lost"):
+            return 0
+        return {} if key in ("first_folds", "failures_before_full") else float("nan")
+
+
 def print_table(r: dict, hang: str, refresh: float) -> None:
+    r = Figures(r)
     k = r["kubectl"]
     at_goal = r["pods"] >= GOALS_AT
     rss_goal = 400 if r["pods"] >= 20000 else 200
@@ -530,13 +571,15 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
           f"{r['backends_s']:.1f} s; window {r['window_s']:.0f} s at --refresh {refresh:g}, "
           f"{r['kube_refreshes']} kube refreshes)")
     print(f"  {'figure':<44} {'measured':>16} {'× kubectl':>9}   goal at {GOALS_AT:,} pods")
-    row("kubectl get pods -o json + kubectl top pods", ms(k), "1", f"({ms(r['kubectl_get'])} + {ms(r['kubectl_top'])})")
+    row("kubectl get pods -o json + kubectl top pods", ms(k), "1",
+        f"({ms(r['kubectl_get'])} + {ms(r['kubectl_top'])}; mean of {ms(r['kubectl_before'])} before the app, "
+        f"{ms(r['kubectl_after'])} after)")
     first = r["first_refresh_s"]
     row("first refresh (pods, metrics, events folded)", ms(first), f"{first / k:.2f}",
         f"≤ 0.35× {goal(first / k <= 0.35) if at_goal else ''}")
     launch = r["launch_s"] + r["imports_s"]
     row("launch to first full screen (+ imports)", ms(launch), f"{launch / k:.2f}",
-        f"≤ 0.5× {goal(launch / k <= 0.5) if at_goal else ''}  (imports {ms(r['imports_s'])})")
+        f"≤ 0.5× {goal(launch / k <= 0.5) if at_goal else ''}  (imports {ms(r['imports_s'])}, polling starts at {ms(r['polling_start_s'])})")
     steady = r["steady_s"]
     row("steady refresh (kube poll + fold)", ms(steady), f"{steady / k:.3f}",
         f"≤ 0.03× {goal(steady / k <= 0.03) if at_goal else ''}  "
@@ -552,8 +595,12 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
         f"({r['prometheus_polls']} Prometheus refreshes in the window)")
     firsts = ", ".join(f"{name} {s:.1f}" for name, s in sorted(r["first_folds"].items(), key=lambda kv: kv[1]))
     print(f"  first answer per source, s from polling start: {firsts}")
+    for source, failures in r.get("failures_before_full", {}).items():
+        print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")
     print(f"  same, {hang} SIGSTOPped: {keys('hang')}")
+    if "crash" in r:
+        print(f"  THE APP CRASHED during the run (figures after it: nan): {r['crash']}")
 
 
 def main() -> int:
@@ -566,7 +613,7 @@ def main() -> int:
     parser.add_argument("--kubectl-repeats", type=int, default=3)
     parser.add_argument("--hang", choices=("redis", "prometheus"), default="redis",
                         help="the source SIGSTOPped for the second key phase (default redis)")
-    parser.add_argument("--scrape-interval", default="5s", help="Prometheus's scrape interval of the simulator")
+    parser.add_argument("--scrape-interval", default="15s", help="Prometheus's scrape interval of the simulator")
     parser.add_argument("--profile", metavar="FILE", help="also profile the main thread for a window (one size)")
     parser.add_argument("--json", metavar="FILE", help="append each size's raw figures to FILE (JSON lines)")
     parser.add_argument("--serve-backends", type=int, help=argparse.SUPPRESS)
