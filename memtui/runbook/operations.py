@@ -49,7 +49,8 @@ undo restores (the entry has ``undo = "restore-previous"``), nothing is lost.  d
 permanent is lost but it cannot be taken back.  destructive: deletes data or a pod; the modal
 asks for the target's name."""
 
-BUILTINS = ("namespace", "pod", "deployment", "container", "configmap", "argv", "script", "command", "query", "timestamp")
+BUILTINS = ("namespace", "pod", "deployment", "container", "configmap", "argv", "script", "command", "query", "timestamp",
+            "matchers")
 """Placeholder names memtui fills itself; parameters may not use them."""
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -73,6 +74,9 @@ class BindContext:
     namespace: str
     pod: str | None = None
     now: datetime | None = None
+    matchers: str = ""
+    """Label matchers of the Prometheus access (``cluster="eu-1"``), for a PromQL ``{matchers}``;
+    empty for a Prometheus of one cluster."""
 
 
 def _reader(kind: str, **opts: Any) -> Callable[[Any, str], Any]:
@@ -389,9 +393,11 @@ class PromQL(Operation):
         return frozenset({"query"})
 
     def check(self, params: Mapping[str, Param]) -> None:
-        slots = {"namespace": Slot(False), "pod": Slot(False)}
+        slots = {"namespace": Slot(False), "pod": Slot(False), "matchers": Slot(False, fragment=True)}
         slots.update({name: Slot(p.is_bare_safe) for name, p in params.items()})
-        check_template(self.query, "promql", slots, field="query", declared=_declared(params, ("namespace", "pod")))
+        check_template(self.query, "promql", slots, field="query",
+                       declared=_declared(params, ("namespace", "pod", "matchers")))
+        _check_matchers_slot(self.query)
         for name in ("range", "step"):
             value = getattr(self, name)
             if not value:
@@ -403,13 +409,39 @@ class PromQL(Operation):
                     raise FieldError(name, exc.message.removeprefix(f"{name} ")) from None
 
     def bind(self, ctx: BindContext) -> PromQL:
-        values = {**ctx.texts, "namespace": ctx.namespace, "pod": ctx.pod if ctx.pod is not None else "<pod>"}
+        values = {**ctx.texts, "namespace": ctx.namespace, "pod": ctx.pod if ctx.pod is not None else "<pod>",
+                  "matchers": f",{ctx.matchers}" if ctx.matchers else ""}
         return replace(
             self,
-            query=render(self.query, "promql", values),
+            query=render(self.query, "promql", values, fragments=frozenset({"matchers"})),
             range=str(_fill_whole(self.range, ctx)) if self.range else "",
             step=str(_fill_whole(self.step, ctx)) if self.step else "",
         )
+
+
+NAMESPACE_SELECTOR_RE = re.compile(r'namespace\s*=\s*"\{namespace\}"')
+MATCHERS_SLOT = "{matchers}"
+
+
+def _check_matchers_slot(query: str) -> None:
+    """Refuse a PromQL query whose namespace selector lacks ``{matchers}`` right after it.
+
+    On a Prometheus several clusters share (Thanos, Mimir), ``--prometheus-matchers`` must reach
+    every selector of the namespace, or a diagnose step mixes clusters.  A declared slot, checked
+    here at load time, keeps what is sent exactly what the template says (the output pane shows
+    the bound query), where rewriting the bound query's selectors would need a PromQL parser
+    Python has no well-kept one of.  ``{matchers}`` anywhere else is refused too: it renders to
+    ``,cluster="eu-1"`` and only fits after a matcher inside a selector's braces.
+    """
+    after = [m.end() for m in NAMESPACE_SELECTOR_RE.finditer(query)]
+    for end in after:
+        if not query.startswith(MATCHERS_SLOT, end):
+            raise FieldError("query", 'every namespace="{namespace}" must be followed by {matchers} '
+                                      '(namespace="{namespace}"{matchers}), so --prometheus-matchers reaches it')
+    ends = set(after)
+    for found in re.finditer(re.escape(MATCHERS_SLOT), query):
+        if found.start() not in ends:
+            raise FieldError("query", '{matchers} may only stand right after namespace="{namespace}"')
 
 
 _REDIS_READ_ONLY = {
