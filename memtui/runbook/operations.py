@@ -413,7 +413,7 @@ class PromQL(Operation):
                   "matchers": f",{ctx.matchers}" if ctx.matchers else ""}
         return replace(
             self,
-            query=render(self.query, "promql", values, fragments=frozenset({"matchers"})),
+            query=render(with_matchers_slot(self.query), "promql", values, fragments=frozenset({"matchers"})),
             range=str(_fill_whole(self.range, ctx)) if self.range else "",
             step=str(_fill_whole(self.step, ctx)) if self.step else "",
         )
@@ -423,22 +423,25 @@ NAMESPACE_SELECTOR_RE = re.compile(r'namespace\s*=\s*"\{namespace\}"')
 MATCHERS_SLOT = "{matchers}"
 
 
-def _check_matchers_slot(query: str) -> None:
-    """Refuse a PromQL query whose namespace selector lacks ``{matchers}`` right after it.
+def with_matchers_slot(query: str) -> str:
+    """The query with ``{matchers}`` right after every ``namespace="{namespace}"`` that lacks it.
 
     On a Prometheus several clusters share (Thanos, Mimir), ``--prometheus-matchers`` must reach
-    every selector of the namespace, or a diagnose step mixes clusters.  A declared slot, checked
-    here at load time, keeps what is sent exactly what the template says (the output pane shows
-    the bound query), where rewriting the bound query's selectors would need a PromQL parser
-    Python has no well-kept one of.  ``{matchers}`` anywhere else is refused too: it renders to
-    ``,cluster="eu-1"`` and only fits after a matcher inside a selector's braces.
+    every selector of the namespace, or a diagnose step mixes clusters.  A runbook written for one
+    cluster (before ``{matchers}`` existed) names the namespace and nothing else; the place the
+    matchers go is then known without parsing PromQL (Python has no well-kept parser that can edit
+    and re-print a query; prom-label-proxy's injection is Go), so it keeps working unchanged and
+    what is sent is still exactly what the output pane shows (the bound query).
     """
-    after = [m.end() for m in NAMESPACE_SELECTOR_RE.finditer(query)]
-    for end in after:
-        if not query.startswith(MATCHERS_SLOT, end):
-            raise FieldError("query", 'every namespace="{namespace}" must be followed by {matchers} '
-                                      '(namespace="{namespace}"{matchers}), so --prometheus-matchers reaches it')
-    ends = set(after)
+    return NAMESPACE_SELECTOR_RE.sub(
+        lambda m: m.group(0) if query.startswith(MATCHERS_SLOT, m.end()) else m.group(0) + MATCHERS_SLOT, query)
+
+
+def _check_matchers_slot(query: str) -> None:
+    """Refuse ``{matchers}`` anywhere but right after ``namespace="{namespace}"``: it renders to
+    ``,cluster="eu-1"`` and only fits after a matcher inside a selector's braces.  Where it is
+    missing after one, ``with_matchers_slot`` puts it in at bind time."""
+    ends = {m.end() for m in NAMESPACE_SELECTOR_RE.finditer(query)}
     for found in re.finditer(re.escape(MATCHERS_SLOT), query):
         if found.start() not in ends:
             raise FieldError("query", '{matchers} may only stand right after namespace="{namespace}"')
