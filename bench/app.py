@@ -315,6 +315,16 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
             sink[f"{prefix}_{key}_lost"] += 1
         progress(f"{prefix} {key} {seconds:.3f}")
 
+    def settled() -> bool:
+        return len(app.screen_stack) == 1 and not app.query_one("#filter").has_class("-active")
+
+    def settle() -> None:
+        """No modal and no filter open (a modal that came up after its Esc would eat the next keys)."""
+        for _ in range(15):
+            if wait_until(settled, 1.0):
+                return
+            os.write(screen.master, b"\x1b")
+
     def cursor_on(name: str) -> Callable[[], bool]:
         return lambda: table.cursor_pod == name
 
@@ -328,6 +338,7 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
             break
         os.write(screen.master, b"s")
         wait_until(lambda: False, 1.0)
+    settle()
     for i in range(presses):
         if i % 20 == 0:  # back to the top now and then, so the cursor stays on the screen's rows
             os.write(screen.master, b"\x1b[H")
@@ -341,11 +352,13 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
         time.sleep(0.1)
         os.write(screen.master, b"\x1b")
         time.sleep(0.3 + rng.random() * 0.2)
+        settle()
     for _ in range(max(3, presses // 2)):
         took("modal", screen.type_and_wait(b"R", b"Reason / incident id"))
         time.sleep(0.2)
         os.write(screen.master, b"\x1b")
         time.sleep(0.5 + rng.random() * 0.3)
+        settle()
 
 
 def run_one(pods: int, window: float, refresh: float, presses: int, kubectl_repeats: int, hang: str,
