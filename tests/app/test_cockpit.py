@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from memtui.reasoning.pods import MAX_PODS
 from memtui.widgets.incident_header import IncidentHeader
 from memtui.widgets.pod_table import PodTable
 from tests.app.conftest import wait_for
@@ -81,8 +82,13 @@ async def test_requests_per_refresh_do_not_grow_with_the_pod_count(sim_factory, 
         assert sorted(r.path for r in team_lists) == sorted(team_paths)
         assert len(pod_watches) <= 1  # the simulator logs a watch when it ends
         assert len(metrics) >= 5  # one PodMetrics LIST per refresh (and the first)
-        # nothing is requested per pod
-        assert not [r for r in requests if "/pods/" in r.path], [r.path for r in requests if "/pods/" in r.path]
+        # nothing is requested per pod, but the evidence's sample: its first poll comes before the
+        # pods list and retries in evidence.RETRY s, so a slow run (a loaded CI machine) also sees
+        # its log and exec reads, of at most MAX_PODS pods whatever the pod count
+        per_pod = [r.path for r in requests if "/pods/" in r.path]
+        evidence_reads = [path for path in per_pod if path.endswith(("/log", "/exec"))]
+        assert per_pod == evidence_reads, per_pod
+        assert len({path.rsplit("/", 1)[0] for path in evidence_reads}) <= MAX_PODS, evidence_reads
         assert all(s.request_count == 1 for s in refreshes)
 
 
