@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """What one Prometheus refresh costs memtui: queries, bytes and CPU per ``PrometheusSource.fetch()``.
 
-For each size, the simulator's Deployment ``sap-llm`` is scaled to N pods (frozen clock), a real
-Prometheus is backfilled with promtool from the simulator's own series (every family memtui
-queries, cAdvisor's pod-level series and the other namespace included) and not scraped, so every
-run reads the same data.  Then ``fetch()`` runs ``--refreshes`` times as the cockpit would
+For each size, the simulator's Deployment ``sap-llm`` is scaled to N pods, a real Prometheus is
+backfilled with promtool from the simulator's own series (the last hour: every family memtui
+queries, cAdvisor's pod-level series and the other namespace included) and then scrapes it every
+10 s.  Then ``fetch()`` runs ``--refreshes`` times as the cockpit would
 (the slow families' schedule sees one refresh every ``--interval`` seconds, 5 by default, as
 ``--refresh 2`` gives the Prometheus source) and it prints,
 per refresh: the queries sent, the bytes on the wire and after decompression, the wall time and
@@ -16,6 +16,9 @@ Prometheus's one scrape, is not counted).  Bytes on the wire are Prometheus's ow
     .venv/bin/python bench/prometheus.py                    # 1000 and 5000 pods
     .venv/bin/python bench/prometheus.py --pods 5000 --refreshes 24
     .venv/bin/python bench/prometheus.py --slow-every-refresh   # what the schedule saves
+
+A last line per size ("start") is the one-shot backfill at start (``PrometheusBackfill``: the
+last hour of the working set and of DCGM, 180 points per series).
 
 Figures are medians over the refreshes; "all" is the mean over a whole slow-family period, what
 the cockpit spends on average.
@@ -41,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from memtui.demo.local_prometheus import start_prometheus_for_simulator  # noqa: E402
 from memtui.sim import SimConfig, start_simulator  # noqa: E402
+from memtui.sources.backfill import PrometheusBackfill  # noqa: E402
 from memtui.sources.prometheus import PrometheusSource  # noqa: E402
 
 
@@ -50,6 +54,17 @@ def sent_bytes(url: str) -> float:
     text = requests.get(f"{url}/metrics", timeout=30).text
     return sum(float(m.group(1)) for m in re.finditer(
         r'^prometheus_http_response_size_bytes_sum\{handler="/api/v1/query(?:_range)?"\} (\S+)$', text, re.M))
+
+
+def scraped(url: str, timeout: float = 120.0) -> None:
+    """Wait for Prometheus's first scrape of the simulator (the live samples the queries read)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = requests.get(f"{url}/api/v1/query", params={"query": 'up{job="memtui-sim"} == 1'}, timeout=30).json()
+        if body["data"]["result"]:
+            return
+        time.sleep(1)
+    raise RuntimeError("Prometheus never scraped the simulator")
 
 
 class WireMeter:
@@ -77,13 +92,16 @@ class WireMeter:
 def bench(pods: int, refreshes: int, history: timedelta, step: float, interval: float, slow_every: bool,
           profile: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="memtui-bench-prom-") as tmp:
-        handle = start_simulator(SimConfig(speed=0, seed=7, replicas=pods), Path(tmp) / "sim")
+        # real time, scraped every 10 s: the backfill at 5,000 pods takes minutes, longer than the
+        # 5-minute lookback would keep its last samples current
+        handle = start_simulator(SimConfig(speed=1.0, seed=7, replicas=pods), Path(tmp) / "sim")
         try:
             built = time.perf_counter()
             server = start_prometheus_for_simulator(handle, Path(tmp) / "prometheus", history=history,
-                                                    step_seconds=step, scrape_interval="1h", timeout=300)
+                                                    step_seconds=step, scrape_interval="10s", timeout=300)
             backfill_s = time.perf_counter() - built
             try:
+                scraped(server.url)
                 source = PrometheusSource(server.url, "sap-llm", timeout=120)
                 clock = [0.0]
                 source.clock = lambda: clock[0]  # the cockpit's refresh interval, without waiting for it
@@ -108,19 +126,24 @@ def bench(pods: int, refreshes: int, history: timedelta, step: float, interval: 
                     rows.append((requests, wire, body, wall, cpu))
                 if profiler is not None:
                     pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+                # the one-shot backfill at start: the last hour of the working set and DCGM, 180 points
+                wall0, cpu0 = time.perf_counter(), time.thread_time()
+                PrometheusBackfill(source, with_gpu=True).fetch(180)
+                cpu = time.thread_time() - cpu0
+                backfill = (*meter.take(), time.perf_counter() - wall0, cpu)
             finally:
                 server.stop()
         finally:
             handle.stop()
-    return {"pods": len(snapshot.pods), "backfill_s": backfill_s, "rows": rows}
+    return {"pods": len(snapshot.pods), "backfill_s": backfill_s, "rows": rows, "backfill": backfill}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pods", type=int, nargs="*", default=[1000, 5000])
     parser.add_argument("--refreshes", type=int, default=12)
-    parser.add_argument("--history-minutes", type=float, default=30.0)
-    parser.add_argument("--step", type=float, default=30.0, help="backfill step in seconds")
+    parser.add_argument("--history-minutes", type=float, default=60.0)
+    parser.add_argument("--step", type=float, default=60.0, help="backfill step in seconds")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between refreshes (the cockpit's 5 s)")
     parser.add_argument("--slow-every-refresh", action="store_true",
                         help="read the slow families (limits, restarts, OOM, GPU count) every refresh too")
@@ -137,6 +160,9 @@ def main() -> None:
         print(f"{r['pods']:>6} {med[0]:>8.0f} {med[1] / 1024:>9.0f} {med[2] / 1024:>11.0f} {med[3] * 1000:>8.0f} "
               f"{med[4] * 1000:>7.0f}   ({mean[0]:.1f} q, {mean[1] / 1024:.0f} KiB wire, {mean[2] / 1024:.0f} KiB, "
               f"{mean[3] * 1000:.0f} ms, {mean[4] * 1000:.0f} ms cpu; backfill {r['backfill_s']:.0f} s)", flush=True)
+        b = r["backfill"]
+        print(f"{'start':>6} {b[0]:>8} {b[1] / 1024:>9.0f} {b[2] / 1024:>11.0f} {b[3] * 1000:>8.0f} {b[4] * 1000:>7.0f}"
+              "   (the one-shot range queries of the last hour at start, 180 points)", flush=True)
 
 
 if __name__ == "__main__":

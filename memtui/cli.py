@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-n", "--namespace", help="namespace to watch (default: the context's, as kubectl)")
-    parser.add_argument("--context", help="kubeconfig context to use (default: current context)")
+    parser.add_argument("--context", metavar="NAME[,NAME…]",
+                        help="kubeconfig context to use (default: current context); several, comma-separated, "
+                             "watch several clusters at once, one tab each")
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)")
     parser.add_argument("--refresh", metavar="SECONDS", help="seconds between refreshes (default 2)")
     parser.add_argument(
@@ -167,6 +169,10 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
         return _fail(str(exc), EXIT_USAGE)
 
     kubeconfig, context, namespace = settings.kubeconfig, settings.context, settings.namespace
+    try:
+        contexts = context_names(settings)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     if settings.demo:
         from memtui.sim.extra import missing_extra_message
 
@@ -189,21 +195,45 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
     from memtui.clients.kube.connection import KubeConnectError, connect
 
-    try:
-        connection = connect(
-            kubeconfig=kubeconfig, context=context, namespace=namespace, timeout=settings.request_timeout
-        )
-    except KubeConnectError as exc:
-        return _fail(str(exc), EXIT_CONNECT)
+    connections = []
+    for name in contexts:
+        try:
+            connections.append(connect(
+                kubeconfig=kubeconfig, context=name if len(contexts) > 1 else context, namespace=namespace,
+                timeout=settings.request_timeout,
+            ))
+        except KubeConnectError as exc:
+            if len(contexts) == 1:
+                return _fail(str(exc), EXIT_CONNECT)
+            hint = f" ({exc.hint})" if exc.hint else ""  # one line, naming the context of the list that failed
+            return _fail(f"--context {settings.context}: {exc.message}{hint}", EXIT_CONNECT)
 
-    return _run_app(settings, connection, keymap, catalogue, termination)
+    return _run_app(settings, connections, keymap, catalogue, termination)
 
 
-def _run_app(settings, connection, keymap, catalogue, termination: Termination) -> int:
+def context_names(settings) -> list[str | None]:
+    """The contexts ``--context a,b`` names (``[None]``: the current one); ValueError names what is
+    wrong with the list.  (``--audit-log``/``--record FILE`` become one file per context: the app's
+    ``per_context_path``.)"""
+    if settings.context is None or "," not in settings.context:
+        return [settings.context]
+    names = [name.strip() for name in settings.context.split(",")]
+    if any(not name for name in names):
+        raise ValueError(f"--context {settings.context!r}: an empty context name (write NAME,NAME)")
+    twice = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if twice is not None:
+        raise ValueError(f"--context {settings.context}: {twice!r} is named twice")
+    if settings.demo:
+        raise ValueError(f"--demo runs one simulated cluster: it takes no list of contexts (--context {settings.context})")
+    return list(names)
+
+
+def _run_app(settings, connections, keymap, catalogue, termination: Termination) -> int:
     from memtui.ui.app import MemtuiApp
     from memtui.ui.command import run_app
 
-    return run_app(lambda: MemtuiApp(settings, connection, keymap=keymap, catalogue=catalogue), termination)
+    first, *more = connections
+    return run_app(lambda: MemtuiApp(settings, first, keymap=keymap, catalogue=catalogue, more=more), termination)
 
 
 if __name__ == "__main__":  # pragma: no cover

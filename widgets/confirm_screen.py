@@ -160,6 +160,7 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
     ConfirmActionScreen #live { height: auto; }
     ConfirmActionScreen.-destructive > #dialog { border: thick $error; }
     ConfirmActionScreen #title { text-style: bold; width: 1fr; }
+    ConfirmActionScreen #context { text-style: bold; color: $text-warning; background: $warning 15%; }
     ConfirmActionScreen #why { color: $text-muted; margin-bottom: 1; }
     ConfirmActionScreen .field { height: auto; margin-top: 1; }
     ConfirmActionScreen .field Label { width: 26; padding: 0 1 0 0; text-align: right; }
@@ -186,11 +187,14 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
 
     def __init__(
         self, action: Action, plan: Plan, replan: Replan | None, *, gentler_titles: Mapping[str, str] | None = None,
-        keymap: Mapping[str, str] | None = None,
+        keymap: Mapping[str, str] | None = None, context: str | None = None,
     ) -> None:
         """``replan`` None makes the parameters read-only (an undo restores recorded values);
-        ``keymap`` (binding id → keys) names the keys the buttons say, as the operator bound them."""
+        ``keymap`` (binding id → keys) names the keys the buttons say, as the operator bound them;
+        ``context``: the kube context the plan goes to, on a line of its own at the top (given when
+        several clusters are watched, where the wrong tab is one key away)."""
         super().__init__()
+        self.context = context
         self.keymap = dict(keymap or {})
         self.action = action
         self.plan = plan
@@ -205,6 +209,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         action = self.action
         glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
         with VerticalScroll(id="dialog"):
+            if self.context is not None:
+                yield Static(plain(f"Context: {self.context}", one_line=True), id="context")
             yield Static(Text.assemble(plain(f"{self.plan.title}  ", "bold", one_line=True),
                                        (f"{glyph} {action.risk}", role("bold warn"))), id="title")
             yield Static(plain(self._why(), role("muted")), id="why")

@@ -25,6 +25,7 @@ so importing the query set costs nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -160,13 +161,34 @@ class _BearerFile:
         return request
 
 
+@functools.cache
+def _session_class() -> type[requests.Session]:
+    import requests
+
+    class AccessSession(requests.Session):
+        """A session whose chosen trust is kept: requests lets ``$REQUESTS_CA_BUNDLE`` override
+        ``session.verify`` (a CA file, or verification off) on any call that passes no ``verify``
+        of its own (psf/requests#3829), and such variables are common on managed machines."""
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if verify is None and self.verify is not True:
+                merged["verify"] = self.verify
+            return merged
+
+    return AccessSession
+
+
 def access_session(access: PrometheusAccess) -> requests.Session:
     """A ``requests`` session carrying everything about access: TLS trust, client certificate,
     auth and headers.  ``PrometheusConnect`` passes ``verify``/``cert`` from it and no headers
     or auth of its own, so requests merges the session's into every call.  Raises ``AccessError``."""
-    import requests
+    session = _session_class()()
+    if not access.verify_tls:
+        import urllib3
 
-    session = requests.Session()
+        # asked for: its warning would be printed over the cockpit's screen at every request
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
     session.verify = (access.ca_file or True) if access.verify_tls else False
     if access.cert_file:
         session.cert = (access.cert_file, access.key_file) if access.key_file else access.cert_file
@@ -195,6 +217,32 @@ def connect(target: str | PrometheusAccess, *, timeout: float, retry: Retry | No
 
 
 MATCHER = re.compile(r"""\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\\n]|\\.)*"|[^,"'`\s{}]+)\s*""")
+
+
+AUTH_REFUSED = {
+    401: "credentials missing or refused (--prometheus-bearer-token-*, --prometheus-basic-auth-*)",
+    403: "forbidden for these credentials (the tenant, X-Scope-OrgID?)",
+}
+"""What a gateway's 401 or 403 means for memtui's options (the body says no more than its status)."""
+
+
+def tls_failure(exc: BaseException) -> str:
+    """A TLS failure of a request as the option to look at: the innermost ``ssl`` error's reason."""
+    import ssl
+
+    seen: BaseException | None = exc
+    found: ssl.SSLError | None = None
+    while seen is not None and found is None:
+        if isinstance(seen, ssl.SSLError):
+            found = seen
+        inner = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = getattr(seen, "reason", None) if isinstance(getattr(seen, "reason", None), BaseException) else inner
+    if isinstance(found, ssl.SSLCertVerificationError):
+        return f"the server's certificate is not trusted ({found.verify_message}): --prometheus-ca-file?"
+    reason = (found.reason or "") if found is not None else ""
+    if "CERTIFICATE" in reason:  # the server's alert: bad, required, unknown CA of the client's
+        return f"the server refused the client certificate or wants one ({reason.lower()}): --prometheus-cert-file?"
+    return f"TLS failed ({reason.lower() or type(exc).__name__})"
 
 
 def parse_matchers(text: str) -> str:

@@ -14,31 +14,40 @@ gzips its API answers (about a tenth of the bytes for these vectors) and ``reque
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import msgspec
+
+from memtui.clients.prometheus import AUTH_REFUSED
 
 if TYPE_CHECKING:
     from prometheus_api_client import PrometheusConnect
 
 
-class PodLabels(msgspec.Struct, frozen=True):
+class PodLabels(msgspec.Struct, frozen=True, gc=False):
     """The labels memtui groups by; the others are skipped while decoding."""
 
     pod: str = ""
     name: str = msgspec.field(default="", name="__name__")
 
 
-class Value(msgspec.Struct, frozen=True, array_like=True):
+class Value(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """Prometheus's ``[unix time, "value"]`` pair; the value stays text (``"NaN"``, ``"+Inf"``)."""
 
     time: float
     text: str
 
 
-class PodSample(msgspec.Struct, frozen=True):
+class PodSample(msgspec.Struct, frozen=True, gc=False):
     metric: PodLabels
     value: Value
+
+
+class PodSeries(msgspec.Struct, frozen=True, gc=False):
+    """A range query's series: its pod, and its ``[time, "value"]`` pairs oldest first."""
+
+    metric: PodLabels
+    values: list[Value] = []
 
 
 class LabelledSample(msgspec.Struct, frozen=True):
@@ -48,23 +57,18 @@ class LabelledSample(msgspec.Struct, frozen=True):
     value: Value
 
 
-class _PodData(msgspec.Struct):
-    result: list[PodSample] = []
+T = TypeVar("T")
 
 
-class _LabelledData(msgspec.Struct):
-    result: list[LabelledSample] = []
+class _Data(msgspec.Struct, Generic[T]):
+    result: list[T] = []
 
 
-class _PodAnswer(msgspec.Struct):
+class _Answer(msgspec.Struct, Generic[T]):
+    """Prometheus's envelope: ``status``, then ``data.result`` or ``error``."""
+
     status: str
-    data: _PodData = msgspec.field(default_factory=_PodData)
-    error: str = ""
-
-
-class _LabelledAnswer(msgspec.Struct):
-    status: str
-    data: _LabelledData = msgspec.field(default_factory=_LabelledData)
+    data: _Data[T] | None = None
     error: str = ""
 
 
@@ -73,20 +77,26 @@ class _Error(msgspec.Struct):
     error_type: str = msgspec.field(default="", name="errorType")
 
 
-_POD_DECODER = msgspec.json.Decoder(_PodAnswer)
-_LABELLED_DECODER = msgspec.json.Decoder(_LabelledAnswer)
+_POD_DECODER = msgspec.json.Decoder(_Answer[PodSample])
+_LABELLED_DECODER = msgspec.json.Decoder(_Answer[LabelledSample])
+_MATRIX_DECODER = msgspec.json.Decoder(_Answer[PodSeries])
 _ERROR_DECODER = msgspec.json.Decoder(_Error)
 
 
 class QueryRefused(Exception):
-    """Prometheus answered, but not with a result: its own error text (a bad query, a limit hit)."""
+    """Prometheus answered, but not with a result: its own error text (a bad query, a limit hit),
+    or a gateway's refusal of the credentials (``status`` 401, 403)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
-def _instant(client: PrometheusConnect, promql: str, timeout: float) -> bytes:
-    """The raw body of ``/api/v1/query``; requests' own exceptions go to the caller."""
+def _get(client: PrometheusConnect, path: str, params: dict[str, str], timeout: float) -> bytes:
+    """The raw body of an API read; requests' own exceptions go to the caller."""
     session = client._session
     headers = {**(client.headers or {}), "Accept-Encoding": "gzip"}
-    response = session.get(f"{client.url}/api/v1/query", params={"query": promql}, headers=headers,
+    response = session.get(f"{client.url}{path}", params=params, headers=headers,
                            auth=client.auth, verify=session.verify, cert=session.cert, timeout=timeout)
     if response.status_code != 200:
         try:
@@ -94,8 +104,16 @@ def _instant(client: PrometheusConnect, promql: str, timeout: float) -> bytes:
             reason = f"{error.error_type}: {error.error}" if error.error_type else error.error
         except msgspec.DecodeError:
             reason = ""
-        raise QueryRefused(f"HTTP {response.status_code}" + (f" ({reason})" if reason else ""))
+        reason = reason or AUTH_REFUSED.get(response.status_code, "")
+        raise QueryRefused(f"HTTP {response.status_code}" + (f" ({reason})" if reason else ""), response.status_code)
     return response.content
+
+
+def _result(decoder: msgspec.json.Decoder[_Answer[T]], body: bytes) -> list[T]:
+    answer = decoder.decode(body)
+    if answer.status != "success":
+        raise QueryRefused(answer.error or answer.status)
+    return answer.data.result if answer.data is not None else []
 
 
 def pod_vector(client: PrometheusConnect, promql: str, *, timeout: float) -> list[PodSample]:
@@ -103,15 +121,16 @@ def pod_vector(client: PrometheusConnect, promql: str, *, timeout: float) -> lis
 
     Raises ``QueryRefused`` (Prometheus said no), ``msgspec.DecodeError`` (not its answer) or
     requests' exceptions (no answer)."""
-    answer = _POD_DECODER.decode(_instant(client, promql, timeout))
-    if answer.status != "success":
-        raise QueryRefused(answer.error or answer.status)
-    return answer.data.result
+    return _result(_POD_DECODER, _get(client, "/api/v1/query", {"query": promql}, timeout))
 
 
 def labelled_vector(client: PrometheusConnect, promql: str, *, timeout: float) -> list[LabelledSample]:
     """An instant query's samples with every label (for a handful of series)."""
-    answer = _LABELLED_DECODER.decode(_instant(client, promql, timeout))
-    if answer.status != "success":
-        raise QueryRefused(answer.error or answer.status)
-    return answer.data.result
+    return _result(_LABELLED_DECODER, _get(client, "/api/v1/query", {"query": promql}, timeout))
+
+
+def pod_matrix(client: PrometheusConnect, promql: str, *, start: float, end: float, step: float,
+               timeout: float) -> list[PodSeries]:
+    """A range query (``start``/``end`` in unix seconds, ``step`` seconds) by pod, as ``pod_vector``."""
+    params = {"query": promql, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": f"{step:g}s"}
+    return _result(_MATRIX_DECODER, _get(client, "/api/v1/query_range", params, timeout))

@@ -26,7 +26,8 @@ def run(reader: Reader, action: Action, typed: Mapping[str, Any], ctx: ActionCon
     pod = ctx.selected_pod
     if pod is not None and not DNS1123_SUBDOMAIN.fullmatch(pod):
         pod = None  # pod-reaching kinds check the selection themselves and say what is wrong with it
-    op = action.bind(typed, namespace=reader.namespace, pod=pod, now=reader.clock())
+    matchers = reader.prometheus.matchers if reader.prometheus else ""
+    op = action.bind(typed, namespace=reader.namespace, pod=pod, now=reader.clock(), matchers=matchers)
     handler = handler_for(op)
     if not isinstance(handler, Reading):
         raise PlanError(f"{action.id}: operation kind {op.kind!r} is not a read")

@@ -105,17 +105,18 @@ class Action:
         return {p.name: p.to_text(typed[p.name]) for p in self.params}
 
     def bind(self, values: Mapping[str, Any] | None = None, *, namespace: str, pod: str | None = None,
-             now: datetime | None = None) -> Operation:
+             now: datetime | None = None, matchers: str = "") -> Operation:
         """The operation with validated values filled in: what the executor sends.
 
         ``pod`` is the pod this call reaches (for ``{pod}`` in queries and file names); an
-        action that reaches several pods is bound once per pod.
+        action that reaches several pods is bound once per pod.  ``matchers``: the Prometheus
+        access's label matchers, for a PromQL query's ``{matchers}``.
         """
         typed = self.validate(values)
-        return self.operation.bind(BindContext(typed, self.texts(typed), namespace, pod, now))
+        return self.operation.bind(BindContext(typed, self.texts(typed), namespace, pod, now, matchers))
 
     def render_equivalent(self, values: Mapping[str, Any] | None = None, *, namespace: str,
-                          pods: Sequence[str] = ()) -> str:
+                          pods: Sequence[str] = (), matchers: str = "") -> str:
         """The command an SRE would type, for the pods this action will reach.
 
         One line per pod when the command names a pod and several are given; ``<pod>`` when
@@ -130,7 +131,7 @@ class Action:
             targets = [pods[0]]
         lines = []
         for pod in targets:
-            bound = self.operation.bind(BindContext(typed, texts, namespace, pod))
+            bound = self.operation.bind(BindContext(typed, texts, namespace, pod, matchers=matchers))
             slots = {**texts, **bound.builtin_values(namespace, pod)}
             lines.append(render(self.equivalent, self.equivalent_syntax, slots, fragments=bound.fragments()))
         return "\n".join(lines)

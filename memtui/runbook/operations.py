@@ -49,7 +49,8 @@ undo restores (the entry has ``undo = "restore-previous"``), nothing is lost.  d
 permanent is lost but it cannot be taken back.  destructive: deletes data or a pod; the modal
 asks for the target's name."""
 
-BUILTINS = ("namespace", "pod", "deployment", "container", "configmap", "argv", "script", "command", "query", "timestamp")
+BUILTINS = ("namespace", "pod", "deployment", "container", "configmap", "argv", "script", "command", "query", "timestamp",
+            "matchers")
 """Placeholder names memtui fills itself; parameters may not use them."""
 
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -73,6 +74,9 @@ class BindContext:
     namespace: str
     pod: str | None = None
     now: datetime | None = None
+    matchers: str = ""
+    """Label matchers of the Prometheus access (``cluster="eu-1"``), for a PromQL ``{matchers}``;
+    empty for a Prometheus of one cluster."""
 
 
 def _reader(kind: str, **opts: Any) -> Callable[[Any, str], Any]:
@@ -389,9 +393,11 @@ class PromQL(Operation):
         return frozenset({"query"})
 
     def check(self, params: Mapping[str, Param]) -> None:
-        slots = {"namespace": Slot(False), "pod": Slot(False)}
+        slots = {"namespace": Slot(False), "pod": Slot(False), "matchers": Slot(False, fragment=True)}
         slots.update({name: Slot(p.is_bare_safe) for name, p in params.items()})
-        check_template(self.query, "promql", slots, field="query", declared=_declared(params, ("namespace", "pod")))
+        check_template(self.query, "promql", slots, field="query",
+                       declared=_declared(params, ("namespace", "pod", "matchers")))
+        _check_matchers_slot(self.query)
         for name in ("range", "step"):
             value = getattr(self, name)
             if not value:
@@ -403,13 +409,42 @@ class PromQL(Operation):
                     raise FieldError(name, exc.message.removeprefix(f"{name} ")) from None
 
     def bind(self, ctx: BindContext) -> PromQL:
-        values = {**ctx.texts, "namespace": ctx.namespace, "pod": ctx.pod if ctx.pod is not None else "<pod>"}
+        values = {**ctx.texts, "namespace": ctx.namespace, "pod": ctx.pod if ctx.pod is not None else "<pod>",
+                  "matchers": f",{ctx.matchers}" if ctx.matchers else ""}
         return replace(
             self,
-            query=render(self.query, "promql", values),
+            query=render(with_matchers_slot(self.query), "promql", values, fragments=frozenset({"matchers"})),
             range=str(_fill_whole(self.range, ctx)) if self.range else "",
             step=str(_fill_whole(self.step, ctx)) if self.step else "",
         )
+
+
+NAMESPACE_SELECTOR_RE = re.compile(r'namespace\s*=\s*"\{namespace\}"')
+MATCHERS_SLOT = "{matchers}"
+
+
+def with_matchers_slot(query: str) -> str:
+    """The query with ``{matchers}`` right after every ``namespace="{namespace}"`` that lacks it.
+
+    On a Prometheus several clusters share (Thanos, Mimir), ``--prometheus-matchers`` must reach
+    every selector of the namespace, or a diagnose step mixes clusters.  A runbook written for one
+    cluster (before ``{matchers}`` existed) names the namespace and nothing else; the place the
+    matchers go is then known without parsing PromQL (Python has no well-kept parser that can edit
+    and re-print a query; prom-label-proxy's injection is Go), so it keeps working unchanged and
+    what is sent is still exactly what the output pane shows (the bound query).
+    """
+    return NAMESPACE_SELECTOR_RE.sub(
+        lambda m: m.group(0) if query.startswith(MATCHERS_SLOT, m.end()) else m.group(0) + MATCHERS_SLOT, query)
+
+
+def _check_matchers_slot(query: str) -> None:
+    """Refuse ``{matchers}`` anywhere but right after ``namespace="{namespace}"``: it renders to
+    ``,cluster="eu-1"`` and only fits after a matcher inside a selector's braces.  Where it is
+    missing after one, ``with_matchers_slot`` puts it in at bind time."""
+    ends = {m.end() for m in NAMESPACE_SELECTOR_RE.finditer(query)}
+    for found in re.finditer(re.escape(MATCHERS_SLOT), query):
+        if found.start() not in ends:
+            raise FieldError("query", '{matchers} may only stand right after namespace="{namespace}"')
 
 
 _REDIS_READ_ONLY = {

@@ -112,15 +112,17 @@ class PrometheusSource:
         self._slow_tried: float | None = None
         """When they were last read (or tried: a family that fails is not retried every refresh)."""
 
-    def _call(self, read, promql: str):
+    def _call(self, read, promql: str, *, refused: str = "query refused"):
         import requests  # the client library and its errors load with the first connection, not at import
 
         try:
             return read(self._prom, promql, timeout=self.timeout)
         except wire.QueryRefused as exc:
-            raise SourceError(self.name, f"query refused: {str(exc)[:200]}") from None
+            raise SourceError(self.name, f"{refused}: {str(exc)[:200]}") from None
         except requests.exceptions.Timeout:
             raise SourceError(self.name, f"{self.url}: timed out after {self.timeout:.0f} s") from None
+        except requests.exceptions.SSLError as exc:
+            raise SourceError(self.name, f"{self.url}: {prometheus.tls_failure(exc)}") from None
         except requests.exceptions.ConnectionError as exc:
             # with retries off, urllib3 wraps a read timeout in MaxRetryError and requests turns
             # that into a ConnectionError: say what really happened
@@ -231,27 +233,15 @@ class PrometheusSource:
         end = end or datetime.now(timezone.utc)
         start = end - duration
         step = max(1, int(duration.total_seconds() // max(1, points)))
-        import requests
-        from prometheus_api_client import PrometheusApiClientException
 
-        try:
-            result = self._prom.custom_query_range(promql, start_time=start, end_time=end, step=f"{step}s")
-        except PrometheusApiClientException as exc:
-            raise SourceError(self.name, f"range query refused: {str(exc)[:200]}") from None
-        except requests.exceptions.RequestException:
-            raise SourceError(self.name, f"{self.url}: unreachable") from None
+        def read(client, promql: str, *, timeout: float) -> list[wire.PodSeries]:
+            return wire.pod_matrix(client, promql, start=start.timestamp(), end=end.timestamp(), step=step,
+                                   timeout=timeout)
+
         series: dict[str, list[tuple[float, float]]] = {}
-        for item in result:
-            pod = (item.get("metric") or {}).get("pod")
-            if not pod:
+        for item in self._call(read, promql, refused="range query refused"):
+            if not item.metric.pod:
                 continue
-            points_out = []
-            for t, v in item.get("values") or []:
-                try:
-                    value = float(v)
-                except (TypeError, ValueError):
-                    continue
-                if math.isfinite(value):
-                    points_out.append((float(t), value))
-            series[pod] = points_out
+            values = ((value.time, _number(value.text)) for value in item.values)
+            series[item.metric.pod] = [(t, v) for t, v in values if v is not None]
         return series

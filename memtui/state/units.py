@@ -28,10 +28,13 @@ def parse_bytes(text: str | int | float | Decimal, *, what: str = "quantity") ->
     formats bytes through this module, and importing ``kubernetes`` costs most of a second.  The
     library stays the one definition of a Kubernetes quantity.
     """
+    raw = str(text).strip()
+    whole = _whole_binary(raw)
+    if whole is not None:
+        return whole
     from kubernetes.utils.quantity import parse_quantity
 
-    raw = str(text).strip()
-    if not raw or any(ch.isspace() for ch in raw):
+    if not raw or len(raw.split()) != 1:
         raise QuantityError(f"{what} {raw!r} is not a Kubernetes quantity (examples: 10G, 12Gi, 512Mi)")
     candidate = raw
     if len(candidate) > 2 and candidate[-1] in "Bb" and candidate[-2] in "kKMGTPE":
@@ -45,6 +48,22 @@ def parse_bytes(text: str | int | float | Decimal, *, what: str = "quantity") ->
     if value < 0:
         raise QuantityError(f"{what} {raw!r} must not be negative")
     return int(value)
+
+
+_BINARY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def _whole_binary(raw: str) -> int | None:
+    """``10485760Ki``, ``12Gi`` or ``8589934592`` read with integer arithmetic, the same figure
+    ``parse_quantity`` gives through Decimal at 30× its cost: metrics-server writes every
+    working set so, 20,000 of them per PodMetrics LIST.  None for anything else (decimals,
+    exponents, decimal suffixes), which takes the library's path."""
+    number, scale = raw, 1
+    if raw[-2:] in _BINARY_SUFFIXES:
+        number, scale = raw[:-2], _BINARY_SUFFIXES[raw[-2:]]
+    if number.isascii() and number.isdigit():
+        return int(number) * scale
+    return None
 
 
 def format_bytes(value: float | int | None, *, precision: int = 1) -> str:

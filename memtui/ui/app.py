@@ -10,16 +10,18 @@ other panes stay live and keys stay responsive.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
@@ -29,11 +31,14 @@ from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
 from memtui.reasoning.model import CauseRanking
 from memtui.reasoning.ranking import rank
+from memtui.recording.recorder import Recorder
 from memtui.runbook import Catalogue, load_catalogue
 from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.state.cockpit import CockpitState
+from memtui.executor import Executor
 from memtui.state.snapshots import KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
+from memtui.ui.cluster_session import ClusterSession, SessionAttribute, context_matchers, per_context_path
 from memtui.ui.crash import EXIT_CRASH, record_crash
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
@@ -45,6 +50,7 @@ from memtui.ui.recording import RecordingMixin
 from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.themes import ThemedApp
 from memtui.widgets.actions_panel import ActionsPanel
+from memtui.widgets.cluster_tabs import ClusterTab, ClusterTabs
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
@@ -55,6 +61,7 @@ from memtui.widgets.ranking_panel import RankingPanel
 from memtui.widgets.reasons_screen import ReasonsScreen
 from memtui.widgets.redis_pane import RedisPane
 from memtui.widgets.side_panel import SidePanel
+from memtui.widgets.outside_text import visible
 from memtui.widgets.source_pane import SourcePane, clock_text, empty_text
 
 NARROW_WIDTH = 140
@@ -67,14 +74,54 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class ContextCommands(Provider):
+    """The command palette's ``ctx NAME``: switch to a watched cluster by its context name."""
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        if not isinstance(app, MemtuiApp) or not app.multi_context:
+            return
+        matcher = self.matcher(query)
+        for session in app.sessions:
+            text = visible(f"ctx {session.name}", one_line=True)
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(app.switch_context, session.name),
+                          help="show this cluster's tab")
+
+
 class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp):
-    """The incident cockpit for one namespace of one cluster."""
+    """The incident cockpit for one namespace of one cluster, or of several (one tab each)."""
 
     CSS_PATH = "app.tcss"
     TITLE = "memtui"
-    COMMANDS = App.COMMANDS | {RunbookCommands}
+    COMMANDS = App.COMMANDS | {RunbookCommands, ContextCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [*APP_BINDINGS]
+
+    # what belongs to one cluster is its session's: these read and write ``self.session``'s
+    settings = SessionAttribute[Settings]()
+    connection = SessionAttribute[KubeConnection]()
+    sources = SessionAttribute[SourceBundle]()
+    state = SessionAttribute[CockpitState]()
+    ranking = SessionAttribute[CauseRanking]()
+    """The causes, most likely first, from the evidence folded so far (recomputed per snapshot)."""
+    pollers = SessionAttribute[dict[str, Poller]]()
+    executor = SessionAttribute[Executor | None]()
+    audit_path = SessionAttribute[Path | None]()
+    permissions = SessionAttribute[dict[str, Any]]()
+    outcomes = SessionAttribute[list]()
+    effects = SessionAttribute[list]()
+    _effects_pending = SessionAttribute[dict]()
+    _effects_started = SessionAttribute[dict]()
+    _samples_before = SessionAttribute[dict]()
+    action_marks = SessionAttribute[list]()
+    forecast_watch = SessionAttribute[Any]()
+    _log_reader = SessionAttribute[Any]()
+    recorder = SessionAttribute[Recorder | None]()
+    recording_error = SessionAttribute[str | None]()
+    recording_status = SessionAttribute[str]()
+    _last_ranking = SessionAttribute[dict[str, Any] | None]()
 
     def __init__(
         self,
@@ -85,8 +132,35 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         clock: Clock = utc_now,
         sources: SourceBundle | None = None,
         catalogue: Catalogue | None = None,
+        more: Sequence[KubeConnection] = (),
     ) -> None:
+        """``more``: the connections of further contexts to watch beside ``connection``'s
+        (``--context a,b``), each with ``settings`` for its own context."""
         super().__init__()
+        given = settings
+
+        def own(connection: KubeConnection) -> Settings:  # a file option names one file per context
+            return replace(given, context=connection.context,
+                           audit_log=per_context_path(given.audit_log, connection.context),
+                           record_path=per_context_path(given.record_path, connection.context),
+                           prometheus_matchers=context_matchers(given.prometheus_matchers, connection.context))
+
+        if more:
+            settings = own(connection)
+        elif "{context}" in settings.prometheus_matchers:
+            settings = replace(settings, prometheus_matchers=context_matchers(settings.prometheus_matchers,
+                                                                              connection.context))
+        first = ClusterSession(settings, connection, sources or build_sources(settings, connection), clock)
+        self.sessions: list[ClusterSession] = [first]
+        """Every cluster watched, in the order given; one tab each when there are several."""
+        for other in more:
+            mine = own(other)
+            self.sessions.append(ClusterSession(mine, other, build_sources(mine, other), clock))
+        self.displayed = first
+        """The session on screen."""
+        self.session = first
+        """The session the code running now works for: the one on screen, except while a result
+        of another cluster is folded or shown (``working_for``)."""
         self.use_theme(settings.theme)
         self.catalogue = catalogue or load_catalogue()
         if keymap is None:
@@ -94,18 +168,10 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self.keymap_actions = keymap.actions
         self.keymap_bindings = keymap.bindings
         """Binding id → keys (the help screen lists these; Textual keeps its own copy in ``_keymap``)."""
-        self.effects: list = []
         self._render_deferred = False
-        self.settings = settings
-        self.connection = connection
         self.clock = clock
-        self.sources = sources or build_sources(settings, connection)
-        self.state = CockpitState(threshold_bytes=settings.threshold_bytes, clock=clock)
-        self.ranking: CauseRanking = CauseRanking.priors_only()
-        """The causes, most likely first, from the evidence folded so far (recomputed per snapshot)."""
         self.user_keymap = keymap
         """The keymap memtui loaded (Textual's own copy, ``_keymap``, is set from it at mount)."""
-        self.pollers: dict[str, Poller] = {}
         self.crash_report: Path | None = None
         """Where the report of an unexpected exception was written (the app then exits non-zero)."""
         self.crash_line: str | None = None
@@ -124,6 +190,10 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         )
         header.now = self.clock
         yield header
+        tabs = ClusterTabs(id="clusters")
+        tabs.keys = f"{self._key_for('app.previous-context')} {self._key_for('app.next-context')}"
+        tabs.display = self.multi_context
+        yield tabs
         reasons = self._key_for("app.reasons")
         with Horizontal(id="body"):
             with Vertical(id="main"):
@@ -171,19 +241,95 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self._bind_runbook_keys()
         self.set_keymap(self.user_keymap.bindings)
         self.query_one("#side").border_title = "Incident · runbook"
-        self._setup_runbook()
-        self._start_recording()
+        for session in self.sessions:
+            with self.working_for(session):
+                self._setup_runbook()
+                self._start_recording()
         self.query_one(PodTable).focus()
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
-        self._start_polling()
+        for session in self.sessions:
+            with self.working_for(session):
+                self._start_polling()
 
     def on_unmount(self) -> None:
-        self.effects_not_measured()
-        for poller in self.pollers.values():
-            poller.stop()
-        self.sources.stop()
-        self.close_recording()  # after the last audit entries (effects not measured) are queued
+        for session in self.sessions:
+            with self.working_for(session):
+                self.effects_not_measured()
+                for poller in self.pollers.values():
+                    poller.stop()
+                self.sources.stop()
+                self.close_recording()  # after the last audit entries (effects not measured) are queued
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    @property
+    def multi_context(self) -> bool:
+        """Several clusters watched: tabs show, and every action says which context it goes to."""
+        return len(self.sessions) > 1
+
+    @contextmanager
+    def working_for(self, session: ClusterSession) -> Iterator[None]:
+        """Run main-thread code for ``session`` (a poll of cluster b folds into b's state while a
+        is on screen).  Rendering draws only the session on screen (``_render_state``)."""
+        previous, shown = self.session, self.displayed
+        self.session = session
+        try:
+            yield
+        finally:  # a switch meanwhile (a modal of b opened) leaves the new one current
+            self.session = self.displayed if previous is shown else previous
+
+    def in_this_session(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` bound to the session current now: a worker's result lands where it started."""
+        session = self.session
+
+        def run(*args: Any) -> Any:
+            with self.working_for(session):
+                return fn(*args)
+
+        return run
+
+    def context_note(self) -> str:
+        """`` on CONTEXT`` for the toasts of an action when several clusters are watched."""
+        return f" on {self.session.name}" if self.multi_context else ""
+
+    def show_session(self, session: ClusterSession) -> None:
+        """Put ``session`` on screen: every pane drawn from its state, its own cursor and filter."""
+        if session is self.displayed:
+            return
+        table = self.query_one(PodTable)
+        self.displayed.cursor_pod, self.displayed.filter_text = table.cursor_pod, table.filter_text
+        self.displayed = self.session = session
+        header = self.query_one(IncidentHeader)
+        header.context, header.namespace = session.connection.context, session.connection.namespace
+        header.threshold_bytes = session.settings.threshold_bytes
+        header.recording = session.recording_status
+        header.refresh()
+        table.filter_text = session.filter_text
+        table.rows = session.state.rows
+        if session.cursor_pod is not None:
+            table.select_pod(session.cursor_pod)
+        self.query_one(ActionsPanel).permissions = session.permissions
+        self.query_one(RankingPanel).permissions = session.permissions
+        self._render_state()
+
+    def action_next_context(self, step: int = 1) -> None:
+        """The next (or previous) cluster's tab."""
+        index = self.sessions.index(self.displayed)
+        self.show_session(self.sessions[(index + step) % len(self.sessions)])
+
+    def switch_context(self, name: str) -> None:
+        """The tab of the context called ``name`` (the command palette's ``ctx NAME``)."""
+        for session in self.sessions:
+            if session.name == name:
+                self.show_session(session)
+                return
+
+    def _show_tabs(self) -> None:
+        if not self.multi_context:
+            return
+        tabs = [ClusterTab(s.name, s.over_threshold(), s.stale()) for s in self.sessions]
+        self.query_one(ClusterTabs).show(tabs, self.sessions.index(self.displayed))
 
     def on_resize(self, event) -> None:
         self._apply_size(event.size.width, event.size.height)
@@ -220,14 +366,15 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 self.record_frame("disable", spec.health_name, spec.off)
                 continue
             inputs = partial(spec.inputs, state) if spec.inputs is not None else None
-            self.pollers[spec.name] = Poller(self, spec, inputs=inputs)
+            self.pollers[spec.name] = Poller(self, spec, inputs=inputs, origin=self.session)
         for poller in self.pollers.values():
             poller.start()
         self._render_state()
 
     @on(SourceRefreshed)
     def _source_refreshed(self, message: SourceRefreshed) -> None:
-        with suppress(NoMatches):  # a poll that finishes while the app is shutting down
+        session = message.origin if isinstance(message.origin, ClusterSession) else self.session
+        with suppress(NoMatches), self.working_for(session):  # NoMatches: a poll that ends at shutdown
             self._apply_refresh(message)
 
     def _apply_refresh(self, message: SourceRefreshed) -> None:
@@ -249,6 +396,9 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
     # -- rendering --------------------------------------------------------------------------
 
     def _render_state(self) -> None:
+        self._show_tabs()
+        if self.session is not self.displayed:
+            return  # another cluster's: its tab's badge is all that shows until it is on screen
         self._render_header()
         if len(self.screen_stack) > 1:
             # a modal is open: the header and the modal's own target figures stay live (the
@@ -359,6 +509,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
     # -- actions ----------------------------------------------------------------------------
 
     def action_refresh_now(self) -> None:
+        """Poll the current session's sources now."""
         for poller in self.pollers.values():
             if not poller.spec.one_shot:
                 poller.start()
@@ -419,3 +570,4 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         """memtui's own help (the runbook's keys included, grouped), not Textual's HelpPanel."""
         sections = help_sections(self.keymap_bindings, self.keymap_actions, self.catalogue)
         self.push_screen(HelpScreen(sections), callback=lambda _: self._after_modal())
+

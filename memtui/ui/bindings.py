@@ -24,6 +24,9 @@ APP_BINDINGS: list[Binding] = [
     Binding("o", "last_output", "Output", show=False, id="app.last-output"),
     Binding("escape", "focus_pods", "Back to pods", show=False, id="app.focus-pods"),
     Binding("H", "show_reasons", "Why stale", show=False, id="app.reasons"),
+    # several contexts (--context a,b): the tab bar names these keys; one context ignores them
+    Binding("greater_than_sign", "next_context(1)", "Next context", show=False, id="app.next-context"),
+    Binding("less_than_sign", "next_context(-1)", "Previous context", show=False, id="app.previous-context"),
 ]
 """``MemtuiApp.BINDINGS``."""
 

@@ -11,10 +11,11 @@ from memtui.sources.spec import SourceSpec
 
 class SourceRefreshed(Message):
     """A poll of one source finished: its typed ``snapshot`` (the spec's ``snapshot`` type) on
-    success, ``error`` (one line) on failure."""
+    success, ``error`` (one line) on failure; ``origin``: the poller's (the cluster it polled)."""
 
-    def __init__(self, spec: SourceSpec, snapshot: Any = None, error: str | None = None) -> None:
+    def __init__(self, spec: SourceSpec, snapshot: Any = None, error: str | None = None, origin: object = None) -> None:
         super().__init__()
+        self.origin = origin
         self.spec = spec
         self.snapshot = snapshot
         self.error = error

@@ -33,15 +33,18 @@ PARTIAL_AGAIN = 0.05
 
 
 class Poller:
-    def __init__(self, app: App, spec: SourceSpec, *, inputs: Callable[[], Any] | None = None) -> None:
+    def __init__(self, app: App, spec: SourceSpec, *, inputs: Callable[[], Any] | None = None,
+                 origin: object = None) -> None:
         """``inputs`` runs on the main thread at each start; its result is ``spec.fetch``'s argument
-        (None: skip this poll).  Without it, ``spec.fetch()`` takes no argument."""
+        (None: skip this poll).  Without it, ``spec.fetch()`` takes no argument.  ``origin`` goes
+        with every result (the cluster it was polled from, when the app watches several)."""
         assert spec.fetch is not None, f"{spec.name} is off: nothing to poll"
         self.app = app
         self.spec = spec
         self.source = spec.name
         self.fetch = spec.fetch
         self.inputs = inputs
+        self.origin = origin
         self.interval = spec.interval
         self.retry_interval = spec.interval if spec.retry_interval is None else min(spec.interval, spec.retry_interval)
         self.failures = 0
@@ -68,9 +71,8 @@ class Poller:
                 return
             work = partial(self._work, given)  # the worker gets its inputs, never the state
         self.in_flight = True
-        self.app.run_worker(
-            work, name=f"poll:{self.source}", group=f"poll:{self.source}", thread=True, exclusive=True, exit_on_error=False
-        )
+        group = f"poll:{self.source}" if self.origin is None else f"poll:{id(self.origin)}:{self.source}"
+        self.app.run_worker(work, name=f"poll:{self.source}", group=group, thread=True, exclusive=True, exit_on_error=False)
 
     def _work(self, *given: Any) -> None:
         spec = self.spec
@@ -78,16 +80,16 @@ class Poller:
         try:
             data = self.fetch(*given)
         except SourceError as exc:
-            self.app.post_message(SourceRefreshed(spec, error=exc.reason))
+            self.app.post_message(SourceRefreshed(spec, error=exc.reason, origin=self.origin))
         except Exception as exc:  # noqa: BLE001 - a poll must never kill the app
-            self.app.post_message(SourceRefreshed(spec, error=describe_failure(exc)))
+            self.app.post_message(SourceRefreshed(spec, error=describe_failure(exc), origin=self.origin))
         else:
             if not isinstance(data, spec.snapshot):  # a programming error, shown where it happens
                 error = f"internal: {spec.name} poll gave {type(data).__name__}, not {spec.snapshot.__name__}"
-                self.app.post_message(SourceRefreshed(spec, error=error))
+                self.app.post_message(SourceRefreshed(spec, error=error, origin=self.origin))
                 return
             self.partial = bool(getattr(data, "partial", False))
-            self.app.post_message(SourceRefreshed(spec, snapshot=data))
+            self.app.post_message(SourceRefreshed(spec, snapshot=data, origin=self.origin))
 
     def done(self, ok: bool) -> None:
         """Called by the app after it handled the result: arm the next poll (a one-shot spec stops

@@ -65,7 +65,7 @@ def recorded(payload: Any) -> Any:
     if isinstance(payload, KubeSnapshot) and payload.events:
         return replace(payload, events=_EVENT_MASKS.masked(payload.events))
     if isinstance(payload, NodeSnapshot) and payload.system_ooms:
-        return replace(payload, system_ooms=_SYSTEM_OOM_MASKS.masked(payload.system_ooms))
+        return replace(payload, system_ooms=_EVENT_MASKS.masked(payload.system_ooms))
     return payload
 
 
@@ -73,9 +73,9 @@ class _EventMasks:
     """Each distinct event is masked once: a refresh hands over the same events again and again
     (thousands in a big namespace), and the recorder's deltas skip an event that is the same
     object as last time, so an unchanged event must come back as the same object, and an event
-    with nothing to mask as itself.  Bounded by the listing: only the last call's events are
-    kept (a fixed bound below a big namespace's event count, 25,000 at 5,000 pods, cleared the
-    cache at every refresh and masked every event again: 1.3 s of the main thread per refresh)."""
+    with nothing to mask as itself."""
+
+    LIMIT = 20_000
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[KubeEvent, KubeEvent]] = {}
@@ -84,22 +84,20 @@ class _EventMasks:
 
     def masked(self, events: tuple[KubeEvent, ...]) -> tuple[KubeEvent, ...]:
         seen = self._seen
-        kept: dict[int, tuple[KubeEvent, KubeEvent]] = {}
+        if len(seen) > self.LIMIT:  # bounded: the events still current are masked again once
+            seen.clear()
         out = []
         for event in events:
             entry = seen.get(id(event))
             if entry is None or entry[0] is not event:
                 message = redact_text(event.message)
                 entry = (event, event if message == event.message else replace(event, message=message))
-            kept[id(event)] = entry
+                seen[id(event)] = entry
             out.append(entry[1])
-        self._seen = kept
         return tuple(out)
 
 
 _EVENT_MASKS = _EventMasks()
-_SYSTEM_OOM_MASKS = _EventMasks()
-"""One per listing (the namespace's events, the nodes' SystemOOM events): each keeps only its own last call's."""
 
 
 def _pod_evidence(pod: PodEvidence) -> PodEvidence:
@@ -121,8 +119,16 @@ class RecordingMixin(_AppBase):
     clock: Callable[[], datetime]
     ranking: CauseRanking
     executor: Any
+    session: Any
+    displayed: Any
+
+    if TYPE_CHECKING:  # MemtuiApp's own
+        @property
+        def multi_context(self) -> bool: ...
+        def in_this_session(self, fn: Callable[..., Any]) -> Callable[..., Any]: ...
 
     recorder: Recorder | None = None
+    recording_status: str = ""
     recording_error: str | None = None
     """Why this session's recording stopped (kept for the reasons screen once the toast is gone)."""
     _last_ranking: dict[str, Any] | None = None
@@ -161,9 +167,9 @@ class RecordingMixin(_AppBase):
         )
         self.recorder = Recorder(path, meta, before_open=partial(prune, settings.record_retention_days, now=wall)).start()
         self._show_recording("on")
-        if self.executor is not None:
-            self.executor.audit.add_listener(self._record_audit)
-        self.set_interval(1.0, self.check_recording)  # a failure shows even between slow refreshes
+        if self.executor is not None:  # the listener is bound to this cluster's recorder (it runs in workers)
+            self.executor.audit.add_listener(partial(self._record_audit, self.recorder))
+        self.set_interval(1.0, self.in_this_session(self.check_recording))  # shown even between slow refreshes
 
     def record_frame(self, kind: str, source: str = "", payload: Any = None) -> None:
         """One fold, as it happens (main thread); what may hold a secret is redacted (``recorded``)."""
@@ -183,11 +189,9 @@ class RecordingMixin(_AppBase):
             self._last_ranking = compared
             self.record_frame("ranking", "", record)
 
-    def _record_audit(self, entry: AuditEntry) -> None:
+    def _record_audit(self, recorder: Recorder, entry: AuditEntry) -> None:
         """The audit log's listener: runs on the worker thread that wrote ``entry`` (the queue is thread-safe)."""
-        recorder = self.recorder
-        if recorder is not None:
-            recorder.record(Frame(0, self.clock(), "audit", entry.kind, entry.to_json()))
+        recorder.record(Frame(0, self.clock(), "audit", entry.kind, entry.to_json()))
 
     def check_recording(self) -> None:
         """Main thread: say once, loudly, that recording stopped; the header and reasons keep saying it."""
@@ -198,11 +202,14 @@ class RecordingMixin(_AppBase):
         if error is not None:
             self.recording_error = error
             self._show_recording("failed")
-            toast(self, f"recording stopped, the cockpit goes on: {error}", title="flight recorder",
+            where = f" ({self.connection.context})" if self.multi_context else ""
+            toast(self, f"recording{where} stopped, the cockpit goes on: {error}", title="flight recorder",
                   severity="error", timeout=15)
 
     def _show_recording(self, status: str) -> None:
-        self.query_one(IncidentHeader).recording = status
+        self.recording_status = status
+        if self.session is self.displayed:  # another cluster's shows when its tab is on screen
+            self.query_one(IncidentHeader).recording = status
 
     def recording_text(self) -> Text | None:
         """For the reasons screen: where this session is recorded, or why not (None: a cockpit
@@ -226,8 +233,11 @@ class RecordingMixin(_AppBase):
             return
         finished = recorder.close(timeout=5.0)
         error = recorder.error
+        line = None
         if error is not None:
-            self.recording_line = f"memtui: the session was not fully recorded: {error}"
+            line = f"memtui: the session was not fully recorded: {error}"
         elif not finished:
-            self.recording_line = (f"memtui: recording {recorder.path}: the last frames were not written within "
-                                   "5 s of quitting (the file holds everything before them)")
+            line = (f"memtui: recording {recorder.path}: the last frames were not written within "
+                    "5 s of quitting (the file holds everything before them)")
+        if line is not None:  # one line per cluster whose recording fell short
+            self.recording_line = line if self.recording_line is None else f"{self.recording_line}\n{line}"

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.binding import Binding
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from memtui.reasoning.model import CauseRanking
     from memtui.runbook import Catalogue
     from memtui.state.cockpit import CockpitState
+    from memtui.ui.cluster_session import ClusterSession
 
     _AppBase = App[None]
 else:
@@ -94,6 +95,7 @@ class RunbookActionsMixin(_AppBase):
     executor: Executor | None
     ranking: CauseRanking
     outcomes: list[Outcome]
+    audit_path: Path | None
 
     if TYPE_CHECKING:  # MemtuiApp's own, used here
         def _render_state(self) -> None: ...
@@ -101,11 +103,20 @@ class RunbookActionsMixin(_AppBase):
         def push_live_figures(self) -> None: ...
         def action_refresh_now(self) -> None: ...
         def action_toggle_pane(self, pane_id: str) -> None: ...
+        def in_this_session(self, fn: Callable[..., Any]) -> Callable[..., Any]: ...
+        def context_note(self) -> str: ...
+        def show_session(self, session: ClusterSession) -> None: ...
+        @property
+        def multi_context(self) -> bool: ...
+        session: ClusterSession
+        displayed: ClusterSession
 
     @property
     def _runbook_executor(self) -> Executor:
-        """The executor, for the workers: they start from ``run_runbook_action`` (which refuses
-        while there is none), from ``_setup_runbook`` once it made one, or from an outcome of it."""
+        """The current cluster's executor, handed to the workers as an argument (a worker never
+        asks the app: by then another cluster may be on screen).  They start from
+        ``run_runbook_action`` (which refuses while there is none), from ``_setup_runbook`` once it
+        made one, or from an outcome of it."""
         assert self.executor is not None
         return self.executor
 
@@ -170,35 +181,37 @@ class RunbookActionsMixin(_AppBase):
             toast(self, f"runbook actions disabled: {exc}", severity="error", timeout=15)
             return
         self.audit_path = audit_path
-        self._load_permissions()
-        self._load_restart_pending(audit_path)
+        self._load_permissions(self.executor, self.in_this_session(self._set_permissions))
+        self._load_restart_pending(audit_path, self.in_this_session(self._restore_restart_pending))
 
-    @work(thread=True, exclusive=True, group="audit-history", exit_on_error=False)
-    def _load_restart_pending(self, audit_path: Path) -> None:
+    @work(thread=True, group="audit-history", exit_on_error=False)
+    def _load_restart_pending(self, audit_path: Path, back: Callable[..., Any]) -> None:
         """ConfigMap patches from earlier sessions whose start-read keys may still be pending."""
         try:
             patches = start_read_patches(load_entries(audit_path).entries)
         except Exception:  # noqa: BLE001 - an unreadable log is reported where it is used
             return
         if patches:
-            self.call_from_thread(self._restore_restart_pending, patches)
+            self.call_from_thread(back, patches)
 
     def _restore_restart_pending(self, patches) -> None:
         for configmap, deployment, keys, at in patches:
             self.state.note_config_patch(configmap, deployment, keys, at)
         self._render_state()
 
-    @work(thread=True, exclusive=True, group="permissions", exit_on_error=False)
-    def _load_permissions(self) -> None:
+    @work(thread=True, group="permissions", exit_on_error=False)
+    def _load_permissions(self, executor: Executor, back: Callable[..., Any]) -> None:
         try:
-            permissions = self._runbook_executor.permissions(self.catalogue.actions)
+            permissions = executor.permissions(self.catalogue.actions)
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(toast, self, f"could not check permissions: {exc}", severity="warning")
             return
-        self.call_from_thread(self._set_permissions, permissions)
+        self.call_from_thread(back, permissions)
 
     def _set_permissions(self, permissions) -> None:
         self.permissions = permissions
+        if self.session is not self.displayed:
+            return  # drawn when its tab is shown
         self.query_one(ActionsPanel).permissions = permissions
         self.query_one(RankingPanel).permissions = permissions
 
@@ -216,8 +229,9 @@ class RunbookActionsMixin(_AppBase):
             samples = series.samples() if series is not None else []
             if samples:
                 peaks[pod.name] = (int(max(v for _, v in samples)), samples[-1][0] - samples[0][0])
+        shown = self.session is self.displayed
         return ActionContext(
-            selected_pod=self.query_one(PodTable).cursor_pod,
+            selected_pod=self.query_one(PodTable).cursor_pod if shown else self.session.cursor_pod,
             pods=pods,
             usage=usage,
             reason=reason,
@@ -246,18 +260,19 @@ class RunbookActionsMixin(_AppBase):
             toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
             return
         ctx = replace(self.action_context(), pinned_pod=pinned_pod)
+        where = self.context_note()
         if action.is_mutating:
-            toast(self, f"{action.title}: planning (dry run)…", timeout=2)
-            self._plan_in_worker(action, None, ctx)
+            toast(self, f"{action.title}{where}: planning (dry run)…", timeout=2)
+            self._plan_in_worker(self._runbook_executor, action, None, ctx, self.in_this_session(self._confirm))
         else:
-            toast(self, f"{action.title}: running…", timeout=2)
-            self._read_in_worker(action, ctx)
+            toast(self, f"{action.title}{where}: running…", timeout=2)
+            self._read_in_worker(self._runbook_executor, action, ctx)
 
     @work(thread=True, group="runbook", exit_on_error=False)
-    def _read_in_worker(self, action: Action, ctx: ActionContext) -> None:
+    def _read_in_worker(self, executor: Executor, action: Action, ctx: ActionContext) -> None:
         values = {p.name: p.default for p in action.params}
         try:
-            outcome = self._runbook_executor.run_read(action, values, ctx)
+            outcome = executor.run_read(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
@@ -275,26 +290,32 @@ class RunbookActionsMixin(_AppBase):
         self.push_screen(OutputScreen(*last), callback=lambda _: self._after_modal())
 
     @work(thread=True, group="runbook", exit_on_error=False)
-    def _plan_in_worker(self, action: Action, values: dict[str, str] | None, ctx: ActionContext) -> None:
+    def _plan_in_worker(self, executor: Executor, action: Action, values: dict[str, str] | None, ctx: ActionContext,
+                        back: Callable[..., Any]) -> None:
         """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
         try:
             if values is None:
-                values = self._runbook_executor.initial_values(action, ctx)
-            plan = self._runbook_executor.plan(action, values, ctx)
+                values = executor.initial_values(action, ctx)
+            plan = executor.plan(action, values, ctx)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
             return
-        self.call_from_thread(self._confirm, action, plan, ctx)
+        self.call_from_thread(back, action, plan, ctx)
 
     def _confirm(self, action: Action, plan: Plan, ctx: ActionContext) -> None:
-        def replan(values) -> Plan:
-            return self._runbook_executor.plan(action, values, ctx)
+        executor = self._runbook_executor
 
+        def replan(values) -> Plan:
+            return executor.plan(action, values, ctx)
+
+        if self.session is not self.displayed:
+            self.show_session(self.session)  # the modal is drawn over the cluster it acts on
         gentler = {aid: self.catalogue.get(aid).title for aid in plan.gentler_first}
         # an undo restores the recorded values: nothing to edit, nothing to re-plan
         screen = ConfirmActionScreen(action, plan, None if plan.undo_of else replan, gentler_titles=gentler,
-                                     keymap=self.keymap_bindings)
-        self.push_screen(screen, callback=self._confirmed)
+                                     keymap=self.keymap_bindings,
+                                     context=self.connection.context if self.multi_context else None)
+        self.push_screen(screen, callback=self.in_this_session(self._confirmed))
         self.call_after_refresh(self.push_live_figures)  # the target's figures at once, then each refresh
 
     def _confirmed(self, decision: Confirmed | SwitchTo | Retarget | None) -> None:
@@ -306,13 +327,13 @@ class RunbookActionsMixin(_AppBase):
         elif isinstance(decision, Retarget):
             self.run_runbook_action(decision.action_id, pinned_pod=decision.pod)
         else:
-            toast(self, f"{decision.plan.title}: applying…", timeout=2)
-            self._execute_in_worker(decision)
+            toast(self, f"{decision.plan.title}{self.context_note()}: applying…", timeout=2)
+            self._execute_in_worker(self._runbook_executor, decision, self.in_this_session(self._executed))
 
     @work(thread=True, group="runbook", exit_on_error=False)
-    def _execute_in_worker(self, decision: Confirmed) -> None:
-        outcome = self._runbook_executor.execute(decision.plan, confirmation=decision.confirmation)
-        self.call_from_thread(self._executed, outcome)
+    def _execute_in_worker(self, executor: Executor, decision: Confirmed, back: Callable[..., Any]) -> None:
+        outcome = executor.execute(decision.plan, confirmation=decision.confirmation)
+        self.call_from_thread(back, outcome)
 
     def _executed(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -320,7 +341,8 @@ class RunbookActionsMixin(_AppBase):
             self.state.note_own_action(outcome.intent_id)  # its MemtuiAction Event is not the team's
         severity = "information" if outcome.ok else "error"
         notes = ("\n" + "\n".join(outcome.notes)) if outcome.notes else ""
-        toast(self, outcome.summary + notes, severity=severity, timeout=10)
+        where = f"[{self.connection.context}] " if self.multi_context else ""
+        toast(self, where + outcome.summary + notes, severity=severity, timeout=10)
         if outcome.output and outcome.ok:
             self.last_output = (outcome.plan.action.title if outcome.plan else outcome.action_id, outcome)
         if outcome.ok and outcome.plan is not None and outcome.intent_id:
@@ -413,7 +435,8 @@ class RunbookActionsMixin(_AppBase):
         outcome = self._effects_pending.pop(intent_id)
         self._effects_started[intent_id] = outcome
         samples = merge_samples(self._samples_before.pop(intent_id, {}), self._effect_samples(outcome))
-        self._effect_in_worker(outcome, self.action_context(), samples, tuple(self.action_marks), window)
+        self._effect_in_worker(self._runbook_executor, outcome, self.action_context(), samples, tuple(self.action_marks),
+                               window, self.in_this_session(self._effect_measured))
 
     def _effect_samples(self, outcome: Outcome) -> dict[str, tuple[tuple[float, float], ...]]:
         """The history of the pods the effect concerns, copied (history belongs to the main thread)."""
@@ -430,15 +453,15 @@ class RunbookActionsMixin(_AppBase):
         return samples
 
     @work(thread=True, group="effects", exit_on_error=False)
-    def _effect_in_worker(self, outcome: Outcome, ctx: ActionContext, samples: Samples,
-                          marks: tuple[ActionMark, ...], window: EffectWindow) -> None:
+    def _effect_in_worker(self, executor: Executor, outcome: Outcome, ctx: ActionContext, samples: Samples,
+                          marks: tuple[ActionMark, ...], window: EffectWindow, back: Callable[..., Any]) -> None:
         try:
-            effect = self._runbook_executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
+            effect = executor.check_effect(outcome, ctx, samples=samples, marks=marks, window=window)
         except Exception as exc:  # noqa: BLE001
             self.call_from_thread(toast, self, f"effect check failed: {exc}", severity="warning")
             return
         if effect is not None:
-            self.call_from_thread(self._effect_measured, effect)
+            self.call_from_thread(back, effect)
 
     def _effect_measured(self, effect: Effect) -> None:
         self._effects_started.pop(effect.intent_id, None)
@@ -463,18 +486,20 @@ class RunbookActionsMixin(_AppBase):
     def action_undo(self) -> None:
         for outcome in reversed(self.outcomes):
             if outcome.ok and outcome.plan is not None and outcome.plan.undoable and not outcome.plan.undo_of:
-                self._undo_in_worker(outcome)
+                self._undo_in_worker(self._runbook_executor, outcome, self.action_context(),
+                                     self.in_this_session(self._confirm))
                 return
         toast(self, "nothing to undo: no reversible action applied in this session", timeout=4)
 
     @work(thread=True, group="runbook", exit_on_error=False)
-    def _undo_in_worker(self, outcome: Outcome) -> None:
+    def _undo_in_worker(self, executor: Executor, outcome: Outcome, ctx: ActionContext,
+                        back: Callable[..., Any]) -> None:
         try:
-            plan = self._runbook_executor.undo_plan(outcome)
+            plan = executor.undo_plan(outcome)
         except PlanError as exc:
             self.call_from_thread(toast, self, f"cannot undo: {exc}", severity="error")
             return
-        self.call_from_thread(self._confirm, plan.action, plan, self.action_context())
+        self.call_from_thread(back, plan.action, plan, ctx)
 
     def action_export(self) -> None:
         """The postmortem beside the audit log: the HTML report and the Markdown with its charts.

@@ -66,11 +66,23 @@ def test_no_kubeconfig_at_all_points_at_the_demo(tmp_path):
         (("--threshold", "16Gx"), "threshold '16Gx' is not a Kubernetes quantity"),
         (("--refresh", "soon"), "refresh"),
         (("--prometheus-url", "prometheus:9090"), "--prometheus-url 'prometheus:9090' must start with http:// or https://"),
+        (("--prometheus-header", "X-Scope-OrgID tenant-1"), "--prometheus-header must be NAME: VALUE (no ':' in it)"),
+        (("--prometheus-bearer-token-file", "/nonexistent/token"),
+         "--prometheus-bearer-token-file /nonexistent/token: no such file"),
+        (("--prometheus-matchers", "cluster"), "--prometheus-matchers 'cluster' is not a label matcher"),
     ],
 )
 def test_bad_options_are_usage_errors(tmp_path, args, fragment):
     proc = memtui(*args, home=tmp_path)
     assert_one_clear_error(proc, 2, fragment)
+
+
+def test_a_bad_prometheus_access_key_in_the_config_file_is_named_with_its_line(tmp_path):
+    config_dir = tmp_path / ".config" / "memtui"
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text('prometheus_url = "https://thanos:10902"\nprometheus_ca_file = "/nope/ca.pem"\n')
+    proc = memtui("-n", "sap-llm", home=tmp_path)
+    assert_one_clear_error(proc, 2, "config.toml:2: prometheus_ca_file /nope/ca.pem: no such file")
 
 
 def test_bad_config_file_is_named(tmp_path):

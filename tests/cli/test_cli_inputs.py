@@ -137,7 +137,7 @@ def test_a_keymap_or_runbook_file_that_is_not_utf8_is_one_line(sim, tmp_path, op
     [
         (("--speed", "nan"), "memtui sim: --speed must be a number between 0 and 3600 (got nan)"),
         (("--speed", "inf"), "memtui sim: --speed must be a number between 0 and 3600 (got inf)"),
-        (("--replicas", "100000"), "memtui sim: --replicas must be between 0 and 10000 (got 100000)"),
+        (("--replicas", "20001"), "memtui sim: --replicas must be between 0 and 20000 (got 20001)"),
         (("--seed", "-1"), "memtui sim: --seed must be between 0 and 4294967295 (got -1)"),
     ],
 )

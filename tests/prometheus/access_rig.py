@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.servers import free_port
+from tests.servers import HistoryPrometheus, free_port, start_prometheus_with_history
 
 GIB = 2**30
 NS = "sap-llm"
@@ -112,22 +112,48 @@ def web_config(certs: Certs) -> str:
             f"basic_auth_users:\n  {USER}: '{bcrypt_hash(PASSWORD)}'\n")
 
 
-def two_clusters(end: int) -> str:
-    """Ten minutes of working set (flat) and the memory limit of each cluster's pods, ``cluster`` labelled."""
-    lines = ["# TYPE container_memory_working_set_bytes gauge"]
-    for cluster, pods in CLUSTERS.items():
-        for pod, value in pods.items():
-            for t in range(end - 600, end + 1, 30):
-                lines.append(f'container_memory_working_set_bytes{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
-                             f'container="app"}} {value} {t}')
+def two_clusters(end: int, clusters: dict[str, dict[str, int]] = CLUSTERS,
+                 metrics: tuple[str, ...] = ("container_memory_working_set_bytes",)) -> str:
+    """Ten minutes of ``metrics`` (flat, the figures of ``clusters``) and the memory limit of each
+    cluster's pods, ``cluster`` labelled."""
+    lines = []
+    for metric in metrics:
+        lines.append(f"# TYPE {metric} gauge")
+        for cluster, pods in clusters.items():
+            for pod, value in pods.items():
+                for t in range(end - 600, end + 1, 30):
+                    lines.append(f'{metric}{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
+                                 f'container="app"}} {value} {t}')
     lines.append("# TYPE kube_pod_container_resource_limits gauge")
-    for cluster, pods in CLUSTERS.items():
+    for cluster, pods in clusters.items():
         for pod in pods:
             for t in range(end - 600, end + 1, 30):
                 lines.append(f'kube_pod_container_resource_limits{{cluster="{cluster}",namespace="{NS}",pod="{pod}",'
                              f'container="app",resource="memory"}} {LIMIT} {t}')
     lines.append("# EOF")
     return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Secured:
+    """A real Prometheus asking for TLS, memtui's client certificate and basic auth."""
+
+    server: HistoryPrometheus
+    certs: Certs
+    password_file: Path
+
+
+def start_secured(openmetrics: str, workdir: Path) -> Secured:
+    certs = mint_certs(workdir / "certs")
+    password_file = workdir / "password"
+    password_file.write_text(PASSWORD + "\n")  # a trailing newline, as `echo` writes it
+
+    def ready(url: str) -> bool:
+        return requests.get(f"{url}/-/ready", verify=str(certs.ca), cert=(str(certs.client_cert), str(certs.client_key)),
+                            auth=(USER, PASSWORD), timeout=2).status_code == 200
+
+    server = start_prometheus_with_history(openmetrics, workdir / "prometheus", web_config=web_config(certs), ready=ready)
+    return Secured(server, certs, password_file)
 
 
 @dataclass

@@ -8,60 +8,42 @@ series: the same pod name in each, with other figures, so a missing matcher show
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 
 from memtui.audit.errors import PrometheusUnavailable
 from memtui.audit.prometheus import report_series_from_prometheus
 from memtui.cli import build_parser, cli_values
 from memtui.clients.errors import SourceError
 from memtui.clients.kube.connection import connect as kube_connect
-from memtui.clients.prometheus import PrometheusAccess
+from memtui.clients.prometheus import PrometheusAccess, connect
 from memtui.config.prometheus_access import prometheus_access
 from memtui.config.settings import Settings, SettingsError, load_settings
 from memtui.sources.bundle import build_sources
 from memtui.sources.prometheus import PrometheusSource
 from tests.prometheus.access_rig import (
-    CLUSTERS, GIB, LIMIT, NS, PASSWORD, USER, Certs, RecordingGateway, mint_certs, two_clusters, web_config,
+    CLUSTERS, GIB, LIMIT, NS, PASSWORD, USER, RecordingGateway, Secured, start_secured, two_clusters,
 )
 from tests.servers import HistoryPrometheus, start_prometheus_with_history
 
 
-@dataclass
-class Secured:
-    server: HistoryPrometheus
-    certs: Certs
-    password_file: Path
-
-    def access(self, **changes) -> PrometheusAccess:
-        """Everything this server asks for; ``changes`` take one thing away or get it wrong."""
-        values = dict(url=self.server.url, ca_file=str(self.certs.ca), cert_file=str(self.certs.client_cert),
-                      key_file=str(self.certs.client_key), basic_auth_user=USER,
-                      basic_auth_password_file=str(self.password_file))
-        return PrometheusAccess(**{**values, **changes})
+def full_access(secured: Secured, **changes) -> PrometheusAccess:
+    """Everything the secured server asks for; ``changes`` take one thing away or get it wrong."""
+    values = dict(url=secured.server.url, ca_file=str(secured.certs.ca), cert_file=str(secured.certs.client_cert),
+                  key_file=str(secured.certs.client_key), basic_auth_user=USER,
+                  basic_auth_password_file=str(secured.password_file))
+    return PrometheusAccess(**{**values, **changes})
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory) -> Secured:
-    work = tmp_path_factory.mktemp("secured")
-    certs = mint_certs(work / "certs")
-    password_file = work / "password"
-    password_file.write_text(PASSWORD + "\n")  # a trailing newline, as `echo` writes it
-
-    def ready(url: str) -> bool:
-        return requests.get(f"{url}/-/ready", verify=str(certs.ca), cert=(str(certs.client_cert), str(certs.client_key)),
-                            auth=(USER, PASSWORD), timeout=2).status_code == 200
-
-    server = start_prometheus_with_history(two_clusters(int(time.time()) - 1), work / "prometheus",
-                                           web_config=web_config(certs), ready=ready)
-    yield Secured(server, certs, password_file)
-    server.stop()
+    rig = start_secured(two_clusters(int(time.time()) - 1), tmp_path_factory.mktemp("secured"))
+    yield rig
+    rig.server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -87,36 +69,50 @@ def working_sets(access: PrometheusAccess | str) -> dict[str, float | None]:
 
 
 def test_the_pane_reads_real_figures_through_tls_a_client_certificate_and_basic_auth(secured):
-    snapshot = PrometheusSource(secured.access(matchers='cluster="a"'), NS, timeout=5).fetch()
+    snapshot = PrometheusSource(full_access(secured, matchers='cluster="a"'), NS, timeout=5).fetch()
     assert {pod: t.working_set for pod, t in snapshot.pods.items()} == {"sap-llm-0": 3 * GIB}
     assert snapshot.pods["sap-llm-0"].limit == LIMIT
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    ({"basic_auth_password_file": None, "basic_auth_password_env": "MEMTUI_TEST_WRONG_PW"}, "401"),
-    ({"basic_auth_user": None}, "401"),
+    ({"basic_auth_password_file": None, "basic_auth_password_env": "MEMTUI_TEST_WRONG_PW"},
+     "HTTP 401 (credentials missing or refused (--prometheus-bearer-token-*, --prometheus-basic-auth-*))"),
+    ({"basic_auth_user": None}, "HTTP 401 (credentials missing or refused"),
 ])
 def test_a_wrong_or_missing_password_is_a_pane_error_that_does_not_show_the_password(secured, monkeypatch, change,
                                                                                      expected):
     monkeypatch.setenv("MEMTUI_TEST_WRONG_PW", "wrong-pw-42")
     with pytest.raises(SourceError) as raised:
-        PrometheusSource(secured.access(**change), NS, timeout=5).fetch()
+        PrometheusSource(full_access(secured, **change), NS, timeout=5).fetch()
     message = str(raised.value)
     assert expected in message and "\n" not in message.strip()
     assert "wrong-pw-42" not in message and PASSWORD not in message
 
 
-@pytest.mark.parametrize("change", [
-    {"cert_file": None, "key_file": None},  # the server requires a client certificate
-    {"ca_file": "other-ca"},  # the server's certificate is not signed by the CA given
-    {"ca_file": None},  # nor by the system's
+@pytest.mark.parametrize(("change", "expected"), [
+    # the server requires a client certificate
+    ({"cert_file": None, "key_file": None}, "the server refused the client certificate or wants one ("),
+    # the server's certificate is not signed by the CA given, nor by the system's
+    ({"ca_file": "other-ca"}, "the server's certificate is not trusted (unable to get local issuer certificate): "
+                              "--prometheus-ca-file?"),
+    ({"ca_file": None}, "the server's certificate is not trusted ("),
 ])
-def test_tls_failures_are_pane_errors_not_crashes(secured, change):
+def test_tls_failures_are_pane_errors_that_name_the_option_to_check(secured, change, expected):
     if change.get("ca_file") == "other-ca":
         change = {"ca_file": str(secured.certs.other_ca)}
     with pytest.raises(SourceError) as raised:
-        PrometheusSource(secured.access(**change), NS, timeout=5).fetch()
-    assert secured.server.url in str(raised.value)
+        PrometheusSource(full_access(secured, **change), NS, timeout=5).fetch()
+    assert f"{secured.server.url}: {expected}" in str(raised.value)
+
+
+def test_the_chosen_ca_holds_against_requests_ca_bundle_on_a_raw_session_call(secured, monkeypatch):
+    # requests lets $REQUESTS_CA_BUNDLE override session.verify on a call without verify=: the
+    # session connect makes must keep the CA file it was given (and verification off when asked)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(secured.certs.other_ca))
+    for access in (full_access(secured), full_access(secured, ca_file=None, verify_tls=False)):
+        client = connect(access, timeout=5)
+        answer = client._session.get(f"{client.url}/api/v1/query", params={"query": "vector(1)"}, timeout=5)
+        assert answer.json()["status"] == "success"
 
 
 def test_without_the_access_settings_the_secured_prometheus_answers_nothing(secured):
@@ -130,23 +126,23 @@ def test_without_the_access_settings_the_secured_prometheus_answers_nothing(secu
 
 @pytest.mark.parametrize("cluster", sorted(CLUSTERS))
 def test_each_cluster_sees_only_its_own_pods_and_figures(secured, cluster):
-    assert working_sets(secured.access(matchers=f'cluster="{cluster}"')) == CLUSTERS[cluster]
+    assert working_sets(full_access(secured, matchers=f'cluster="{cluster}"')) == CLUSTERS[cluster]
 
 
 def test_without_a_matcher_the_other_clusters_pods_and_figures_leak_in(secured):
     # what --prometheus-matchers is for: cluster a's pane would show b's pod and, for the pod name
     # both run, the larger figure (max by (pod, container) folds the two clusters' series)
-    assert working_sets(secured.access()) == {"sap-llm-0": 5 * GIB, "sap-llm-1": 7 * GIB}
+    assert working_sets(full_access(secured)) == {"sap-llm-0": 5 * GIB, "sap-llm-1": 7 * GIB}
 
 
 def test_the_audit_exports_charts_read_through_the_same_access_and_matcher(secured):
     end = datetime.now(UTC)
-    series = report_series_from_prometheus(secured.access(matchers='cluster="b"'), NS, end - timedelta(minutes=5), end,
+    series = report_series_from_prometheus(full_access(secured, matchers='cluster="b"'), NS, end - timedelta(minutes=5), end,
                                            "60s")
     assert set(series.working_set) == {"sap-llm-0", "sap-llm-1"}
     assert series.working_set["sap-llm-0"][-1][1] == 5 * GIB
     with pytest.raises(PrometheusUnavailable, match="401"):
-        report_series_from_prometheus(secured.access(basic_auth_user=None), NS, end - timedelta(minutes=5), end, "60s")
+        report_series_from_prometheus(full_access(secured, basic_auth_user=None), NS, end - timedelta(minutes=5), end, "60s")
 
 
 # -- a bearer-token gateway and a tenant header (Mimir, Cortex, Thanos behind a proxy) ------------
@@ -310,3 +306,41 @@ def test_the_runbooks_promql_read_goes_through_the_access_and_the_audit_log_hold
                                 for r in gateway.seen)
     log = rig.audit_path.read_text()
     assert gateway.url in log and "tok-1" not in log
+
+
+def test_the_audit_export_command_takes_the_access_from_the_environment(gateway, tmp_path, monkeypatch, capsys):
+    from memtui.audit.cli import main as audit_main
+    from tests.report.incident import write_incident
+
+    log = tmp_path / "audit.jsonl"
+    write_incident(log, datetime.now(UTC) - timedelta(minutes=25), ["sap-llm-0"])
+    for key in [k for k in os.environ if k.startswith("MEMTUI_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    monkeypatch.setenv("GATEWAY_TOKEN", "tok-1")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_BEARER_TOKEN_ENV", "GATEWAY_TOKEN")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_HEADERS", "X-Scope-OrgID: tenant-1")
+    monkeypatch.setenv("MEMTUI_PROMETHEUS_MATCHERS", "cluster=a")
+    code = audit_main(["export", "--file", str(log), "--format", "md", "--prometheus-url", gateway.url])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "memory chart left out" not in err and "tok-1" not in out + err
+    queries = [parse_qs(urlsplit(r["path"]).query).get("query", [""])[0] for r in gateway.seen]
+    assert queries and all(r["Authorization"] == "Bearer tok-1" and r["X-Scope-OrgID"] == "tenant-1"
+                           for r in gateway.seen)
+    charted = [q for q in queries if "container_memory_working_set_bytes" in q]
+    assert charted and all('cluster="a"' in q for q in charted), queries
+
+
+def test_the_limit_advice_reads_its_clusters_peak_through_the_access(tmp_path, sim, make_rig):
+    from memtui.executor.limit_history import _from_prometheus
+
+    pod = "sap-llm-7d9f8c6b5-abcde"  # <deployment>-<pod-template-hash>-<suffix>: what the advice matches
+    secured = start_secured(two_clusters(int(time.time()) - 1, {"a": {pod: 3 * GIB}, "b": {pod: 9 * GIB}}), tmp_path)
+    try:
+        rig = make_rig(sim, prometheus=full_access(secured, matchers='cluster="a"'))
+        peak, _, held = _from_prometheus(rig.executor.planner, "sap-llm", "app")
+    finally:
+        secured.server.stop()
+    assert peak == 3 * GIB  # not cluster b's 9 GiB
+    assert held is not None

@@ -6,9 +6,12 @@ change, and a family Prometheus refuses is a reason on the snapshot, not a crash
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+
 import pytest
 import requests
 
+from memtui.clients.errors import SourceError
 from memtui.demo.local_prometheus import MEMORY_USAGE_HIGH_RULE, start_prometheus_for_simulator
 from memtui.sources.prometheus import SLOW_FAMILIES, SLOW_INTERVAL, PrometheusSource
 from tests.servers import poll, start_prometheus_with_history
@@ -171,30 +174,44 @@ def _history(last: float) -> str:
     return "\n".join([*lines, "# EOF"]) + "\n"
 
 
-def test_a_refused_family_is_a_reason_and_the_other_figures_stay(tmp_path):
+@pytest.fixture
+def limited_prometheus(tmp_path):
+    """``_history`` in a Prometheus that refuses a query loading more than 300 samples at once."""
     server = start_prometheus_with_history(_history(time.time() - STEP), tmp_path / "prometheus",
                                            flags=("--query.max-samples=300",))
-    try:
-        url = server.url
-        source = PrometheusSource(url, SIDE)
-        q = source.queries
-        assert "too many samples" in refused(url, q.restarts)  # the limit is Prometheus's own
-        snapshot = source.fetch()
-        assert set(snapshot.errors) == {"restarts"} and "too many samples" in snapshot.errors["restarts"]
-        assert "restarts: query refused" in snapshot.summary
-        assert set(snapshot.read_at) == set(SLOW_FAMILIES) - {"restarts"}
-        api0, api1 = snapshot.pods["api-0"], snapshot.pods["api-1"]
-        assert api0.restarts_2h is None and api1.restarts_2h is None
-        # the sidecar pod: the restarted app's live series plus envoy; the pause and pod-level series left out
-        assert family(url, q.working_set)["api-0"] == api0.working_set
-        assert api0.working_set == 4e9 + 1e6 * 1800 + 2e8
-        for field, promql in (("rss", q.rss), ("cache", q.cache), ("usage", q.usage), ("limit", q.limit)):
-            assert {"api-0": getattr(api0, field), "api-1": getattr(api1, field)} == family(url, promql), field
-        assert api0.limit == 9 << 30 and api0.oom_within_2h and not api1.oom_within_2h
-        assert api0.growth_per_second == pytest.approx(1e6, rel=1e-3) and api1.growth_per_second == 0
-        assert api0.seconds_to_oom == pytest.approx(((9 << 30) - api0.working_set) / 1e6, rel=1e-3)
-        gpu = snapshot.gpu["api-1"]
-        assert (gpu.used_mib, gpu.total_mib, gpu.gpus) == (60000, 60000 + 103118, 2)
-    finally:
-        server.stop()
+    yield server
+    server.stop()
 
+
+def test_a_refused_family_is_a_reason_and_the_other_figures_stay(limited_prometheus):
+    url = limited_prometheus.url
+    source = PrometheusSource(url, SIDE)
+    q = source.queries
+    assert "too many samples" in refused(url, q.restarts)  # the limit is Prometheus's own
+    snapshot = source.fetch()
+    assert set(snapshot.errors) == {"restarts"} and "too many samples" in snapshot.errors["restarts"]
+    assert "restarts: query refused" in snapshot.summary
+    assert set(snapshot.read_at) == set(SLOW_FAMILIES) - {"restarts"}
+    api0, api1 = snapshot.pods["api-0"], snapshot.pods["api-1"]
+    assert api0.restarts_2h is None and api1.restarts_2h is None
+    # the sidecar pod: the restarted app's live series plus envoy; the pause and pod-level series left out
+    assert family(url, q.working_set)["api-0"] == api0.working_set
+    assert api0.working_set == 4e9 + 1e6 * 1800 + 2e8
+    for field, promql in (("rss", q.rss), ("cache", q.cache), ("usage", q.usage), ("limit", q.limit)):
+        assert {"api-0": getattr(api0, field), "api-1": getattr(api1, field)} == family(url, promql), field
+    assert api0.limit == 9 << 30 and api0.oom_within_2h and not api1.oom_within_2h
+    assert api0.growth_per_second == pytest.approx(1e6, rel=1e-3) and api1.growth_per_second == 0
+    assert api0.seconds_to_oom == pytest.approx(((9 << 30) - api0.working_set) / 1e6, rel=1e-3)
+    gpu = snapshot.gpu["api-1"]
+    assert (gpu.used_mib, gpu.total_mib, gpu.gpus) == (60000, 60000 + 103118, 2)
+
+
+def test_a_refused_range_query_is_a_reason(limited_prometheus):
+    source = PrometheusSource(limited_prometheus.url, SIDE)
+    with pytest.raises(SourceError) as refusal:
+        source.history(source.queries.working_set, duration=timedelta(hours=1), points=180)
+    assert refusal.value.reason.startswith("range query refused: HTTP 422") and "too many samples" in refusal.value.reason
+    # a shorter one passes: the samples are the backfilled ones, at the step asked for
+    series = source.history(source.queries.working_set, duration=timedelta(minutes=5), points=10)
+    assert set(series) == {"api-0", "api-1"} and {v for _, v in series["api-1"]} == {5e9}
+    assert {b[0] - a[0] for a, b in zip(series["api-1"], series["api-1"][1:])} == {30.0}

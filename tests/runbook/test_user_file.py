@@ -88,7 +88,7 @@ def test_override_with_another_kind_replaces_the_operation(user_file):
 
     [action.operation]
     kind = "promql"
-    query = 'topk(5, max by (pod) (container_memory_working_set_bytes{namespace="{namespace}", container!=""}))'
+    query = 'topk(5, max by (pod) (container_memory_working_set_bytes{namespace="{namespace}"{matchers}, container!=""}))'
     """)
     action = load_catalogue(path).get("diagnose.top-pods")
     assert action.operation.kind == "promql" and not hasattr(action.operation, "sort_by")
@@ -276,7 +276,7 @@ def test_read_only_kind_declared_mutating_is_rejected(user_file):
     risk = "reversible"
     summary = "Query."
     equivalent = "{query}"
-    operation = { kind = "promql", query = 'up{namespace="{namespace}"}' }
+    operation = { kind = "promql", query = 'up{namespace="{namespace}"{matchers}}' }
     """
     message = _rejected(user_file, text)
     assert message == ("action 'fix.my-query': risk 'reversible' does not fit operation kind 'promql', "
@@ -307,17 +307,8 @@ def test_diagnose_step_that_changes_something_is_rejected(user_file):
 
 
 def test_promql_free_text_outside_a_string_is_rejected(user_file):
-    text = """
-    [[action]]
-    id = "diagnose.my-query"
-    title = "My query"
-    phase = "diagnose"
-    risk = "read-only"
-    summary = "Query."
-    equivalent = "{query}"
-    operation = { kind = "promql", query = 'sum by ({label}) (up{namespace="{namespace}"})' }
-    params.label = { type = "string", default = "pod", label = "label" }
-    """
+    text = MY_QUERY.replace("QUERY", 'sum by ({label}) (up{namespace="{namespace}"{matchers}})') + (
+        '    params.label = { type = "string", default = "pod", label = "label" }\n')
     message = _rejected(user_file, text)
     assert message.startswith("action 'diagnose.my-query': operation.query {label} stands outside a string literal"), message
 
@@ -412,3 +403,46 @@ def test_also_for_offers_a_fix_under_other_causes_and_is_checked(user_file):
     also_for = ["leak"]
     """)
     assert message == "action 'fix.force-gc': also_for 'leak' is already this fix's root_cause"
+
+
+MY_QUERY = """
+    [[action]]
+    id = "diagnose.my-query"
+    title = "My query"
+    phase = "diagnose"
+    risk = "read-only"
+    summary = "Query."
+    equivalent = "{query}"
+    operation = { kind = "promql", query = 'QUERY' }
+    """
+
+
+def test_a_users_promql_query_carries_the_prometheus_matchers_where_it_declares_them(user_file):
+    query = 'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}"{matchers}, x="y"})'
+    action = load_catalogue(user_file(MY_QUERY.replace("QUERY", query))).get("diagnose.my-query")
+    assert action.bind(namespace="sap-llm", matchers='cluster="eu-1"').query == (
+        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
+    assert action.render_equivalent(namespace="sap-llm", matchers='cluster="eu-1"') == (
+        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
+    assert action.bind(namespace="sap-llm").query == 'sum(rss{namespace="sap-llm"}) / sum(limit{namespace="sap-llm", x="y"})'
+
+
+def test_a_users_promql_query_without_the_slot_gets_the_matchers_after_its_namespace_selectors(user_file):
+    """A runbook written before ``{matchers}`` existed keeps loading, and on a shared Prometheus its
+    namespace selectors carry the matchers all the same (the bound query is what is sent and shown)."""
+    query = 'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}", x="y"})'
+    action = load_catalogue(user_file(MY_QUERY.replace("QUERY", query))).get("diagnose.my-query")
+    assert action.bind(namespace="sap-llm", matchers='cluster="eu-1"').query == (
+        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
+    assert action.render_equivalent(namespace="sap-llm", matchers='cluster="eu-1"') == (
+        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
+    assert action.bind(namespace="sap-llm").query == 'sum(rss{namespace="sap-llm"}) / sum(limit{namespace="sap-llm", x="y"})'
+
+
+@pytest.mark.parametrize("query, expected", [
+    ('up{job="x"{matchers}, namespace="{namespace}"{matchers}}', '{matchers} may only stand right after'),
+    ('up{namespace="{namespace}", job="{matchers}"}', "{matchers} is ready-made promql text"),
+])
+def test_a_misplaced_matchers_slot_is_refused_at_load_time(user_file, query, expected):
+    message = _rejected(user_file, MY_QUERY.replace("QUERY", query))
+    assert message.startswith("action 'diagnose.my-query': operation.query ") and expected in message, message

@@ -38,6 +38,7 @@ from memtui.clients.kube.connection import connect
 from memtui.config.settings import Settings
 from memtui.sim import SimConfig, start_simulator
 from memtui.ui.app import MemtuiApp
+from tests.kubeconfigs import merged_kubeconfig
 
 EPOCH = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
 """When every shot is taken, in simulated time."""
@@ -60,6 +61,8 @@ class Shot:
     """``memtui replay`` over a recording of the same simulated incident (the keys move its cursor)."""
     team: bool = False
     """Teammates change the namespace while memtui runs (``team_changes``): the events pane's team rows."""
+    second: str | None = None
+    """``--context prod-eu,prod-us``: a second simulated cluster playing this scenario (the tab bar)."""
 
 
 SHOTS = (
@@ -84,6 +87,7 @@ SHOTS = (
     Shot("replay", (160, 48), keys=("right_square_bracket", "right"), replay=True),  # just after action 1
     Shot("replay-80x24", (80, 24), keys=("end", "left"), replay=True),
     Shot("team-timeline", (160, 48), scenario="batch-spike", team=True),
+    Shot("two-contexts", (160, 48), second="cache-bloat", keys=("greater_than_sign",)),  # prod-us on screen
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 
@@ -161,21 +165,35 @@ def shot_app(shot: Shot, workdir: Path) -> Iterator[tuple[MemtuiApp, RunBefore]]
             yield made
         return
     handle = start_simulator(SimConfig(scenario=shot.scenario, seed=SEED, speed=0, epoch=EPOCH), workdir=folder)
+    handles = [handle]
     try:
         with utc_display(), frozen_stopwatches():
-            settings = Settings(namespace="sap-llm", demo=True, scenario=shot.scenario, refresh=3600,
+            settings = Settings(namespace="sap-llm", demo=shot.second is None, scenario=shot.scenario, refresh=3600,
                                 audit_log=str(folder / "audit.jsonl"), theme=shot.theme,
                                 record_path=str(folder / "session.memtui"))  # recorded, as every run; not in the state dir
-            connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
-            app = MemtuiApp(settings, connection, clock=handle.now)
+            if shot.second is None:
+                connection = connect(kubeconfig=str(handle.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
+                app = MemtuiApp(settings, connection, clock=handle.now)
+            else:
+                handles.append(start_simulator(SimConfig(scenario=shot.second, seed=SEED + 1, speed=0, epoch=EPOCH),
+                                               workdir=folder / "second"))
+                config = merged_kubeconfig({"prod-eu": (handle, handle.url), "prod-us": (handles[1], handles[1].url)},
+                                           folder / "merged.kubeconfig")
+                eu, us = (connect(kubeconfig=str(config), context=name, namespace="sap-llm") for name in ("prod-eu", "prod-us"))
+                app = MemtuiApp(settings, eu, more=[us], clock=handle.now)
+
+            def advance(seconds: float) -> None:
+                for each in handles:
+                    each.advance(seconds)
 
             async def run_before(pilot: Pilot) -> None:
-                await _settle(pilot, app, shot, handle.advance,
+                await _settle(pilot, app, shot, advance,
                               before_ticks=(lambda: team_changes(handle)) if shot.team else None)
 
             yield app, run_before
     finally:
-        handle.stop()
+        for each in handles:
+            each.stop()
 
 
 def team_changes(handle) -> None:
@@ -218,22 +236,24 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
     moved ``TICK_SECONDS`` on (so trends, growth and the OOM forecast have samples, the same ones
     on every run); then the keys, then the modal they open."""
 
+    sessions = app.sessions  # every cluster watched (the tab bar's badges are in the picture)
+
     def idle() -> bool:
-        return not any(p.in_flight for p in app.pollers.values())
+        return not any(p.in_flight for s in sessions for p in s.pollers.values())
 
     def answered(*names: str) -> bool:
-        health = app.state.health
         return all(h.last_ok is not None or h.error is not None
-                   for name, h in health.items() if h.enabled and (not names or name in names))
+                   for s in sessions for name, h in s.state.health.items() if h.enabled and (not names or name in names))
 
-    state = app.state
-    await _wait(pilot, lambda: state.snapshot is not None and state.snapshot.events_error is None
-                and answered("kubernetes", "metrics API", "redis") and idle())
+    await _wait(pilot, lambda: all(s.state.snapshot is not None and s.state.snapshot.events_error is None
+                                   for s in sessions) and answered("kubernetes", "metrics API", "redis") and idle())
     if before_ticks is not None:
         before_ticks()
     for _ in range(TICKS):
         advance(TICK_SECONDS)
-        app.action_refresh_now()
+        for session in sessions:
+            with app.working_for(session):
+                app.action_refresh_now()
         await _wait(pilot, lambda: answered() and idle())
     await pilot.pause(0.3)
     for key in shot.keys:

@@ -131,3 +131,18 @@ def test_a_value_of_the_wrong_type_names_where_it_is():
     page = b'{"metadata": {}, "items": [{"metadata": {"name": "a"}, "status": {"containerStatuses": [{"restartCount": "3"}]}}]}'
     with pytest.raises(msgspec.ValidationError, match=r"\$\.items\[0\]\.status\.containerStatuses\[0\]\.restartCount"):
         POD_DECODER.page(page)
+
+
+def test_a_quiet_refresh_hands_over_the_same_pods_and_a_change_a_new_sorted_tuple(sim_factory):
+    handle = sim_factory(seed=7, replicas=6)
+    source = _source(handle)
+    try:
+        first = source.fetch()
+        assert source.fetch().pods is first.pods  # nothing happened: not re-sorted, not rebuilt
+        victim = next(p for p in first.pods if p.owner == "sap-llm")
+        handle.fail_liveness(victim.name)
+        changed = _until(source.fetch, lambda s: s.pods is not first.pods, "the watched change")
+        assert [p.name for p in changed.pods] == sorted(p.name for p in changed.pods)
+        assert {p.name for p in changed.pods} == {p.name for p in first.pods}
+    finally:
+        source.stop()

@@ -11,7 +11,16 @@ def test_parse_bytes_reads_kubernetes_quantities_and_the_runbooks_gb(text, expec
     assert parse_bytes(text) == expected
 
 
-@pytest.mark.parametrize("text", ["16Gx", "", "abc", "12 Gi", "-1Gi", "10GiB"])
+@pytest.mark.parametrize(
+    "text", ["10485760Ki", "12Gi", "8589934592", "0", "7Ei", "1.5Gi", "1e3", "12k", "512M", "100m", "0.5Ki", "12Mi"],
+)
+def test_the_integer_fast_path_gives_the_client_librarys_figure(text):
+    from kubernetes.utils.quantity import parse_quantity
+
+    assert parse_bytes(text) == int(parse_quantity(text))
+
+
+@pytest.mark.parametrize("text", ["16Gx", "", "abc", "12 Gi", "-1Gi", "10GiB", "Ki"])
 def test_parse_bytes_rejects_garbage_with_the_input_in_the_message(text):
     with pytest.raises(QuantityError) as excinfo:
         parse_bytes(text, what="limit")

@@ -8,6 +8,7 @@ and ``start`` = now − range, as timestamps.  Byte series are shown in binary u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from memtui.runbook.params import parse_duration
 from memtui.state.units import format_bytes
 
 PROMETHEUS_TIMEOUT_S = 15.0
+_STATUS_RE = re.compile(r"HTTP Status Code (\d+)")
+"""How prometheus_api_client words a non-200 answer (it keeps no status attribute)."""
 
 
 class PromQLHandler(Reading[PromQL]):
@@ -57,8 +60,15 @@ class PromQLHandler(Reading[PromQL]):
             else:
                 result = prom.custom_query(op.query)
         except PrometheusApiClientException as exc:
+            code = int(found.group(1)) if (found := _STATUS_RE.match(str(exc))) else 0
+            if code in prometheus.AUTH_REFUSED:
+                error = f"{url}: HTTP {code}: {prometheus.AUTH_REFUSED[code]}"
+                return ReadResult(False, f"{op.query}\n{error}", "Prometheus refused the credentials", target, error=error)
             error = f"query refused: {str(exc)[:300]}"
             return ReadResult(False, f"{op.query}\n{error}", "query refused", target, error=error)
+        except requests.exceptions.SSLError as exc:
+            error = f"{url}: {prometheus.tls_failure(exc)}"
+            return ReadResult(False, f"{op.query}\n{error}", "Prometheus TLS failed", target, error=error)
         except (requests.exceptions.RequestException, ValueError) as exc:
             error = f"{url}: {type(exc).__name__}"
             return ReadResult(False, f"{op.query}\n{error}", "Prometheus unreachable", target, error=error)
