@@ -30,6 +30,9 @@ class EventsPane(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=False)
         self._signature: tuple = ()
+        self._ages_shown: dict[str, str] = {}
+        """Row key → the age text on screen: a refresh updates only the ages that changed (each
+        ``update_cell`` repaints the whole table)."""
         self.now = lambda: datetime.now(timezone.utc)
 
     def on_mount(self) -> None:
@@ -49,6 +52,7 @@ class EventsPane(DataTable):
             return
         self._signature = signature
         self.clear()
+        self._ages_shown = {}
         now = self.now()
         if note:
             self.add_row(Text(""), Text(TEAM_MARK, style=role("warn")), Text(""),
@@ -57,12 +61,16 @@ class EventsPane(DataTable):
         for i, row in enumerate(shown):
             cells = self._cells(row, now) if isinstance(row, KubeEvent) else self._team_cells(row, now)
             self.add_row(*cells, key=str(i))
+            self._ages_shown[str(i)] = cells[0].plain
 
     def _refresh_ages(self, rows: tuple[KubeEvent | TeamChange, ...]) -> None:
         now = self.now()
         for i, row in enumerate(rows):
             when = row.last_seen if isinstance(row, KubeEvent) else row.at
-            self.update_cell(str(i), "age", self._age_of(when, now), update_width=False)
+            age = self._age_of(when, now)
+            if self._ages_shown.get(str(i)) != age.plain:
+                self.update_cell(str(i), "age", age, update_width=False)
+                self._ages_shown[str(i)] = age.plain
 
     @staticmethod
     def _age_of(when: datetime | None, now: datetime) -> Text:

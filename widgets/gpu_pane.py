@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from memtui.state.snapshots import GpuUsage
 from memtui.widgets.cells import fragment_style, clip_lines, crop_middle, severity, sparkline
+from memtui.widgets.content_fit import FitsContent
 from memtui.widgets.outside_text import visible
 from memtui.widgets.roles import role
 
 
 
-class GpuPane(Widget):
+class GpuPane(FitsContent):
     """One line per pod: used/total (DCGM's MiB shown as GiB), % and a sparkline scaled to the card."""
 
     DEFAULT_CSS = """
@@ -23,14 +25,23 @@ class GpuPane(Widget):
     }
     """
 
-    usage: reactive[tuple[GpuUsage, ...]] = reactive((), always_update=True, layout=True)
+    usage: reactive[tuple[GpuUsage, ...]] = reactive((), always_update=True)
     """GPU usage per pod, highest first."""
-    trends: reactive[dict[str, tuple[float, ...]]] = reactive({}, always_update=True)
+    trends: reactive[Mapping[str, tuple[float, ...]]] = reactive(dict, always_update=True)
     """Recent used-MiB samples per pod."""
-    message: reactive[str] = reactive("", layout=True)
+    message: reactive[str] = reactive("")
     """Why there are no figures (no DCGM, no driver…)."""
     max_lines: reactive[int] = reactive(8)
     """Pods shown; the rest are summarised."""
+
+    def watch_usage(self) -> None:
+        self.refit()
+
+    def watch_message(self) -> None:
+        self.refit()
+
+    def watch_max_lines(self) -> None:
+        self.refit()
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")

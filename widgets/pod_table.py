@@ -9,6 +9,7 @@ so a re-sort never moves the selection under the operator's finger.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 
 from rich.segment import Segment
@@ -61,8 +62,11 @@ NAME_MAX = 44
 TREND_MAX = 48
 
 
-def layout_columns(width: int) -> list[tuple[Column, int]]:
-    """Pick the columns that fit ``width`` by priority, then give spare room to name and trend."""
+@lru_cache(maxsize=16)
+def layout_columns(width: int) -> tuple[tuple[Column, int], ...]:
+    """Pick the columns that fit ``width`` by priority, then give spare room to name and trend.
+
+    Cached by width: every line drawn asks for it."""
     chosen = list(COLUMNS)
 
     def total(cols: list[Column]) -> int:
@@ -80,7 +84,7 @@ def layout_columns(width: int) -> list[tuple[Column, int]]:
             spare -= extra
     if "name" in widths:
         widths["name"] += spare
-    return [(c, widths[c.key]) for c in chosen]
+    return tuple((c, widths[c.key]) for c in chosen)
 
 
 GRAPHIC_COLUMNS = frozenset({"trend", "bar"})
@@ -172,7 +176,12 @@ class PodTable(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._visible: tuple[PodRow, ...] = ()
+        self._ordered_from: tuple[tuple[PodRow, ...], tuple[str, bool, str]] = ((), ("", False, ""))
+        """The rows and the view (sort, reverse, filter) ``_visible`` was ordered from."""
         self._cursor_pod: str | None = None
+        self._line_cache: dict[int, tuple[PodRow, tuple, Strip]] = {}
+        """Drawn lines by row (id → row, what else the line shows, the line): the state hands an
+        unchanged pod over as the same row, and its line is not formatted again at each refresh."""
         self._cursor = 0
         self.now = lambda: datetime.now(timezone.utc)
 
@@ -187,8 +196,15 @@ class PodTable(ScrollView, can_focus=True):
         return self._cursor_pod
 
     def _recompute(self) -> None:
-        ordered = sort_rows(filter_rows(self.rows, self.filter_text), self.sort_key)
-        self._visible = tuple(reversed(ordered)) if self.sort_reverse else ordered
+        view = (self.sort_key, self.sort_reverse, self.filter_text)
+        rows = self.rows
+        before, before_view = self._ordered_from
+        # the state hands an unchanged pod over as the same row object: when every row is, the
+        # order is the one already computed (no filter and sort of every pod at each refresh)
+        if view != before_view or len(rows) != len(before) or any(a is not b for a, b in zip(rows, before)):
+            ordered = sort_rows(filter_rows(rows, self.filter_text), self.sort_key)
+            self._visible = tuple(reversed(ordered)) if self.sort_reverse else ordered
+            self._ordered_from = (rows, view)
         names = [r.name for r in self._visible]
         if self._cursor_pod in names:
             self._cursor = names.index(self._cursor_pod)
@@ -250,6 +266,10 @@ class PodTable(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_cache.clear()  # a theme or focus change: every line in its new colours
+
     def _style(self, role: str) -> Style:
         if not role:
             return Style()
@@ -279,8 +299,19 @@ class PodTable(ScrollView, can_focus=True):
             title += " ▲" if self.sort_reverse else " ▼"
         return [(title, "")]
 
-    def _row_fragments(self, row: PodRow, column: Column, width: int) -> list[cells.Fragment]:
+    def _ages(self, row: PodRow) -> tuple[str, str]:
+        """The line's texts that move with the clock: the last exit's age and the pod's age."""
+        now = self.now()
+        last = ""
+        if row.last_reason and row.last_terminated_at is not None:
+            last = " " + cells.coarse_age((now - row.last_terminated_at).total_seconds())
+        age = (now - row.created_at).total_seconds() if row.created_at else None
+        return last, cells.age_text(age)
+
+    def _row_fragments(self, row: PodRow, column: Column, width: int,
+                       ages: tuple[str, str] | None = None) -> list[cells.Fragment]:
         key = column.key
+        last_ago, age_text = ages if ages is not None else self._ages(row)
         percent = row.percent
         if key == "name":
             healthy = row.status_text == "Running" and _all_ready(row.ready_text)
@@ -300,10 +331,7 @@ class PodTable(ScrollView, can_focus=True):
                 if row.oom_within_2h or row.oom_kills_seen:
                     return [("OOMKilled ≤2h", "oom")]
                 return [("—", "dim")]
-            ago = ""
-            if row.last_terminated_at is not None:
-                ago = " " + cells.coarse_age((self.now() - row.last_terminated_at).total_seconds())
-            return [(row.last_reason + ago, "oom" if row.last_reason == "OOMKilled" else "warn")]
+            return [(row.last_reason + last_ago, "oom" if row.last_reason == "OOMKilled" else "warn")]
         if key == "memory":
             return [(cells.memory_text(row.working_set, row.limit), severity_or_dim(percent))]
         if key == "percent":
@@ -324,31 +352,46 @@ class PodTable(ScrollView, can_focus=True):
         if key == "forecast":
             return [cells.oom_eta_text(row.seconds_to_oom)]
         if key == "age":
-            age = (self.now() - row.created_at).total_seconds() if row.created_at else None
-            return [(cells.age_text(age), "dim")]
+            return [(age_text, "dim")]
         return [("", "")]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if y > 0:
+            index = int(self.scroll_offset.y) + y - 1
+            if index >= len(self._visible):
+                base = self.rich_style
+                loading = self.loading_text() if y == 1 else None
+                if loading is not None:
+                    dim = base + self._style("dim")
+                    return Strip([Segment(" " + loading, dim)], width).crop_extend(0, width, dim)
+                return Strip.blank(width, base)
+            row = self._visible[index]
+            ages = self._ages(row)
+            key = (width, index == self._cursor, self.has_focus, self.threshold_bytes, ages)
+            cached = self._line_cache.get(id(row))
+            if cached is not None and cached[0] is row and cached[1] == key:
+                return cached[2]
+            strip = self._row_line(row, width, index == self._cursor, ages)
+            if len(self._line_cache) > 4 * self.size.height + 64:  # rows that left the screen
+                self._line_cache.clear()
+            self._line_cache[id(row)] = (row, key, strip)
+            return strip
         layout = layout_columns(width)
         base = self.rich_style
         if y == 0:
             segments = self._join([self._cell(self._header_fragments(c), w, "left") for c, w in layout])
             return Strip(Segment.apply_style(segments, base + self._style("header")), width).extend_cell_length(width, base + self._style("header"))
-        index = int(self.scroll_offset.y) + y - 1
-        if index >= len(self._visible):
-            loading = self.loading_text() if y == 1 else None
-            if loading is not None:
-                dim = base + self._style("dim")
-                return Strip([Segment(" " + loading, dim)], width).crop_extend(0, width, dim)
-            return Strip.blank(width, base)
-        row = self._visible[index]
-        on_cursor = index == self._cursor
+        return Strip.blank(width, base)
+
+    def _row_line(self, row: PodRow, width: int, on_cursor: bool, ages: tuple[str, str]) -> Strip:
+        layout = layout_columns(width)
+        base = self.rich_style
         cursor = self._style("cursor") if on_cursor else Style()
         text_colour = Style(color=cursor.color) if on_cursor and cursor.color else None
         columns = []
         for c, w in layout:
-            segs = self._cell(self._row_fragments(row, c, w), w, c.align, middle=c.key == "name")
+            segs = self._cell(self._row_fragments(row, c, w, ages), w, c.align, middle=c.key == "name")
             if text_colour is not None and c.key not in GRAPHIC_COLUMNS:
                 segs = list(Segment.apply_style(segs, post_style=text_colour))
             columns.append(segs)

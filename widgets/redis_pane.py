@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from memtui.state.snapshots import RedisStats
 from memtui.state.units import format_bytes
 from memtui.widgets.cells import fragment_style, clip_lines, sparkline
+from memtui.widgets.content_fit import FitsContent
 from memtui.widgets.outside_text import plain, visible
 from memtui.widgets.roles import role
 
 
-class RedisPane(Widget):
+class RedisPane(FitsContent):
     """used_memory, RSS, peak, fragmentation, maxmemory/policy, evictions, keyspace, hit rate."""
 
     DEFAULT_CSS = """
@@ -23,12 +23,21 @@ class RedisPane(Widget):
     }
     """
 
-    stats: reactive[RedisStats | None] = reactive(None, always_update=True, layout=True)
+    stats: reactive[RedisStats | None] = reactive(None, always_update=True)
     """The last INFO reading."""
-    trend: reactive[tuple[float, ...]] = reactive((), always_update=True, layout=True)
+    trend: reactive[tuple[float, ...]] = reactive((), always_update=True)
     """Recent used_memory samples, oldest first."""
-    message: reactive[str] = reactive("", layout=True)
+    message: reactive[str] = reactive("")
     """Shown instead of figures when Redis is not configured or never answered."""
+
+    def watch_stats(self) -> None:
+        self.refit()
+
+    def watch_trend(self) -> None:
+        self.refit()
+
+    def watch_message(self) -> None:
+        self.refit()
 
     def render(self) -> Text:
         stats = self.stats

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from memtui.state.cockpit import OomSummary, PodRow
 from memtui.state.incident import ESCALATION_LEVELS, EscalationLevel
 from memtui.state.oom_ledger import KillKind
 from memtui.state.units import format_age, format_bytes, format_rate
+from memtui.widgets.content_fit import FitsContent
 from memtui.widgets.outside_text import plain, visible
 from memtui.widgets.roles import role
 
@@ -27,7 +27,7 @@ LEVEL_SPANS = {1: "0–15m", 2: "15–30m", 3: "30m+"}
 LEVEL_WHO = {1: "on-call", 2: "app engineer", 3: "architecture"}
 
 
-class SidePanel(Widget):
+class SidePanel(FitsContent):
     """Selected pod, OOM kills this incident, and the escalation ladder."""
 
     DEFAULT_CSS = """
@@ -39,12 +39,18 @@ class SidePanel(Widget):
     }
     """
 
-    pod: reactive[PodRow | None] = reactive(None, always_update=True, layout=True)
+    pod: reactive[PodRow | None] = reactive(None, always_update=True)
     """The pod under the cursor in the pods pane."""
     escalation: reactive[EscalationLevel | None] = reactive(None)
     """The incident's current escalation level, highlighted in the ladder."""
-    oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True, layout=True)
+    oom_kills: reactive[tuple[OomSummary, ...]] = reactive((), always_update=True)
     """OOM kills this incident per pod, kept after rollouts replace the pods."""
+
+    def watch_pod(self) -> None:
+        self.refit()
+
+    def watch_oom_kills(self) -> None:
+        self.refit()
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

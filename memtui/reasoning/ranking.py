@@ -44,12 +44,12 @@ _cache: tuple[tuple[Any, ...], CauseRanking] | None = None
 
 def _key(state: CockpitState) -> tuple[Any, ...]:
     """Every input: the snapshots by identity (they are immutable, a new poll is a new object),
-    the history by its samples' count and last value (it grows with the pods snapshot or a backfill)."""
+    the history by its version (it moves with every sample a pods snapshot or a backfill adds:
+    one number, where a look at each pod's series cost 60 ms per refresh at 5,000 pods)."""
     objects = (state.snapshot, state.prometheus, state.evidence, state.redis)
-    series = [state.history.get(r.name) for r in state.rows] + [state.gpu_history.get(r.name) for r in state.rows]
     prometheus = state.health.get("prometheus")
-    values = (tuple((len(s), s.last()) for s in series if s is not None),
-              len(state.redis_history), prometheus.enabled if prometheus else None)
+    values = (state.history.version, state.gpu_history.version, state.redis_history.version,
+              prometheus.enabled if prometheus else None)
     return objects, values
 
 

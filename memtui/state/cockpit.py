@@ -9,13 +9,13 @@ Prometheus adds the working-set split, the ``deriv()`` growth and the OOM foreca
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from memtui.state.history import HistoryStore, RingSeries
-from memtui.state.incident import IncidentClock, IncidentStatus, first_crossing
+from memtui.state.incident import IncidentClock, IncidentStatus, current_run_start, earliest_start
 from memtui.state.oom_ledger import OomKill, OomLedger
 from memtui.state.snapshots import (
     AlertSnapshot,
@@ -176,6 +176,12 @@ class CockpitState:
     """This session's own actions (audit intent ids): the team source leaves their Events out."""
     """Why some of the team's changes cannot be seen (e.g. "configmaps: forbidden (RBAC)")."""
     _rows: tuple[PodRow, ...] = ()
+    _row_inputs: dict[str, tuple[tuple[Any, ...], PodRow]] = field(default_factory=dict, repr=False)
+    """Per pod, what its row was derived from and the row: an unchanged pod keeps its row object."""
+    _derived: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
+    """Derived views (OOM summary, events newest first) by what they were derived from."""
+    _run_starts: dict[str, tuple[RingSeries, int, float, float | None]] = field(default_factory=dict, repr=False)
+    """Per pod over the threshold: its series, the series' version, the threshold, its current run start."""
 
     def __post_init__(self) -> None:
         self.ledger.pod_history = self.history.get  # "working set just before" a kill memtui missed
@@ -394,7 +400,21 @@ class CockpitState:
         if self.snapshot is None:
             return
         trends = self.prometheus.pods if self.prometheus is not None else {}
-        self._rows = tuple(self._row(pod, trends.get(pod.name)) for pod in self.snapshot.pods)
+        usage, history, count_for, gpu = self.snapshot.usage, self.history, self.ledger.count_for, self.gpu
+        known, inputs = self._row_inputs, {}
+        rows = []
+        for listed in self.snapshot.pods:
+            # every input of ``_row``: a pod whose inputs are the same keeps its row object
+            name = listed.name
+            series, trend = history.get(name), trends.get(name)
+            key = (listed, usage.get(name), trend, series, series.version if series is not None else -1,
+                   count_for(name), gpu.get(name))
+            old = known.get(name)
+            row = old[1] if old is not None and old[0] == key else self._row(listed, trend)
+            inputs[name] = (key, row)
+            rows.append(row)
+        self._row_inputs = inputs
+        self._rows = tuple(rows)
         for pod, trend in trends.items():
             if trend.oom_within_2h:
                 self.ledger.note_pod(pod, "prometheus")
@@ -420,14 +440,29 @@ class CockpitState:
         alerts, where = self.firing_alerts()
         starts = [a.starts_at for a in alerts if a.starts_at is not None]
         earliest = min(starts) if starts else None
-        crossing = first_crossing((row.series.samples() for row in over_rows if row.series is not None),
-                                  float(self.threshold_bytes))
+        crossing = earliest_start(self._run_start(row) for row in over_rows)
         self.incident = self.incident_clock.observe(
             self.clock(), pods_over=len(over_rows), pods_total=len(self._rows),
             alertmanager=earliest if where == "alertmanager" else None,
             alerts_for_state=earliest if where == "prometheus" else None,
             crossing=crossing, alerts=tuple(sorted(alerts, key=_alert_order)),
         )
+
+    def _run_start(self, row: PodRow) -> float | None:
+        """When ``row``'s pod went over the threshold this time, read again only when its history
+        changed (thousands of pods over it at every refresh otherwise read their whole history)."""
+        series = row.series
+        if series is None:
+            return None
+        threshold = float(self.threshold_bytes)
+        cached = self._run_starts.get(row.name)
+        if cached is not None and cached[0] is series and cached[1:3] == (series.version, threshold):
+            return cached[3]
+        start = current_run_start(series.samples(), threshold)
+        self._run_starts[row.name] = (series, series.version, threshold, start)
+        if len(self._run_starts) > 2 * len(self._rows) + 100:  # pods that went: forget them
+            self._run_starts = {r.name: self._run_starts[r.name] for r in self._rows if r.name in self._run_starts}
+        return start
 
     def _row(self, pod: PodState, trend: PodTrend | None) -> PodRow:
         usage = self.snapshot.usage.get(pod.name) if self.snapshot else None
@@ -481,7 +516,18 @@ class CockpitState:
         return min(soon, key=lambda pair: pair[0])[1] if soon else None
 
     def oom_summary(self) -> tuple[OomSummary, ...]:
-        """Every pod memtui knows was OOMKilled, most recent first; survives rollouts and event expiry."""
+        """Every pod memtui knows was OOMKilled, most recent first; survives rollouts and event expiry.
+
+        Derived again only when the ledger or the pods listing changed (it is drawn at every refresh)."""
+        key = (self.ledger.version, self.snapshot.pods if self.snapshot else None)
+        cached = self._derived.get("oom_summary")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        summary = self._oom_summary()
+        self._derived["oom_summary"] = (key, summary)
+        return summary
+
+    def _oom_summary(self) -> tuple[OomSummary, ...]:
         live = {pod.name for pod in self.snapshot.pods} if self.snapshot else set()
         grouped: dict[str, list] = {}
         for kill in self.ledger.kills():
@@ -503,18 +549,44 @@ class CockpitState:
         return tuple(sorted(summaries, key=lambda s: s.last or epoch, reverse=True))
 
     def events(self) -> tuple[KubeEvent, ...]:
-        """Events newest first."""
+        """Events newest first (sorted again only when the listing changed)."""
         if self.snapshot is None:
             return ()
+        events = self.snapshot.events
+        cached = self._derived.get("events")
+        if cached is not None and cached[0] == events:
+            return cached[1]
         epoch = datetime.min.replace(tzinfo=timezone.utc)
-        return tuple(sorted(self.snapshot.events, key=lambda e: e.last_seen or epoch, reverse=True))
+        newest_first = tuple(sorted(events, key=lambda e: e.last_seen or epoch, reverse=True))
+        self._derived["events"] = (events, newest_first)
+        return newest_first
 
     def gpu_rows(self) -> tuple[GpuUsage, ...]:
         return tuple(sorted(self.gpu.values(), key=lambda g: -(g.percent or 0.0)))
 
-    def gpu_trends(self) -> dict[str, tuple[float, ...]]:
-        """The GPU pane's sparklines: history of each GPU shown now."""
-        return {key: series.values() for key in self.gpu if (series := self.gpu_history.get(key))}
+    def gpu_trends(self) -> Mapping[str, tuple[float, ...]]:
+        """The GPU pane's sparklines: history of each GPU shown now, read for the GPUs the pane
+        draws (a few lines) when it draws them, not for every GPU at every refresh."""
+        return _Trends(self.gpu_history, frozenset(k for k in self.gpu if k in self.gpu_history))
+
+
+class _Trends(Mapping[str, tuple[float, ...]]):
+    """Series values by key, read from the history when looked up."""
+
+    def __init__(self, history: HistoryStore, keys: frozenset[str]) -> None:
+        self._history, self._keys = history, keys
+
+    def __getitem__(self, key: str) -> tuple[float, ...]:
+        series = self._history.get(key) if key in self._keys else None
+        if series is None:
+            raise KeyError(key)
+        return series.values()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _alert_order(alert: FiringAlert) -> tuple[bool, float, str]:
@@ -523,21 +595,52 @@ def _alert_order(alert: FiringAlert) -> tuple[bool, float, str]:
 
 
 def sort_rows(rows: tuple[PodRow, ...], key: str) -> tuple[PodRow, ...]:
-    """Highest first for figures, soonest first for forecasts, A–Z for names, oldest first for age."""
-    if key == "name":
-        return tuple(sorted(rows, key=lambda r: r.name))
-    if key == "age":
-        far = datetime.max.replace(tzinfo=timezone.utc)
-        return tuple(sorted(rows, key=lambda r: (r.created_at or far, r.name)))
-    if key == "forecast":
-        return tuple(sorted(rows, key=lambda r: (r.seconds_to_oom is None, r.seconds_to_oom or 0.0, r.name)))
-    value: Callable[[PodRow], float | None] = {
-        "memory": lambda r: r.working_set,
-        "percent": lambda r: r.percent,
-        "growth": lambda r: r.growth_per_minute,
-        "restarts": lambda r: r.restarts,
-    }[key]
-    return tuple(sorted(rows, key=lambda r: (value(r) is None, -(value(r) or 0.0), r.name)))
+    """Highest first for figures, soonest first for forecasts, A–Z for names, oldest first for age.
+
+    Each order is one key function reading the row's fields once (20,000 rows are sorted per
+    refresh: a generic key that looked each figure up twice through a lambda cost twice as much)."""
+    return tuple(sorted(rows, key=_SORT_KEY_FUNCTIONS[key]))
+
+
+_FAR = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def _by_name(r: PodRow) -> str:
+    return r.name
+
+
+def _by_age(r: PodRow) -> tuple[datetime, str]:
+    return (r.created_at or _FAR, r.name)
+
+
+def _by_forecast(r: PodRow) -> tuple[bool, float, str]:
+    seconds = r.seconds_to_oom
+    return (seconds is None, seconds or 0.0, r.name)
+
+
+def _by_memory(r: PodRow) -> tuple[bool, float, str]:
+    value = r.working_set
+    return (value is None, -(value or 0.0), r.name)
+
+
+def _by_percent(r: PodRow) -> tuple[bool, float, str]:
+    value = r.percent
+    return (value is None, -(value or 0.0), r.name)
+
+
+def _by_growth(r: PodRow) -> tuple[bool, float, str]:
+    value = r.growth_per_minute
+    return (value is None, -(value or 0.0), r.name)
+
+
+def _by_restarts(r: PodRow) -> tuple[bool, float, str]:
+    return (False, -r.restarts, r.name)
+
+
+_SORT_KEY_FUNCTIONS: dict[str, Callable[[PodRow], Any]] = {
+    "memory": _by_memory, "percent": _by_percent, "forecast": _by_forecast, "growth": _by_growth,
+    "restarts": _by_restarts, "name": _by_name, "age": _by_age,
+}
 
 
 def filter_rows(rows: tuple[PodRow, ...], text: str) -> tuple[PodRow, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 class RingSeries:
     """The recent (time, value) samples of one series, at most ``capacity`` of them."""
 
-    __slots__ = ("capacity", "window", "min_interval", "_times", "_values", "_next", "_count")
+    __slots__ = ("capacity", "window", "min_interval", "_times", "_values", "_next", "_count", "version")
 
     def __init__(self, capacity: int, window: float = 3600.0) -> None:
         self.capacity = capacity
@@ -29,6 +29,8 @@ class RingSeries:
         self._values = array("f", bytes(4 * capacity))
         self._next = 0
         self._count = 0
+        self.version = 0
+        """Moves at every change of the samples: what is derived from them is derived again only then."""
 
     def __len__(self) -> int:
         return self._count
@@ -44,6 +46,7 @@ class RingSeries:
                 return  # same or older sample (a repeated metrics window): keep time monotonic
             if t - self._times[last] < self.min_interval:
                 self._values[last] = max(self._values[last], value)  # same bucket: keep the peak
+                self.version += 1
                 return
             if self._count == self.capacity and t - self._times[self._index(0)] < self.window:
                 self._compact()
@@ -51,6 +54,7 @@ class RingSeries:
         self._values[self._next] = value
         self._next = (self._next + 1) % self.capacity
         self._count = min(self._count + 1, self.capacity)
+        self.version += 1
 
     def _compact(self) -> None:
         """Halve the resolution: merge neighbours, keep each pair's peak at the earlier time."""
@@ -69,6 +73,7 @@ class RingSeries:
             self._values[i] = v
         self._count = len(samples)
         self._next = self._count % self.capacity
+        self.version += 1
 
     def values(self) -> tuple[float, ...]:
         return tuple(self._values[self._index(i)] for i in range(self._count))
@@ -159,6 +164,8 @@ class HistoryStore:
         self.grace = grace
         self._series: dict[str, RingSeries] = {}
         self._missing: dict[str, int] = {}
+        self.version = 0
+        """Moves when any series changes, appears or goes (the ranking is reused while it stays)."""
 
     def __len__(self) -> int:
         return len(self._series)
@@ -177,18 +184,29 @@ class HistoryStore:
 
     def record(self, samples: Mapping[str, tuple[float, float]]) -> None:
         """Append one refresh of ``{key: (time, value)}``; absent series age towards removal."""
+        changed = False
         for key, (t, value) in samples.items():
-            self._series_for(key).append(t, value)
+            series = self._series.get(key)
+            if series is None:
+                series, changed = self._series_for(key), True
+            before = series.version
+            series.append(t, value)
+            changed = changed or series.version != before
             self._missing.pop(key, None)
-        for key in list(self._series):
-            if key in samples:
-                continue
-            misses = self._missing.get(key, 0) + 1
-            if misses > self.grace:
-                del self._series[key]
-                self._missing.pop(key, None)
-            else:
-                self._missing[key] = misses
+        if len(samples) < len(self._series) or self._missing:
+            for key in list(self._series):
+                if key in samples:
+                    continue
+                misses = self._missing.get(key, 0) + 1
+                if misses > self.grace:
+                    del self._series[key]
+                    self._missing.pop(key, None)
+                    changed = True
+                else:
+                    self._missing[key] = misses
+        if changed:
+            self.version += 1
 
     def backfill(self, key: str, points: Iterable[tuple[float, float]]) -> None:
         self._series_for(key).backfill(points)
+        self.version += 1

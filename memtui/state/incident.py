@@ -109,8 +109,13 @@ def current_run_start(samples: Iterable[tuple[float, float]], threshold: float) 
 def first_crossing(runs: Iterable[Iterable[tuple[float, float]]], threshold: float) -> datetime | None:
     """The first crossing of the current episode: the earliest current run start among ``runs``
     (the samples of each pod over the threshold now)."""
-    starts = [t for samples in runs if (t := current_run_start(samples, threshold)) is not None]
-    return datetime.fromtimestamp(min(starts), timezone.utc) if starts else None
+    return earliest_start(current_run_start(samples, threshold) for samples in runs)
+
+
+def earliest_start(starts: Iterable[float | None]) -> datetime | None:
+    """The earliest of the pods' current run starts (``current_run_start``), None when there is none."""
+    known = [t for t in starts if t is not None]
+    return datetime.fromtimestamp(min(known), timezone.utc) if known else None
 
 
 class IncidentClock:
