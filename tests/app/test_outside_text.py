@@ -204,7 +204,11 @@ async def test_runbook_file_values_are_literal_in_toasts_modal_and_panel(sim, ma
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
         await pilot.press("question_mark")  # memtui's help lists the runbook's keys with their titles
-        # waited for, not paused for: on a loaded machine the help screen took longer than 0.3 s
+        # waited for, not paused for: on a loaded machine the help screen took longer than 0.3 s;
+        # the runbook's keys come after the app's own, below the fold of the dialog: scroll there
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), timeout=10)
+        for _ in range(6):
+            await pilot.press("pagedown")
         await wait_for(pilot, lambda: "[/x]Batch [bold red]R" in screen_text(app), timeout=10)
         assert_still_running(app)
         await pilot.press("escape")
