@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from memtui import __version__
 from memtui.config.cli_parser import OneLineParser
-from memtui.config.settings import SCENARIOS, THEMES, SettingsError, load_settings
+from memtui.config.settings import SCENARIOS, THEMES, SettingsError, read_layers
 from memtui.ui.termination import Termination, ending_on_signals
 
 EXIT_USAGE = 2
@@ -151,7 +151,8 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
 
     cli = cli_values(args)
     try:
-        settings = load_settings(cli, config_path=Path(args.config) if args.config else None, config_origin="--config")
+        layers = read_layers(cli, config_path=Path(args.config) if args.config else None, config_origin="--config")
+        settings = layers.settings()
     except SettingsError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
@@ -196,19 +197,33 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
     from memtui.clients.kube.connection import KubeConnectError, connect
 
     connections = []
+    per_context = {}
     for name in contexts:
         try:
-            connections.append(connect(
-                kubeconfig=kubeconfig, context=name if len(contexts) > 1 else context, namespace=namespace,
-                timeout=settings.request_timeout,
-            ))
+            mine = layers.settings(name) if name is not None and not settings.demo else settings
+        except SettingsError as exc:
+            return _fail(str(exc), EXIT_USAGE)
+        try:
+            connection = connect(
+                kubeconfig=kubeconfig, context=name if len(contexts) > 1 else context,
+                namespace=mine.namespace if not settings.demo else namespace, timeout=settings.request_timeout,
+            )
+            if name is None and not settings.demo and layers.has_table(connection.context):
+                mine = layers.settings(connection.context)  # the current context's table: known once connected
+                if mine.namespace != settings.namespace:
+                    connection = connect(kubeconfig=kubeconfig, context=connection.context, namespace=mine.namespace,
+                                         timeout=settings.request_timeout)
+        except SettingsError as exc:
+            return _fail(str(exc), EXIT_USAGE)
         except KubeConnectError as exc:
             if len(contexts) == 1:
                 return _fail(str(exc), EXIT_CONNECT)
             hint = f" ({exc.hint})" if exc.hint else ""  # one line, naming the context of the list that failed
             return _fail(f"--context {settings.context}: {exc.message}{hint}", EXIT_CONNECT)
+        connections.append(connection)
+        per_context[connection.context] = mine
 
-    return _run_app(settings, connections, keymap, catalogue, termination)
+    return _run_app(per_context[connections[0].context], connections, keymap, catalogue, termination, per_context)
 
 
 def context_names(settings) -> list[str | None]:
@@ -228,12 +243,13 @@ def context_names(settings) -> list[str | None]:
     return list(names)
 
 
-def _run_app(settings, connections, keymap, catalogue, termination: Termination) -> int:
+def _run_app(settings, connections, keymap, catalogue, termination: Termination, per_context) -> int:
     from memtui.ui.app import MemtuiApp
     from memtui.ui.command import run_app
 
     first, *more = connections
-    return run_app(lambda: MemtuiApp(settings, first, keymap=keymap, catalogue=catalogue, more=more), termination)
+    return run_app(lambda: MemtuiApp(settings, first, keymap=keymap, catalogue=catalogue, more=more,
+                                               per_context=per_context), termination)
 
 
 if __name__ == "__main__":  # pragma: no cover

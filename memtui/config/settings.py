@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from platformdirs import user_config_path
 
-from memtui.config.toml_lines import line_of
+from memtui.config.toml_lines import line_of, table_line
 from memtui.state.units import QuantityError, parse_bytes
 
 DEFAULT_THRESHOLD = "10GB"
@@ -444,14 +444,34 @@ def _validate_prometheus_auth(settings: Settings, origins: dict[str, Origin], en
             raise origins[name].error(f"names ${variable}, which is not set or empty")
 
 
-def _config_layer(path: Path, named_by: str | None = None) -> dict[str, tuple[Any, Origin]]:
+Layer = dict[str, tuple[Any, Origin]]
+"""One source's values, each coerced already, with where it came from."""
+
+CONTEXT_KEYS = frozenset({
+    "namespace", "threshold", "alertmanager_url", "redis_url", "redis_deployment", "gpu_source",
+    *(f.name for f in fields(Settings) if f.name.startswith("prometheus_")),
+})
+"""What a ``[contexts."NAME"]`` table may set: what differs from one cluster to the next (its
+Prometheus and how to reach it, its Redis and Alertmanager, namespace, threshold).  How memtui
+itself runs (refresh, theme, recording, the kubeconfig and context list) stays run-wide."""
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """The config file's top level, and its per-context tables (context name → layer)."""
+
+    top: Layer
+    contexts: Mapping[str, Layer]
+
+
+def _config_file(path: Path, named_by: str | None = None) -> ConfigFile:
     """The config file's settings; a missing file is none, unless the user named it (``named_by``)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if named_by:
             raise SettingsError(f"{named_by} {path} does not exist") from None
-        return {}
+        return ConfigFile({}, {})
     except UnicodeDecodeError:
         raise SettingsError(f"config file {path}: is not UTF-8 text") from None
     except OSError as exc:
@@ -461,23 +481,84 @@ def _config_layer(path: Path, named_by: str | None = None) -> dict[str, tuple[An
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"config file {path}: {exc}") from None
     known = {f.name for f in fields(Settings)}
-    layer: dict[str, tuple[Any, Origin]] = {}
+    layer: Layer = {}
+    contexts: dict[str, Layer] = {}
     for key, value in data.items():
         prefix = f"config file {path}:{line_of(text, key)}: "
+        if key == "contexts":
+            contexts = _context_tables(value, path, text, prefix)
+            continue
         name = key.replace("-", "_")
         if name not in known:
-            raise SettingsError(f"{prefix}unknown setting {key!r} (known: {', '.join(sorted(known))})")
-        layer[name] = (value, Origin(key, prefix))
-    return layer
+            raise SettingsError(f"{prefix}unknown setting {key!r} (known: {', '.join(sorted(known | {'contexts'}))})")
+        layer[name] = (_coerce(name, value, Origin(key, prefix)), Origin(key, prefix))
+    return ConfigFile(layer, contexts)
 
 
-def load_settings(
+def _quoted(name: str) -> str:
+    """A context name as a TOML quoted key (``"prod-eu-1"``), as the README writes the tables."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _context_tables(value: Any, path: Path, text: str, prefix: str) -> dict[str, Layer]:
+    """``[contexts."prod-eu-1"]`` tables, each value checked as the top level's are; a table may
+    name a context this run does not watch (one config file serves every run)."""
+    if not isinstance(value, dict) or not all(isinstance(table, dict) for table in value.values()):
+        raise SettingsError(f'{prefix}contexts must hold one table per kube context ([contexts."prod-eu-1"])')
+    known = {f.name for f in fields(Settings)}
+    tables: dict[str, Layer] = {}
+    for context, table in value.items():
+        header = table_line(text, "contexts", context)
+        layer: Layer = {}
+        for key, item in table.items():
+            spelled = f"contexts.{_quoted(context)}.{key}"
+            origin = Origin(spelled, f"config file {path}:{line_of(text, key, after=header)}: ")
+            name = key.replace("-", "_")
+            if name not in known:
+                raise origin.wrap(f"unknown setting {spelled!r} (per context: {', '.join(sorted(CONTEXT_KEYS))})")
+            if name not in CONTEXT_KEYS:
+                raise origin.error(f"cannot differ per context; set {key} at the top level "
+                                   f"(per context: {', '.join(sorted(CONTEXT_KEYS))})")
+            layer[name] = (_coerce(name, item, origin), origin)
+        tables[context] = layer
+    return tables
+
+
+@dataclass(frozen=True)
+class SettingsLayers:
+    """Every source's values, kept so that each watched context gets its own ``Settings``:
+    command line > environment > the config file's ``[contexts."NAME"]`` table > its top level >
+    defaults.  An option given on the command line or in the environment applies to every context,
+    as a kubectl flag does; the context table only refines the file's top level."""
+
+    config: ConfigFile
+    environment: Layer
+    command_line: Layer
+    environ: Mapping[str, str]
+
+    def settings(self, context: str | None = None) -> Settings:
+        """The settings for ``context`` (None: the run-wide ones, no context table applied)."""
+        layers = [self.config.top, self.config.contexts.get(context, {}) if context is not None else {},
+                  self.environment, self.command_line]
+        values: dict[str, Any] = {}
+        origins: dict[str, Origin] = {}
+        for layer in layers:
+            for name, (value, origin) in layer.items():
+                values[name] = value
+                origins[name] = origin
+        return _validate(replace(Settings(), **values), origins, self.environ)
+
+    def has_table(self, context: str) -> bool:
+        return bool(self.config.contexts.get(context))
+
+
+def read_layers(
     cli: Mapping[str, Any],
     environ: Mapping[str, str] | None = None,
     config_path: Path | None = None,
     config_origin: str | None = None,
-) -> Settings:
-    """Merge the four layers; ``cli`` holds only options the user actually gave.
+) -> SettingsLayers:
+    """Read and check every layer; ``cli`` holds only options the user actually gave.
 
     ``config_origin`` names where ``config_path`` came from (``--config``): a file the user named
     must exist, while the default location may well be absent.
@@ -490,18 +571,25 @@ def load_settings(
         path, named_by = Path(env[ENV_PREFIX + "CONFIG"]), ENV_PREFIX + "CONFIG"
     else:
         path = default_config_path()
-    layers: list[dict[str, tuple[Any, Origin]]] = [_config_layer(path, named_by)]
-    env_layer = {}
+    config = _config_file(path, named_by)
+    env_layer: Layer = {}
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
         if key in env and env[key] != "":
-            env_layer[f.name] = (env[key], Origin(key))
-    layers.append(env_layer)
-    layers.append({k: (v, Origin(CLI_SPELLING.get(k, "--" + k.replace("_", "-")))) for k, v in cli.items() if v is not None})
-    values: dict[str, Any] = {}
-    origins: dict[str, Origin] = {}
-    for layer in layers:
-        for name, (value, origin) in layer.items():
-            values[name] = _coerce(name, value, origin)
-            origins[name] = origin
-    return _validate(replace(Settings(), **values), origins, env)
+            env_layer[f.name] = (_coerce(f.name, env[key], Origin(key)), Origin(key))
+    cli_layer: Layer = {}
+    for k, v in cli.items():
+        if v is not None:
+            origin = Origin(CLI_SPELLING.get(k, "--" + k.replace("_", "-")))
+            cli_layer[k] = (_coerce(k, v, origin), origin)
+    return SettingsLayers(config, env_layer, cli_layer, env)
+
+
+def load_settings(
+    cli: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+    config_origin: str | None = None,
+) -> Settings:
+    """The run-wide settings (``read_layers(...).settings()``)."""
+    return read_layers(cli, environ, config_path, config_origin).settings()

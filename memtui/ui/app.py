@@ -10,7 +10,7 @@ other panes stay live and keys stay responsive.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -133,13 +133,16 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         sources: SourceBundle | None = None,
         catalogue: Catalogue | None = None,
         more: Sequence[KubeConnection] = (),
+        per_context: Mapping[str, Settings] | None = None,
     ) -> None:
         """``more``: the connections of further contexts to watch beside ``connection``'s
-        (``--context a,b``), each with ``settings`` for its own context."""
+        (``--context a,b``), each with ``settings`` for its own context, or ``per_context``'s
+        settings for it (``SettingsLayers.settings``: the config file's ``[contexts."NAME"]`` table)."""
         super().__init__()
-        given = settings
+        tables, run_wide = per_context or {}, settings
 
         def own(connection: KubeConnection) -> Settings:  # a file option names one file per context
+            given = tables.get(connection.context, run_wide)
             return replace(given, context=connection.context,
                            audit_log=per_context_path(given.audit_log, connection.context),
                            record_path=per_context_path(given.record_path, connection.context),
@@ -147,7 +150,9 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
 
         if more:
             settings = own(connection)
-        elif "{context}" in settings.prometheus_matchers:
+        else:
+            settings = tables.get(connection.context, settings)
+        if not more and "{context}" in settings.prometheus_matchers:
             settings = replace(settings, prometheus_matchers=context_matchers(settings.prometheus_matchers,
                                                                               connection.context))
         first = ClusterSession(settings, connection, sources or build_sources(settings, connection), clock)

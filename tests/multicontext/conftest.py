@@ -18,9 +18,10 @@ def two_sims(sim_factory):
 
 @pytest.fixture
 def make_multi_app(two_sims, tmp_path):
-    """``make_multi_app(servers={...}, **settings)``: the real app on contexts eu,us of one kubeconfig."""
+    """``make_multi_app(servers={...}, per_context={...}, **settings)``: the real app on contexts eu,us
+    of one kubeconfig (``per_context``: each context's own settings, as the command line builds them)."""
 
-    def make(servers: dict[str, str] | None = None, **overrides) -> MemtuiApp:
+    def make(servers: dict[str, str] | None = None, per_context=None, **overrides) -> MemtuiApp:
         eu, us = two_sims
         servers = servers or {}
         config = merged_kubeconfig({"eu": (eu, servers.get("eu", eu.url)), "us": (us, servers.get("us", us.url))},
@@ -30,6 +31,6 @@ def make_multi_app(two_sims, tmp_path):
         values.update(overrides)
         settings = Settings(**values)
         first, second = (connect(kubeconfig=str(config), context=name, namespace="sap-llm") for name in ("eu", "us"))
-        return MemtuiApp(settings, first, more=[second], clock=eu.now)
+        return MemtuiApp(settings, first, more=[second], clock=eu.now, per_context=per_context)
 
     return make

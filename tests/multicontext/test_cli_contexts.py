@@ -46,3 +46,40 @@ def test_memtui_with_two_contexts_in_a_terminal_shows_both_tabs_and_records_each
     recordings = [str(p.relative_to(state)) for p in state.rglob("*.memtui")]  # one folder per context
     assert len(recordings) == 2, recordings
     assert any("eu" in name for name in recordings) and any("us" in name for name in recordings), recordings
+
+
+# -- [contexts."NAME"] tables in the config file, as the command line applies them ------------------
+
+def test_each_contexts_table_namespace_is_the_one_it_connects_to(two_sims, tmp_path):
+    """us's table names a namespace its cluster lacks: the connection to us (not eu) says so."""
+    eu, us = two_sims
+    config = merged_kubeconfig({"eu": (eu, eu.url), "us": (us, us.url)}, tmp_path / "merged.kubeconfig")
+    settings = tmp_path / "config.toml"
+    settings.write_text('namespace = "sap-llm"\n[contexts."us"]\nnamespace = "llm-us"\n')
+    proc = memtui("--kubeconfig", str(config), "--context", "eu,us", "--config", str(settings), home=tmp_path)
+    assert_one_clear_error(proc, 1, "--context eu,us", "namespace 'llm-us' does not exist in context 'us'")
+    one_line(proc)
+
+
+def test_the_current_contexts_table_applies_without_context_and_another_contexts_is_still_checked(two_sims, tmp_path):
+    eu, us = two_sims
+    config = merged_kubeconfig({"eu": (eu, eu.url), "us": (us, us.url)}, tmp_path / "merged.kubeconfig")
+    settings = tmp_path / "config.toml"
+    settings.write_text('[contexts."eu"]\nnamespace = "llm-eu"\n')
+    proc = memtui("--kubeconfig", str(config), "--config", str(settings), home=tmp_path)  # eu is current
+    assert_one_clear_error(proc, 1, "namespace 'llm-eu' does not exist in context 'eu'")
+    settings.write_text('[contexts."eu"]\nnamespace = "llm-eu"\nthreshold = "1KB"\n')
+    proc = memtui("--kubeconfig", str(config), "--config", str(settings), "--context", "us", home=tmp_path)
+    assert_one_clear_error(proc, 2, f"config file {settings}:3: contexts.\"eu\".threshold must be between 1 MiB")
+    one_line(proc)  # another context's table, still checked: the file is wrong whichever run reads it
+
+
+def test_an_incomplete_credential_in_a_watched_contexts_table_is_a_usage_error(two_sims, tmp_path):
+    eu, us = two_sims
+    config = merged_kubeconfig({"eu": (eu, eu.url), "us": (us, us.url)}, tmp_path / "merged.kubeconfig")
+    settings = tmp_path / "config.toml"
+    settings.write_text('[contexts."us"]\nprometheus_url = "http://127.0.0.1:1"\nprometheus_basic_auth_user = "m"\n')
+    proc = memtui("--kubeconfig", str(config), "--context", "eu,us", "-n", "sap-llm", "--config", str(settings),
+                  home=tmp_path)
+    assert_one_clear_error(proc, 2, f"config file {settings}:3: contexts.\"us\".prometheus_basic_auth_user needs a password")
+    one_line(proc)
