@@ -207,12 +207,13 @@ def _run(args: argparse.Namespace, termination: Termination) -> int:
             connection = connect(
                 kubeconfig=kubeconfig, context=name if len(contexts) > 1 else context,
                 namespace=mine.namespace if not settings.demo else namespace, timeout=settings.request_timeout,
+                always_name_context=len(contexts) > 1,
             )
             if name is None and not settings.demo and layers.has_table(connection.context):
                 mine = layers.settings(connection.context)  # the current context's table: known once connected
                 if mine.namespace != settings.namespace:
                     connection = connect(kubeconfig=kubeconfig, context=connection.context, namespace=mine.namespace,
-                                         timeout=settings.request_timeout)
+                                         timeout=settings.request_timeout, always_name_context=len(contexts) > 1)
         except SettingsError as exc:
             return _fail(str(exc), EXIT_USAGE)
         except KubeConnectError as exc:

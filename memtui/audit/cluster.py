@@ -159,7 +159,7 @@ def fetch_action_events(*, kubeconfig: str | None, context: str | None, namespac
     from memtui.clients.kube.connection import KubeConnectError, load_api_client
 
     try:
-        api, _context, _user, _ns = load_api_client(kubeconfig, context)
+        api, _context, _user, _ns, _current = load_api_client(kubeconfig, context)
     except KubeConnectError as exc:
         raise ClusterUnavailable(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
     try:

@@ -45,6 +45,7 @@ from memtui.clients.errors import SourceError
 from memtui.executor.kinds import alertmanager as alertmanager_kind
 from memtui.executor.kinds.base import Drafting, Previous, Restoring
 from memtui.executor.kinds.registry import handler_for
+from memtui.executor.kubectl_context import with_kube_context
 from memtui.executor.kubeapi import ApiFailure, KubeApi
 from memtui.executor.model import (
     ActionContext,
@@ -240,9 +241,9 @@ class Executor:
 
     def _freeze(self, action: Action, draft: Draft, *, values: Mapping[str, Any], typed: Mapping[str, Any],
                 ctx: ActionContext, permission: Permission, undo_of: str | None = None) -> Plan:
-        equivalent = draft.equivalent or action.render_equivalent(
+        equivalent = with_kube_context(draft.equivalent or action.render_equivalent(
             typed if not undo_of else None, namespace=self.namespace,
-            pods=[t.name for t in draft.targets if t.kind == "Pod"])
+            pods=[t.name for t in draft.targets if t.kind == "Pod"]), self.connection.kubectl_context)
         warnings = list(draft.warnings)
         if not permission.allowed and permission.reason:
             warnings.insert(0, permission.reason)

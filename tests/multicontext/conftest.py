@@ -30,7 +30,8 @@ def make_multi_app(two_sims, tmp_path):
                   "context": "eu"}
         values.update(overrides)
         settings = Settings(**values)
-        first, second = (connect(kubeconfig=str(config), context=name, namespace="sap-llm") for name in ("eu", "us"))
+        first, second = (connect(kubeconfig=str(config), context=name, namespace="sap-llm", always_name_context=True)
+                         for name in ("eu", "us"))  # as memtui.cli connects for --context eu,us
         return MemtuiApp(settings, first, more=[second], clock=eu.now, per_context=per_context)
 
     return make

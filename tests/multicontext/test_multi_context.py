@@ -9,6 +9,7 @@ from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.source_pane import SourcePane
 from tests.app.conftest import wait_for
+from tests.app.screen import screen_text
 from tests.faults import FaultProxy
 
 CONFIGMAP = "/api/v1/namespaces/sap-llm/configmaps/sap-llm-config"
@@ -70,6 +71,9 @@ async def test_an_action_on_us_goes_to_us_only_its_modal_names_it_and_each_log_h
         modal = app.screen
         assert str(modal.query_one("#context").render()) == "Context: us"
         assert modal.query("#dialog > *").first().id == "context"  # the first line of the modal
+        # what the operator would paste goes to us too, not to kubectl's current-context (eu)
+        assert modal.plan.equivalent.startswith("kubectl --context us patch configmap sap-llm-config "), modal.plan.equivalent
+        assert "kubectl --context us patch configmap" in screen_text(app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: any(o.ok for o in app.sessions[1].outcomes), timeout=15)
 
@@ -80,6 +84,7 @@ async def test_an_action_on_us_goes_to_us_only_its_modal_names_it_and_each_log_h
     us_log = list(load_entries(default_audit_path("us", "sap-llm")))
     assert any(e.kind == "intent" and e.action == "fix.reduce-batch-size" for e in us_log)
     assert all(e.context == "us" for e in us_log)
+    assert [e.kubectl for e in us_log if e.kind == "intent"][0].startswith("kubectl --context us patch ")
     eu_path = default_audit_path("eu", "sap-llm")
     eu_log = list(load_entries(eu_path)) if eu_path.exists() else []
     assert not any(e.kind == "intent" for e in eu_log)

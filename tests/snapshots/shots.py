@@ -88,6 +88,8 @@ SHOTS = (
     Shot("replay-80x24", (80, 24), keys=("end", "left"), replay=True),
     Shot("team-timeline", (160, 48), scenario="batch-spike", team=True),
     Shot("two-contexts", (160, 48), second="cache-bloat", keys=("greater_than_sign",)),  # prod-us on screen
+    Shot("two-contexts-modal", (160, 48), second="cache-bloat", keys=("greater_than_sign", "C"),
+         wait_for_screen=True),  # a fix on prod-us: the modal's first line names the context
 )
 """Every screen the README shows, at the sizes people run it: 160x48, 120x36 and 80x24."""
 

@@ -54,6 +54,10 @@ class KubeConnection:
     user: str
     kubeconfig: str | None
     """The kubeconfig path(s) used, or None for in-cluster config."""
+    kubectl_context: str | None = None
+    """The ``--context`` a kubectl command memtui shows (the modal's Equivalent, Copy command, the
+    audit log) must carry to reach this cluster: None where kubectl's current-context is this one
+    and only one cluster is watched; otherwise a pasted command would go to another cluster."""
     exec_api_client: ExecApiClient = field(init=False, repr=False, compare=False)
     """For exec, and only exec: the same Configuration (server, credentials, User-Agent) with a
     WebSocket transport of its own, so a stream can never hijack a poll (see ``kube_stream``)."""
@@ -91,8 +95,9 @@ def chosen_context(contexts: list[dict] | None, active: dict | None, context: st
 
 def load_api_client(
     kubeconfig: str | None, context: str | None, environ: Mapping[str, str] | None = None
-) -> tuple[client.ApiClient, str, str, str | None]:
-    """Build an ApiClient from kubeconfig or in-cluster config; returns (client, context, user, ns)."""
+) -> tuple[client.ApiClient, str, str, str | None, bool]:
+    """Build an ApiClient from kubeconfig or in-cluster config; returns (client, context, user, ns,
+    whether that context is the kubeconfig's current-context, as a plain kubectl would use)."""
     env = os.environ if environ is None else environ
     configuration = client.Configuration()
     path = kubeconfig_paths(kubeconfig, env)
@@ -106,7 +111,7 @@ def load_api_client(
             configuration.retries = 0
             api = client.ApiClient(configuration)
             api.user_agent = USER_AGENT
-            return api, "in-cluster", "serviceaccount", namespace
+            return api, "in-cluster", "serviceaccount", namespace, True
         raise KubeConnectError(
             "no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config)",
             "point --kubeconfig at one, or run `memtui --demo` for the simulated incident",
@@ -162,7 +167,7 @@ def load_api_client(
     configuration.retries = 0  # fail fast; the refresh loop is the retry
     api = client.ApiClient(configuration)
     api.user_agent = USER_AGENT
-    return api, chosen, ctx.get("user") or "", ctx.get("namespace")
+    return api, chosen, ctx.get("user") or "", ctx.get("namespace"), chosen == (active or {}).get("name")
 
 
 class _Captured(logging.Handler):
@@ -218,9 +223,12 @@ def connect(
     namespace: str | None,
     timeout: float = 5.0,
     environ: dict[str, str] | None = None,
+    always_name_context: bool = False,
 ) -> KubeConnection:
-    """Load config, check the API server answers and the namespace exists; raise KubeConnectError."""
-    api, context_name, user, context_namespace = load_api_client(kubeconfig, context, environ)
+    """Load config, check the API server answers and the namespace exists; raise KubeConnectError.
+    ``always_name_context``: several clusters are watched, so every kubectl command memtui shows
+    names its context (``KubeConnection.kubectl_context``), the current one included."""
+    api, context_name, user, context_namespace, current = load_api_client(kubeconfig, context, environ)
     server = api.configuration.host
     ns = namespace or context_namespace or "default"
     try:
@@ -239,7 +247,9 @@ def connect(
         ) from None
     _check_namespace(api, ns, context_name, timeout)
     return KubeConnection(
-        api_client=api, context=context_name, server=server, namespace=ns, user=user, kubeconfig=kubeconfig_paths(kubeconfig, environ)
+        api_client=api, context=context_name, server=server, namespace=ns, user=user,
+        kubeconfig=kubeconfig_paths(kubeconfig, environ),
+        kubectl_context=context_name if always_name_context or not current else None,
     )
 
 
