@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -275,7 +276,7 @@ def _report_series(
     """The charts' data and the alert start, or None and a warning: an unreachable Prometheus must
     not cost the timeline."""
     from memtui.audit.prometheus import alert_start_from_prometheus, report_series_from_prometheus
-    from memtui.config.settings import SettingsError, load_settings
+    from memtui.config.settings import SettingsError
     from memtui.state.incident import BASIS_PROMETHEUS
 
     timeline = build_timeline(entries, since=since, team=team)  # the charts' window and marks: the export's
@@ -288,7 +289,7 @@ def _report_series(
     start, end = window[0], min(window[1], utc_now())
     step = timedelta(seconds=max(15, int((end - start).total_seconds() / 240)))
     try:
-        access = _prometheus_access(args)
+        access = _prometheus_access(args, summary.contexts)
         series = report_series_from_prometheus(access, namespace, start, end, step)
         last = last_change(timeline)
         first = next((r.time for r in timeline.rows if r.kind in ("action", "team")), summary.start)
@@ -300,22 +301,35 @@ def _report_series(
     if alert is not None and last is not None:
         return series, IncidentFacts(alert, BASIS_PROMETHEUS, last[0], last[1])
     try:
-        threshold = load_settings({}).threshold_bytes  # the cockpit's own threshold (settings, MEMTUI_*)
+        threshold = _log_settings({}, summary.contexts).threshold_bytes  # the cockpit's own (its context's table)
     except SettingsError as exc:
         raise _UsageError(str(exc)) from None
     return series, incident_from_crossing(timeline, series.working_set, threshold)
 
 
-def _prometheus_access(args: argparse.Namespace) -> PrometheusAccess:
+def _log_settings(cli: dict, contexts: Sequence[str]):
+    """The cockpit's settings for the log's context (its ``[contexts."NAME"]`` table applied when the
+    log names one context), so the export reads what that context's panes read."""
+    from memtui.config.settings import read_layers
+
+    layers = read_layers(cli)
+    return layers.settings(contexts[0]) if len(contexts) == 1 else layers.settings()
+
+
+def _prometheus_access(args: argparse.Namespace, contexts: Sequence[str] = ()) -> PrometheusAccess:
     """``--prometheus-url`` with the cockpit's own access settings (auth, TLS, headers, cluster
-    matchers: MEMTUI_PROMETHEUS_* and the config file), so the export reads what the pane read."""
-    from memtui.config.prometheus_access import prometheus_access
-    from memtui.config.settings import SettingsError, load_settings
+    matchers: MEMTUI_PROMETHEUS_* and the config file, the log's context's table included), so the
+    export reads what the pane read."""
+    from memtui.config.prometheus_access import context_matchers, prometheus_access
+    from memtui.config.settings import SettingsError
 
     try:
-        access = prometheus_access(load_settings({"prometheus_url": args.prometheus_url}))
+        settings = _log_settings({"prometheus_url": args.prometheus_url}, contexts)
     except SettingsError as exc:
         raise _UsageError(str(exc)) from None
+    if len(contexts) == 1 and "{context}" in settings.prometheus_matchers:
+        settings = replace(settings, prometheus_matchers=context_matchers(settings.prometheus_matchers, contexts[0]))
+    access = prometheus_access(settings)
     assert access is not None
     return access
 
@@ -328,12 +342,14 @@ def _limits_after_fix(args: argparse.Namespace, entries: Iterable[AuditEntry], w
 
     end = utc_now()
     out: list[tuple[str, dict]] = []
+    entries = list(entries)
+    contexts = tuple(dict.fromkeys(e.context for e in entries if e.context))  # as the timeline's summary has them
     for affected in affected_deployments(entries):
         peaks = None
         if args.prometheus_url:
             from memtui.audit.prometheus import container_peaks
             try:
-                peaks = container_peaks(_prometheus_access(args), affected.namespace, affected.deployment,
+                peaks = container_peaks(_prometheus_access(args, contexts), affected.namespace, affected.deployment,
                                         affected.fixed_at, end)
             except PrometheusUnavailable as exc:
                 warnings.append(f"limit after the fix from the audit's own figures: {exc}")

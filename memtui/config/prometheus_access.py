@@ -11,6 +11,15 @@ from memtui.clients.prometheus import PrometheusAccess
 from memtui.config.settings import Settings
 
 
+def context_matchers(matchers: str, context: str) -> str:
+    """``--prometheus-matchers 'cluster="{context}"'`` for clusters that share one Prometheus (a
+    Thanos Query over every region) and whose ``cluster`` label is their kube context's name: each
+    session's queries (and an audit log's export) carry its own context, quoted as PromQL wants it."""
+    from memtui.clients.prometheus import _promql_string  # the one spelling of a PromQL string
+
+    return matchers.replace("{context}", _promql_string(context))
+
+
 def prometheus_access(settings: Settings) -> PrometheusAccess | None:
     """None without a Prometheus URL (the cockpit then runs on the metrics API alone)."""
     if not settings.prometheus_url:

@@ -1,5 +1,8 @@
 """Settings: command line > environment > config file > defaults.
 
+The config file's ``[contexts."NAME"]`` tables refine its top level for one kube context each
+(``SettingsLayers.settings(context)``); the command line and the environment apply to every context.
+
 The config file is TOML in the platformdirs user config dir (``~/.config/memtui/config.toml`` on
 Linux), or wherever ``$MEMTUI_CONFIG``/``--config`` points.  Every value is validated here, once,
 with a message that names where the bad value came from.

@@ -38,7 +38,8 @@ from memtui.state.cockpit import CockpitState
 from memtui.executor import Executor
 from memtui.state.snapshots import KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
-from memtui.ui.cluster_session import ClusterSession, SessionAttribute, context_matchers, per_context_path
+from memtui.config.prometheus_access import context_matchers
+from memtui.ui.cluster_session import ClusterSession, SessionAttribute, per_context_path
 from memtui.ui.crash import EXIT_CRASH, record_crash
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap

@@ -94,15 +94,6 @@ def per_context_path(path: str | None, context: str) -> str | None:
     return str(given.with_name(f"{given.stem}.{sanitise(context)}{given.suffix}"))
 
 
-def context_matchers(matchers: str, context: str) -> str:
-    """``--prometheus-matchers 'cluster="{context}"'`` for clusters that share one Prometheus (a
-    Thanos Query over every region) and whose ``cluster`` label is their kube context's name: each
-    session's queries carry its own context, quoted as PromQL wants it."""
-    from memtui.clients.prometheus import _promql_string  # the one spelling of a PromQL string
-
-    return matchers.replace("{context}", _promql_string(context))
-
-
 class SessionAttribute(Generic[T]):
     """An app attribute that is the current session's (``app.state`` is ``app.session.state``)."""
 
