@@ -41,6 +41,7 @@ from memtui.ui.bindings import APP_BINDINGS, binding_ids
 from memtui.config.prometheus_access import context_matchers
 from memtui.ui.cluster_session import ClusterSession, SessionAttribute, per_context_path
 from memtui.ui.crash import EXIT_CRASH, record_crash
+from memtui.ui.gc_tuning import CollectorTuning
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
 from memtui.ui.keys_help import help_sections
@@ -178,6 +179,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self.clock = clock
         self.user_keymap = keymap
         """The keymap memtui loaded (Textual's own copy, ``_keymap``, is set from it at mount)."""
+        self.collector = CollectorTuning()
         self.crash_report: Path | None = None
         """Where the report of an unexpected exception was written (the app then exits non-zero)."""
         self.crash_line: str | None = None
@@ -254,6 +256,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self.query_one(PodTable).focus()
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
+        self.collector.start()
         for session in self.sessions:
             with self.working_for(session):
                 self._start_polling()
@@ -266,6 +269,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                     poller.stop()
                 self.sources.stop()
                 self.close_recording()  # after the last audit entries (effects not measured) are queued
+        self.collector.stop()
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -394,6 +398,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             self.record_ranking()
             if isinstance(message.snapshot, KubeSnapshot):
                 self.effects_due()  # effect windows close on a pods refresh
+                self.collector.after_fold(still_loading=self.state.pods_loading is not None)
         poller = self.pollers.get(message.source)
         if poller is not None:
             poller.done(message.ok)

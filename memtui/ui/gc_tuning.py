@@ -1,0 +1,57 @@
+"""Python's cyclic garbage collector, tuned for a cockpit that holds a big namespace in memory.
+
+At 5,000 pods the cockpit's long-lived state (the pods' rows and histories, the ledger, the
+widgets, Textual's own tree) is hundreds of thousands of tracked objects, and each refresh
+allocates tens of thousands more.  With CPython's default thresholds (700, 10, 10) a young
+collection ran every few hundred allocations and a full one every few refreshes, each full one
+traversing all of that state again: about 140 ms of the main thread per refresh
+(``bench/main_thread.py`` prints it as "GC ms/refresh").
+
+Two levers, the ones large Python services use (Instagram's ``gc.freeze``, CPython docs):
+
+* higher thresholds: a young collection per ``YOUNG_THRESHOLD`` allocations, and fewer older
+  ones; most of memtui's garbage has no cycles and is freed by reference counting anyway;
+* ``gc.freeze()`` once the first full listing is folded: what exists then (modules, widgets, the
+  first listing's state) moves to the permanent generation and no later collection walks it.
+  A ``gc.collect()`` just before it frees what is already garbage, so nothing dead is frozen.
+  Frozen objects are still freed by reference counting when the next snapshot replaces them;
+  only a cycle among them that dies later stays (a bounded, one-off amount).
+"""
+
+from __future__ import annotations
+
+import gc
+
+YOUNG_THRESHOLD = 50_000
+"""Allocations (minus deallocations) of tracked objects between two young collections."""
+OLDER_THRESHOLDS = (20, 20)
+"""Young collections per middle one, middle ones per full one (CPython's default: 10, 10)."""
+
+
+class CollectorTuning:
+    """Raises the thresholds when the app starts, freezes the heap once after the first full load."""
+
+    def __init__(self) -> None:
+        self.frozen = False
+        self._before: tuple[int, int, int] | None = None
+
+    def start(self) -> None:
+        self._before = gc.get_threshold()
+        gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
+
+    def stop(self) -> None:
+        """The app quit: the collector as it was (a process that runs several apps, as tests do)."""
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
+        if self._before is not None:
+            gc.set_threshold(*self._before)
+            self._before = None
+
+    def after_fold(self, still_loading: bool) -> None:
+        """Called after each fold: the first one that is not a partial listing freezes the heap."""
+        if self.frozen or still_loading:
+            return
+        self.frozen = True
+        gc.collect()
+        gc.freeze()

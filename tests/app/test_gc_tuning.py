@@ -1,0 +1,23 @@
+"""The cockpit tunes Python's collector for its big heap (memtui.ui.gc_tuning): higher thresholds
+while it runs, the heap frozen once the first full listing is folded, and the collector as it was
+after quit (tests and ``memtui demo`` run several apps in one process)."""
+
+from __future__ import annotations
+
+import gc
+
+from memtui.ui.gc_tuning import YOUNG_THRESHOLD
+from tests.app.conftest import wait_for
+
+
+async def test_the_heap_is_frozen_after_the_first_full_listing_and_released_at_quit(make_app):
+    before = gc.get_threshold()
+    frozen_before = gc.get_freeze_count()
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+        await wait_for(pilot, lambda: bool(app.state.rows) and app.collector.frozen)
+        assert app.state.pods_loading is None
+        assert gc.get_freeze_count() > frozen_before
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
