@@ -29,6 +29,7 @@ from memtui.widgets import cells
 from memtui.widgets.actions_panel import RISK_GLYPHS
 from memtui.widgets.outside_text import plain, toast, visible
 from memtui.widgets.roles import role
+from memtui.widgets.modal_state import dismissed
 
 Replan = Callable[[Mapping[str, str]], Plan]
 """Plans the action again for edited parameter values (blocking: run in a worker)."""
@@ -260,6 +261,8 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
         return bound_key_label(self.keymap, binding_id, self.BINDINGS)
 
     def on_mount(self) -> None:
+        if dismissed(self):
+            return
         self.set_class(self.action.risk == "destructive", "-destructive")
         # a destructive action starts in the name field (what the prompt asks for first)
         wanted = self.query("#confirm-name") if self.plan.confirm_name else self.query(Input)

@@ -301,3 +301,31 @@ async def test_the_modal_buttons_name_the_keys_the_keymap_binds(sim, make_app, t
         await pilot.press("f10")  # the key the button names does what it says
         await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmActionScreen))
     assert deletes(sim) == []
+
+
+async def test_a_modal_cancelled_before_it_mounts_closes_quietly(sim, make_app, tmp_path):
+    """R then Esc on a busy main thread (5,000 pods): the Esc reached the modal before its on_mount
+    ran, and on_mount's query for the advice line found a dismissed screen: 'internal error'.
+    Here the cancel comes right after the push, before the event loop mounts anything."""
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    shown = []
+    confirm = app._confirm
+
+    def confirm_then_cancel_at_once(*args) -> None:
+        confirm(*args)
+        shown.append(app.screen)
+        app.screen.action_cancel()  # the Esc that was queued behind the planning's result
+
+    app._confirm = confirm_then_cancel_at_once
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: bool(shown), timeout=15)
+        await pilot.pause(0.5)
+        assert isinstance(shown[0], ConfirmActionScreen)
+        assert not isinstance(app.screen, ConfirmActionScreen)
+        assert app.is_running and app.return_code is None, app.crash_line
+        await pilot.press("j")  # the cockpit still answers
+        await pilot.pause()
+        assert app.is_running
+
