@@ -165,8 +165,11 @@ async def test_undo_modal_names_the_undo_and_what_it_restores(sim, make_app, kub
         seen = len(notifications(app))
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: len([o for o in app.outcomes if o.ok]) == 2, timeout=15)
-        await pilot.pause(0.2)
-        toast = next(t for t in notifications(app)[seen:] if t.startswith("Undo: ") and "applying" not in t)
+        def result_toasts() -> list[str]:
+            return [t for t in notifications(app)[seen:] if t.startswith("Undo: ") and "applying" not in t]
+
+        await wait_for(pilot, lambda: bool(result_toasts()))  # waited for: 0.2 s was short on a loaded machine
+        toast = result_toasts()[0]
         assert f"restored data.batch_size={original['batch_size']}" in toast, toast
         assert "undo restores" not in toast  # not the undo of the undo
     assert configmap_data(kubectl) == original
