@@ -417,20 +417,13 @@ MY_QUERY = """
     """
 
 
-def test_a_users_promql_query_carries_the_prometheus_matchers_where_it_declares_them(user_file):
-    query = 'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}"{matchers}, x="y"})'
-    action = load_catalogue(user_file(MY_QUERY.replace("QUERY", query))).get("diagnose.my-query")
-    assert action.bind(namespace="sap-llm", matchers='cluster="eu-1"').query == (
-        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
-    assert action.render_equivalent(namespace="sap-llm", matchers='cluster="eu-1"') == (
-        'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
-    assert action.bind(namespace="sap-llm").query == 'sum(rss{namespace="sap-llm"}) / sum(limit{namespace="sap-llm", x="y"})'
-
-
-def test_a_users_promql_query_without_the_slot_gets_the_matchers_after_its_namespace_selectors(user_file):
-    """A runbook written before ``{matchers}`` existed keeps loading, and on a shared Prometheus its
-    namespace selectors carry the matchers all the same (the bound query is what is sent and shown)."""
-    query = 'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}", x="y"})'
+@pytest.mark.parametrize("query", [
+    'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}"{matchers}, x="y"})',
+    # a runbook written before {matchers} existed keeps loading, and on a shared Prometheus its
+    # namespace selectors carry the matchers all the same (the bound query is what is sent and shown)
+    'sum(rss{namespace="{namespace}"{matchers}}) / sum(limit{namespace="{namespace}", x="y"})',
+])
+def test_a_users_promql_query_carries_the_prometheus_matchers_after_its_namespace_selectors(user_file, query):
     action = load_catalogue(user_file(MY_QUERY.replace("QUERY", query))).get("diagnose.my-query")
     assert action.bind(namespace="sap-llm", matchers='cluster="eu-1"').query == (
         'sum(rss{namespace="sap-llm",cluster="eu-1"}) / sum(limit{namespace="sap-llm",cluster="eu-1", x="y"})')
