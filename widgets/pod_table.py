@@ -26,6 +26,7 @@ from textual.strip import Strip
 from memtui.state.cockpit import SORT_KEYS, PodRow, filter_rows, sort_rows
 from memtui.state.snapshots import ListProgress
 from memtui.widgets import cells
+from memtui.widgets.line_cache import RowLineCache
 from memtui.state.units import format_bytes
 from memtui.widgets.outside_text import plain, visible
 
@@ -179,9 +180,8 @@ class PodTable(ScrollView, can_focus=True):
         self._ordered_from: tuple[tuple[PodRow, ...], tuple[str, bool, str]] = ((), ("", False, ""))
         """The rows and the view (sort, reverse, filter) ``_visible`` was ordered from."""
         self._cursor_pod: str | None = None
-        self._line_cache: dict[int, tuple[PodRow, tuple, Strip]] = {}
-        """Drawn lines by row (id → row, what else the line shows, the line): the state hands an
-        unchanged pod over as the same row, and its line is not formatted again at each refresh."""
+        self._line_cache = RowLineCache()
+        """The state hands an unchanged pod over as the same row: its line is not formatted again."""
         self._cursor = 0
         self.now = lambda: datetime.now(timezone.utc)
 
@@ -369,13 +369,11 @@ class PodTable(ScrollView, can_focus=True):
             row = self._visible[index]
             ages = self._ages(row)
             key = (width, index == self._cursor, self.has_focus, self.threshold_bytes, ages)
-            cached = self._line_cache.get(id(row))
-            if cached is not None and cached[0] is row and cached[1] == key:
-                return cached[2]
+            cached = self._line_cache.get(row, key)
+            if cached is not None:
+                return cached
             strip = self._row_line(row, width, index == self._cursor, ages)
-            if len(self._line_cache) > 4 * self.size.height + 64:  # rows that left the screen
-                self._line_cache.clear()
-            self._line_cache[id(row)] = (row, key, strip)
+            self._line_cache.put(row, key, strip, screen_height=self.size.height)
             return strip
         layout = layout_columns(width)
         base = self.rich_style
