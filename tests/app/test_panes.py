@@ -82,8 +82,8 @@ async def test_prometheus_slow_broken_or_down_then_back(sim, make_app, prometheu
     app = make_app(prometheus_url=f"http://127.0.0.1:{proxy.port}", refresh=0.2)
     try:
         async with app.run_test(size=(160, 48)) as pilot:
-            await wait_for(pilot, lambda: app.state.prometheus is not None, timeout=20)
-            assert any(row.growth_source == "deriv" for row in app.state.rows)
+            # under load the first growth query can time out; the next refresh brings it
+            await wait_for(pilot, lambda: any(row.growth_source == "deriv" for row in app.state.rows), timeout=30)
             proxy.set_mode(mode)
             expected = {"stall": "timed out", "garbage": "unreadable", "refuse": "unreachable"}[mode]
             # the first failure may be the pooled connection being cut; then the fault's own reason
