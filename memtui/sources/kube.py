@@ -21,13 +21,14 @@ Blocking: runs in worker threads, never on the event loop.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import datetime, timezone
 from typing import Any
 
 from kubernetes import client
 
-from memtui.state.snapshots import KubeSnapshot, ListProgress, PodState
+from memtui.state.snapshots import KubeSnapshot, ListProgress, PodState, PodUsage
 from memtui.clients.errors import SourceError, describe_failure
 from memtui.clients.kube.informer import Informer, InformerSnapshot, gc_paused
 from memtui.clients.kube.connection import KubeConnection
@@ -68,6 +69,10 @@ class KubeSource:
             decoder=EVENT_DECODER, timeout=timeout,
         )
         self._lists_seen = 0
+        self._usage: tuple[bytes, dict[str, PodUsage]] | None = None
+        """The last PodMetrics list (its digest, its decoded usage): metrics-server changes its
+        figures once per scrape (15-60 s), so most refreshes read the same list again and hand
+        over the very same dict, which the state folds at a glance."""
         self._sorted: tuple[tuple[int, int], tuple[PodState, ...]] | None = None
         """The pods by name, with the informer's (lists, events) they were sorted at: a quiet
         refresh hands over the very same tuple (no re-sort of 20,000 pods, and the recording's
@@ -117,6 +122,19 @@ class KubeSource:
             self._sorted = (version, tuple(sorted(pods.items, key=lambda p: p.name)))
         return self._sorted[1]
 
+    def _decode_usage(self, data: bytes) -> dict[str, PodUsage]:
+        """The list's usage; the previous dict itself when the figures are the same."""
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        previous = self._usage
+        if previous is not None and previous[0] == digest:
+            return previous[1]
+        with gc_paused():
+            usage = decode_pod_metrics_list(data)
+        if previous is not None and usage == previous[1]:
+            usage = previous[1]  # the same figures, listed in another order or at another time
+        self._usage = (digest, usage)
+        return usage
+
     def fetch(self) -> KubeSnapshot:
         """One refresh.  Pods must be known; metrics and events may fail on their own."""
         started = time.perf_counter()
@@ -153,8 +171,7 @@ class KubeSource:
                 _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout),
             )
             try:
-                with gc_paused():
-                    usage = decode_pod_metrics_list(response.data)
+                usage = self._decode_usage(response.data)
             finally:
                 response.release_conn()
         except Exception as exc:  # noqa: BLE001 - any failure becomes the pane's reason

@@ -146,3 +146,38 @@ def test_a_quiet_refresh_hands_over_the_same_pods_and_a_change_a_new_sorted_tupl
         assert {p.name for p in changed.pods} == {p.name for p in first.pods}
     finally:
         source.stop()
+
+
+def test_a_quiet_refresh_hands_over_the_same_figures_and_events_and_nothing_is_folded_again(sim_factory):
+    """metrics-server changes its figures once per scrape, so most refreshes read the same list:
+    the source hands over the very same objects and the state derives nothing again from them
+    (no row, no ranking), while a refresh with new figures is folded as always."""
+    from datetime import datetime, timezone
+
+    from memtui.reasoning.ranking import rank
+    from memtui.state.cockpit import CockpitState
+
+    handle = sim_factory(seed=7, replicas=6)
+    source = _source(handle)
+    state = CockpitState(threshold_bytes=10 * 1024**3)
+    try:
+        for _ in range(5):  # two reads within one 15 s metrics window
+            first, second = source.fetch(), source.fetch()
+            if second.usage == first.usage and second.events == first.events:
+                break
+        assert second.usage is first.usage and second.events is first.events and second.pods is first.pods
+        state.apply_kube(first)
+        rows, version = state.rows, state.history.version
+        ranking = rank(state, datetime.now(timezone.utc))
+        state.apply_kube(second)
+        assert state.snapshot is second
+        assert state.rows is rows and state.history.version == version
+        assert rank(state, datetime.now(timezone.utc)).causes is ranking.causes
+        handle.advance(20)  # the next metrics window: new figures
+        third = _until(source.fetch, lambda s: s.usage != first.usage, "the next metrics window")
+        state.apply_kube(third)
+        assert state.rows is not rows
+        assert {r.name: r.working_set for r in state.rows} == {
+            name: u.working_set_bytes for name, u in third.usage.items() if name in {r.name for r in state.rows}}
+    finally:
+        source.stop()

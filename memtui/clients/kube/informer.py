@@ -154,6 +154,9 @@ class Informer(Generic[T]):
         self._timeout = timeout
         self._lock = threading.Lock()
         self._items: dict[str, T] = {}
+        self._items_tuple: tuple[T, ...] | None = ()
+        """``_items`` as handed out, until the next change (None: changed since): a quiet refresh
+        hands over the very same tuple, and what is folded from it is skipped at a glance."""
         self._resource_version: str | None = None
         self._synced = threading.Event()
         self._error: str | None = None
@@ -191,8 +194,10 @@ class Informer(Generic[T]):
 
     def snapshot(self) -> InformerSnapshot[T]:
         with self._lock:
+            if self._items_tuple is None:
+                self._items_tuple = tuple(self._items.values())
             return InformerSnapshot(
-                tuple(self._items.values()), self._synced.is_set(), self._error, self._lists, self._events,
+                self._items_tuple, self._synced.is_set(), self._error, self._lists, self._events,
                 self._proved_at, self._progress,
             )
 
@@ -282,6 +287,7 @@ class Informer(Generic[T]):
                 break
         with self._lock:
             self._items = items
+            self._items_tuple = None
             self._resource_version = version
             self._error = None
             self._recovered.set()
@@ -324,10 +330,12 @@ class Informer(Generic[T]):
         with self._lock:
             if kind in ("ADDED", "MODIFIED") and event.item is not None:
                 self._items[event.key] = event.item
+                self._items_tuple = None
                 if self._on_change is not None:
                     self._on_change(kind, event.item)
             elif kind == "DELETED":
-                self._items.pop(event.key, None)
+                if self._items.pop(event.key, None) is not None:
+                    self._items_tuple = None
                 if self._on_change is not None and event.item is not None:
                     self._on_change(kind, event.item)
             if event.resource_version:
