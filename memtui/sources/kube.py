@@ -73,8 +73,9 @@ class KubeSource:
         """The last PodMetrics list (its digest, its decoded usage): metrics-server changes its
         figures once per scrape (15-60 s), so most refreshes read the same list again and hand
         over the very same dict, which the state folds at a glance."""
-        self._sorted: tuple[tuple[int, int], tuple[PodState, ...]] | None = None
-        """The pods by name, with the informer's (lists, events) they were sorted at: a quiet
+        self._sorted: tuple[tuple[PodState, ...], tuple[PodState, ...]] | None = None
+        """The pods by name, with the informer's items tuple they were sorted from (the same
+        tuple until a change): a quiet
         refresh hands over the very same tuple (no re-sort of 20,000 pods, and the recording's
         delta sees it unchanged at a glance)."""
 
@@ -117,9 +118,8 @@ class KubeSource:
         )
 
     def _by_name(self, pods: InformerSnapshot[PodState]) -> tuple[PodState, ...]:
-        version = (pods.lists, pods.events)
-        if self._sorted is None or self._sorted[0] != version:
-            self._sorted = (version, tuple(sorted(pods.items, key=lambda p: p.name)))
+        if self._sorted is None or self._sorted[0] is not pods.items:
+            self._sorted = (pods.items, tuple(sorted(pods.items, key=lambda p: p.name)))
         return self._sorted[1]
 
     def _decode_usage(self, data: bytes) -> dict[str, PodUsage]:
