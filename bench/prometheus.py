@@ -18,7 +18,9 @@ Prometheus's one scrape, is not counted).  Bytes on the wire are Prometheus's ow
     .venv/bin/python bench/prometheus.py --slow-every-refresh   # what the schedule saves
 
 A last line per size ("start") is the one-shot backfill at start (``PrometheusBackfill``: the
-last hour of the working set and of DCGM, 180 points per series).
+last hour of the working set and of DCGM, 180 points per series), and under it the backfill's
+memory, from tracemalloc: its peak while the answer is decoded, and what its snapshot holds (the
+recorder keeps it for the whole run).
 
 Figures are medians over the refreshes; "all" is the mean over a whole slow-family period, what
 the cockpit spends on average.
@@ -28,12 +30,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import pstats
 import re
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
@@ -131,11 +135,23 @@ def bench(pods: int, refreshes: int, history: timedelta, step: float, interval: 
                 PrometheusBackfill(source, with_gpu=True).fetch(180)
                 cpu = time.thread_time() - cpu0
                 backfill = (*meter.take(), time.perf_counter() - wall0, cpu)
+                # again under tracemalloc: the peak while it decodes, and what its snapshot holds
+                gc.collect()
+                tracemalloc.start()
+                base = tracemalloc.get_traced_memory()[0]
+                kept = PrometheusBackfill(source, with_gpu=True).fetch(180)
+                gc.collect()
+                held, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                samples = sum(map(len, (*kept.memory.values(), *kept.gpu.values())))
+                backfill_memory = (samples, peak - base, held - base)
+                del kept
             finally:
                 server.stop()
         finally:
             handle.stop()
-    return {"pods": len(snapshot.pods), "backfill_s": backfill_s, "rows": rows, "backfill": backfill}
+    return {"pods": len(snapshot.pods), "backfill_s": backfill_s, "rows": rows, "backfill": backfill,
+            "backfill_memory": backfill_memory}
 
 
 def main() -> None:
@@ -163,6 +179,10 @@ def main() -> None:
         b = r["backfill"]
         print(f"{'start':>6} {b[0]:>8} {b[1] / 1024:>9.0f} {b[2] / 1024:>11.0f} {b[3] * 1000:>8.0f} {b[4] * 1000:>7.0f}"
               "   (the one-shot range queries of the last hour at start, 180 points)", flush=True)
+        samples, peak, held = r["backfill_memory"]
+        print(f"{'':>6} backfill memory: {samples:,} samples, peak {peak / 2**20:.1f} MiB while decoding "
+              f"({peak / samples:.0f} B a sample), its snapshot holds {held / 2**20:.1f} MiB "
+              f"({held / samples:.0f} B a sample)", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from memtui.clients.errors import SourceError
 from memtui.sources.prometheus import PrometheusSource
-from memtui.state.snapshots import BackfillSnapshot, Points
+from memtui.state.snapshots import BackfillSnapshot, Samples
 
 WINDOW = timedelta(hours=1)
 
@@ -22,14 +22,11 @@ class PrometheusBackfill:
         """About ``points`` samples per series (what a history ring holds: given by the main thread)."""
         prometheus = self.prometheus
         memory = prometheus.history(prometheus.queries.working_set, duration=WINDOW, points=points)
-        gpu: dict[str, list[tuple[float, float]]] = {}
+        gpu: dict[str, Samples] = {}
         if self.with_gpu:
             try:
                 gpu = prometheus.history(prometheus.queries.gpu_used, duration=WINDOW, points=points)
             except SourceError:
                 gpu = {}  # no DCGM series: the GPU pane says so on its own
-        return BackfillSnapshot(memory=_frozen(memory), gpu=_frozen(gpu))
+        return BackfillSnapshot(memory=memory, gpu=gpu)
 
-
-def _frozen(series: dict[str, list[tuple[float, float]]]) -> dict[str, Points]:
-    return {key: tuple(points) for key, points in series.items()}

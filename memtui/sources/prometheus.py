@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,7 @@ from memtui.clients import prometheus
 from memtui.clients import prometheus_wire as wire
 from memtui.clients.errors import SourceError
 from memtui.clients.prometheus import CACHE, GPU_FREE, GPU_USED, RSS, USAGE, WORKING_SET, PrometheusAccess
-from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot
+from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot, Samples
 
 SLOW_INTERVAL = 60.0
 """Seconds between reads of the families that change only with the pods (limits) or rarely
@@ -42,6 +43,17 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _samples(values: Iterable[wire.Value]) -> Samples:
+    """One range series packed, its NaN and infinite samples left out."""
+    times, numbers = array("d"), array("d")
+    for value in values:
+        number = _number(value.text)
+        if number is not None:
+            times.append(value.time)
+            numbers.append(number)
+    return Samples.packed(times, numbers)
 
 
 def _by_pod(samples: Iterable[wire.PodSample]) -> dict[str, float]:
@@ -228,20 +240,15 @@ class PrometheusSource:
 
     def history(
         self, promql: str, *, duration: timedelta, points: int, end: datetime | None = None
-    ) -> dict[str, list[tuple[float, float]]]:
+    ) -> dict[str, Samples]:
         """``query_range`` over the last ``duration`` with a step that yields about ``points`` samples."""
         end = end or datetime.now(timezone.utc)
         start = end - duration
         step = max(1, int(duration.total_seconds() // max(1, points)))
 
-        def read(client, promql: str, *, timeout: float) -> list[wire.PodSeries]:
-            return wire.pod_matrix(client, promql, start=start.timestamp(), end=end.timestamp(), step=step,
-                                   timeout=timeout)
+        def read(client, promql: str, *, timeout: float) -> dict[str, Samples]:
+            answer = wire.pod_matrix(client, promql, start=start.timestamp(), end=end.timestamp(), step=step,
+                                     timeout=timeout)
+            return {item.metric.pod: _samples(wire.range_values(item)) for item in answer if item.metric.pod}
 
-        series: dict[str, list[tuple[float, float]]] = {}
-        for item in self._call(read, promql, refused="range query refused"):
-            if not item.metric.pod:
-                continue
-            values = ((value.time, _number(value.text)) for value in item.values)
-            series[item.metric.pod] = [(t, v) for t, v in values if v is not None]
-        return series
+        return self._call(read, promql, refused="range query refused")

@@ -6,6 +6,9 @@ frozen (and made of tuples) is what lets a thread hand them over without locks.
 
 from __future__ import annotations
 
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -318,17 +321,59 @@ class GpuSnapshot:
     """What the GPU pane's title names: ``NVML (this machine)`` or ``nvidia-smi via exec``."""
 
 
-Points = tuple[tuple[float, float], ...]
-"""(unix time, value) samples, oldest first."""
+@dataclass(frozen=True, slots=True)
+class Samples:
+    """(unix time, value) samples oldest first, packed as little-endian float64 in two byte strings.
+
+    A backfill is an hour of every pod: 5,000 pods × 181 samples.  As tuples of float pairs that
+    is about 100 bytes a sample (95 MB), built while the answer is decoded and then kept, since the
+    recorder holds each source's last snapshot to write the next as a patch; packed it is 16 bytes
+    a sample, and msgspec writes the two fields as two binary strings.  Iterating yields the pairs."""
+
+    times: bytes = b""
+    values: bytes = b""
+
+    @classmethod
+    def packed(cls, times: array[float], values: array[float]) -> Samples:
+        """From two ``array('d')`` of the same length (the caller's own: swapped in place on a
+        big-endian machine)."""
+        if len(times) != len(values):
+            raise ValueError(f"{len(times)} times but {len(values)} values")
+        if sys.byteorder == "big":
+            times.byteswap()
+            values.byteswap()
+        return cls(times.tobytes(), values.tobytes())
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[float, float]]) -> Samples:
+        times, values = array("d"), array("d")
+        for t, v in pairs:
+            times.append(t)
+            values.append(v)
+        return cls.packed(times, values)
+
+    def __len__(self) -> int:
+        return len(self.times) // 8
+
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        return zip(_floats(self.times), _floats(self.values))
+
+
+def _floats(packed: bytes) -> Sequence[float]:
+    if sys.byteorder == "little":
+        return memoryview(packed).cast("d")
+    numbers = array("d", packed)
+    numbers.byteswap()
+    return numbers
 
 
 @dataclass(frozen=True, slots=True)
 class BackfillSnapshot:
     """The last hour from Prometheus, read once at start so sparklines are full at once."""
 
-    memory: dict[str, Points]
+    memory: dict[str, Samples]
     """Working set per pod."""
-    gpu: dict[str, Points] = field(default_factory=dict)
+    gpu: dict[str, Samples] = field(default_factory=dict)
     """GPU framebuffer memory per pod (DCGM); empty when DCGM has no series or is not used."""
 
 

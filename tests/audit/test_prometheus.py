@@ -192,7 +192,7 @@ def test_a_pod_with_a_sidecar_charts_the_panes_figure_the_sum_of_its_containers(
     points = exported["api-0"]
     assert len(points) == 61
     # the export's series is the pane's series, point for point: the same PromQL
-    assert [(t.timestamp(), v) for t, v in points] == charted["api-0"]
+    assert [(t.timestamp(), v) for t, v in points] == list(charted["api-0"])
     for moment, value in points:
         expected = expected_at(containers, moment.timestamp())
         largest = max(v for v in (latest_at(s, moment.timestamp()) for c in containers.values() for s in c) if v is not None)

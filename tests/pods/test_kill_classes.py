@@ -195,11 +195,11 @@ def test_the_ledger_stays_bounded():
 
 def test_a_kill_before_memtui_sampled_the_container_takes_the_pods_backfilled_history():
     from memtui.state.cockpit import CockpitState
-    from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot
+    from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot, Samples
 
     # an hour from Prometheus, up to 20 s before the kill at 11.0 GiB (then the new life's 2 GiB)
     points = tuple((at(s).timestamp(), float(11.0 * GiB + s * MiB)) for s in range(-600, 0, 20))
-    history = BackfillSnapshot(memory={"sap-llm-abc-1": points + ((at(30).timestamp(), float(2 * GiB)),)})
+    history = BackfillSnapshot(memory={"sap-llm-abc-1": Samples.of(points + ((at(30).timestamp(), float(2 * GiB)),))})
     killed = container("sap-llm", limit=12 * GiB, restarts=1, reason="OOMKilled", exit_code=137, ended=at(0))
     side = container("log-shipper", limit=256 * MiB, restarts=1, reason="OOMKilled", exit_code=137, ended=at(0))
     for containers, expected in (((killed,), int(11.0 * GiB - 20 * MiB)), ((killed, side), None)):

@@ -3,6 +3,7 @@ match the simulator's own truth, and the runbook's traps must not leak through."
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ import pytest
 import requests
 
 from memtui.clients.errors import SourceError
+from memtui.sources.backfill import PrometheusBackfill
 from memtui.sources.prometheus import PrometheusSource
 from tests.servers import free_port
 
@@ -106,8 +108,43 @@ def test_range_query_backfills_an_hour_at_a_step_from_the_width(sim, prometheus)
     assert set(truth) <= set(series)
     # pods older than an hour fill the whole width; younger ones start where they started
     assert 100 <= max(len(points) for points in series.values()) <= 121
-    for points in series.values():
+    for samples in series.values():
+        points = list(samples)
         assert {b[0] - a[0] for a, b in zip(points, points[1:])} == {30.0}  # 3600 s / 120 points
+
+
+def _held_bytes(root: object) -> int:
+    """What ``root`` holds, every object reachable through containers and slots counted once."""
+    seen, stack, total = set(), [root], 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        total += sys.getsizeof(item)
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (tuple, list)):
+            stack.extend(item)
+        elif hasattr(type(item), "__slots__"):
+            stack.extend(getattr(item, name) for name in type(item).__slots__ if hasattr(item, name))
+    return total
+
+
+def test_the_backfill_holds_an_hour_of_every_pod_packed(sim, prometheus):
+    """The recorder keeps each source's last snapshot, the one-shot backfill's for the whole run: at
+    5,000 pods an hour of tuple pairs held ~95 MB (~100 bytes a sample); packed it is 16."""
+    truth = sim.truth()
+    source = PrometheusSource(prometheus.url, "sap-llm")
+    wait_for_scrape(source, set(truth))
+    snapshot = PrometheusBackfill(source, with_gpu=True).fetch(180)
+    samples = sum(len(points) for points in (*snapshot.memory.values(), *snapshot.gpu.values()))
+    assert set(truth) <= set(snapshot.memory) and samples >= 100 * len(truth)
+    for points in map(list, snapshot.memory.values()):
+        assert all(a[0] < b[0] for a, b in zip(points, points[1:])) and all(v > 0 for _, v in points)
+    per_pod = 300  # the dict slot, the key, the Samples and its two bytes' headers
+    assert _held_bytes(snapshot) <= 16 * samples + per_pod * (len(snapshot.memory) + len(snapshot.gpu))
 
 
 def test_dcgm_gpu_memory_per_pod(sim, prometheus):

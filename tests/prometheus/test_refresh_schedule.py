@@ -213,5 +213,6 @@ def test_a_refused_range_query_is_a_reason(limited_prometheus):
     assert refusal.value.reason.startswith("range query refused: HTTP 422") and "too many samples" in refusal.value.reason
     # a shorter one passes: the samples are the backfilled ones, at the step asked for
     series = source.history(source.queries.working_set, duration=timedelta(minutes=5), points=10)
-    assert set(series) == {"api-0", "api-1"} and {v for _, v in series["api-1"]} == {5e9}
-    assert {b[0] - a[0] for a, b in zip(series["api-1"], series["api-1"][1:])} == {30.0}
+    points = list(series["api-1"])
+    assert set(series) == {"api-0", "api-1"} and {v for _, v in points} == {5e9}
+    assert {b[0] - a[0] for a, b in zip(points, points[1:])} == {30.0}

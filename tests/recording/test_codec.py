@@ -52,6 +52,8 @@ def _example(kind: Any, rng: random.Random, depth: int = 0, field: str = "") -> 
         return rng.choice([0, 1, 137, 2**33 + rng.randint(0, 3)])
     if kind is float:
         return rng.choice([0.0, 0.5, 1e10, 2.25])
+    if kind is bytes:  # packed float64 (Samples)
+        return rng.choice([b"", bytes(8), bytes(16), b"\x00" * 7 + b"\x40"])
     if kind is datetime:
         return NOW + timedelta(seconds=rng.randint(0, 3))
     raise AssertionError(f"no example for {kind!r}")
