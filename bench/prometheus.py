@@ -140,6 +140,7 @@ def bench(pods: int, refreshes: int, history: timedelta, step: float, interval: 
                 tracemalloc.start()
                 base = tracemalloc.get_traced_memory()[0]
                 kept = PrometheusBackfill(source, with_gpu=True).fetch(180)
+                meter.take()  # the meter's hold on the responses, not the backfill's
                 gc.collect()
                 held, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()

@@ -119,6 +119,10 @@ class PrometheusSource:
         self.clock: Callable[[], float] = time.monotonic
         """Seconds, for the slow families' schedule (a test moves it instead of waiting a minute)."""
         self._slow: dict[str, _Read] = {}
+        self._last: tuple[dict[str, PodTrend], dict[str, GpuUsage]] = ({}, {})
+        """The last trends and GPU figures handed over: handed over again, the same objects, while
+        they are equal (Prometheus scrapes every 15-60 s, memtui reads every 5), so the cockpit
+        sees at a glance that there is nothing to fold."""
         self._slow_pods: frozenset[str] | None = None
         """The pods Prometheus saw when the slow families were last read."""
         self._slow_tried: float | None = None
@@ -225,6 +229,9 @@ class PrometheusSource:
             alerts = _firing_alerts(self._call(wire.labelled_vector, q.alerts_for_state))
         except SourceError as exc:
             alerts_error = exc.reason
+        last_pods, last_gpu = self._last
+        pods, gpu = last_pods if pods == last_pods else pods, last_gpu if gpu == last_gpu else gpu
+        self._last = pods, gpu
         return PrometheusSnapshot(
             taken_at=datetime.now(timezone.utc),
             pods=pods,

@@ -284,12 +284,18 @@ class CockpitState:
         self._rebuild()
 
     def apply_prometheus(self, snapshot: PrometheusSnapshot) -> None:
+        previous, gpu = self.prometheus, self.gpu
         self.prometheus = snapshot
         self.ok("prometheus", snapshot.summary)
         if snapshot.gpu:
             self._take_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
         elif self.gpu_source == DCGM_VIA_PROMETHEUS:
             self.fail("gpu", f"{DCGM_VIA_PROMETHEUS}: {snapshot.gpu_error or 'no DCGM_FI_DEV_FB_USED series any more'}")
+        if previous is not None and snapshot.pods is previous.pods and self.gpu is gpu:
+            # the source hands over the very same trends and GPU figures while Prometheus has not
+            # scraped since: no row to derive again, only the incident clock (its alerts) moves
+            self._observe_incident()
+            return
         self._rebuild()
 
     def backfill(self, snapshot: BackfillSnapshot) -> None:

@@ -216,3 +216,46 @@ def test_a_refused_range_query_is_a_reason(limited_prometheus):
     points = list(series["api-1"])
     assert set(series) == {"api-0", "api-1"} and {v for _, v in points} == {5e9}
     assert {b[0] - a[0] for a, b in zip(points, points[1:])} == {30.0}
+
+
+def test_a_refresh_between_scrapes_hands_over_the_same_trends_and_nothing_is_derived_again(sim, prometheus,
+                                                                                           monkeypatch):
+    """Prometheus scrapes every 15-60 s and memtui reads it every 5: most reads bring the figures
+    of the read before.  The source hands over the very same dicts, and the cockpit derives no row
+    again from them; a scrape with new figures is folded as always."""
+    from memtui.clients.kube.connection import connect
+    from memtui.sources.kube import KubeSource
+    from memtui.state.cockpit import CockpitState
+    from tests.prometheus.test_prometheus_source import wait_for_scrape
+
+    kube = KubeSource(connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm"))
+    source = PrometheusSource(prometheus.url, "sap-llm")
+    wait_for_scrape(source, set(sim.truth()))
+    state = CockpitState(threshold_bytes=10 * 1024**3)
+    try:
+        state.apply_kube(kube.fetch())
+        for _ in range(20):  # two reads between two scrapes (1 s apart here)
+            first, second = source.fetch(), source.fetch()
+            if second.pods == first.pods and second.gpu == first.gpu:
+                break
+        assert second.pods is first.pods and second.gpu is first.gpu
+        state.apply_prometheus(first)
+        rebuilds = []
+        rebuild = CockpitState._rebuild
+        monkeypatch.setattr(CockpitState, "_rebuild", lambda self: (rebuilds.append(1), rebuild(self))[1])
+        rows = state.rows
+        state.apply_prometheus(second)
+        assert state.prometheus is second and state.rows is rows and rebuilds == []
+        sim.advance(60)  # the pods' memory moves on; the next scrapes see it
+
+        def moved_on():
+            latest = source.fetch()
+            return latest if latest.pods != first.pods else None
+
+        third = poll(moved_on)
+        state.apply_prometheus(third)
+        assert rebuilds == [1] and state.rows is not rows
+        shown = {r.name: r.rss for r in state.rows if r.name in third.pods}
+        assert shown and shown == {name: third.pods[name].rss for name in shown}
+    finally:
+        kube.stop()
