@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any
 
@@ -73,6 +74,9 @@ class KubeSource:
         """The last PodMetrics list (its digest, its decoded usage): metrics-server changes its
         figures once per scrape (15-60 s), so most refreshes read the same list again and hand
         over the very same dict, which the state folds at a glance."""
+        self._metrics_ahead: Future[tuple[dict[str, PodUsage], str | None]] | None = None
+        """The first refresh's PodMetrics read, started beside the first pods LIST instead of
+        after it (the LIST takes seconds at thousands of pods; the metrics read need not wait)."""
         self._sorted: tuple[tuple[PodState, ...], tuple[PodState, ...]] | None = None
         """The pods by name, with the informer's items tuple they were sorted from (the same
         tuple until a change): a quiet
@@ -135,11 +139,41 @@ class KubeSource:
         self._usage = (digest, usage)
         return usage
 
+    def _read_metrics(self) -> tuple[dict[str, PodUsage], str | None]:
+        """The PodMetrics list's usage, or {} and why it could not be read."""
+        try:
+            # Unpreloaded, the call returns the raw urllib3 response (its stubs say object).
+            response: Any = self._custom.list_namespaced_custom_object(
+                METRICS_GROUP, METRICS_VERSION, self.namespace, "pods",
+                _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout),
+            )
+            try:
+                return self._decode_usage(response.data), None
+            finally:
+                response.release_conn()
+        except Exception as exc:  # noqa: BLE001 - any failure becomes the pane's reason
+            return {}, "metrics API: " + describe_failure(exc)
+
+    def _read_metrics_ahead(self) -> None:
+        """Before the first pods LIST is done: start the metrics read beside it, once."""
+        if self._metrics_ahead is None and self._usage is None and not self.pods.snapshot().synced:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kube-metrics-ahead")
+            self._metrics_ahead = pool.submit(self._read_metrics)
+            pool.shutdown(wait=False)
+
+    def _metrics(self) -> tuple[dict[str, PodUsage], str | None]:
+        """This refresh's usage: the read started beside the first LIST, else a read now."""
+        ahead, self._metrics_ahead = self._metrics_ahead, None
+        if ahead is not None:
+            return ahead.result()  # bounded: the read has its own request timeout
+        return self._read_metrics()
+
     def fetch(self) -> KubeSnapshot:
         """One refresh.  Pods must be known; metrics and events may fail on their own."""
         started = time.perf_counter()
         self.pods.start()
         self.events.start()
+        self._read_metrics_ahead()
         if not self.pods.wait_synced(self.timeout * 4 if self.progress_every is None else self.progress_every):
             loading = self._loading(started)
             if loading is not None:
@@ -163,19 +197,7 @@ class KubeSource:
                 if failed is not None:
                     events_unproven = f"events: no answer from the API server for {due[1] or 0:.0f} s ({failed})"
 
-        usage, metrics_error = {}, None
-        try:
-            # Unpreloaded, the call returns the raw urllib3 response (its stubs say object).
-            response: Any = self._custom.list_namespaced_custom_object(
-                METRICS_GROUP, METRICS_VERSION, self.namespace, "pods",
-                _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout),
-            )
-            try:
-                usage = self._decode_usage(response.data)
-            finally:
-                response.release_conn()
-        except Exception as exc:  # noqa: BLE001 - any failure becomes the pane's reason
-            metrics_error = "metrics API: " + describe_failure(exc)
+        usage, metrics_error = self._metrics()
 
         self.events.wait_synced(min(1.0, self.timeout))
         events = self.events.snapshot()

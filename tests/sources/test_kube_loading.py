@@ -57,12 +57,14 @@ def test_a_slow_first_list_hands_over_its_progress_then_every_pod(sim_factory):
         assert counted == sorted(counted) and len(loading) >= pages
         assert {(n, n * PAGE_SIZE) for n in range(pages)} <= set(counted)
         assert all(not p.done for p in loading)
-        # a loading refresh asks nothing of its own: no PodMetrics before the last page was served
+        # the PodMetrics are read once beside the first LIST (not after it), and that read is the
+        # usage the first full refresh hands over; loading refreshes ask nothing more
         paths = [path for path, _ in seen]
         metrics = [i for i, path in enumerate(paths) if path.startswith("/apis/metrics.k8s.io/")]
         last_page = max(i for i, (path, query) in enumerate(seen)
                         if path == f"/api/v1/namespaces/{NS}/pods" and query.get("limit") == str(PAGE_SIZE))
-        assert metrics and min(metrics) > last_page
+        assert len(metrics) == 1 and metrics[0] < last_page
+        assert snapshot.usage and snapshot.metrics_error is None
         assert source.pods.snapshot().lists == 1
     finally:
         source.stop()
@@ -70,11 +72,19 @@ def test_a_slow_first_list_hands_over_its_progress_then_every_pod(sim_factory):
 
 def test_without_progress_every_the_first_refresh_waits_for_every_pod(sim_factory):
     handle = sim_factory(seed=7, replicas=1200)
-    _slow_pages(handle, delay=0.2)
+    seen = _slow_pages(handle, delay=0.2)
     source = _source(handle)
     try:
         snapshot = source.fetch()
         assert snapshot.loading is None and len(snapshot.pods) > 1200 and snapshot.usage
+        # the metrics read did not wait for the LIST: it was asked before the last page was served
+        metrics = [i for i, (path, _) in enumerate(seen) if path.startswith("/apis/metrics.k8s.io/")]
+        last_page = max(i for i, (path, query) in enumerate(seen)
+                        if path == f"/api/v1/namespaces/{NS}/pods" and query.get("limit") == str(PAGE_SIZE))
+        assert metrics == [min(metrics)] and metrics[0] < last_page
+        # later refreshes read the metrics after the (watched) pods, as before
+        source.fetch()
+        assert len([p for p, _ in seen if p.startswith("/apis/metrics.k8s.io/")]) == 2
     finally:
         source.stop()
 
