@@ -22,8 +22,9 @@ Blocking: runs in worker threads, never on the event loop.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from typing import Any
 
@@ -157,9 +158,12 @@ class KubeSource:
     def _read_metrics_ahead(self) -> None:
         """Before the first pods LIST is done: start the metrics read beside it, once."""
         if self._metrics_ahead is None and self._usage is None and not self.pods.snapshot().synced:
-            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kube-metrics-ahead")
-            self._metrics_ahead = pool.submit(self._read_metrics)
-            pool.shutdown(wait=False)
+            ahead: Future[tuple[dict[str, PodUsage], str | None]] = Future()
+            self._metrics_ahead = ahead
+            # a daemon, as the informers' threads: a metrics API that hangs as memtui quits does not
+            # hold the exit up for the read's timeout (a pool's threads are joined at exit)
+            threading.Thread(target=lambda: ahead.set_result(self._read_metrics()), name="kube-metrics-ahead",
+                             daemon=True).start()
 
     def _metrics(self) -> tuple[dict[str, PodUsage], str | None]:
         """This refresh's usage: the read started beside the first LIST, else a read now."""
