@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -47,13 +46,7 @@ def _number(text: str) -> float | None:
 
 def _samples(values: Iterable[wire.Value]) -> Samples:
     """One range series packed, its NaN and infinite samples left out."""
-    times, numbers = array("d"), array("d")
-    for value in values:
-        number = _number(value.text)
-        if number is not None:
-            times.append(value.time)
-            numbers.append(number)
-    return Samples.packed(times, numbers)
+    return Samples.of((value.time, number) for value in values if (number := _number(value.text)) is not None)
 
 
 def _by_pod(samples: Iterable[wire.PodSample]) -> dict[str, float]:

@@ -334,23 +334,16 @@ class Samples:
     values: bytes = b""
 
     @classmethod
-    def packed(cls, times: array[float], values: array[float]) -> Samples:
-        """From two ``array('d')`` of the same length (the caller's own: swapped in place on a
-        big-endian machine)."""
-        if len(times) != len(values):
-            raise ValueError(f"{len(times)} times but {len(values)} values")
-        if sys.byteorder == "big":
-            times.byteswap()
-            values.byteswap()
-        return cls(times.tobytes(), values.tobytes())
-
-    @classmethod
     def of(cls, pairs: Iterable[tuple[float, float]]) -> Samples:
+        """Packed from (time, value) pairs, oldest first (swapped to little-endian on a big-endian machine)."""
         times, values = array("d"), array("d")
         for t, v in pairs:
             times.append(t)
             values.append(v)
-        return cls.packed(times, values)
+        if sys.byteorder == "big":
+            times.byteswap()
+            values.byteswap()
+        return cls(times.tobytes(), values.tobytes())
 
     def __len__(self) -> int:
         return len(self.times) // 8
