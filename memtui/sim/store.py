@@ -9,6 +9,8 @@ that watchers replay from; a resourceVersion older than that history answers
 
 from __future__ import annotations
 
+import bisect
+
 import asyncio
 import builtins
 import json
@@ -59,6 +61,12 @@ class Subscriber:
         return match_labels(self.labels, meta.get("labels")) and match_fields(self.resource, self.fields, ev.obj)
 
 
+def storage_key(key: tuple[str | None, str]) -> str:
+    """The order a real API server lists in (etcd's keys, ``namespace/name``); a continue token's
+    ``start`` is this key with a NUL after it."""
+    return f"{key[0] or ''}/{key[1]}\x00"
+
+
 class Store:
     def __init__(self, history: int = 50_000) -> None:
         self.rv = 1000
@@ -82,7 +90,9 @@ class Store:
         st = Stored(obj, dumps(obj), rv)
         bucket[key] = st
         if not existed:
-            self._sorted[resource] = None
+            keys = self._sorted.get(resource)
+            if keys is not None:
+                bisect.insort(keys, key, key=storage_key)  # O(log n) + a memmove, not a re-sort per new Event
         self._emit(WatchEvent(rv, "MODIFIED" if existed else "ADDED", resource, key[0], key[1], obj, st.raw))
         return st
 
@@ -102,15 +112,22 @@ class Store:
     def get(self, resource: str, namespace: str | None, name: str) -> Stored | None:
         return self._objects.get(resource, {}).get((namespace, name))
 
-    def list(self, resource: str, namespace: str | None = None) -> list[Stored]:
+    def list(self, resource: str, namespace: str | None = None, after: str | None = None) -> list[Stored]:
+        """In the API server's order (its storage key, ``storage_key``); ``after``: only what
+        sorts after that key (a continue token's start).  A page costs its namespace's share, not
+        the whole resource: paging 25,000 Events in pages of 500 was 35 ms a page."""
         bucket = self._objects.get(resource, {})
         keys = self._sorted.get(resource)
         if keys is None:
-            keys = sorted(bucket, key=lambda k: (k[0] or "", k[1]))
+            keys = sorted(bucket, key=storage_key)
             self._sorted[resource] = keys
-        if namespace is None:
-            return [bucket[k] for k in keys]
-        return [bucket[k] for k in keys if k[0] == namespace]
+        lo, hi = 0, len(keys)
+        if namespace is not None:
+            lo = bisect.bisect_left(keys, f"{namespace}/", key=storage_key)
+            hi = bisect.bisect_left(keys, f"{namespace}0", key=storage_key)  # "0" follows "/"
+        if after is not None:
+            lo = max(lo, bisect.bisect_right(keys, after, key=storage_key))
+        return [bucket[k] for k in keys[lo:hi]]
 
     def oldest_rv(self) -> int:
         return self.history[0].rv if self.history else self.rv

@@ -5,6 +5,8 @@ from __future__ import annotations
 from kubernetes import client
 
 
+from memtui.sim.store import Store
+
 from .helpers import NS, api, core, pod_metrics, sap_llm_pods
 
 
@@ -82,3 +84,37 @@ def test_list_chunking(sim_factory):
         names += [p.metadata.name for p in page.items]
         cont = page.metadata._continue
     assert len(names) == len(set(names)) == 30 + 4 + 1
+
+
+def test_list_chunking_across_namespaces_returns_each_pod_once(sim_factory):
+    h = sim_factory(replicas=12)
+    every = [(p.metadata.namespace, p.metadata.name) for p in core(h).list_pod_for_all_namespaces().items]
+    assert every == sorted(every, key=lambda k: f"{k[0]}/{k[1]}\x00")
+    paged: list[tuple[str, str]] = []
+    cont = None
+    while True:
+        page = core(h).list_pod_for_all_namespaces(limit=4, **({"_continue": cont} if cont else {}))
+        paged += [(p.metadata.namespace, p.metadata.name) for p in page.items]
+        cont = page.metadata._continue
+        if not cont:
+            break
+    assert paged == every and len({ns for ns, _ in paged}) > 1
+
+
+def test_the_store_lists_in_storage_key_order_and_resumes_after_a_key():
+    """A real API server lists in etcd's key order (``namespace/name``): ``ml-batch/...`` before
+    ``ml/...`` (``-`` sorts before ``/``).  A (namespace, name) tuple order has them the other way
+    round, and a continue token (a storage key) then skipped ``ml-batch`` altogether."""
+    store = Store()
+    for ns in ("ml", "ml-batch", "m"):
+        for i in range(3):
+            store.put("configmaps", {"metadata": {"namespace": ns, "name": f"cm-{i}"}})
+    keys = [(s.obj["metadata"]["namespace"], s.obj["metadata"]["name"]) for s in store.list("configmaps")]
+    assert keys == sorted(keys, key=lambda k: f"{k[0]}/{k[1]}\x00") and keys[0] == ("m", "cm-0")
+    assert keys.index(("ml-batch", "cm-2")) < keys.index(("ml", "cm-0"))
+    after = [(s.obj["metadata"]["namespace"], s.obj["metadata"]["name"])
+             for s in store.list("configmaps", after="ml-batch/cm-2\x00")]
+    assert after == [("ml", "cm-0"), ("ml", "cm-1"), ("ml", "cm-2")]
+    assert [s.obj["metadata"]["name"] for s in store.list("configmaps", "ml")] == ["cm-0", "cm-1", "cm-2"]
+    store.put("configmaps", {"metadata": {"namespace": "ml", "name": "cm-10"}})  # kept in order, not re-sorted
+    assert [s.obj["metadata"]["name"] for s in store.list("configmaps", "ml")] == ["cm-0", "cm-1", "cm-10", "cm-2"]

@@ -42,9 +42,9 @@ def _parse_selectors(info: RequestInfo, q) -> tuple[list, list]:
     return labels, fields
 
 
-def filtered(state: "SimState", info: RequestInfo, q) -> list[Stored]:
+def filtered(state: "SimState", info: RequestInfo, q, after: str | None = None) -> list[Stored]:
     labels, fields = _parse_selectors(info, q)
-    items = state.cluster.store.list(info.resource or "", info.namespace)
+    items = state.cluster.store.list(info.resource or "", info.namespace, after)
     if not labels and not fields:
         return items
     res = info.resource or ""
@@ -67,13 +67,10 @@ def _decode_continue(tok: str) -> str:
 
 def do_list(state: "SimState", req: web.Request, info: RequestInfo, now: float) -> web.Response:
     q = req.query
-    items = filtered(state, info, q)
+    items = filtered(state, info, q, _decode_continue(q["continue"]) if q.get("continue") else None)
     rv = state.cluster.store.rv
     cont = None
     remaining = None
-    if q.get("continue"):
-        start = _decode_continue(q["continue"])
-        items = [s for s in items if f"{s.obj['metadata'].get('namespace', '')}/{s.obj['metadata']['name']}\x00" > start]
     limit = int(q.get("limit") or 0)
     if limit > 0 and len(items) > limit:
         last = items[limit - 1].obj["metadata"]
