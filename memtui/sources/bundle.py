@@ -79,7 +79,8 @@ def build_sources(settings: Settings, connection: KubeConnection) -> SourceBundl
         specs += [
             SourceSpec("prometheus", PrometheusSnapshot, prometheus.fetch, max(refresh, SLOW_SOURCE_MIN_INTERVAL)),
             SourceSpec("backfill", BackfillSnapshot, backfill.fetch, 3600.0, retry_interval=BACKFILL_RETRY,
-                       one_shot=True, health="prometheus", inputs=lambda state: state.history.capacity),
+                       one_shot=True, health="prometheus", inputs=lambda state: state.history.capacity,
+                       after="kubernetes"),
         ]
     else:
         specs.append(SourceSpec.turned_off("prometheus", PrometheusSnapshot, off))
@@ -100,7 +101,7 @@ def _evidence_spec(settings: Settings, connection: KubeConnection) -> SourceSpec
     in the ranking (logs forbidden, exec off under --read-only), not a stale pane."""
     source = evidence.EvidenceSource(connection, read_only=settings.read_only, timeout=settings.request_timeout)
     return SourceSpec(evidence.NAME, EvidenceSnapshot, source.fetch, evidence.INTERVAL, retry_interval=evidence.RETRY,
-                      health="kubernetes", inputs=evidence.evidence_inputs)
+                      health="kubernetes", inputs=evidence.evidence_inputs, after="kubernetes")
 
 
 def _alert_spec(settings: Settings, connection: KubeConnection) -> SourceSpec:

@@ -42,6 +42,11 @@ class SourceSpec:
     """The health entry its failures mark (default ``name``): the backfill's are Prometheus's."""
     inputs: Callable[[CockpitState], Any] | None = None
     """What ``fetch`` needs from the state, computed on the main thread when a poll starts."""
+    after: str = ""
+    """A source whose first answer this one's first poll waits for (its first full snapshot, or
+    its failure), but never longer than ``ui.polling.FIRST_POLL_WAIT_AT_MOST``: the hour's backfill and the
+    evidence would otherwise take the CPU (and the GIL) the first pods LIST needs, and delay the
+    screen the operator opened memtui for; a hung API server delays them by that bound only."""
     off: str | None = None
     """Why the source is off (not configured, or not allowed): shown in its pane instead of figures."""
 

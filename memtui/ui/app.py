@@ -378,7 +378,10 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             inputs = partial(spec.inputs, state) if spec.inputs is not None else None
             self.pollers[spec.name] = Poller(self, spec, inputs=inputs, origin=self.session)
         for poller in self.pollers.values():
-            poller.start()
+            if poller.spec.after in self.pollers:
+                poller.hold()
+            else:
+                poller.start()
         self._render_state()
 
     @on(SourceRefreshed)
@@ -402,6 +405,10 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         poller = self.pollers.get(message.source)
         if poller is not None:
             poller.done(message.ok)
+            if message.error is not None or not poller.partial:  # its first full answer, or a failure
+                for waiting in self.pollers.values():
+                    if waiting.spec.after == message.source:
+                        waiting.release()
         self._render_state()
 
     # -- rendering --------------------------------------------------------------------------

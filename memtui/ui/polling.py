@@ -7,6 +7,8 @@ the same interval, without backoff: since polls never overlap, a failing backend
 requests than a healthy one (a hung one gets fewer: each poll waits out its timeout), and the pane
 is fresh again at the next refresh after the fault clears.  Exponential backoff (up to 30 s) kept
 a Redis pane stale for many refreshes after a ``DEBUG SLEEP`` had ended.
+A spec with ``after`` holds its first poll until that source's first full answer (or failure),
+``FIRST_POLL_WAIT_AT_MOST`` at most: the first pods LIST gets the CPU first.
 A snapshot that says it is ``partial`` (the first LIST of pods still under way: its progress) is
 followed by the next poll at once (``PARTIAL_AGAIN``) rather than after the interval; that poll's
 own wait paces it.
@@ -28,6 +30,8 @@ from memtui.clients.errors import SourceError, describe_failure
 from memtui.sources.spec import SourceSpec
 from memtui.ui.messages import SourceRefreshed
 
+FIRST_POLL_WAIT_AT_MOST = 10.0
+"""Seconds a spec with ``after`` waits at most for that source's first answer before its own first poll."""
 PARTIAL_AGAIN = 0.05
 """Seconds before the poll after a partial snapshot (a Textual timer needs a delay above 0)."""
 
@@ -54,11 +58,14 @@ class Poller:
         """The last poll gave a partial snapshot: the next one starts at once."""
         self._timer: Timer | None = None
         self._stopped = False
+        self.started = False
+        """Its first poll has started (``hold`` delays it; ``release`` or the timer starts it)."""
 
     def start(self) -> None:
         """Poll now (unless a poll is already running)."""
         if self.in_flight or self._stopped:
             return
+        self.started = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -73,6 +80,16 @@ class Poller:
         self.in_flight = True
         group = f"poll:{self.source}" if self.origin is None else f"poll:{id(self.origin)}:{self.source}"
         self.app.run_worker(work, name=f"poll:{self.source}", group=group, thread=True, exclusive=True, exit_on_error=False)
+
+    def hold(self) -> None:
+        """Delay the first poll until ``release`` (the source named by the spec's ``after``
+        answered), or ``FIRST_POLL_WAIT_AT_MOST`` seconds, whichever comes first."""
+        self._arm(FIRST_POLL_WAIT_AT_MOST)
+
+    def release(self) -> None:
+        """The source this one waits for answered: the first poll starts now, if it has not yet."""
+        if not self.started:
+            self.start()
 
     def _work(self, *given: Any) -> None:
         spec = self.spec
