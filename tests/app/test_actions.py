@@ -7,6 +7,7 @@ import redis
 from textual.widgets import OptionList
 
 from memtui.audit import load_entries, verify_log
+from memtui.sources.evidence import DU_SCRIPT
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.output_screen import OutputScreen
@@ -18,8 +19,10 @@ CONFIGMAP = "/api/v1/namespaces/sap-llm/configmaps/sap-llm-config"
 
 def real_writes(handle):
     """Requests that changed something: not dry runs, not access reviews (a POST that changes
-    nothing); exec is journaled too, since it can."""
-    return [e for e in handle.journal() if not e.dry_run and "accessreview" not in e.path]
+    nothing); exec is journaled too, since it can, except the evidence source's read-only ``du``
+    (it runs once the first pods are in, whatever the test does)."""
+    return [e for e in handle.journal() if not e.dry_run and "accessreview" not in e.path
+            and DU_SCRIPT not in (e.query or {}).get("command", ())]
 
 
 def configmap_data(kubectl) -> dict:
