@@ -48,25 +48,38 @@ else:
     _AppBase = object
 
 
-def recorded(payload: Any) -> Any:
-    """What goes into the recording: secrets masked as the audit log masks them.
+class RecordingMasks:
+    """What goes into the recording: secrets masked as the audit log masks them.  One per
+    recorder, called on its writer thread (``Recorder(prepare=...)``), never on the main thread.
 
     A reason (``fail``, ``disable``) is free text that may quote a URL or a command line; the
     evidence quotes log lines and the app's boot config (``api_key=…``); an Event's message is
     whatever a controller or a teammate wrote (a failed probe's command line, a webhook's URL).
     The other snapshots hold figures and names, and the sources already mask what they build from
     credentials (a Redis URL's password).  The evidence is gathered once a minute for a few pods:
-    masking it costs nothing next to a refresh; events are masked once each (``_EventMasks``).
+    masking it costs nothing next to a refresh; events are masked once each (``_EventMasks``),
+    per recorder: with several clusters, one shared cache kept only the last cluster's events and
+    masked the other's all over again at every refresh.
     """
-    if isinstance(payload, str):
-        return redact_text(payload)
-    if isinstance(payload, EvidenceSnapshot):
-        return replace(payload, pods=tuple(_pod_evidence(p) for p in payload.pods))
-    if isinstance(payload, KubeSnapshot) and payload.events:
-        return replace(payload, events=_EVENT_MASKS.masked(payload.events))
-    if isinstance(payload, NodeSnapshot) and payload.system_ooms:
-        return replace(payload, system_ooms=_SYSTEM_OOM_MASKS.masked(payload.system_ooms))
-    return payload
+
+    def __init__(self) -> None:
+        self._events = _EventMasks()
+        self._system_ooms = _EventMasks()
+
+    def __call__(self, frame: Frame) -> Frame:
+        payload = self.payload(frame.payload)
+        return frame if payload is frame.payload else replace(frame, payload=payload)
+
+    def payload(self, payload: Any) -> Any:
+        if isinstance(payload, str):
+            return redact_text(payload)
+        if isinstance(payload, EvidenceSnapshot):
+            return replace(payload, pods=tuple(_pod_evidence(p) for p in payload.pods))
+        if isinstance(payload, KubeSnapshot) and payload.events:
+            return replace(payload, events=self._events.masked(payload.events))
+        if isinstance(payload, NodeSnapshot) and payload.system_ooms:
+            return replace(payload, system_ooms=self._system_ooms.masked(payload.system_ooms))
+        return payload
 
 
 class _EventMasks:
@@ -95,11 +108,6 @@ class _EventMasks:
             out.append(entry[1])
         self._seen = kept
         return tuple(out)
-
-
-_EVENT_MASKS = _EventMasks()
-_SYSTEM_OOM_MASKS = _EventMasks()
-"""One per listing (the namespace's events, the nodes' SystemOOM events): each keeps only its own last call's."""
 
 
 def _pod_evidence(pod: PodEvidence) -> PodEvidence:
@@ -167,17 +175,18 @@ class RecordingMixin(_AppBase):
             audit_log=str(audit_path) if audit_path is not None else None,
             pid=os.getpid(),
         )
-        self.recorder = Recorder(path, meta, before_open=partial(prune, settings.record_retention_days, now=wall)).start()
+        self.recorder = Recorder(path, meta, before_open=partial(prune, settings.record_retention_days, now=wall),
+                                 prepare=RecordingMasks()).start()
         self._show_recording("on")
         if self.executor is not None:  # the listener is bound to this cluster's recorder (it runs in workers)
             self.executor.audit.add_listener(partial(self._record_audit, self.recorder))
         self.set_interval(1.0, self.in_this_session(self.check_recording))  # shown even between slow refreshes
 
     def record_frame(self, kind: str, source: str = "", payload: Any = None) -> None:
-        """One fold, as it happens (main thread); what may hold a secret is redacted (``recorded``)."""
+        """One fold, as it happens (main thread); the writer thread masks what may hold a secret
+        (``RecordingMasks``)."""
         recorder = self.recorder
         if recorder is not None:
-            payload = recorded(payload)
             recorder.record(Frame(0, self.clock(), kind, source, payload))
             self.check_recording()
 

@@ -1,4 +1,4 @@
-"""What the recording gets of the namespace's events (memtui.ui.recording.recorded): masked once
+"""What the recording gets of the namespace's events (memtui.ui.recording.RecordingMasks): masked once
 per event, and an unchanged event comes back as the same object however many events there are
 (the delta writer skips it by identity)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from memtui.state.snapshots import KubeEvent, KubeSnapshot
-from memtui.ui.recording import recorded
+from memtui.ui.recording import RecordingMasks
 
 NOW = datetime(2026, 12, 3, 5, 0, tzinfo=timezone.utc)
 
@@ -21,8 +21,9 @@ def test_25000_events_are_masked_once_and_come_back_as_the_same_objects():
                    for i in range(25_000))
     secret = KubeEvent(NOW, "Warning", "Unhealthy", "Pod", "sap-llm-0",
                        "Liveness probe failed: GET https://admin:s3cr3t-pw@sap-llm:8080/health", 1, uid="s")
-    first = recorded(_snapshot((*events, secret))).events
-    second = recorded(_snapshot((*events, secret))).events
+    masks = RecordingMasks()
+    first = masks.payload(_snapshot((*events, secret))).events
+    second = masks.payload(_snapshot((*events, secret))).events
     assert "s3cr3t-pw" not in first[-1].message and first[-1] is not secret
     assert second[-1] is first[-1]  # masked once: the same masked object both times
     assert all(a is b for a, b in zip(first[:-1], events))

@@ -141,7 +141,7 @@ def test_secrets_in_reasons_and_evidence_never_reach_the_file(tmp_path):
     """As in the audit log: a reason quoting a URL with a password, a log line with a token, the
     app's boot config with an api_key; the figures stay as they were."""
     from memtui.state.snapshots import EvidenceSnapshot, LogEvidence, PodEvidence
-    from memtui.ui.recording import recorded
+    from memtui.ui.recording import RecordingMasks
 
     log = LogEvidence("llm", NOW, 120, True, models_loaded=2, leak_lines=3,
                       config=(("batch_size", "64"), ("api_key", "sk-live-abc123"), ("db", "postgres://u:hunter2@db/x")),
@@ -149,9 +149,9 @@ def test_secrets_in_reasons_and_evidence_never_reach_the_file(tmp_path):
     evidence = EvidenceSnapshot(NOW, (PodEvidence("llm-0", "llm", (log,), logs_error=None,
                                                   disk=(("/models/a", 5 * 2**30),)),))
     path = tmp_path / "r.memtui"
-    recorder = Recorder(path, META).start()
-    recorder.record(Frame(0, NOW, "apply", "evidence", recorded(evidence)))
-    recorder.record(Frame(0, NOW, "fail", "redis", recorded("redis://:s3cr3t-pw@redis:6379/0: connection refused")))
+    recorder = Recorder(path, META, prepare=RecordingMasks()).start()  # as the cockpit's: masked on the writer thread
+    recorder.record(Frame(0, NOW, "apply", "evidence", evidence))
+    recorder.record(Frame(0, NOW, "fail", "redis", "redis://:s3cr3t-pw@redis:6379/0: connection refused"))
     recorder.close()
     frames = read(path)
     kept = frames[0].payload.pods[0].logs[0]
