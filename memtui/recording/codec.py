@@ -55,9 +55,17 @@ def snapshot_types() -> dict[str, type]:
     return {t.__name__: t for t in CockpitState._APPLY}
 
 
+WHOLE_TYPES = frozenset({"BackfillSnapshot"})
+"""Snapshots folded once a session (the hour's backfill): no next frame will be a patch of one, so
+it is stored whole and not kept as a chain's last payload (at 5,000 pods, 45 MB held by the
+writer for the whole session)."""
+
+
 def chain_key(kind: str, source: str, type_name: str | None) -> tuple[str, ...] | None:
     """Which chain a frame continues: apply frames per source and type, rankings; None: stored whole."""
     if kind == "apply":
+        if type_name in WHOLE_TYPES:
+            return None
         return ("apply", source, type_name or "")
     if kind == "ranking":
         return ("ranking",)

@@ -175,3 +175,21 @@ def test_a_format_1_file_still_reads(tmp_path):
     db.commit()
     db.close()
     assert list(RecordingReader(path).frames()) == [Frame(1, at, "apply", "kubernetes", snap)]
+
+
+def test_the_one_shot_backfill_is_stored_whole_and_not_kept_by_the_writer(tmp_path):
+    """The hour's backfill is folded once a session: a chain for it would keep its last payload
+    (45 MB at 5,000 pods) for a patch that never comes.  It reads back equal all the same."""
+    from memtui.recording.codec import ChainEncoder
+    from memtui.state.snapshots import BackfillSnapshot, Samples
+
+    backfill = BackfillSnapshot({"sap-llm-0": Samples.of([(1.0, 2.0), (31.0, 3.5)])})
+    frame = Frame(0, synthetic.EPOCH, "apply", "backfill", backfill)
+    encoder = ChainEncoder()
+    row = encoder.encode(1, frame)
+    assert (row.chain, row.base) == (None, None) and encoder._chains == {}
+    writer = RecordingWriter(tmp_path / "r.memtui", META)
+    writer.write([frame])
+    writer.close()
+    [back] = list(RecordingReader(tmp_path / "r.memtui").frames())
+    assert back.payload == backfill
