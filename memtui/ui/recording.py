@@ -94,8 +94,13 @@ class _EventMasks:
         self._seen: dict[int, tuple[KubeEvent, KubeEvent]] = {}
         """id(event) → (that event, it masked): by identity, so a lookup costs no hash of the
         event's fields; the entry holds the event, so its id cannot be reused meanwhile."""
+        self._last: tuple[tuple[KubeEvent, ...], tuple[KubeEvent, ...]] | None = None
+        """The last listing and what it gave (the listing held: its id cannot be reused)."""
 
     def masked(self, events: tuple[KubeEvent, ...]) -> tuple[KubeEvent, ...]:
+        last = self._last
+        if last is not None and last[0] is events:
+            return last[1]  # the informer's very same tuple: a quiet refresh costs no walk of 25,000 events
         seen = self._seen
         kept: dict[int, tuple[KubeEvent, KubeEvent]] = {}
         out = []
@@ -107,7 +112,9 @@ class _EventMasks:
             kept[id(event)] = entry
             out.append(entry[1])
         self._seen = kept
-        return tuple(out)
+        masked = tuple(out)
+        self._last = (events, masked)
+        return masked
 
 
 def _pod_evidence(pod: PodEvidence) -> PodEvidence:

@@ -27,3 +27,14 @@ def test_25000_events_are_masked_once_and_come_back_as_the_same_objects():
     assert "s3cr3t-pw" not in first[-1].message and first[-1] is not secret
     assert second[-1] is first[-1]  # masked once: the same masked object both times
     assert all(a is b for a, b in zip(first[:-1], events))
+
+
+def test_the_same_listing_again_comes_back_as_the_same_tuple_without_a_walk():
+    """The informer hands over its very same tuple while nothing changed: no walk of the events."""
+    events = tuple(KubeEvent(NOW, "Normal", "Pulled", "Pod", f"sap-llm-{i}", "image pulled", 1, uid=f"e{i}")
+                   for i in range(100))
+    masks = RecordingMasks()
+    first = masks.payload(_snapshot(events)).events
+    assert masks.payload(_snapshot(events)).events is first
+    again = masks.payload(_snapshot(events[:50] + events[50:])).events  # equal, another tuple: walked, same events
+    assert again is not first and all(a is b for a, b in zip(again, first))
