@@ -15,16 +15,18 @@ refreshes (``bench/prometheus.py``).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timedelta, timezone
 
 import msgspec
 
 from memtui.clients import prometheus
 from memtui.clients import prometheus_wire as wire
-from memtui.clients.errors import SourceError
+from memtui.clients.errors import SourceError, describe_failure
 from memtui.clients.prometheus import CACHE, GPU_FREE, GPU_USED, RSS, USAGE, WORKING_SET, PrometheusAccess
 from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot, Samples
 
@@ -141,43 +143,85 @@ class PrometheusSource:
         except (requests.exceptions.RequestException, msgspec.DecodeError, ValueError) as exc:
             raise SourceError(self.name, f"{self.url}: unreadable answer ({type(exc).__name__})") from None
 
-    def _query(self, promql: str) -> dict[str, float]:
-        return _by_pod(self._call(wire.pod_vector, promql))
+    def _concurrently(self, calls: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+        """Every call at once, each on a daemon thread of its own; each key's result, or the
+        ``SourceError`` its call raised.
 
-    def _slow_due(self, pods: frozenset[str], now: float) -> bool:
-        if self._slow_tried is None or pods != self._slow_pods:
-            return True
-        return now - self._slow_tried >= self.slow_interval
+        Prometheus evaluates the queries side by side, so a refresh takes as long as its slowest
+        query, not their sum: one after another, the first refresh's eight took 3.4 s at 5,000
+        pods (beside the first pods LIST), and the screen waited for the last.  Daemons: a query
+        that hangs as memtui quits does not hold the exit up; each has its request timeout, and
+        the refresh waits for none longer than ``timeout`` twice over."""
+        results: dict[str, Any] = {}
 
-    def _read_slow(self, now: float, errors: dict[str, str]) -> int:
-        """Read every slow family; one that fails keeps its last figures up to ``SLOW_MAX_AGE``."""
-        q = self.queries
-        for family, promql in (("limit", q.limit), ("restarts", q.restarts), ("oom", q.oom_recent),
-                               ("gpu_count", q.gpu_count)):
+        def run(key: str, call: Callable[[], Any]) -> None:
             try:
-                self._slow[family] = _Read(self._query(promql), now, datetime.now(timezone.utc))
+                results[key] = call()
             except SourceError as exc:
-                errors[family] = exc.reason
+                results[key] = exc
+            except Exception as exc:  # noqa: BLE001 - a failure in one family is that family's reason
+                results[key] = SourceError(self.name, f"{self.url}: {describe_failure(exc)}")
+
+        threads = [threading.Thread(target=run, args=item, name=f"prometheus:{item[0]}", daemon=True)
+                   for item in calls.items()]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 2 * self.timeout + 1
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        late = SourceError(self.name, f"{self.url}: timed out after {self.timeout:.0f} s")
+        return {key: results.get(key, late) for key in calls}
+
+    def _per_pod(self, promql: str) -> Callable[[], dict[str, float]]:
+        return lambda: _by_pod(self._call(wire.pod_vector, promql))
+
+    def _slow_calls(self) -> dict[str, Callable[[], dict[str, float]]]:
+        q = self.queries
+        return {"limit": self._per_pod(q.limit), "restarts": self._per_pod(q.restarts),
+                "oom": self._per_pod(q.oom_recent), "gpu_count": self._per_pod(q.gpu_count)}
+
+    def _keep_slow(self, results: dict[str, Any], now: float, errors: dict[str, str]) -> None:
+        """Keep every slow family's new figures; one that failed keeps its last ones up to ``SLOW_MAX_AGE``."""
+        for family in SLOW_FAMILIES:
+            read = results[family]
+            if isinstance(read, SourceError):
+                errors[family] = read.reason
                 kept = self._slow.get(family)
                 if kept is not None and now - kept.at > SLOW_MAX_AGE:
                     del self._slow[family]
-        return len(SLOW_FAMILIES)
+            else:
+                self._slow[family] = _Read(read, now, datetime.now(timezone.utc))
 
     def fetch(self) -> PrometheusSnapshot:
         started = time.perf_counter()
         q = self.queries
-        memory = _by_name_and_pod(self._call(wire.pod_vector, q.memory), (WORKING_SET, RSS, CACHE, USAGE))
-        count = 1
-        errors: dict[str, str] = {}
-        try:
-            growth_by_pod = self._query(q.growth)
-        except SourceError as exc:
-            growth_by_pod, errors["growth"] = {}, exc.reason
-        count += 1
-        seen = frozenset().union(*(m.keys() for m in memory.values()))
         now = self.clock()
-        if self._slow_due(seen, now):
-            count += self._read_slow(now, errors)
+        calls: dict[str, Callable[[], Any]] = {
+            "memory": lambda: _by_name_and_pod(self._call(wire.pod_vector, q.memory), (WORKING_SET, RSS, CACHE, USAGE)),
+            "growth": self._per_pod(q.growth),
+            "gpu": lambda: _by_name_and_pod(self._call(wire.pod_vector, q.gpu_memory), (GPU_USED, GPU_FREE)),
+            "alerts": lambda: _firing_alerts(self._call(wire.labelled_vector, q.alerts_for_state)),
+        }
+        slow_due = self._slow_tried is None or now - self._slow_tried >= self.slow_interval
+        if slow_due:
+            calls.update(self._slow_calls())
+        results = self._concurrently(calls)
+        memory = results["memory"]
+        if isinstance(memory, SourceError):
+            raise memory
+        count = len(calls)
+        errors: dict[str, str] = {}
+        growth = results["growth"]
+        growth_by_pod: dict[str, float] = {} if isinstance(growth, SourceError) else growth
+        if isinstance(growth, SourceError):
+            errors["growth"] = growth.reason
+        seen = frozenset().union(*(m.keys() for m in memory.values()))
+        if not slow_due and seen != self._slow_pods:  # a pod came or went: its limit now, not in a minute
+            results.update(self._concurrently(self._slow_calls()))
+            count += len(SLOW_FAMILIES)
+            slow_due = True
+        if slow_due:
+            self._keep_slow(results, now, errors)
             self._slow_pods, self._slow_tried = seen, now
         slow = {family: read.values for family, read in self._slow.items()}
         limits, restarts_2h, ooms = slow.get("limit", {}), slow.get("restarts", {}), slow.get("oom", {})
@@ -206,22 +250,20 @@ class PrometheusSource:
                 oom_within_2h=ooms.get(pod, 0.0) > 0,
             )
         gpu, gpu_error = {}, None
-        try:
-            count += 1
-            gpu_memory = _by_name_and_pod(self._call(wire.pod_vector, q.gpu_memory), (GPU_USED, GPU_FREE))
+        gpu_memory = results["gpu"]
+        if isinstance(gpu_memory, SourceError):
+            gpu_error = gpu_memory.reason
+        else:
             free, gpus = gpu_memory[GPU_FREE], slow.get("gpu_count", {})
             for pod, used_mib in gpu_memory[GPU_USED].items():
                 total = used_mib + free.get(pod, 0.0)
                 gpu[pod] = GpuUsage(pod, used_mib, total, "DCGM", int(gpus.get(pod, 1)))
-        except SourceError as exc:
-            gpu_error = exc.reason
         alerts: tuple[FiringAlert, ...] = ()
         alerts_error = None
-        try:
-            count += 1
-            alerts = _firing_alerts(self._call(wire.labelled_vector, q.alerts_for_state))
-        except SourceError as exc:
-            alerts_error = exc.reason
+        if isinstance(results["alerts"], SourceError):
+            alerts_error = results["alerts"].reason
+        else:
+            alerts = results["alerts"]
         last_pods, last_gpu = self._last
         pods, gpu = last_pods if pods == last_pods else pods, last_gpu if gpu == last_gpu else gpu
         self._last = pods, gpu

@@ -9,6 +9,7 @@ import ipaddress
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -165,12 +166,29 @@ class RecordingGateway:
     token: str
     port: int = 0
     seen: list[dict[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+    """Seconds each answer is held back (a distant gateway)."""
+    most_in_flight: int = 0
+    """The most requests it was answering at once."""
+    _in_flight: int = 0
 
     def start(self) -> RecordingGateway:
         gateway = self
+        lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def _forward(self) -> None:
+                with lock:
+                    gateway._in_flight += 1
+                    gateway.most_in_flight = max(gateway.most_in_flight, gateway._in_flight)
+                try:
+                    time.sleep(gateway.delay)
+                    self._answer()
+                finally:
+                    with lock:
+                        gateway._in_flight -= 1
+
+            def _answer(self) -> None:
                 headers = {k: v for k, v in self.headers.items()}
                 gateway.seen.append({"path": self.path, **headers})
                 if headers.get("Authorization") != f"Bearer {gateway.token}":

@@ -344,3 +344,14 @@ def test_the_limit_advice_reads_its_clusters_peak_through_the_access(tmp_path, s
         secured.server.stop()
     assert peak == 3 * GIB  # not cluster b's 9 GiB
     assert held is not None
+
+
+def test_a_refresh_sends_its_queries_side_by_side(gateway, monkeypatch):
+    """Behind a distant gateway (each answer held 0.3 s) a refresh is as slow as its slowest query,
+    not the sum of its eight: they are in flight together.  One after another, the first refresh
+    at 5,000 pods took 3.4 s, and the first full screen waited for it."""
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "tok-1")
+    gateway.delay = 0.3
+    snapshot = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"), NS, timeout=5).fetch()
+    assert snapshot.query_count == len(gateway.seen) == 8 and snapshot.pods
+    assert gateway.most_in_flight >= 4
