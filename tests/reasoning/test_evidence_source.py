@@ -34,6 +34,29 @@ def test_the_worst_pod_of_each_deployment_is_sampled(sim):
     assert reps[0].deployment == "sap-llm"  # the deployment in trouble first
 
 
+def test_the_pick_and_the_headers_figures_are_derived_again_only_when_their_inputs_change(sim):
+    """Asked at every refresh of any source (Redis every 2 s), they are the very same objects
+    until the pods, their rows or the GPUs change; then they are derived again."""
+    connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
+    kube = KubeSource(connection)
+    state = CockpitState(threshold_bytes=THRESHOLD, clock=sim.now)
+    try:
+        state.apply(kube.fetch())
+        reps, gpus, trends, soonest = (representative_pods(state), state.gpu_rows(), state.gpu_trends(),
+                                       state.next_oom())
+        assert representative_pods(state) is reps and state.gpu_rows() is gpus and state.gpu_trends() is trends
+        assert state.next_oom() is soonest
+        sim.advance(60)  # the working sets move: new rows
+        before = state.rows
+        state.apply(kube.fetch())
+        assert state.rows is not before
+        again = representative_pods(state)
+        rows = {row.name: row for row in state.rows}
+        assert again is not reps and all(rep.percent == rows[rep.pod].percent for rep in again)
+    finally:
+        kube.stop()
+
+
 def test_logs_since_the_container_start_and_du_of_the_cache_directories(sim):
     state, source = _state_and_source(sim)
     inputs = evidence_inputs(state)
