@@ -21,6 +21,7 @@ from kubernetes.client.rest import ApiException
 from memtui.executor.guard import check_path
 from memtui.executor.model import HttpCall
 from memtui.clients.errors import describe_failure
+from memtui.clients.kube import rest
 
 FIELD_MANAGER = "memtui"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -108,11 +109,8 @@ class KubeApi:
             headers["Content-Type"] = call.content_type
         api = self.api_client
         try:
-            method, url, header_params, body, _ = api.param_serialize(
-                call.method, call.path, query_params=list(call.query) or None, header_params=headers,
-                body=call.body, auth_settings=["BearerToken"],
-            )
-            response = api.call_api(method, url, header_params, body, _request_timeout=self.timeout)
+            response = rest.send(api, call.method, call.path, list(call.query), headers, body=call.body,
+                                 timeout=self.timeout)
             response.read()
         except ApiException as exc:  # the REST layer raises some statuses itself
             raise ApiFailure(_status_message(exc.status or 0, exc.reason, (exc.body or "").encode()

@@ -22,12 +22,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from memtui.clients.errors import describe_failure
+from memtui.clients.kube import rest
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.exec import exec_in_pod
 from memtui.reasoning.pods import representative_pods
@@ -210,7 +209,6 @@ class EvidenceSource:
         self.namespace = connection.namespace
         self.read_only = read_only
         self.timeout = timeout
-        self._core = client.CoreV1Api(connection.api_client)
 
     def fetch(self, inputs: EvidenceInputs) -> EvidenceSnapshot:
         started = time.perf_counter()
@@ -252,16 +250,9 @@ class EvidenceSource:
     def _logs(self, pod: str, container: str, started_at: datetime | None, now: datetime) -> LogEvidence:
         age = (now - started_at).total_seconds() if started_at is not None else None
         since = MAX_SINCE_SECONDS if age is None else int(min(MAX_SINCE_SECONDS, max(60.0, age + 60.0)))
-        # Unpreloaded, the call returns the raw urllib3 response (its stubs say str).
-        response: Any = self._core.read_namespaced_pod_log(
-            pod, self.namespace, container=container, tail_lines=TAIL_LINES, since_seconds=since,
-            limit_bytes=LIMIT_BYTES, _preload_content=False,
-            _request_timeout=(min(3.0, self.timeout), self.timeout),
-        )
-        try:
-            raw: bytes = response.data
-        finally:
-            response.release_conn()
+        raw = rest.pod_log(self.connection.api_client, self.namespace, pod, container=container, tail_lines=TAIL_LINES,
+                           since_seconds=since, limit_bytes=LIMIT_BYTES,
+                           timeout=(min(3.0, self.timeout), self.timeout))
         text = raw.decode("utf-8", "replace")
         count = text.count("\n")
         from_start = age is not None and age + 60.0 <= MAX_SINCE_SECONDS and count < TAIL_LINES and len(raw) < LIMIT_BYTES

@@ -26,12 +26,10 @@ import threading
 import time
 from concurrent.futures import Future
 from datetime import datetime, timezone
-from typing import Any
-
-from kubernetes import client
 
 from memtui.state.snapshots import KubeSnapshot, ListProgress, PodState, PodUsage
 from memtui.clients.errors import SourceError, describe_failure
+from memtui.clients.kube import rest
 from memtui.clients.kube.informer import Informer, InformerSnapshot, gc_paused
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.parse import EVENT_DECODER, POD_DECODER, decode_pod_metrics_list
@@ -60,15 +58,15 @@ class KubeSource:
         self.namespace = connection.namespace
         self.timeout = timeout
         self.proof_window = proof_window
-        self._core = client.CoreV1Api(connection.api_client)
-        self._custom = client.CustomObjectsApi(connection.api_client)
+        api = connection.api_client
+        self._metrics_list = rest.Lister(api, f"/apis/{METRICS_GROUP}/{METRICS_VERSION}/namespaces/{{namespace}}/pods")
         self.pods = Informer(
-            name="pods", list_call=self._core.list_namespaced_pod, namespace=self.namespace,
+            name="pods", list_call=rest.Lister(api, "/api/v1/namespaces/{namespace}/pods"), namespace=self.namespace,
             decoder=POD_DECODER, timeout=timeout,
         )
         self.events = Informer(
-            name="events", list_call=self._core.list_namespaced_event, namespace=self.namespace,
-            decoder=EVENT_DECODER, timeout=timeout,
+            name="events", list_call=rest.Lister(api, "/api/v1/namespaces/{namespace}/events"),
+            namespace=self.namespace, decoder=EVENT_DECODER, timeout=timeout,
         )
         self._lists_seen = 0
         self._usage: tuple[bytes, dict[str, PodUsage]] | None = None
@@ -143,11 +141,7 @@ class KubeSource:
     def _read_metrics(self) -> tuple[dict[str, PodUsage], str | None]:
         """The PodMetrics list's usage, or {} and why it could not be read."""
         try:
-            # Unpreloaded, the call returns the raw urllib3 response (its stubs say object).
-            response: Any = self._custom.list_namespaced_custom_object(
-                METRICS_GROUP, METRICS_VERSION, self.namespace, "pods",
-                _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout),
-            )
+            response = self._metrics_list(self.namespace, _request_timeout=(min(3.0, self.timeout), self.timeout))
             try:
                 return self._decode_usage(response.data), None
             finally:

@@ -15,10 +15,10 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from memtui.clients.errors import describe_failure
+from memtui.clients.kube import rest
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.informer import gc_paused
 from memtui.clients.kube.parse import parse_event, parse_node
@@ -44,7 +44,9 @@ class NodeSource:
 
     def __init__(self, connection: KubeConnection, *, timeout: float = 5.0) -> None:
         self.timeout = timeout
-        self._core = client.CoreV1Api(connection.api_client)
+        api = connection.api_client
+        self._list_nodes = rest.Lister(api, "/api/v1/nodes")
+        self._list_events = rest.Lister(api, "/api/v1/namespaces/{namespace}/events")
 
     def _raw(self, call: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # Unpreloaded, the call returns the raw urllib3 response (parsed as JSON, see parse.py).
@@ -60,7 +62,7 @@ class NodeSource:
         nodes: dict[str, NodeState] = {}
         nodes_error = events_error = None
         try:
-            for item in self._raw(self._core.list_node).get("items") or []:
+            for item in self._raw(self._list_nodes).get("items") or []:
                 node = parse_node(item)
                 if node.name in wanted:
                     nodes[node.name] = node
@@ -68,7 +70,7 @@ class NodeSource:
             nodes_error = "node conditions: " + _why(exc)
         ooms: tuple[KubeEvent, ...] = ()
         try:
-            payload = self._raw(self._core.list_namespaced_event, NODE_EVENTS_NAMESPACE,
+            payload = self._raw(self._list_events, NODE_EVENTS_NAMESPACE,
                                 field_selector=SYSTEM_OOM_SELECTOR)
             ooms = tuple(e for e in (parse_event(i) for i in payload.get("items") or []) if e.object_name in wanted)
         except Exception as exc:  # noqa: BLE001

@@ -7,12 +7,11 @@ per container: this is an operator looking at one pod, not a poll.  A 403 (an on
 
 from __future__ import annotations
 
-from typing import Any
 
-from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from memtui.clients.errors import describe_failure
+from memtui.clients.kube import rest
 from memtui.clients.kube.connection import KubeConnection
 from memtui.state.pod_details import LOG_LINES_KEPT, LOG_TAIL_BYTES, LOG_TAIL_LINES, LogLine, PodLogExcerpt, match_log
 
@@ -23,7 +22,7 @@ class PodLogReader:
     def __init__(self, connection: KubeConnection, *, timeout: float = 5.0) -> None:
         self.namespace = connection.namespace
         self.timeout = timeout
-        self._core = client.CoreV1Api(connection.api_client)
+        self._api = connection.api_client
 
     def read(self, pod: str, containers: tuple[str, ...]) -> PodLogExcerpt:
         lines: list[LogLine] = []
@@ -32,13 +31,9 @@ class PodLogReader:
         scanned = 0
         for container in containers:
             try:
-                response: Any = self._core.read_namespaced_pod_log(
-                    pod, self.namespace, container=container, tail_lines=LOG_TAIL_LINES, limit_bytes=LOG_TAIL_BYTES,
-                    _preload_content=False, _request_timeout=(min(3.0, self.timeout), self.timeout))
-                try:
-                    text = response.data.decode("utf-8", errors="replace")
-                finally:
-                    response.release_conn()
+                text = rest.pod_log(self._api, self.namespace, pod, container=container, tail_lines=LOG_TAIL_LINES,
+                                    limit_bytes=LOG_TAIL_BYTES,
+                                    timeout=(min(3.0, self.timeout), self.timeout)).decode("utf-8", errors="replace")
             except ApiException as exc:
                 errors.append(f"{container}: " + ("forbidden (pods/log)" if exc.status == 403 else describe_failure(exc)))
                 continue

@@ -34,8 +34,8 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 
-from kubernetes import client
 
+from memtui.clients.kube import rest
 from memtui.clients.kube.connection import KubeConnection
 from memtui.clients.kube.informer import Informer
 from memtui.clients.kube.parse import object_key
@@ -125,17 +125,16 @@ class TeamSource:
         self.namespace = connection.namespace
         self.timeout = timeout
         self.clock = clock
-        core = client.CoreV1Api(connection.api_client)
-        apps = client.AppsV1Api(connection.api_client)
-        autoscaling = client.AutoscalingV2Api(connection.api_client)
+        api = connection.api_client
         self._objects: dict[str, Informer[Watched]] = {}
         self._versions: dict[str, deque[tuple[str, Watched]]] = {}
         """Per resource, every version the watch delivered since the last poll, in order (appended
         by the watch thread; ``deque.append``/``popleft`` are thread-safe)."""
         for resource, kind, call in (
-            ("deployments", "Deployment", apps.list_namespaced_deployment),
-            ("configmaps", "ConfigMap", core.list_namespaced_config_map),
-            ("horizontalpodautoscalers", "HorizontalPodAutoscaler", autoscaling.list_namespaced_horizontal_pod_autoscaler),
+            ("deployments", "Deployment", rest.Lister(api, "/apis/apps/v1/namespaces/{namespace}/deployments")),
+            ("configmaps", "ConfigMap", rest.Lister(api, "/api/v1/namespaces/{namespace}/configmaps")),
+            ("horizontalpodautoscalers", "HorizontalPodAutoscaler",
+             rest.Lister(api, "/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers")),
         ):
             queue: deque[tuple[str, Watched]] = deque(maxlen=VERSIONS_KEPT)
             self._versions[resource] = queue
@@ -143,7 +142,8 @@ class TeamSource:
                                                parse=partial(team_diff.watched, kind), key=object_key, timeout=timeout,
                                                on_change=partial(_enqueue, queue))
         self._events: Informer[MemtuiEvent] = Informer(
-            name="events", list_call=partial(core.list_namespaced_event, field_selector=f"reason={EVENT_REASON}"),
+            name="events", list_call=rest.Lister(api, "/api/v1/namespaces/{namespace}/events",
+                                                field_selector=f"reason={EVENT_REASON}"),
             namespace=self.namespace, parse=parse_memtui_event, key=object_key, timeout=timeout)
         self._seen: dict[str, dict[str, Watched]] = {}
         """Per resource (once synced): each object's last version seen, by uid."""

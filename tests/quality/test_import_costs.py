@@ -111,3 +111,29 @@ def test_a_lazy_package_lists_exactly_the_names_it_can_load(package: str) -> Non
     assert sorted(module.__all__) == sorted(module._HOMES)
     for name in module.__all__:
         assert getattr(module, name) is not None
+
+
+_LAUNCH_PROBE = """
+import json, sys
+from memtui.clients.kube.connection import connect
+from memtui.config.settings import Settings
+from memtui.sources.bundle import build_sources
+settings = Settings(namespace="sap-llm", kubeconfig=sys.argv[1], context="memtui-sim", redis_deployment="")
+connection = connect(kubeconfig=sys.argv[1], context="memtui-sim", namespace="sap-llm")
+sources = build_sources(settings, connection)
+snapshot = sources.kube.fetch()
+sources.stop()
+print(json.dumps([len(snapshot.pods), sorted(m for m in sys.modules if m.startswith("kubernetes.client.api."))]))
+"""
+
+
+def test_connecting_and_the_first_refresh_build_none_of_the_generated_api_classes(sim) -> None:
+    """kubernetes 37's generated API classes are pydantic models: importing ``CoreV1Api`` alone
+    took 0.9 s, most of memtui's launch before its first request.  The namespace check, the
+    sources' construction and the pods, events and PodMetrics reads go by path
+    (``clients.kube.rest``); only the runbook's writes may load them, when they are made."""
+    done = subprocess.run([sys.executable, "-c", _LAUNCH_PROBE, str(sim.kubeconfig_path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    pods, generated = json.loads(done.stdout.strip().splitlines()[-1])
+    assert pods > 0 and generated == []

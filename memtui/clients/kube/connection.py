@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from urllib.parse import quote
 
 import urllib3
 from kubernetes import client, config
@@ -23,6 +23,7 @@ from kubernetes.config.config_exception import ConfigException
 
 from memtui import __version__
 from memtui.clients.errors import describe_failure, first_text_line
+from memtui.clients.kube import rest
 from memtui.clients.kube.stream import ExecApiClient
 from memtui.clients.kube.kubeconfig_file import KubeconfigFileError, check_kubeconfig_file
 
@@ -232,7 +233,7 @@ def connect(
     server = api.configuration.host
     ns = namespace or context_namespace or "default"
     try:
-        client.VersionApi(api).get_code(_request_timeout=timeout)
+        rest.get(api, "/version", timeout=timeout).release_conn()
     except ApiException as exc:
         if exc.status == 401:
             raise KubeConnectError(
@@ -254,15 +255,14 @@ def connect(
 
 
 def _check_namespace(api: client.ApiClient, namespace: str, context: str, timeout: float) -> None:
-    core = client.CoreV1Api(api)
     try:
-        core.read_namespace(namespace, _request_timeout=timeout, _preload_content=False)
+        rest.get(api, f"/api/v1/namespaces/{quote(namespace, safe='')}", timeout=timeout).release_conn()
         return
     except ApiException as exc:
         if exc.status == 404:
             raise KubeConnectError(
                 f"namespace {namespace!r} does not exist in context {context!r}",
-                _namespace_hint(core, timeout),
+                _namespace_hint(api, timeout),
             ) from None
         if exc.status == 401:
             raise KubeConnectError(
@@ -276,7 +276,7 @@ def _check_namespace(api: client.ApiClient, namespace: str, context: str, timeou
     # Namespaced RBAC often forbids reading the Namespace object itself: listing pods is what
     # memtui needs, so that is the real test.
     try:
-        core.list_namespaced_pod(namespace, limit=1, _request_timeout=timeout, _preload_content=False)
+        rest.Lister(api, "/api/v1/namespaces/{namespace}/pods")(namespace, limit=1, _request_timeout=timeout).release_conn()
     except ApiException as exc:
         raise KubeConnectError(
             f"cannot list pods in namespace {namespace!r}: {describe_failure(exc)}",
@@ -284,12 +284,11 @@ def _check_namespace(api: client.ApiClient, namespace: str, context: str, timeou
         ) from None
 
 
-def _namespace_hint(core: client.CoreV1Api, timeout: float) -> str:
+def _namespace_hint(api: client.ApiClient, timeout: float) -> str:
     try:
         import json
 
-        # Unpreloaded, the call returns the raw urllib3 response (its stubs name the model).
-        response = cast(urllib3.BaseHTTPResponse, core.list_namespace(_request_timeout=timeout, _preload_content=False))
+        response = rest.get(api, "/api/v1/namespaces", timeout=timeout)
         names = sorted(item["metadata"]["name"] for item in json.loads(response.data)["items"])
     except Exception:  # noqa: BLE001 - only a hint: any failure falls back to the kubectl command
         return "list them with `kubectl get namespaces`"
