@@ -12,6 +12,7 @@ while none of its inputs changed.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import replace
 from datetime import datetime
@@ -105,8 +106,8 @@ def _gather(state: CockpitState, reps: tuple[Representative, ...]) -> tuple[list
     gaps: list[Gap] = []
     evidence = state.evidence
     prometheus_on = state.health.get("prometheus") is not None and state.health["prometheus"].enabled
-    rows = {row.name: row for row in state.rows}
-    pods = {pod.name: pod for pod in state.snapshot.pods} if state.snapshot else {}
+    rows = state.rows_by_name()
+    pods = state.pods_by_name()
 
     # logs and du, per sampled pod: the strongest fact of each kind across pods
     app_logs_read = 0
@@ -199,9 +200,9 @@ def _sawtooth_elsewhere(state: CockpitState, primary: str, owner: str | None) ->
     deployment (history memtui holds anyway: no request)."""
     if owner is None or state.snapshot is None:
         return 0
-    others = sorted((p for p in state.snapshot.pods if p.owner == owner and p.name != primary),
-                    key=lambda p: -p.restarts)[:SAWTOOTH_PODS]
-    rows = {row.name: row for row in state.rows}
+    others = heapq.nsmallest(SAWTOOTH_PODS, (p for p in state.snapshot.pods if p.owner == owner and p.name != primary),
+                             key=lambda p: -p.restarts)
+    rows = state.rows_by_name()
     count = 0
     for pod in others:
         series = state.history.get(pod.name)

@@ -72,7 +72,7 @@ def evidence_inputs(state: CockpitState) -> EvidenceInputs | None:
     """The representative pods now, or None (skip) before the first pods list."""
     if state.snapshot is None:
         return None
-    by_name = {pod.name: pod for pod in state.snapshot.pods}
+    by_name = state.pods_by_name()
     pods = []
     for rep in representative_pods(state):
         pod = by_name.get(rep.pod)

@@ -544,6 +544,16 @@ class CockpitState:
         self._derived[name] = (key, value)
         return value
 
+    def rows_by_name(self) -> Mapping[str, PodRow]:
+        """The rows by pod name (built once per rebuild, not per question)."""
+        rows = self._rows
+        return self._derive("rows_by_name", rows, lambda: {row.name: row for row in rows})
+
+    def pods_by_name(self) -> Mapping[str, PodState]:
+        """The listing's pods by name (built once per listing)."""
+        pods = self.snapshot.pods if self.snapshot is not None else ()
+        return self._derive("pods_by_name", pods, lambda: {pod.name: pod for pod in pods})
+
     def next_oom(self) -> PodRow | None:
         """The pod whose forecast OOM comes first, if any is within the hour."""
         def first() -> PodRow | None:
