@@ -14,11 +14,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
-from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from memtui.clients.errors import describe_failure
+from memtui.clients.kube import rest
 from memtui.clients.kube.stream import ExecApiClient, ExecChannels, ExecStreamClosed, ExecStreamTimeout, text_decoder
 
 STDOUT, STDERR, ERROR = 1, 2, 3
@@ -93,14 +94,15 @@ def exec_in_pod(
         raise ValueError("argv must be a non-empty list of strings")
     started = time.monotonic()
     empty: str | bytes = b"" if binary else ""
-    core = client.CoreV1Api(exec_client)
-    kwargs: dict[str, Any] = {"container": container} if container else {}
+    query: list[tuple[str, Any]] = [("command", part) for part in argv]
+    query += [("container", container)] if container else []
+    query += [("stderr", "true"), ("stdin", "false"), ("stdout", "true"), ("tty", "false")]
+    path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}/exec"
     try:
-        # The generated code returns what ExecApiClient.call_api opened (its stubs say str).
-        channels: ExecChannels = core.connect_get_namespaced_pod_exec(  # type: ignore[assignment]
-            pod, namespace, command=list(argv), stderr=True, stdin=False, stdout=True, tty=False,
-            _preload_content=False, _request_timeout=(min(timeout, CONNECT_TIMEOUT_S), timeout), **kwargs,
-        )
+        # by path, as the reads (clients.kube.rest): ExecApiClient.call_api opens the WebSocket
+        opened: Any = rest.send(exec_client, "GET", path, query, {"Accept": "*/*"},
+                                timeout=(min(timeout, CONNECT_TIMEOUT_S), timeout))
+        channels: ExecChannels = opened.response
     except ApiException as exc:
         reason = "exec refused: " + describe_failure(exc)
         return ExecResult(pod, container, tuple(argv), empty, "", None, reason, time.monotonic() - started)
