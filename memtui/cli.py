@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from memtui import __version__
+from memtui.process_memory import limit_malloc_arenas
 from memtui.config.cli_parser import OneLineParser
 from memtui.config.settings import SCENARIOS, THEMES, SettingsError, read_layers
 from memtui.ui.termination import Termination, ending_on_signals
@@ -131,6 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from memtui.ui.replay_cli import main as replay_main
 
         return replay_main(args_list[1:])
+    limit_malloc_arenas()  # the cockpit's, before any of its threads exist
     try:
         with ending_on_signals() as termination:
             return _run(build_parser().parse_args(args_list), termination)
