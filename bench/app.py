@@ -419,7 +419,9 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
     from memtui.cli import build_parser, cli_values
     from memtui.clients.kube.connection import connect
     from memtui.config.settings import load_settings
+    from memtui.process_memory import limit_malloc_arenas
     importlib.import_module("memtui.ui.app")
+    limit_malloc_arenas()  # as memtui's main() does first
 
     launch0 = time.perf_counter()
 
@@ -461,6 +463,37 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
     elif errors:
         raise errors[0]
     return result
+
+
+def census(app, path: Path) -> None:
+    """Where the RSS goes (``MEMTUI_BENCH_CENSUS=FILE``): live objects by type (count, shallow
+    bytes), then the RSS before and after glibc's ``malloc_trim`` (freed memory the heap kept)."""
+    import collections
+    import ctypes
+    import gc
+
+    done = threading.Event()
+    lines: list[str] = []
+
+    def count() -> None:
+        gc.collect()
+        sizes: collections.Counter[str] = collections.Counter()
+        counts: collections.Counter[str] = collections.Counter()
+        for obj in gc.get_objects():
+            name = type(obj).__qualname__
+            counts[name] += 1
+            sizes[name] += sys.getsizeof(obj)
+        lines.append(f"gc-tracked objects: {sum(counts.values()):,}, {sum(sizes.values()) / MiB:.1f} MiB shallow")
+        for name, size in sizes.most_common(30):
+            lines.append(f"  {size / MiB:8.1f} MiB {counts[name]:>9,}  {name}")
+        before = rss_mib()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        lines.append(f"RSS {before:.0f} MiB, after malloc_trim {rss_mib():.0f} MiB")
+        done.set()
+
+    app.call_from_thread(count)
+    done.wait(120)
+    path.write_text("\n".join(lines) + "\n")
 
 
 def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: dict, redis, window: float, refresh: float,
@@ -513,6 +546,8 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     )
 
     progress(f"window done: {out}")
+    if os.environ.get("MEMTUI_BENCH_CENSUS"):
+        census(app, Path(os.environ["MEMTUI_BENCH_CENSUS"]))
     if profile_path:
         import cProfile
         import io
