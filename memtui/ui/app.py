@@ -36,7 +36,7 @@ from memtui.runbook import Catalogue, load_catalogue
 from memtui.sources.bundle import SourceBundle, build_sources
 from memtui.state.cockpit import CockpitState
 from memtui.executor import Executor
-from memtui.state.snapshots import KubeSnapshot
+from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot
 from memtui.ui.bindings import APP_BINDINGS, binding_ids
 from memtui.config.prometheus_access import context_matchers
 from memtui.ui.cluster_session import ClusterSession, SessionAttribute, per_context_path
@@ -402,6 +402,8 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             if isinstance(message.snapshot, KubeSnapshot):
                 self.effects_due()  # effect windows close on a pods refresh
                 self.collector.after_fold(still_loading=self.state.pods_loading is not None)
+            elif isinstance(message.snapshot, BackfillSnapshot):
+                self.collector.after_backfill()
         poller = self.pollers.get(message.source)
         if poller is not None:
             poller.done(message.ok)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import gc
 
+from memtui.process_memory import release_free_heap
+
 YOUNG_THRESHOLD = 50_000
 """Allocations (minus deallocations) of tracked objects between two young collections."""
 OLDER_THRESHOLDS = (20, 20)
@@ -29,11 +31,14 @@ OLDER_THRESHOLDS = (20, 20)
 
 
 class CollectorTuning:
-    """Raises the thresholds when the app starts, freezes the heap once after the first full load."""
+    """Raises the thresholds when the app starts, freezes the heap once after the first full load;
+    hands the free heap back after that load and after the backfill (``process_memory``)."""
 
     def __init__(self) -> None:
         self.frozen = False
         self._before: tuple[int, int, int] | None = None
+        self.heap_trims = 0
+        """Times the free heap was handed back (``process_memory.release_free_heap``)."""
 
     def start(self) -> None:
         self._before = gc.get_threshold()
@@ -55,3 +60,12 @@ class CollectorTuning:
         self.frozen = True
         gc.collect()
         gc.freeze()
+        self._release_heap()  # what decoding the first listing freed
+
+    def after_backfill(self) -> None:
+        """The hour's backfill is folded: its decoded samples are freed, hand their pages back."""
+        self._release_heap()
+
+    def _release_heap(self) -> None:
+        self.heap_trims += 1
+        release_free_heap()

@@ -23,3 +23,11 @@ def test_glibc_takes_the_limit():
 def test_the_operators_own_setting_wins():
     env = {**os.environ, "MALLOC_ARENA_MAX": "4"}
     assert _probe(env) == "False"
+
+
+def test_the_free_heap_can_be_handed_back():
+    from memtui.process_memory import release_free_heap
+
+    blocks = [bytearray(4096) for _ in range(20_000)]  # 80 MB in small blocks, freed: the heap keeps them
+    del blocks
+    assert release_free_heap() is sys.platform.startswith("linux")
