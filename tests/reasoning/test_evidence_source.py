@@ -130,3 +130,28 @@ def test_a_pod_with_a_sidecar_has_each_log_read_and_du_runs_in_the_server(sim_fa
     if len(gathered.logs) < 2:  # a container whose log could not be read is named
         assert gathered.logs_error and gathered.logs_error.startswith("log-shipper: ")
     assert gathered.disk_bytes("/tmp/cache") == SMALL_CACHE_DIR
+
+
+def test_the_sawtooth_search_runs_again_only_when_the_pods_or_their_history_moved(sim, monkeypatch):
+    """A re-rank for another source's refresh (Redis every 2 s) reuses the last search of the other
+    pods' histories; new samples search again."""
+    from memtui.reasoning import ranking
+
+    connection = connect(kubeconfig=str(sim.kubeconfig_path), context="memtui-sim", namespace="sap-llm")
+    kube = KubeSource(connection)
+    state = CockpitState(threshold_bytes=THRESHOLD, clock=sim.now)
+    searched: list[str] = []
+    real = ranking._search_sawtooth
+    monkeypatch.setattr(ranking, "_search_sawtooth", lambda s, primary, owner: searched.append(primary) or real(s, primary, owner))
+    try:
+        state.apply(kube.fetch())
+        first = ranking._rank(state, sim.now())
+        assert len(searched) == 1
+        again = ranking._rank(state, sim.now())  # what a Redis refresh's re-rank does: nothing moved for the pods
+        assert len(searched) == 1 and again.causes == first.causes
+        sim.advance(60)
+        state.apply(kube.fetch())
+        ranking._rank(state, sim.now())
+        assert len(searched) == 2
+    finally:
+        kube.stop()
