@@ -13,6 +13,7 @@ CPU share and RSS are the app's alone.  Prometheus's cost is read from its own
     .venv/bin/python bench/app.py                       # 100, 1000, 5000, 20000 pods
     .venv/bin/python bench/app.py --pods 5000 --window 20
     .venv/bin/python bench/app.py --pods 5000 --profile /tmp/profile.txt   # + cProfile of the main thread
+    MEMTUI_BENCH_CENSUS=/tmp/census.txt .venv/bin/python bench/app.py --pods 5000   # + where the RSS goes
 
 Figures per size: first refresh (all pods, their metrics and events folded; from the start of
 polling) and launch to first full screen (every pane showing data and a frame written; from
