@@ -500,8 +500,13 @@ def census(app, path: Path) -> None:
 def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: dict, redis, window: float, refresh: float,
           presses: int, hang: str, profile_path: str | None) -> dict:
     """The phases, each adding its figures to ``out`` as it ends (the app may crash on the way)."""
-    if not wait_until(lambda: App.bench_full_at, timeout=900):
-        raise RuntimeError(f"no full screen after 900 s (folds so far: {app.bench_folds})")
+    within = float(os.environ.get("MEMTUI_BENCH_FULL_WITHIN", "900"))  # seconds a size may take to its full screen
+    if not wait_until(lambda: App.bench_full_at, timeout=within):
+        state = app.state  # read from this thread for the message only
+        health = {name: "ok" if h.last_ok is not None else (h.error or "no answer")[:120] for name, h in state.health.items()}
+        raise RuntimeError(f"no full screen after {within:.0f} s (folds so far: {app.bench_folds}; rows {len(state.rows)}, "
+                           f"events {len(state.events())}, first refresh {'done' if App.bench_first_refresh_at else 'not yet'}, "
+                           f"health {health})")
     shown = screen.write_after(App.bench_full_at, timeout=10)
     out["first_refresh_s"] = App.bench_first_refresh_at - App.bench_polling_at
     out["launch_s"] = shown - launch0
