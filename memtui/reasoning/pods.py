@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from memtui.reasoning.memo import LastResult
 from memtui.state.cockpit import CockpitState, PodRow
 
 MAX_PODS = 4
@@ -27,8 +28,7 @@ def _badness(row: PodRow) -> tuple[float, float]:
     return (row.percent if row.percent is not None else -1.0, float(row.working_set or 0))
 
 
-_last: tuple[tuple[object, object, int], tuple[Representative, ...]] | None = None
-"""The last pick, with the pods listing and rows it was made from (held, so their ids stay theirs)."""
+_picked: LastResult[tuple[Representative, ...]] = LastResult()
 
 
 def representative_pods(state: CockpitState, *, limit: int = MAX_PODS) -> tuple[Representative, ...]:
@@ -36,14 +36,9 @@ def representative_pods(state: CockpitState, *, limit: int = MAX_PODS) -> tuple[
 
     Picked again only when the pods or their rows changed: the ranking and the evidence ask at
     every refresh of any source, and the walk of 5,000 rows cost 24 ms each time."""
-    global _last
     if state.snapshot is None:
         return ()
-    pods, rows = state.snapshot.pods, state.rows
-    if _last is not None and _last[0][0] is pods and _last[0][1] is rows and _last[0][2] == limit:
-        return _last[1]
-    picked = _pick(state, limit)
-    _last = ((pods, rows, limit), picked)
+    picked, _ = _picked.get((state.snapshot.pods, state.rows), (limit,), lambda: _pick(state, limit))
     return picked
 
 

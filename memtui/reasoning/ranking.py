@@ -20,6 +20,7 @@ from typing import Any
 
 from memtui.reasoning import weighing
 from memtui.reasoning.model import CAUSES, PRIORS, CauseRanking, CauseScore, Fact, Gap
+from memtui.reasoning.memo import LastResult
 from memtui.reasoning.pods import Representative, representative_pods
 from memtui.reasoning.signals import shape
 from memtui.state.cockpit import CockpitState
@@ -40,7 +41,7 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
-_cache: tuple[tuple[Any, ...], CauseRanking] | None = None
+_ranked: LastResult[CauseRanking] = LastResult()
 
 
 def _key(state: CockpitState) -> tuple[Any, ...]:
@@ -59,15 +60,9 @@ def _key(state: CockpitState) -> tuple[Any, ...]:
 
 def rank(state: CockpitState, now: datetime) -> CauseRanking:
     """The causes for what ``state`` holds now, most likely first."""
-    global _cache
-    objects, values = key = _key(state)
-    if _cache is not None:
-        (old_objects, old_values), ranking = _cache
-        if all(a is b for a, b in zip(old_objects, objects)) and old_values == values:
-            return replace(ranking, computed_at=now)
-    ranking = _rank(state, now)
-    _cache = (key, ranking)
-    return ranking
+    objects, values = _key(state)
+    ranking, remembered = _ranked.get(objects, values, lambda: _rank(state, now))
+    return replace(ranking, computed_at=now) if remembered else ranking
 
 
 def _rank(state: CockpitState, now: datetime) -> CauseRanking:
@@ -195,8 +190,7 @@ SAWTOOTH_PODS = 4
 """Other pods of the deployment whose history is searched for earlier lives (most restarted first)."""
 
 
-_sawtooth_last: tuple[tuple[object, ...], int] | None = None
-"""The last search's inputs (the pods listing and rows held, so their ids stay theirs) and count."""
+_sawtooth: LastResult[int] = LastResult()
 
 
 def _sawtooth_elsewhere(state: CockpitState, primary: str, owner: str | None) -> int:
@@ -204,16 +198,10 @@ def _sawtooth_elsewhere(state: CockpitState, primary: str, owner: str | None) ->
     deployment (history memtui holds anyway: no request).  Searched again only when the pods,
     their rows or the history moved: a Redis refresh every 2 s re-ranks, and the search was
     most of the ranking's time (13 ms of 18 at 5,000 pods)."""
-    global _sawtooth_last
     if owner is None or state.snapshot is None:
         return 0
-    key = (primary, owner, state.snapshot.pods, state.rows, state.history.version)
-    last = _sawtooth_last
-    if last is not None and last[0][:2] == key[:2] and last[0][2] is key[2] and last[0][3] is key[3] \
-            and last[0][4] == key[4]:
-        return last[1]
-    count = _search_sawtooth(state, primary, owner)
-    _sawtooth_last = (key, count)
+    count, _ = _sawtooth.get((state.snapshot.pods, state.rows), (primary, owner, state.history.version),
+                             lambda: _search_sawtooth(state, primary, owner))
     return count
 
 
