@@ -533,15 +533,16 @@ class CockpitState:
     def rows(self) -> tuple[PodRow, ...]:
         return self._rows
 
-    def _derive(self, name: str, key: object, derive: Callable[[], T]) -> T:
-        """``derive()`` again only when ``key`` is not the very object it was derived from last:
-        the header and the GPU pane are drawn at every source's refresh (Redis every 2 s), and
-        walking 5,000 rows or GPUs for each draw cost 20 ms of the main thread while nothing changed."""
+    def _derive(self, name: str, key: object, derive: Callable[[], T], version: int = 0) -> T:
+        """``derive()`` again only when ``key`` is not the very object it was derived from last
+        (or ``version``, a history's, moved): the header and the GPU pane are drawn at every
+        source's refresh (Redis every 2 s), and walking 5,000 rows or GPUs for each draw cost
+        20 ms of the main thread while nothing changed."""
         cached = self._derived.get(name)
-        if cached is not None and cached[0] is key:
+        if cached is not None and cached[0][0] is key and cached[0][1] == version:
             return cached[1]
         value = derive()
-        self._derived[name] = (key, value)
+        self._derived[name] = ((key, version), value)
         return value
 
     def rows_by_name(self) -> Mapping[str, PodRow]:
@@ -566,13 +567,8 @@ class CockpitState:
         """Every pod memtui knows was OOMKilled, most recent first; survives rollouts and event expiry.
 
         Derived again only when the ledger or the pods listing changed (it is drawn at every refresh)."""
-        key = (self.ledger.version, self.snapshot.pods if self.snapshot else None)
-        cached = self._derived.get("oom_summary")
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        summary = self._oom_summary()
-        self._derived["oom_summary"] = (key, summary)
-        return summary
+        return self._derive("oom_summary", self.snapshot.pods if self.snapshot else None, self._oom_summary,
+                            version=self.ledger.version)
 
     def _oom_summary(self) -> tuple[OomSummary, ...]:
         live = {pod.name for pod in self.snapshot.pods} if self.snapshot else set()
@@ -600,13 +596,8 @@ class CockpitState:
         if self.snapshot is None:
             return ()
         events = self.snapshot.events
-        cached = self._derived.get("events")
-        if cached is not None and cached[0] == events:
-            return cached[1]
         epoch = datetime.min.replace(tzinfo=timezone.utc)
-        newest_first = tuple(sorted(events, key=lambda e: e.last_seen or epoch, reverse=True))
-        self._derived["events"] = (events, newest_first)
-        return newest_first
+        return self._derive("events", events, lambda: tuple(sorted(events, key=lambda e: e.last_seen or epoch, reverse=True)))
 
     def gpu_rows(self) -> tuple[GpuUsage, ...]:
         gpu = self.gpu
@@ -617,12 +608,8 @@ class CockpitState:
         draws (a few lines) when it draws them, not for every GPU at every refresh; the same
         object while neither the GPUs nor their history changed."""
         gpu, history = self.gpu, self.gpu_history
-        cached = self._derived.get("gpu_trends")
-        if cached is not None and cached[0][0] is gpu and cached[0][1] == history.version:
-            return cached[1]
-        trends = _Trends(history, frozenset(k for k in gpu if k in history))
-        self._derived["gpu_trends"] = ((gpu, history.version), trends)
-        return trends
+        return self._derive("gpu_trends", gpu, lambda: _Trends(history, frozenset(k for k in gpu if k in history)),
+                            version=history.version)
 
 
 class _Trends(Mapping[str, tuple[float, ...]]):
