@@ -43,18 +43,6 @@ class ApiFailure(Exception):
         self.body = body
 
 
-def ns_path(namespace: str, resource: str, name: str | None = None, sub: str | None = None, *,
-            group: str = "", version: str = "v1") -> str:
-    """``/api/v1/namespaces/NS/pods/NAME/log`` or ``/apis/apps/v1/namespaces/NS/deployments/...``."""
-    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
-    path = f"{base}/namespaces/{namespace}/{resource}"
-    if name:
-        path += f"/{name}"
-    if sub:
-        path += f"/{sub}"
-    return path
-
-
 def write_call(method: str, path: str, *, content_type: str | None, body: Any) -> HttpCall:
     """An ``HttpCall`` for a write, with ``fieldManager=memtui`` in its query."""
     return HttpCall(method, path, (("fieldManager", FIELD_MANAGER),), content_type, body)
@@ -80,7 +68,7 @@ class KubeApi:
 
     def path(self, resource: str, name: str | None = None, sub: str | None = None, *, group: str = "",
              version: str = "v1") -> str:
-        return ns_path(self.namespace, resource, name, sub, group=group, version=version)
+        return rest.ns_path(self.namespace, resource, name, sub, group=group, version=version)
 
     def get(self, path: str, query: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
         return self.send(HttpCall("GET", path, query))

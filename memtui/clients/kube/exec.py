@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from kubernetes.client.rest import ApiException
 
@@ -97,7 +96,7 @@ def exec_in_pod(
     query: list[tuple[str, Any]] = [("command", part) for part in argv]
     query += [("container", container)] if container else []
     query += [("stderr", "true"), ("stdin", "false"), ("stdout", "true"), ("tty", "false")]
-    path = f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}/exec"
+    path = rest.ns_path(namespace, "pods", pod, "exec")
     try:
         # by path, as the reads (clients.kube.rest): ExecApiClient.call_api opens the WebSocket
         opened: Any = rest.send(exec_client, "GET", path, query, {"Accept": "*/*"},

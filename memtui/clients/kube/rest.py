@@ -41,6 +41,19 @@ QUERY_NAMES = {
 """The generated calls' keyword arguments, as the API's query parameters."""
 
 
+def ns_path(namespace: str, resource: str, name: str | None = None, sub: str | None = None, *,
+            group: str = "", version: str = "v1") -> str:
+    """``/api/v1/namespaces/NS/pods/NAME/log`` or ``/apis/apps/v1/namespaces/NS/deployments/...``
+    (the namespace and the name quoted: a valid one is unchanged, anything else stays one segment)."""
+    base = f"/api/{version}" if not group else f"/apis/{group}/{version}"
+    path = f"{base}/namespaces/{quote(namespace, safe='')}/{resource}"
+    if name:
+        path += f"/{quote(name, safe='')}"
+    if sub:
+        path += f"/{sub}"
+    return path
+
+
 def send(api: ApiClient, method: str, path: str, query: list[tuple[str, Any]] | None, headers: dict[str, str], *,
          body: Any = None, timeout: float | tuple[float, float] | None = None) -> RESTResponse:
     """The one way memtui sends a request by path (reads here, the executor's writes): the
@@ -73,7 +86,7 @@ def get(api: ApiClient, path: str, query: dict[str, Any] | None = None, *,
 def pod_log(api: ApiClient, namespace: str, pod: str, *, timeout: float | tuple[float, float] | None = None,
             **query: Any) -> bytes:
     """A container's log (``container``, ``tail_lines``, ``since_seconds``, ``limit_bytes``), as bytes."""
-    response = get(api, f"/api/v1/namespaces/{quote(namespace, safe='')}/pods/{quote(pod, safe='')}/log", query,
+    response = get(api, ns_path(namespace, "pods", pod, "log"), query,
                    timeout=timeout, accept="text/plain, */*")
     try:
         return response.data
