@@ -81,6 +81,16 @@ class RingSeries:
     def samples(self) -> list[tuple[float, float]]:
         return [(self._times[j], self._values[j]) for j in map(self._index, range(self._count))]
 
+    def peak(self) -> tuple[float, float] | None:
+        """The highest value and the seconds the samples span, without a list of tuples: an action's
+        context takes it for every pod on the main thread (20,000 series on one key)."""
+        if not self._count:
+            return None
+        # below capacity the samples sit at [0, count) (a load or a young series); full, everywhere
+        values = self._values if self._count == self.capacity else self._values[: self._count]
+        newest = self._times[(self._next - 1) % self.capacity]
+        return max(values), newest - self._times[self._index(0)]
+
     def last(self) -> float | None:
         return self._values[(self._next - 1) % self.capacity] if self._count else None
 

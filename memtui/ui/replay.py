@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import ClassVar, cast
 
 from rich.text import Text
-from textual import work
 from textual.worker import get_current_worker
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -58,6 +57,7 @@ from memtui.widgets.pod_details_screen import PodDetailsScreen
 from memtui.widgets.roles import role
 from memtui.widgets.time_bar import Mark, TimeBar, clock
 from memtui.ui.key_names import key_text
+from memtui.ui.workers import thread_worker
 
 REPLAY_REASON = "replay"
 """Why every runbook action is unavailable in the replay cockpit (the permissions' reason)."""
@@ -227,7 +227,7 @@ class ReplayApp(MemtuiApp):
         and changes nothing in the cluster, so it is not a cluster key."""
         self._export_recording(Path(self.reader.path), Path.cwd())
 
-    @work(thread=True, group="export", exit_on_error=False)
+    @thread_worker("export")
     def _export_recording(self, recording: Path, fallback: Path) -> None:
         try:
             html, markdown = write_recording_report(recording, fallback)
@@ -277,7 +277,7 @@ class ReplayApp(MemtuiApp):
             self._fold_job, self.fold_progress = None, None
             self.workers.cancel_group(self, "replay-fold")
 
-    @work(thread=True, exclusive=True, group="replay-fold", exit_on_error=False)
+    @thread_worker("replay-fold", exclusive=True)
     def _fold(self, job: FoldJob, path: Path) -> None:
         """Fold ``job`` on its own copy, with a reader of this thread's (exclusive: a newer jump
         cancels this one, which stops at its next frame)."""
@@ -442,7 +442,7 @@ class ReplayApp(MemtuiApp):
 
     # -- following a live recording -------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="replay-follow", exit_on_error=False)
+    @thread_worker("replay-follow", exclusive=True)
     def _poll_follow(self, reader: RecordingReader, after: int) -> None:
         """The frames another memtui committed since ``after`` (read in this thread, decoded here)."""
         try:

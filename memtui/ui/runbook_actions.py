@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import work
 from textual.binding import Binding
 from textual.command import Hit, Hits, Provider
 
@@ -47,6 +46,7 @@ from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.ranking_panel import RankingPanel
+from memtui.ui.workers import thread_worker
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -184,7 +184,7 @@ class RunbookActionsMixin(_AppBase):
         self._load_permissions(self.executor, self.in_this_session(self._set_permissions))
         self._load_restart_pending(audit_path, self.in_this_session(self._restore_restart_pending))
 
-    @work(thread=True, group="audit-history", exit_on_error=False)
+    @thread_worker("audit-history")
     def _load_restart_pending(self, audit_path: Path, back: Callable[..., Any]) -> None:
         """ConfigMap patches from earlier sessions whose start-read keys may still be pending."""
         try:
@@ -199,7 +199,7 @@ class RunbookActionsMixin(_AppBase):
             self.state.note_config_patch(configmap, deployment, keys, at)
         self._render_state()
 
-    @work(thread=True, group="permissions", exit_on_error=False)
+    @thread_worker("permissions")
     def _load_permissions(self, executor: Executor, back: Callable[..., Any]) -> None:
         try:
             permissions = executor.permissions(self.catalogue.actions)
@@ -226,9 +226,9 @@ class RunbookActionsMixin(_AppBase):
         peaks: dict[str, tuple[int, float]] = {}
         for pod in pods:
             series = self.state.history.get(pod.name)
-            samples = series.samples() if series is not None else []
-            if samples:
-                peaks[pod.name] = (int(max(v for _, v in samples)), samples[-1][0] - samples[0][0])
+            peak = series.peak() if series is not None else None
+            if peak is not None:
+                peaks[pod.name] = (int(peak[0]), peak[1])
         shown = self.session is self.displayed
         return ActionContext(
             selected_pod=self.query_one(PodTable).cursor_pod if shown else self.session.cursor_pod,
@@ -268,7 +268,7 @@ class RunbookActionsMixin(_AppBase):
             toast(self, f"{action.title}{where}: running…", timeout=2)
             self._read_in_worker(self._runbook_executor, action, ctx)
 
-    @work(thread=True, group="runbook", exit_on_error=False)
+    @thread_worker("runbook")
     def _read_in_worker(self, executor: Executor, action: Action, ctx: ActionContext) -> None:
         values = {p.name: p.default for p in action.params}
         try:
@@ -289,7 +289,7 @@ class RunbookActionsMixin(_AppBase):
             return
         self.push_screen(OutputScreen(*last), callback=lambda _: self._after_modal())
 
-    @work(thread=True, group="runbook", exit_on_error=False)
+    @thread_worker("runbook")
     def _plan_in_worker(self, executor: Executor, action: Action, values: dict[str, str] | None, ctx: ActionContext,
                         back: Callable[..., Any]) -> None:
         """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
@@ -330,7 +330,7 @@ class RunbookActionsMixin(_AppBase):
             toast(self, f"{decision.plan.title}{self.context_note()}: applying…", timeout=2)
             self._execute_in_worker(self._runbook_executor, decision, self.in_this_session(self._executed))
 
-    @work(thread=True, group="runbook", exit_on_error=False)
+    @thread_worker("runbook")
     def _execute_in_worker(self, executor: Executor, decision: Confirmed, back: Callable[..., Any]) -> None:
         outcome = executor.execute(decision.plan, confirmation=decision.confirmation)
         self.call_from_thread(back, outcome)
@@ -452,7 +452,7 @@ class RunbookActionsMixin(_AppBase):
                 samples[name] = tuple(ring.samples())
         return samples
 
-    @work(thread=True, group="effects", exit_on_error=False)
+    @thread_worker("effects")
     def _effect_in_worker(self, executor: Executor, outcome: Outcome, ctx: ActionContext, samples: Samples,
                           marks: tuple[ActionMark, ...], window: EffectWindow, back: Callable[..., Any]) -> None:
         try:
@@ -491,7 +491,7 @@ class RunbookActionsMixin(_AppBase):
                 return
         toast(self, "nothing to undo: no reversible action applied in this session", timeout=4)
 
-    @work(thread=True, group="runbook", exit_on_error=False)
+    @thread_worker("runbook")
     def _undo_in_worker(self, executor: Executor, outcome: Outcome, ctx: ActionContext,
                         back: Callable[..., Any]) -> None:
         try:
@@ -523,7 +523,7 @@ class RunbookActionsMixin(_AppBase):
         )
         self._export_in_worker(inputs)
 
-    @work(thread=True, group="export", exit_on_error=False)
+    @thread_worker("export")
     def _export_in_worker(self, inputs: SessionInputs) -> None:
         try:
             report = write_session_report(inputs)

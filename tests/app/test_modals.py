@@ -332,3 +332,20 @@ async def test_a_modal_cancelled_before_it_mounts_closes_quietly(sim, make_app, 
         await pilot.pause()
         assert app.is_running
 
+
+
+async def test_a_runbook_key_hands_its_context_to_the_worker_without_a_repr_of_it(sim, make_app, tmp_path, monkeypatch):
+    """Textual's ``@work`` describes a worker by the ``repr`` of its arguments unless told otherwise;
+    for an ActionContext of 5,000 pods that was about 150 ms of the event loop per key."""
+    from memtui.executor import ActionContext
+
+    reprs: list[int] = []
+    real_repr = ActionContext.__repr__
+    monkeypatch.setattr(ActionContext, "__repr__", lambda self: reprs.append(1) or real_repr(self))
+    app = make_app(audit_log=str(tmp_path / "audit.jsonl"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_for(pilot, lambda: app.state.snapshot is not None and app.executor is not None)
+        modal = await open_modal(pilot, app, "R")
+        assert modal.plan.action.id == "fix.rollout-restart"
+        assert {w.description for w in app.workers if w.group == "runbook"} <= {"_plan_in_worker"}
+    assert reprs == []

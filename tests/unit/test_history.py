@@ -78,3 +78,27 @@ def test_store_memory_stays_flat_over_pod_churn():
     tracemalloc.stop()
     assert len(store) <= 50 * 6
     assert second < first * 1.2
+
+
+def test_peak_is_the_highest_sample_and_the_span_young_full_compacted_and_backfilled():
+    def expected(ring):
+        samples = ring.samples()
+        return max(v for _, v in samples), samples[-1][0] - samples[0][0]
+
+    assert RingSeries(4).peak() is None
+    young = RingSeries(8, window=3600.0)
+    for t, v in ((0.0, 3.0), (5.0, 9.0), (10.0, 4.0)):
+        young.append(t, v)
+    assert young.peak() == expected(young) == (9.0, 10.0)
+    wrapped = RingSeries(5, window=4.0)  # full and wrapped: the oldest dropped, the peak with them
+    for t in range(12):
+        wrapped.append(float(t), 100.0 if t == 3 else float(t))
+    assert wrapped.peak() == expected(wrapped) == (11.0, 4.0)
+    compacted = RingSeries(10, window=1000.0)
+    for t in range(0, 200, 2):
+        compacted.append(float(t), 99.0 if t == 100 else 5.0)
+    assert compacted.peak() == expected(compacted)
+    backfilled = RingSeries(20, window=3600.0)
+    backfilled.append(1000.0, 7.0)
+    backfilled.backfill([(float(t), 8.0 if t == 300 else 1.0) for t in range(0, 1000, 100)])
+    assert backfilled.peak() == expected(backfilled) == (8.0, 1000.0)
