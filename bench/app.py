@@ -525,6 +525,7 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     kube0, folds0 = len(app.bench_kube), dict(app.bench_folds)
     prom0 = prometheus_counters(info["prometheus"])
     cpu0, main0, reader0 = time.process_time(), thread_cpu(main_ident), thread_cpu(screen.ident)
+    trims0, trim_s0 = app.collector.heap_trims, app.collector.heap_trim_seconds
     wall0, bytes0 = time.perf_counter(), screen.bytes
     rss: list[float] = []
     while time.perf_counter() - wall0 < window:
@@ -552,6 +553,8 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
         prometheus_queries=(prom1[0] - prom0[0]) / prom_polls,
         prometheus_bytes=(prom1[1] - prom0[1]) / prom_polls,
         screen_bytes_per_s=(screen.bytes - bytes0) / wall,
+        heap_trims=app.collector.heap_trims - trims0,
+        heap_trim_s=app.collector.heap_trim_seconds - trim_s0,
     )
 
     progress(f"window done: {out}")
@@ -651,7 +654,10 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
         f"(bench pty reader {r['bench_reader_share'] * 100:.1f} % not counted)")
     row("RSS, end of window (max)", f"{r['rss_mib']:.0f} MiB ({r['rss_max_mib']:.0f})", "",
         f"≤ {rss_goal} MiB {goal(r['rss_max_mib'] <= rss_goal) if at_goal else ''}")
-    row("main-thread CPU per kube refresh", ms(r["main_per_refresh_s"]), "", "(fold, rank, render, write)")
+    trims = r.get("heap_trims", 0)
+    row("main-thread CPU per kube refresh", ms(r["main_per_refresh_s"]), "",
+        f"(fold, rank, render, write; {trims} heap trims in the window, "
+        f"{r.get('heap_trim_s', 0) / max(1, trims) * 1000:.1f} ms each)")
     row("Prometheus queries / bytes per its refresh",
         f"{r['prometheus_queries']:.1f} / {r['prometheus_bytes'] / MiB:.2f} MiB", "",
         f"({r['prometheus_polls']} Prometheus refreshes in the window)")
