@@ -193,7 +193,8 @@ _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 
 class OomLedger:
-    """Distinct container kills per pod, oldest dropped past ``capacity``, each classified."""
+    """Distinct container kills per pod, oldest dropped past ``capacity`` (or twice the pods of the
+    last listing, if more), each classified."""
 
     def __init__(self, capacity: int = 5000) -> None:
         self.capacity = capacity
@@ -222,6 +223,11 @@ class OomLedger:
         pod over as the same object, and its kills are not merged (and classified) again."""
         self._events_read: dict[int, KubeEvent] = {}
         """The events of the last refresh by identity (holding them keeps their ids unique)."""
+        self._kill_capacity = capacity
+        """The bound on kills kept: at least twice the pods of the last listing.  A fixed 5,000 in a
+        namespace of 20,000 pods, a quarter of them killed within 2 h, evicted kills that the next
+        refresh added again (Prometheus's "OOMKilled within 2 h" per pod): every refresh
+        classified thousands anew, 90 ms of the main thread, and moved every row's kill count."""
         self._container_capacity = capacity
         """The bound of the per-container maps: at least twice the containers of the last listing, so
         a big namespace never evicts the entries of its own live containers at every refresh."""
@@ -356,7 +362,7 @@ class OomLedger:
         self._next_seq += 1
         known[seq] = self._order[seq] = kill
         self._recent[seq] = None
-        while len(self._order) > self.capacity:
+        while len(self._order) > self._kill_capacity:
             oldest_seq, oldest = self._order.popitem(last=False)
             self._recent.pop(oldest_seq, None)
             bucket = self._by_pod.get(oldest.pod, {})
@@ -404,6 +410,7 @@ class OomLedger:
         they say is already in (at 5,000 pods, reading them all cost half a second per refresh);
         the kills of the last minutes are still classified again with the evidence that came."""
         self._container_capacity = max(self.capacity, 2 * sum(len(pod.containers) for pod in pods))
+        self._kill_capacity = max(self.capacity, 2 * len(pods))
         if usage:
             self.note_usage(usage, taken_at or datetime.now(timezone.utc))
         self._pods = {pod.name: pod for pod in pods}

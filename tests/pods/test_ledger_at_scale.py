@@ -48,3 +48,19 @@ def test_unchanged_pods_and_events_are_read_once_and_a_changed_pod_again():
     ledger.observe(tuple(again), (kernel,), {}, at(16))
     (kill,) = ledger.kills()
     assert kill.restarts_after == 2 and kill.message == first[0].message
+
+
+def test_a_namespace_with_more_killed_pods_than_the_bound_keeps_them_all_and_adds_none_again():
+    """20,000 pods, a quarter OOMKilled within 2 h (Prometheus): a fixed bound of kills evicted some
+    that the next refresh noted again, so every refresh classified thousands anew."""
+    ledger = OomLedger(capacity=10)
+    pods = _pods(30)
+    ledger.observe(pods, (), {}, at(1))
+    for p in pods:
+        ledger.note_pod(p.name, "prometheus")
+    version = ledger.version
+    ledger.observe(pods, (), {}, at(3))
+    for p in pods:  # the next refresh notes the same pods again
+        ledger.note_pod(p.name, "prometheus")
+    assert ledger.version == version
+    assert [ledger.count_for(p.name) for p in pods] == [1] * 30
