@@ -481,7 +481,7 @@ class CockpitState:
         cached = self._run_starts.get(row.name)
         if cached is not None and cached[0] is series and cached[1:3] == (series.version, threshold):
             return cached[3]
-        start = current_run_start(series.samples(), threshold)
+        start = current_run_start(series, threshold)
         self._run_starts[row.name] = (series, series.version, threshold, start)
         if len(self._run_starts) > 2 * len(self._rows) + 100:  # pods that went: forget them
             self._run_starts = {r.name: self._run_starts[r.name] for r in self._rows if r.name in self._run_starts}

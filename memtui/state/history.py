@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 
 class RingSeries:
@@ -90,6 +90,18 @@ class RingSeries:
         values = self._values if self._count == self.capacity else self._values[: self._count]
         newest = self._times[(self._next - 1) % self.capacity]
         return max(values), newest - self._times[self._index(0)]
+
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        """(time, value), oldest first, lazily."""
+        return iter(self.samples())
+
+    def __reversed__(self) -> Iterator[tuple[float, float]]:
+        """(time, value), newest first, lazily: a search that stops at the first sample it wants
+        reads only the samples it passes."""
+        times, values = self._times, self._values
+        for i in range(self._count - 1, -1, -1):
+            j = self._index(i)
+            yield times[j], values[j]
 
     def last(self) -> float | None:
         return self._values[(self._next - 1) % self.capacity] if self._count else None

@@ -102,3 +102,14 @@ def test_peak_is_the_highest_sample_and_the_span_young_full_compacted_and_backfi
     backfilled.append(1000.0, 7.0)
     backfilled.backfill([(float(t), 8.0 if t == 300 else 1.0) for t in range(0, 1000, 100)])
     assert backfilled.peak() == expected(backfilled) == (8.0, 1000.0)
+
+def test_a_ring_reads_newest_first_lazily_as_the_run_start_search_does():
+    from memtui.state.incident import current_run_start
+
+    ring = RingSeries(5, window=4.0)  # full and wrapped
+    for t in range(12):
+        ring.append(float(t), float(t % 7))
+    assert list(reversed(ring)) == list(reversed(ring.samples()))
+    assert list(ring) == ring.samples()
+    assert current_run_start(ring, 2.5) == current_run_start(ring.samples(), 2.5) == 10.0
+    assert current_run_start(iter(ring.samples()), 2.5) == 10.0  # any iterable still
