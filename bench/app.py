@@ -14,6 +14,7 @@ CPU share and RSS are the app's alone.  Prometheus's cost is read from its own
     .venv/bin/python bench/app.py --pods 5000 --window 20
     .venv/bin/python bench/app.py --pods 5000 --profile /tmp/profile.txt   # + cProfile of the main thread
     MEMTUI_BENCH_CENSUS=/tmp/census.txt .venv/bin/python bench/app.py --pods 5000   # + where the RSS goes
+    MEMTUI_BENCH_TRACEMALLOC=1 MEMTUI_BENCH_CENSUS=...   # + the lines that allocated it (slower)
 
 Figures per size: first refresh (all pods, their metrics and events folded; from the start of
 polling) and launch to first full screen (every pane showing data and a frame written; from
@@ -428,6 +429,9 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
     limit_malloc_arenas()  # as memtui's main() does first
 
     launch0 = time.perf_counter()
+    if os.environ.get("MEMTUI_BENCH_TRACEMALLOC"):  # the census then says which lines allocated what is live
+        import tracemalloc
+        tracemalloc.start(int(os.environ["MEMTUI_BENCH_TRACEMALLOC"]))
 
     argv = ["-n", "sap-llm", "--kubeconfig", info["kubeconfig"], "--context", "memtui-sim", "--refresh", str(refresh),
             "--prometheus-url", info["prometheus"], "--redis-url", redis.url]
@@ -490,6 +494,13 @@ def census(app, path: Path) -> None:
         lines.append(f"gc-tracked objects: {sum(counts.values()):,}, {sum(sizes.values()) / MiB:.1f} MiB shallow")
         for name, size in sizes.most_common(30):
             lines.append(f"  {size / MiB:8.1f} MiB {counts[name]:>9,}  {name}")
+        import tracemalloc
+        if tracemalloc.is_tracing():
+            snapshot = tracemalloc.take_snapshot()
+            lines.append(f"tracemalloc: {tracemalloc.get_traced_memory()[0] / MiB:.1f} MiB live since the app was made")
+            for key in ("filename", "lineno"):
+                for stat in snapshot.statistics(key)[:25]:
+                    lines.append(f"  {stat.size / MiB:8.1f} MiB {stat.count:>9,}  {stat.traceback}")
         before = rss_mib()
         ctypes.CDLL("libc.so.6").malloc_trim(0)
         lines.append(f"RSS {before:.0f} MiB, after malloc_trim {rss_mib():.0f} MiB")

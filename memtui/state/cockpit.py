@@ -298,6 +298,10 @@ class CockpitState:
             # scraped since: no row to derive again, only the incident clock (its alerts) moves
             self._observe_incident()
             return
+        if previous is None or snapshot.pods is not previous.pods:  # once per new set of trends
+            for pod, trend in snapshot.pods.items():
+                if trend.oom_within_2h:
+                    self.ledger.note_pod(pod, "prometheus")
         self._rebuild()
 
     def backfill(self, snapshot: BackfillSnapshot) -> None:
@@ -313,8 +317,10 @@ class CockpitState:
 
         No health entry of its own: what it may not read (a 403) is a fact the details screen
         shows, not a stale source (``NodeSource.fetch`` never fails)."""
+        before = self.ledger.version
         self.ledger.observe_nodes(snapshot)
-        self._rebuild()
+        if self.ledger.version != before:  # a kill classified again: its pod's count may move
+            self._rebuild()
 
     def apply_alerts(self, snapshot: AlertSnapshot) -> None:
         self.alerts = snapshot
@@ -432,9 +438,6 @@ class CockpitState:
         self._row_inputs = inputs
         if len(rows) != len(self._rows) or any(a is not b for a, b in zip(rows, self._rows)):
             self._rows = tuple(rows)  # else the same tuple: what is derived from it is kept
-        for pod, trend in trends.items():
-            if trend.oom_within_2h:
-                self.ledger.note_pod(pod, "prometheus")
         self._observe_incident()
 
     def _fresh(self, source: str) -> bool:
