@@ -15,17 +15,27 @@ import math
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 
+REBASE_AFTER = 65536.0
+"""Seconds after its base at which a series takes its oldest sample as the new base: the offsets'
+resolution stays under 8 ms (a series that never compacts again would keep its first base)."""
+
 
 class RingSeries:
     """The recent (time, value) samples of one series, at most ``capacity`` of them."""
 
-    __slots__ = ("capacity", "window", "min_interval", "_times", "_values", "_next", "_count", "version")
+    __slots__ = ("capacity", "window", "min_interval", "_base", "_newest", "_times", "_values", "_next", "_count",
+                 "version")
 
     def __init__(self, capacity: int, window: float = 3600.0) -> None:
         self.capacity = capacity
         self.window = window
         self.min_interval = 0.0
-        self._times = array("d", bytes(8 * capacity))
+        self._base = 0.0
+        self._newest = -math.inf
+        """The newest sample's time exactly (what a repeated sample is compared with)."""
+        self._times = array("f", bytes(4 * capacity))
+        """Seconds after ``_base``, in single precision: a quarter millisecond's resolution an hour
+        out, and half a double's bytes (40,000 series at 20,000 pods: 29 MiB less)."""
         self._values = array("f", bytes(4 * capacity))
         self._next = 0
         self._count = 0
@@ -42,15 +52,20 @@ class RingSeries:
     def append(self, t: float, value: float) -> None:
         if self._count:
             last = (self._next - 1) % self.capacity
-            if t <= self._times[last]:
+            if t <= self._newest:
                 return  # same or older sample (a repeated metrics window): keep time monotonic
-            if t - self._times[last] < self.min_interval:
+            if t - self._newest < self.min_interval:
                 self._values[last] = max(self._values[last], value)  # same bucket: keep the peak
                 self.version += 1
                 return
-            if self._count == self.capacity and t - self._times[self._index(0)] < self.window:
+            if self._count == self.capacity and t - self._base - self._times[self._index(0)] < self.window:
                 self._compact()
-        self._times[self._next] = t
+        else:
+            self._base = t
+        if t - self._base > REBASE_AFTER and self._count and self._times[self._index(0)] > 0.0:
+            self._load(self.samples(), newest=self._newest)  # the oldest kept becomes the base
+        self._times[self._next] = t - self._base
+        self._newest = t
         self._values[self._next] = value
         self._next = (self._next + 1) % self.capacity
         self._count = min(self._count + 1, self.capacity)
@@ -66,10 +81,14 @@ class RingSeries:
         self.min_interval = max(self.min_interval * 2, 2 * span / max(1, len(samples) - 1))
         self._load(merged)
 
-    def _load(self, samples: list[tuple[float, float]]) -> None:
+    def _load(self, samples: list[tuple[float, float]], newest: float | None = None) -> None:
+        """``newest``: the newest sample's exact time when it is among ``samples`` (read back, it
+        may differ by the offsets' rounding, and a repeat of it would be taken as a new sample)."""
         samples = samples[-self.capacity :]
+        base = self._base = samples[0][0] if samples else 0.0
+        self._newest = newest if newest is not None else samples[-1][0] if samples else -math.inf
         for i, (t, v) in enumerate(samples):
-            self._times[i] = t
+            self._times[i] = t - base
             self._values[i] = v
         self._count = len(samples)
         self._next = self._count % self.capacity
@@ -79,7 +98,8 @@ class RingSeries:
         return tuple(self._values[self._index(i)] for i in range(self._count))
 
     def samples(self) -> list[tuple[float, float]]:
-        return [(self._times[j], self._values[j]) for j in map(self._index, range(self._count))]
+        base, times, values = self._base, self._times, self._values
+        return [(base + times[j], values[j]) for j in map(self._index, range(self._count))]
 
     def peak(self) -> tuple[float, float] | None:
         """The highest value and the seconds the samples span, without a list of tuples: an action's
@@ -89,7 +109,7 @@ class RingSeries:
         # below capacity the samples sit at [0, count) (a load or a young series); full, everywhere
         values = self._values if self._count == self.capacity else self._values[: self._count]
         newest = self._times[(self._next - 1) % self.capacity]
-        return max(values), newest - self._times[self._index(0)]
+        return max(values), float(newest - self._times[self._index(0)])
 
     def __iter__(self) -> Iterator[tuple[float, float]]:
         """(time, value), oldest first, lazily."""
@@ -98,10 +118,10 @@ class RingSeries:
     def __reversed__(self) -> Iterator[tuple[float, float]]:
         """(time, value), newest first, lazily: a search that stops at the first sample it wants
         reads only the samples it passes."""
-        times, values = self._times, self._values
+        base, times, values = self._base, self._times, self._values
         for i in range(self._count - 1, -1, -1):
             j = self._index(i)
-            yield times[j], values[j]
+            yield base + times[j], values[j]
 
     def last(self) -> float | None:
         return self._values[(self._next - 1) % self.capacity] if self._count else None
@@ -114,7 +134,7 @@ class RingSeries:
         if len(older) >= 2:
             spacing = (older[-1][0] - older[0][0]) / (len(older) - 1)
             self.min_interval = max(self.min_interval, spacing * 0.9)
-        self._load(older + existing)
+        self._load(older + existing, newest=self._newest if existing else None)
 
     def slope(self, *, window: float, since: float | None = None) -> float | None:
         """Least-squares slope (units per second) over the last ``window`` seconds.
@@ -125,10 +145,11 @@ class RingSeries:
         """
         if self._count < 3:
             return None
+        # on the offsets: the slope is the same, and nothing is added back per sample
         newest = self._times[(self._next - 1) % self.capacity]
         cutoff = newest - window
         if since is not None:
-            cutoff = max(cutoff, since)
+            cutoff = max(cutoff, since - self._base)
         points = []
         for i in range(self._count - 1, -1, -1):  # newest first; stop at the cutoff
             j = self._index(i)

@@ -91,9 +91,10 @@ class _EventMasks:
     cache at every refresh and masked every event again: 1.3 s of the main thread per refresh)."""
 
     def __init__(self) -> None:
-        self._seen: dict[int, tuple[KubeEvent, KubeEvent]] = {}
-        """id(event) → (that event, it masked): by identity, so a lookup costs no hash of the
-        event's fields; the entry holds the event, so its id cannot be reused meanwhile."""
+        self._seen: dict[int, KubeEvent] = {}
+        """id(event) → it masked, for the events of the last listing only: by identity, so a
+        lookup costs no hash of the event's fields; ``_last`` holds those events, so no id in here
+        can be reused meanwhile (a pair per event held them as well: 1.4 MiB at 5,000 pods)."""
         self._last: tuple[tuple[KubeEvent, ...], tuple[KubeEvent, ...]] | None = None
         """The last listing and what it gave (the listing held: its id cannot be reused)."""
 
@@ -102,15 +103,15 @@ class _EventMasks:
         if last is not None and last[0] is events:
             return last[1]  # the informer's very same tuple: a quiet refresh costs no walk of 25,000 events
         seen = self._seen
-        kept: dict[int, tuple[KubeEvent, KubeEvent]] = {}
+        kept: dict[int, KubeEvent] = {}
         out = []
         for event in events:
-            entry = seen.get(id(event))
-            if entry is None or entry[0] is not event:
+            masked = seen.get(id(event))
+            if masked is None:
                 message = redact_text(event.message)
-                entry = (event, event if message == event.message else replace(event, message=message))
-            kept[id(event)] = entry
-            out.append(entry[1])
+                masked = event if message == event.message else replace(event, message=message)
+            kept[id(event)] = masked
+            out.append(masked)
         self._seen = kept
         masked = tuple(out)
         self._last = (events, masked)

@@ -113,3 +113,33 @@ def test_a_ring_reads_newest_first_lazily_as_the_run_start_search_does():
     assert list(ring) == ring.samples()
     assert current_run_start(ring, 2.5) == current_run_start(ring.samples(), 2.5) == 10.0
     assert current_run_start(iter(ring.samples()), 2.5) == 10.0  # any iterable still
+
+
+def test_times_kept_as_offsets_read_back_close_and_a_repeat_stays_one_sample_after_a_backfill():
+    """Times are single-precision offsets from a base: read back within a millisecond, and the
+    newest sample's repeat (the metrics API's same window) is still recognised after a backfill
+    re-encoded every offset."""
+    ring = RingSeries(40, window=3600.0)
+    start = 1_764_800_000.123  # a real epoch, with a fraction a float32 offset cannot hold exactly
+    for i in range(10):
+        ring.append(start + 15.077 * i, float(i))
+    ring.backfill([(start - 15.0 * k, 1.0) for k in range(1, 6)])
+    newest = start + 15.077 * 9
+    count = len(ring)
+    ring.append(newest, 9.0)  # the same window again
+    assert len(ring) == count == 15
+    times = [t for t, _ in ring.samples()]
+    expected = sorted([start - 15.0 * k for k in range(1, 6)] + [start + 15.077 * i for i in range(10)])
+    assert max(abs(a - b) for a, b in zip(times, expected)) < 1e-3
+    assert times == sorted(times)
+
+
+def test_a_series_running_for_days_keeps_its_times_to_the_millisecond():
+    ring = RingSeries(10, window=100.0)  # covers its window: never compacts, keeps one base unless rebased
+    start = 1_764_800_000.0
+    for i in range(20_000):  # 3.5 days at 15.1 s
+        ring.append(start + 15.1 * i, float(i % 50))
+    times = [t for t, _ in ring.samples()]
+    expected = [start + 15.1 * i for i in range(19_990, 20_000)]
+    assert max(abs(a - b) for a, b in zip(times, expected)) < 1e-2
+    assert abs(ring.slope(window=200.0) - 1 / 15.1) < 1e-6  # 40 → 49, one a sample
