@@ -106,12 +106,12 @@ class _EventMasks:
         kept: dict[int, KubeEvent] = {}
         out = []
         for event in events:
-            masked = seen.get(id(event))
-            if masked is None:
+            one = seen.get(id(event))
+            if one is None:
                 message = redact_text(event.message)
-                masked = event if message == event.message else replace(event, message=message)
-            kept[id(event)] = masked
-            out.append(masked)
+                one = event if message == event.message else replace(event, message=message)
+            kept[id(event)] = one
+            out.append(one)
         self._seen = kept
         masked = tuple(out)
         self._last = (events, masked)
