@@ -112,7 +112,7 @@ class RingSeries:
         return max(values), float(newest - self._times[self._index(0)])
 
     def __iter__(self) -> Iterator[tuple[float, float]]:
-        """(time, value), oldest first, lazily."""
+        """(time, value), oldest first (over a copy: the samples as ``samples()`` reads them)."""
         return iter(self.samples())
 
     def __reversed__(self) -> Iterator[tuple[float, float]]:
