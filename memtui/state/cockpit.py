@@ -174,12 +174,14 @@ class CockpitState:
     """The namespace's changes this memtui did not make, oldest first, de-duplicated, the last
     ``TEAM_CHANGES_KEPT``."""
     team_error: str | None = None
+    """Why some of the team's changes cannot be seen (e.g. "configmaps: forbidden (RBAC)")."""
     own_intents: frozenset[str] = frozenset()
     """This session's own actions (audit intent ids): the team source leaves their Events out."""
-    """Why some of the team's changes cannot be seen (e.g. "configmaps: forbidden (RBAC)")."""
     _rows: tuple[PodRow, ...] = ()
     _row_inputs: dict[str, tuple[tuple[Any, ...], PodRow]] = field(default_factory=dict, repr=False)
     """Per pod, what its row was derived from and the row: an unchanged pod keeps its row object."""
+    _noted_trends: dict[str, PodTrend] | None = field(default=None, repr=False)
+    """The Prometheus trends whose "OOMKilled within 2 h" pods the ledger has noted."""
     _derived: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
     """Derived views (OOM summary, events newest first) by what they were derived from."""
     _run_starts: dict[str, tuple[RingSeries, int, float, float | None]] = field(default_factory=dict, repr=False)
@@ -298,10 +300,6 @@ class CockpitState:
             # scraped since: no row to derive again, only the incident clock (its alerts) moves
             self._observe_incident()
             return
-        if previous is None or snapshot.pods is not previous.pods:  # once per new set of trends
-            for pod, trend in snapshot.pods.items():
-                if trend.oom_within_2h:
-                    self.ledger.note_pod(pod, "prometheus")
         self._rebuild()
 
     def backfill(self, snapshot: BackfillSnapshot) -> None:
@@ -422,6 +420,13 @@ class CockpitState:
         if self.snapshot is None:
             return
         trends = self.prometheus.pods if self.prometheus is not None else {}
+        if trends is not self._noted_trends:
+            # once per new set of trends, and only with a listing: before it, every pod Prometheus
+            # saw killed would be summed up as gone (``_oom_summary``) for the first second
+            self._noted_trends = trends
+            for pod, trend in trends.items():
+                if trend.oom_within_2h:
+                    self.ledger.note_pod(pod, "prometheus")
         usage, history, count_for, gpu = self.snapshot.usage, self.history, self.ledger.count_for, self.gpu
         known, inputs = self._row_inputs, {}
         rows = []

@@ -64,3 +64,22 @@ def test_a_namespace_with_more_killed_pods_than_the_bound_keeps_them_all_and_add
         ledger.note_pod(p.name, "prometheus")
     assert ledger.version == version
     assert [ledger.count_for(p.name) for p in pods] == [1] * 30
+
+
+def test_prometheus_s_kills_before_the_first_listing_wait_for_it_and_are_not_summed_up_as_gone():
+    """Prometheus may answer before the first pods LIST (at 20,000 pods that LIST takes seconds).
+    Its "OOMKilled within 2 h" pods are noted with the listing, not before it: before it, every one
+    of them was summed up as gone from the namespace, and the clock had no pod to start from."""
+    from memtui.state.cockpit import CockpitState
+    from memtui.state.snapshots import KubeSnapshot, PodTrend, PrometheusSnapshot
+
+    state = CockpitState(threshold_bytes=10 * GiB, clock=lambda: at(20))
+    trends = {"sap-llm-abc-1": PodTrend("sap-llm-abc-1", working_set=11 * GiB, oom_within_2h=True)}
+    state.apply_prometheus(PrometheusSnapshot(at(10), trends, {}, query_count=8, duration_seconds=0.1))
+    assert state.oom_summary() == ()
+
+    listed = _pods(3)  # sap-llm-abc-1 is running again: its kill is Prometheus's evidence only
+    state.apply_kube(KubeSnapshot(at(12), listed, {}, ()))
+    (summary,) = state.oom_summary()
+    assert (summary.pod, summary.gone, summary.sources) == ("sap-llm-abc-1", False, ("prometheus",))
+    assert state.incident.started_at is not None  # its working set (from Prometheus) is over 10 GiB
