@@ -424,8 +424,8 @@ class CockpitState:
             # once per new set of trends, and only with a listing: before it, every pod Prometheus
             # saw killed would be summed up as gone (``_oom_summary``) for the first second
             self._noted_trends = trends
-            for pod, trend in trends.items():
-                if trend.oom_within_2h:
+            for pod, seen in trends.items():
+                if seen.oom_within_2h:
                     self.ledger.note_pod(pod, "prometheus")
         usage, history, count_for, gpu = self.snapshot.usage, self.history, self.ledger.count_for, self.gpu
         known, inputs = self._row_inputs, {}
