@@ -249,6 +249,7 @@ def instrumented_app_class():
             self.bench_first_fold: dict[str, float] = {}  # source -> seconds from polling start
             self.bench_failures: dict[str, list[str]] = {}  # source -> failed polls, when and why
             self.bench_kube: list[tuple[float, float]] = []  # (poll seconds, fold seconds)
+            self.bench_longest: dict[str, float] = {}  # source -> its longest fold on the main thread
 
         def _start_polling(self) -> None:
             type(self).bench_polling_at = time.perf_counter()
@@ -260,6 +261,7 @@ def instrumented_app_class():
             ended = time.perf_counter()
             source = message.source
             self.bench_folds[source] = self.bench_folds.get(source, 0) + 1
+            self.bench_longest[source] = max(self.bench_longest.get(source, 0.0), ended - started)
             if message.error is None:
                 self.bench_first_fold.setdefault(source, ended - type(self).bench_polling_at)
             else:
@@ -601,6 +603,7 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
         measure_keys(app, screen, presses, out, "hang")
     finally:
         os.kill(pid, signal.SIGCONT)
+    out["longest_folds"] = dict(app.bench_longest)  # from launch on: a key waits for the fold it lands in
     return out
 
 
@@ -674,6 +677,9 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
         f"({r['prometheus_polls']} Prometheus refreshes in the window)")
     firsts = ", ".join(f"{name} {s:.1f}" for name, s in sorted(r["first_folds"].items(), key=lambda kv: kv[1]))
     print(f"  first answer per source, s from polling start: {firsts}")
+    longest = sorted(r.get("longest_folds", {}).items(), key=lambda kv: -kv[1])
+    print("  longest fold per source on the main thread (a key waits for it): "
+          + ", ".join(f"{name} {ms(s).strip()}" for name, s in longest[:5]))
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")

@@ -351,6 +351,10 @@ class Samples:
     def __iter__(self) -> Iterator[tuple[float, float]]:
         return zip(_floats(self.times), _floats(self.values))
 
+    def columns(self) -> tuple[Sequence[float], Sequence[float]]:
+        """The times and the values, oldest first, without a pair per sample (``RingSeries.backfill``)."""
+        return _floats(self.times), _floats(self.values)
+
 
 def _floats(packed: bytes) -> Sequence[float]:
     if sys.byteorder == "little":

@@ -1,5 +1,7 @@
 import tracemalloc
 
+import pytest
+
 from memtui.state.history import HistoryStore, RingSeries
 
 
@@ -143,3 +145,40 @@ def test_a_series_running_for_days_keeps_its_times_to_the_millisecond():
     expected = [start + 15.1 * i for i in range(19_990, 20_000)]
     assert max(abs(a - b) for a, b in zip(times, expected)) < 1e-2
     assert abs(ring.slope(window=200.0) - 1 / 15.1) < 1e-6  # 40 → 49, one a sample
+
+
+def test_a_packed_backfill_loads_as_the_pairs_do_older_samples_only_and_the_live_ones_after():
+    """``Samples`` (two packed columns) go in through ``columns()``, without a pair per sample; the
+    ring holds what it holds from the same samples as pairs, bit for bit."""
+    from memtui.state.snapshots import Samples
+
+    points = [(1_000.0 + 20 * i, 9e9 + 1e6 * i) for i in range(181)]
+    rings = []
+    for given in (points, Samples.of(points)):
+        ring = RingSeries(180, window=3600.0)
+        ring.append(1_000.0 + 20 * 170, 5.0)  # a live sample: the backfill's from it on are not taken
+        ring.append(1_000.0 + 20 * 171 + 1, 6.0)
+        ring.backfill(given)
+        rings.append(ring)
+    pairs, packed = rings
+    assert packed.samples() == pairs.samples() and packed.min_interval == pairs.min_interval
+    assert len(packed) == 172 and packed.samples()[-2:] == [(4_400.0, 5.0), (4_421.0, 6.0)]
+    assert packed.samples()[0] == (1_000.0, pytest.approx(9e9, rel=1e-7))  # values are single precision
+
+
+def test_the_slope_of_a_wrapped_ring_is_the_least_squares_slope_of_its_window():
+    from memtui.state.history import linear_slope
+
+    ring = RingSeries(50, window=100.0)  # full, its oldest somewhere inside the buffer
+    for t in range(137):
+        ring.append(float(t), 3.0 * t + (7.0 if t % 2 else -7.0))
+    window = [(t, v) for t, v in ring.samples() if t >= 136 - 40.0]
+    assert ring.slope(window=40.0) == pytest.approx(linear_slope(window), rel=1e-12)
+    assert ring.slope(window=40.0) == pytest.approx(3.0, rel=0.05)
+    # cut at a container start: only the samples since it
+    since = [(t, v) for t, v in ring.samples() if t >= 120.0]
+    assert ring.slope(window=40.0, since=120.0) == pytest.approx(linear_slope(since), rel=1e-12)
+    flat = RingSeries(10)
+    for t in range(10):
+        flat.append(float(t), 5e9)
+    assert flat.slope(window=10.0) == 0.0  # a constant series grows by exactly nothing
