@@ -27,6 +27,7 @@ import msgspec
 from memtui.clients import prometheus
 from memtui.clients import prometheus_wire as wire
 from memtui.clients.errors import SourceError, describe_failure
+from memtui.clients.names import shared
 from memtui.clients.prometheus import CACHE, GPU_FREE, GPU_USED, RSS, USAGE, WORKING_SET, PrometheusAccess
 from memtui.state.snapshots import FiringAlert, GpuUsage, PodTrend, PrometheusSnapshot, Samples
 
@@ -57,7 +58,7 @@ def _by_pod(samples: Iterable[wire.PodSample]) -> dict[str, float]:
         pod = sample.metric.pod
         number = _number(sample.value.text)
         if pod and number is not None:
-            values[pod] = number
+            values[shared(pod)] = number  # the listing's very name object (``clients.names``)
     return values
 
 
@@ -68,7 +69,7 @@ def _by_name_and_pod(samples: Iterable[wire.PodSample], names: Iterable[str]) ->
         per_pod = values.get(sample.metric.name)
         number = _number(sample.value.text)
         if per_pod is not None and sample.metric.pod and number is not None:
-            per_pod[sample.metric.pod] = number
+            per_pod[shared(sample.metric.pod)] = number
     return values
 
 
@@ -291,6 +292,6 @@ class PrometheusSource:
         def read(client, promql: str, *, timeout: float) -> dict[str, Samples]:
             answer = wire.pod_matrix(client, promql, start=start.timestamp(), end=end.timestamp(), step=step,
                                      timeout=timeout)
-            return {item.metric.pod: _samples(wire.range_values(item)) for item in answer if item.metric.pod}
+            return {shared(item.metric.pod): _samples(wire.range_values(item)) for item in answer if item.metric.pod}
 
         return self._call(read, promql, refused="range query refused")

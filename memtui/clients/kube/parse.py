@@ -26,6 +26,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import msgspec
 
 from memtui.clients.kube.informer import ListPage, WatchEvent
+from memtui.clients.names import shared, shared_or_none
 
 from memtui.state.snapshots import ContainerState, KubeEvent, NodeState, PodState, PodUsage
 from memtui.state.units import QuantityError, parse_bytes
@@ -200,8 +201,12 @@ class WireWatchEvent(_Wire, frozen=True):
 _METRICS_LIST = msgspec.json.Decoder(WireList[_PodMetrics])
 
 
+@lru_cache(maxsize=16384)
 def parse_time(value: str | None) -> datetime | None:
-    """RFC 3339 timestamps as the API server writes them (``2026-11-27T02:44:13Z``)."""
+    """RFC 3339 timestamps as the API server writes them (``2026-11-27T02:44:13Z``).
+
+    Cached: the pods of a rollout start within the same seconds, and a metrics answer has a handful
+    of timestamps for 20,000 pods; a datetime is immutable, so they share one object each."""
     if not value:
         return None
     try:
@@ -248,12 +253,12 @@ def _container_state(spec: _Container, status: _ContainerStatus | None) -> Conta
         state_reason = state.waiting.reason
     last = status.last_state.terminated if status is not None and status.last_state is not None else None
     return ContainerState(
-        name=spec.name or (status.name if status is not None else None) or "?",
+        name=shared(spec.name or (status.name if status is not None else None) or "?"),
         ready=bool(status is not None and status.ready),
         restarts=(status.restart_count or 0) if status is not None else 0,
         state=state_name,
-        state_reason=state_reason,
-        last_termination_reason=last.reason if last is not None else None,
+        state_reason=shared_or_none(state_reason),
+        last_termination_reason=shared_or_none(last.reason) if last is not None else None,
         last_terminated_at=parse_time(last.finished_at) if last is not None else None,
         started_at=started_at,
         memory_limit_bytes=_quantity(limits.memory) if limits is not None else None,
@@ -316,14 +321,14 @@ def pod_state(pod: PodWire) -> PodState:
         _container_state(c, next((cs for cs in found if cs.name == c.name), None)) for c in spec.containers or ()
     )
     return PodState(
-        name=metadata.name or "?",
-        namespace=metadata.namespace or "",
+        name=shared(metadata.name or "?"),
+        namespace=shared(metadata.namespace or ""),
         uid=metadata.uid or "",
-        phase=status.phase or "Unknown",
-        status_text=_status_text(metadata, status),
+        phase=shared(status.phase or "Unknown"),
+        status_text=shared(_status_text(metadata, status)),
         created_at=parse_time(metadata.creation_timestamp),
-        node=spec.node_name,
-        owner=_owner(metadata),
+        node=shared_or_none(spec.node_name),
+        owner=shared_or_none(_owner(metadata)),
         containers=containers,
         reason=status.reason,
         message=status.message,
@@ -347,9 +352,9 @@ def _pod_usage(item: _PodMetrics) -> PodUsage | None:
     for c in item.containers or ():
         value = _quantity(c.usage.memory) if c.usage is not None else None
         if value is not None:
-            containers.append((c.name or "?", value))
+            containers.append((shared(c.name or "?"), value))
     return PodUsage(
-        pod=name,
+        pod=shared(name),
         working_set_bytes=sum(v for _, v in containers),
         containers=tuple(containers),
         window_seconds=_window_seconds(item.window),
@@ -409,14 +414,14 @@ def event_state(item: EventWire) -> KubeEvent:
     )
     return KubeEvent(
         last_seen=last_seen,
-        type=item.type or "Normal",
-        reason=item.reason or "",
-        object_kind=involved.kind or "",
-        object_name=involved.name or "",
-        message=(item.message or "").strip(),
+        type=shared(item.type or "Normal"),
+        reason=shared(item.reason or ""),
+        object_kind=shared(involved.kind or ""),
+        object_name=shared(involved.name or ""),
+        message=shared((item.message or "").strip()),  # "Started container sap-llm", once per pod
         count=int(item.count or series.count or 1),
         uid=metadata.uid or "",
-        field_path=involved.field_path or "",
+        field_path=shared(involved.field_path or ""),
     )
 
 
