@@ -434,10 +434,14 @@ class CockpitState:
             # every input of ``_row``: a pod whose inputs are the same keeps its row object
             name = listed.name
             series, trend = history.get(name), trends.get(name)
+            kills = count_for(name)
             key = (listed, usage.get(name), trend, series, series.version if series is not None else -1,
-                   count_for(name), gpu.get(name))
+                   kills, gpu.get(name))
             old = known.get(name)
-            row = old[1] if old is not None and old[0] == key else self._row(listed, trend)
+            if old is not None and old[0] == key:
+                row = old[1]
+            else:  # the same pod object (only its figures moved): its listing's facts from its last row
+                row = self._row(listed, trend, kills, old[1] if old is not None and old[0][0] is listed else None)
             inputs[name] = (key, row)
             rows.append(row)
         self._row_inputs = inputs
@@ -495,12 +499,15 @@ class CockpitState:
             self._run_starts = {r.name: self._run_starts[r.name] for r in self._rows if r.name in self._run_starts}
         return start
 
-    def _row(self, pod: PodState, trend: PodTrend | None) -> PodRow:
+    def _row(self, pod: PodState, trend: PodTrend | None, kills: int, listed: PodRow | None = None) -> PodRow:
+        """``listed``: the pod's last row when it was derived from this very ``pod`` object: what
+        comes from the listing alone is taken from it (at 20,000 pods every metrics scrape moves
+        every row, while their listing stays the same objects)."""
         usage = self.snapshot.usage.get(pod.name) if self.snapshot else None
         working_set = usage.working_set_bytes if usage else None
         if working_set is None and trend is not None and trend.working_set is not None:
             working_set = int(trend.working_set)
-        limit = pod.memory_limit_bytes
+        limit = pod.memory_limit_bytes if listed is None else listed.limit
         series = self.history.get(pod.name)
         growth, source, to_oom = None, "local", None
         if trend is not None and trend.growth_per_second is not None:
@@ -512,15 +519,18 @@ class CockpitState:
             growth = None if slope is None else slope * 60.0
         if to_oom is None and growth and growth > 0 and limit and working_set is not None:
             to_oom = max(0.0, (limit - working_set) / (growth / 60.0))
-        reason, when = pod.last_termination
+        if listed is None:
+            ready_text, restarts, (reason, when) = pod.ready_text, pod.restarts, pod.last_termination
+        else:
+            ready_text, restarts, reason, when = listed.ready_text, listed.restarts, listed.last_reason, listed.last_terminated_at
         return PodRow(
             name=pod.name,
             status_text=pod.status_text,
-            ready_text=pod.ready_text,
-            restarts=pod.restarts,
+            ready_text=ready_text,
+            restarts=restarts,
             last_reason=reason,
             last_terminated_at=when,
-            oom_kills_seen=self.ledger.count_for(pod.name),
+            oom_kills_seen=kills,
             working_set=working_set,
             limit=limit,
             over_threshold=working_set is not None and working_set > self.threshold_bytes,

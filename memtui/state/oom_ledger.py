@@ -498,7 +498,10 @@ class OomLedger:
         return tuple(sorted(self._by_pod.get(pod, {}).values(), key=lambda k: k.finished_at or _EPOCH, reverse=True))
 
     def count_for(self, pod: str) -> int:
-        return sum(1 for k in self._by_pod.get(pod, {}).values() if k.is_memory)
+        kills = self._by_pod.get(pod)
+        if not kills:  # most pods: asked for each of 20,000 rows at every rebuild
+            return 0
+        return sum(1 for k in kills.values() if k.is_memory)
 
     def times(self) -> list[datetime]:
         return [k.finished_at for k in self._order.values() if k.finished_at is not None and k.is_memory]
