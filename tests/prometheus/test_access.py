@@ -355,3 +355,22 @@ def test_a_refresh_sends_its_queries_side_by_side(gateway, monkeypatch):
     snapshot = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"), NS, timeout=5).fetch()
     assert snapshot.query_count == len(gateway.seen) == 8 and snapshot.pods
     assert gateway.most_in_flight >= 4
+
+
+def test_after_a_timeout_the_next_refresh_waits_twice_as_long_and_quick_answers_bring_the_wait_back(gateway, monkeypatch):
+    """At 20,000 pods a loaded Prometheus answered in 6-8 s: a fixed 5 s timed out at every try,
+    and the pane stayed empty for 35 s.  The wait doubles after a timeout (up to 30 s), and comes
+    back to the configured timeout once answers are quick."""
+    from memtui.clients.errors import SourceError
+
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "tok-1")
+    source = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"), NS, timeout=1)
+    gateway.delay = 1.4
+    with pytest.raises(SourceError) as slow:
+        source.fetch()
+    assert slow.value.reason.endswith("timed out after 1 s (next wait 2 s)")
+    assert source.fetch().pods  # waited 2 s for answers that take 1.4
+    assert source.patience == 2
+    gateway.delay = 0.0
+    source.fetch()
+    assert source.patience == 1  # quick again: back to the configured timeout
