@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from operator import mul, sub
-from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, cast
 
 REBASE_AFTER = 65536.0
