@@ -30,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from memtui.state.history import RingSeries
+from memtui.state.same_objects import LastListing
 from memtui.state.snapshots import ContainerState, KubeEvent, NodeSnapshot, PodState, PodUsage
 
 SIGKILL_EXIT = 137
@@ -221,8 +222,8 @@ class OomLedger:
         self._observed: dict[str, PodState] = {}
         """The pods of the last refresh whose terminations were read: an informer hands an unchanged
         pod over as the same object, and its kills are not merged (and classified) again."""
-        self._events_read: dict[int, KubeEvent] = {}
-        """The events of the last refresh by identity (holding them keeps their ids unique)."""
+        self._events_read: LastListing[KubeEvent] = LastListing()
+        """The events of the last refresh: an event handed over again as the same object is not read again."""
         self._kill_capacity = capacity
         """The bound on kills kept: at least twice the pods of the last listing.  A fixed 5,000 in a
         namespace of 20,000 pods, a quarter of them killed within 2 h, evicted kills that the next
@@ -417,9 +418,7 @@ class OomLedger:
         if usage:
             self.note_usage(usage, taken_at or datetime.now(timezone.utc))
         self._pods = {pod.name: pod for pod in pods}
-        read_before = self._events_read
-        self._events_read = {id(event): event for event in events}
-        events = tuple(event for event in events if read_before.get(id(event)) is not event)
+        events = tuple(self._events_read.swap(events).new_in(events))
         for event in events:
             if event.last_seen and (self._latest is None or event.last_seen > self._latest):
                 self._latest = event.last_seen
