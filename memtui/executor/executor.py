@@ -231,7 +231,7 @@ class Executor:
 
     def _draft(self, build: Callable[[], Draft]) -> Draft:
         try:
-            return build()
+            return build().settle()
         except PlanError:
             raise
         except ApiFailure as exc:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from memtui.clients.prometheus import PrometheusAccess
 from memtui.executor import pods
@@ -34,6 +34,38 @@ from memtui.executor.redis_calls import RedisRunner
 from memtui.reasoning.limit_advice import AdviceSettings
 from memtui.runbook import Action
 from memtui.runbook.operations import Operation
+
+T = TypeVar("T")
+
+
+class Pending(Generic[T]):
+    """A read started on a daemon thread of its own and waited for where its answer is needed.
+
+    A plan's reads that do not depend on one another go side by side: a rollout's modal listed the
+    PodDisruptionBudgets, then sent the dry run, then derived the figures before, one after the
+    other (at 20,000 pods the budgets' list was half of the modal's wait).  A daemon: a read that
+    hangs as memtui quits does not hold the exit up; each request has its own timeout."""
+
+    __slots__ = ("_thread", "_result", "_error")
+
+    def __init__(self, read: Callable[[], T], name: str = "memtui-plan-read") -> None:
+        self._result: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(read,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, read: Callable[[], T]) -> None:
+        try:
+            self._result = read()
+        except BaseException as exc:  # noqa: BLE001 - raised again where the answer is asked for
+            self._error = exc
+
+    def result(self) -> T:
+        """The read's answer, or what it raised, raised again on the asking thread."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result  # type: ignore[return-value]
 
 
 @dataclass
@@ -57,6 +89,20 @@ class Draft:
     advice: list[str] = field(default_factory=list)
     advice_summary: str = ""
     checks: list[Check] = field(default_factory=list)
+    pending_warnings: list[tuple[int, Pending[list[str]]]] = field(default_factory=list)
+    """Warning lines still being read, each with the place in ``warnings`` it was asked for at."""
+
+    def warn_meanwhile(self, lines: Pending[list[str]]) -> None:
+        """Lines read meanwhile, placed where they would have been read in line: the modal's
+        warnings keep their order whichever read answers first."""
+        self.pending_warnings.append((len(self.warnings), lines))
+
+    def settle(self) -> Draft:
+        """Waits for the reads still pending and puts their lines in place."""
+        for at, lines in reversed(self.pending_warnings):
+            self.warnings[at:at] = lines.result()
+        self.pending_warnings.clear()
+        return self
 
 
 def dry_run(api: KubeApi, call: HttpCall, describe: Callable[[dict[str, Any]], str] | None = None) -> DryRun:
@@ -131,6 +177,10 @@ class Planner:
     def bind(self, action: Action, typed: Mapping[str, Any]) -> Operation:
         """The entry's operation with the validated values filled in (what is planned)."""
         return action.bind(typed, namespace=self.namespace, now=self.clock())
+
+    def meanwhile(self, read: Callable[[], T]) -> Pending[T]:
+        """``read`` started now, beside what the plan does next (``Pending``)."""
+        return Pending(read)
 
     def workload_before(self, ctx: ActionContext, deployment: str | None = None, **extra: Any) -> dict[str, Any]:
         dep = deployment or self.workload

@@ -161,3 +161,45 @@ def test_readiness_below_desired_is_a_warning_until_the_replacement_is_ready(rig
     plan = rig.executor.plan(catalogue.get("fix.rollout-restart"), {}, rig.ctx())
     assert not any("replicas ready;" in w for w in plan.warnings)
     assert budget(rig)["currentHealthy"] == 3
+
+
+HPAS = "/apis/autoscaling/v2/namespaces/sap-llm/horizontalpodautoscalers"
+
+
+@pytest.mark.parametrize(("action", "listing", "line"), [
+    ("fix.rollout-restart", PDBS, "PodDisruptionBudget sap-llm"),
+    ("fix.delete-worst-pod", PDBS, "PodDisruptionBudget sap-llm"),
+    ("fix.scale-api", HPAS, "HorizontalPodAutoscaler sap-llm-api"),
+])
+def test_the_cautions_listing_and_the_dry_run_go_side_by_side_and_the_warnings_keep_their_order(
+        sim_factory, make_rig, catalogue, action, listing, line):
+    """The listing is held 0.5 s by the API server: the dry run arrives while it is still
+    unanswered (one after the other, it arrived only after the listing's answer)."""
+    import asyncio
+
+    rig = make_rig(sim_factory(hpa=True, seed=7))
+    state = {"listed": False, "answered": False, "dry_run_while_listing": None}
+
+    async def answer_later() -> None:
+        await asyncio.sleep(0.5)
+        state["answered"] = True
+
+    def arrived(method: str, path: str, query: dict):
+        if method == "GET" and path == listing:
+            state["listed"] = True
+            return answer_later()
+        if query.get("dryRun") == "All" and state["dry_run_while_listing"] is None:
+            state["dry_run_while_listing"] = state["listed"] and not state["answered"]
+        return None
+
+    unheld = rig.executor.plan(catalogue.get(action), {}, rig.ctx()).warnings
+    remove = rig.sim.on_request(arrived)
+    try:
+        plan = rig.executor.plan(catalogue.get(action), {}, rig.ctx())
+    finally:
+        remove()
+    assert state["answered"] and state["dry_run_while_listing"] is True
+    assert plan.dry_run is not None and plan.dry_run.ok
+    assert plan.warnings == unheld and any(w.startswith(line) for w in plan.warnings)
+    if action == "fix.rollout-restart":  # the budget's line before the handler's own last warning
+        assert plan.warnings.index(next(w for w in plan.warnings if w.startswith(line))) < len(plan.warnings) - 1

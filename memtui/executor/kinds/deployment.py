@@ -85,7 +85,8 @@ def deployment_cautions(planner: Planner, draft: Draft, deployment: Mapping[str,
     for line in (cautions.readiness(deployment), cautions.gitops(deployment, f"deployment/{name}")):
         if line:
             draft.warnings.append(line)
-    draft.warnings.extend(cautions.disruption_budgets(planner.api, template_labels(deployment), deleting=deleting))
+    labels = template_labels(deployment)  # the budgets are listed beside the dry run that follows
+    draft.warn_meanwhile(planner.meanwhile(lambda: cautions.disruption_budgets(planner.api, labels, deleting=deleting)))
 
 
 def rollout_target(planner: Planner, ctx: ActionContext, deployment: Mapping[str, Any], name: str, lead: str) -> Target:

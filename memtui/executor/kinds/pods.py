@@ -93,7 +93,8 @@ class PodDeleteHandler(Drafting[PodDelete]):
         if line:
             draft.warnings.append(line)
         labels = (live.get("metadata") or {}).get("labels") or {}
-        draft.warnings.extend(cautions.disruption_budgets(planner.api, labels, deleting=True))
+        # the budgets are listed beside the dry run
+        draft.warn_meanwhile(planner.meanwhile(lambda: cautions.disruption_budgets(planner.api, labels, deleting=True)))
         draft.dry_run = planner.dry_run(draft, call)
         draft.equivalent = action.render_equivalent(typed, namespace=planner.namespace, pods=[pod.name])
         draft.before = planner.workload_before(ctx, op.deployment)

@@ -90,7 +90,8 @@ class ScaleHandler(Drafting[DeploymentScale], Restoring[DeploymentScale, ScalePr
         for line in (cautions.readiness(deployment), cautions.gitops(deployment, f"deployment/{op.deployment}")):
             if line:
                 draft.warnings.append(line)
-        draft.warnings.extend(cautions.autoscalers(planner.api, op.deployment))
+        # the autoscalers are listed beside the dry run
+        draft.warn_meanwhile(planner.meanwhile(lambda: cautions.autoscalers(planner.api, op.deployment)))
         draft.dry_run = planner.dry_run(draft, call)
         draft.before = planner.workload_before(ctx)
         return draft
