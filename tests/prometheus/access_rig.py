@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from cryptography import x509
@@ -170,6 +171,9 @@ class RecordingGateway:
     """Seconds each answer is held back (a distant gateway)."""
     most_in_flight: int = 0
     """The most requests it was answering at once."""
+    refuse: str | None = None
+    """A query containing this text is answered 503, as a gateway whose querier for it is down
+    (a real Prometheus cannot be made to fail one query and answer the others)."""
     _in_flight: int = 0
 
     def start(self) -> RecordingGateway:
@@ -198,6 +202,14 @@ class RecordingGateway:
                     return
                 length = int(headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
+                query = " ".join(v for part in (urlsplit(self.path).query, (body or b"").decode())
+                                 for v in parse_qs(part).get("query", []))
+                if gateway.refuse is not None and gateway.refuse in query:
+                    self.send_response(503)
+                    self.send_header("Content-Type", "text/plain")
+                    self.end_headers()
+                    self.wfile.write(b"querier unavailable\n")
+                    return
                 answer = requests.request(self.command, gateway.upstream + self.path, data=body, timeout=10,
                                           headers={"Content-Type": headers.get("Content-Type", "")} if body else {})
                 self.send_response(answer.status_code)

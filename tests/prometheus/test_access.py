@@ -374,3 +374,33 @@ def test_after_a_timeout_the_next_refresh_waits_twice_as_long_and_quick_answers_
     gateway.delay = 0.0
     source.fetch()
     assert source.patience == 1  # quick again: back to the configured timeout
+
+
+def test_a_slow_family_that_fails_keeps_its_last_figures_for_five_minutes_then_shows_none(gateway, monkeypatch):
+    """A gateway whose querier for the limits is down: the limits read a minute ago stay on the
+    rows, with their age and the reason, for ``SLOW_MAX_AGE``; after that they are dropped rather
+    than shown as if current."""
+    from memtui.sources.prometheus import SLOW_INTERVAL, SLOW_MAX_AGE
+
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "tok-1")
+    source = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"), NS, timeout=5)
+    now = [1000.0]
+    source.clock = lambda: now[0]
+    first = source.fetch()
+    limits = {pod: trend.limit for pod, trend in first.pods.items()}
+    assert limits and all(limits.values()) and "limit" in first.read_at
+    gateway.refuse = "kube_pod_container_resource_limits"
+    now[0] += SLOW_INTERVAL
+    kept = source.fetch()
+    assert "limit" in kept.errors and "503" in kept.errors["limit"]
+    assert {pod: trend.limit for pod, trend in kept.pods.items()} == limits
+    assert kept.read_at["limit"] == first.read_at["limit"]  # the age the pane shows is the first read's
+    now[0] = 1000.0 + SLOW_MAX_AGE - 1  # still failing, still inside the bound
+    assert {pod: t.limit for pod, t in source.fetch().pods.items()} == limits
+    now[0] = 1000.0 + SLOW_MAX_AGE + SLOW_INTERVAL  # past it: dropped
+    dropped = source.fetch()
+    assert "limit" in dropped.errors and "limit" not in dropped.read_at
+    assert dropped.pods and all(trend.limit is None for trend in dropped.pods.values())
+    gateway.refuse = None
+    now[0] += SLOW_INTERVAL
+    assert {pod: t.limit for pod, t in source.fetch().pods.items()} == limits  # read again once it answers
