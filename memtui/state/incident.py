@@ -96,9 +96,11 @@ def current_run_start(samples: Iterable[tuple[float, float]] | Reversible[tuple[
     """The time of the first sample of the unbroken run above ``threshold`` that ends with the
     newest sample; None when the newest sample is not above it.  ``samples`` are (unix time,
     value), oldest first."""
+    run_start_above = getattr(samples, "run_start_above", None)
+    if run_start_above is not None:  # a RingSeries: by index on its ring
+        return run_start_above(threshold)
     start = None
-    # newest first, and only as far back as the run goes: a RingSeries walks its buffer backwards
-    # (``__reversed__``) instead of building every sample of 20,000 pods' histories per refresh
+    # newest first, and only as far back as the run goes
     newest_first = reversed(samples) if isinstance(samples, Reversible) else reversed(list(samples))
     for t, value in newest_first:
         if value > threshold:

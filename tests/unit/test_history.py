@@ -117,6 +117,27 @@ def test_a_ring_reads_newest_first_lazily_as_the_run_start_search_does():
     assert current_run_start(iter(ring.samples()), 2.5) == 10.0  # any iterable still
 
 
+
+def test_the_ring_s_own_run_start_is_the_generic_one_on_wrapped_compacted_and_backfilled_rings():
+    """``RingSeries.run_start_above`` (by index, what the incident crossing asks 17,000 pods at
+    20,000) answers as ``current_run_start`` over the same samples as a plain list."""
+    import random
+
+    from memtui.state.incident import current_run_start
+
+    rng = random.Random(11)
+    for case in range(300):
+        ring = RingSeries(rng.choice((1, 2, 5, 16, 64)), window=rng.choice((5.0, 60.0, 3600.0)))
+        if case % 3 == 0:
+            ring.backfill([(float(t), rng.choice((1.0, 9.0))) for t in range(0, rng.randrange(1, 90))])
+        t = 100.0
+        for _ in range(rng.randrange(0, 200)):
+            t += rng.choice((0.5, 1.0, 7.0))
+            ring.append(t, rng.choice((1.0, 4.0, 9.0, 9.0, 9.0, float("nan"))))
+        for threshold in (0.5, 3.0, 8.0, 10.0):
+            assert ring.run_start_above(threshold) == current_run_start(list(ring.samples()), threshold), case
+            assert current_run_start(ring, threshold) == ring.run_start_above(threshold)
+
 def test_times_kept_as_offsets_read_back_close_and_a_repeat_stays_one_sample_after_a_backfill():
     """Times are single-precision offsets from a base: read back within a millisecond, and the
     newest sample's repeat (the metrics API's same window) is still recognised after a backfill
