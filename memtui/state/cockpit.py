@@ -4,6 +4,10 @@ Workers deliver snapshots (Kubernetes, Prometheus, Redis, GPU); ``CockpitState``
 bounded history and derives what the widgets draw.  No Textual import here, so the logic is
 tested without a screen.  The pods LIST is the backbone: a pod exists when the API says so;
 Prometheus adds the working-set split, the ``deriv()`` growth and the OOM forecast.
+
+A fold can be taken in steps (``apply_steps``): at 20,000 pods one is 0.3-1.6 s of the main
+thread, and the app answers keys between its steps.  What the widgets read (the listing, the
+rows) is swapped in at the last step, so between steps they see the last fold's.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 from memtui.state.history import HistoryStore, RingSeries
 from memtui.state.incident import IncidentClock, IncidentStatus, current_run_start, earliest_start
 from memtui.state.oom_ledger import OomKill, OomLedger
+from memtui.state.steps import Steps, exhaust, step_due
 from memtui.state.snapshots import (
     AlertSnapshot,
     BackfillSnapshot,
@@ -30,6 +35,7 @@ from memtui.state.snapshots import (
     NodeSnapshot,
     PodState,
     PodTrend,
+    PodUsage,
     PrometheusSnapshot,
     RedisStats,
     TeamChange,
@@ -228,37 +234,50 @@ class CockpitState:
         return replace(health, detail=" · ".join(([health.detail] if health.detail else []) + notes))
 
     _APPLY: ClassVar[dict[type, str]] = {
-        KubeSnapshot: "apply_kube",
-        PrometheusSnapshot: "apply_prometheus",
-        BackfillSnapshot: "backfill",
+        KubeSnapshot: "_kube_steps",
+        PrometheusSnapshot: "_prometheus_steps",
+        BackfillSnapshot: "_backfill_steps",
         RedisStats: "apply_redis",
         GpuSnapshot: "apply_gpu",
-        NodeSnapshot: "apply_nodes",
+        NodeSnapshot: "_nodes_steps",
         EvidenceSnapshot: "apply_evidence",
         AlertSnapshot: "apply_alerts",
         TeamSnapshot: "apply_team",
     }
-    """Which method folds each snapshot type (one entry per source's snapshot)."""
+    """Which method folds each snapshot type (one entry per source's snapshot); a method that
+    returns steps (an iterator) folds in steps."""
 
     def apply(self, snapshot: Any) -> None:
         """Fold one successful poll's snapshot, whichever source it came from (by its type)."""
+        for _ in self.apply_steps(snapshot):
+            pass
+
+    def apply_steps(self, snapshot: Any) -> Steps:
+        """``apply`` in steps: it yields after each ``FOLD_STEP_PODS`` pods of its long loops.
+
+        Between two steps the caller may let other main-thread code run (a key), which reads the
+        last fold's rows and listing; it must not fold another snapshot before this one's last
+        step (the app queues them, ``ui/folding.py``)."""
         method = self._APPLY.get(type(snapshot))
         if method is None:
             raise TypeError(f"no CockpitState method folds a {type(snapshot).__name__}")
-        getattr(self, method)(snapshot)
+        steps = getattr(self, method)(snapshot)
+        if steps is not None:
+            yield from steps
 
     def apply_kube(self, snapshot: KubeSnapshot) -> None:
         """Fold one successful Kubernetes refresh into history and derived rows."""
+        exhaust(self._kube_steps(snapshot))
+
+    def _kube_steps(self, snapshot: KubeSnapshot) -> Steps:
         if snapshot.loading is not None:  # the first LIST still under way: its progress, nothing to fold
             self.pods_loading = snapshot.loading
             return
-        self.pods_loading = None
         previous = self.snapshot
         if snapshot.metrics_error and previous is not None:
             # keep the last known figures on screen (the pane says they are stale) rather than
             # blanking every pod's memory because one API hiccuped
             snapshot = replace(snapshot, usage=previous.usage)
-        self.snapshot = snapshot
         plural = "" if snapshot.request_count == 1 else "s"
         detail = f"{snapshot.request_count} request{plural}, {snapshot.duration_seconds * 1000:.0f} ms"
         self.ok("kubernetes", detail)
@@ -273,21 +292,26 @@ class CockpitState:
             # the source hands over the very same pods, figures and events when nothing changed
             # (most refreshes: metrics-server scrapes every 15-60 s): nothing to fold, no row to
             # derive again (at 5,000 pods that walk cost 150 ms per refresh); only the clock moves
+            self.snapshot, self.pods_loading = snapshot, None
             self._observe_incident()
             return
         # Samples carry the metrics API's own timestamps (metrics-server refreshes every
         # 15-60 s); the ring skips repeats, so polling faster adds no fake points.
-        self.history.record(
+        yield from self.history.record_steps(
             {
                 name: ((usage.timestamp or snapshot.taken_at).timestamp(), float(usage.working_set_bytes))
                 for name, usage in snapshot.usage.items()
             }
         )
-        self.ledger.observe(snapshot.pods, snapshot.events, snapshot.usage, snapshot.taken_at)
+        yield from self.ledger.observe_steps(snapshot.pods, snapshot.events, snapshot.usage, snapshot.taken_at)
+        yield from self._rebuild_steps(snapshot)  # the listing goes in with its rows
+        self.pods_loading = None
         self._forget_picked_up_patches()
-        self._rebuild()
 
     def apply_prometheus(self, snapshot: PrometheusSnapshot) -> None:
+        exhaust(self._prometheus_steps(snapshot))
+
+    def _prometheus_steps(self, snapshot: PrometheusSnapshot) -> Steps:
         previous, gpu = self.prometheus, self.gpu
         self.prometheus = snapshot
         self.ok("prometheus", snapshot.summary)
@@ -300,25 +324,32 @@ class CockpitState:
             # scraped since: no row to derive again, only the incident clock (its alerts) moves
             self._observe_incident()
             return
-        self._rebuild()
+        yield from self._rebuild_steps()
 
     def backfill(self, snapshot: BackfillSnapshot) -> None:
         """Older samples from Prometheus, put before the live ones."""
-        for pod, points in snapshot.memory.items():
-            self.history.backfill(pod, points)
-        for pod, points in snapshot.gpu.items():
-            self.gpu_history.backfill(pod, points)
-        self._rebuild()
+        exhaust(self._backfill_steps(snapshot))
+
+    def _backfill_steps(self, snapshot: BackfillSnapshot) -> Steps:
+        for history, series in ((self.history, snapshot.memory), (self.gpu_history, snapshot.gpu)):
+            for done, (pod, points) in enumerate(series.items(), 1):
+                history.backfill(pod, points)
+                if step_due(done):
+                    yield
+        yield from self._rebuild_steps()
 
     def apply_nodes(self, snapshot: NodeSnapshot) -> None:
         """The pods' nodes' MemoryPressure and SystemOOM events: evidence for the OOM ledger's classes.
 
         No health entry of its own: what it may not read (a 403) is a fact the details screen
         shows, not a stale source (``NodeSource.fetch`` never fails)."""
+        exhaust(self._nodes_steps(snapshot))
+
+    def _nodes_steps(self, snapshot: NodeSnapshot) -> Steps:
         before = self.ledger.version
-        self.ledger.observe_nodes(snapshot)
+        yield from self.ledger.observe_nodes_steps(snapshot)
         if self.ledger.version != before:  # a kill classified again: its pod's count may move
-            self._rebuild()
+            yield from self._rebuild_steps()
 
     def apply_alerts(self, snapshot: AlertSnapshot) -> None:
         self.alerts = snapshot
@@ -417,7 +448,15 @@ class CockpitState:
     # -- derived ----------------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        if self.snapshot is None:
+        exhaust(self._rebuild_steps())
+
+    def _rebuild_steps(self, listing: KubeSnapshot | None = None) -> Steps:
+        """The rows again, from ``listing`` (a new one, which goes in with them) or the last one.
+
+        Yields after each ``FOLD_STEP_PODS`` pods; ``rows`` and ``snapshot`` change together at the
+        end, so what is read between two steps is the last fold's."""
+        snapshot = listing if listing is not None else self.snapshot
+        if snapshot is None:
             return
         trends = self.prometheus.pods if self.prometheus is not None else {}
         if trends is not self._noted_trends:
@@ -427,10 +466,10 @@ class CockpitState:
             for pod, seen in trends.items():
                 if seen.oom_within_2h:
                     self.ledger.note_pod(pod, "prometheus")
-        usage, history, count_for, gpu = self.snapshot.usage, self.history, self.ledger.count_for, self.gpu
+        usage, history, count_for, gpu = snapshot.usage, self.history, self.ledger.count_for, self.gpu
         known, inputs = self._row_inputs, {}
         rows = []
-        for listed in self.snapshot.pods:
+        for done, listed in enumerate(snapshot.pods, 1):
             # every input of ``_row``: a pod whose inputs are the same keeps its row object
             name = listed.name
             series, trend = history.get(name), trends.get(name)
@@ -441,9 +480,13 @@ class CockpitState:
             if old is not None and old[0] == key:
                 row = old[1]
             else:  # the same pod object (only its figures moved): its listing's facts from its last row
-                row = self._row(listed, trend, kills, old[1] if old is not None and old[0][0] is listed else None)
+                row = self._row(listed, usage.get(name), trend, kills,
+                                old[1] if old is not None and old[0][0] is listed else None)
             inputs[name] = (key, row)
             rows.append(row)
+            if step_due(done):
+                yield
+        self.snapshot = snapshot
         self._row_inputs = inputs
         if len(rows) != len(self._rows) or any(a is not b for a, b in zip(rows, self._rows)):
             self._rows = tuple(rows)  # else the same tuple: what is derived from it is kept
@@ -499,11 +542,11 @@ class CockpitState:
             self._run_starts = {r.name: self._run_starts[r.name] for r in self._rows if r.name in self._run_starts}
         return start
 
-    def _row(self, pod: PodState, trend: PodTrend | None, kills: int, listed: PodRow | None = None) -> PodRow:
+    def _row(self, pod: PodState, usage: PodUsage | None, trend: PodTrend | None, kills: int,
+             listed: PodRow | None = None) -> PodRow:
         """``listed``: the pod's last row when it was derived from this very ``pod`` object: what
         comes from the listing alone is taken from it (at 20,000 pods every metrics scrape moves
         every row, while their listing stays the same objects)."""
-        usage = self.snapshot.usage.get(pod.name) if self.snapshot else None
         working_set = usage.working_set_bytes if usage else None
         if working_set is None and trend is not None and trend.working_set is not None:
             working_set = int(trend.working_set)

@@ -19,6 +19,8 @@ from itertools import repeat
 from operator import mul, sub
 from typing import Protocol, cast
 
+from memtui.state.steps import Steps, exhaust, step_due
+
 REBASE_AFTER = 65536.0
 """Seconds after its base at which a series takes its oldest sample as the new base: the offsets'
 resolution stays under 8 ms (a series that never compacts again would keep its first base)."""
@@ -281,8 +283,13 @@ class HistoryStore:
 
     def record(self, samples: Mapping[str, tuple[float, float]]) -> None:
         """Append one refresh of ``{key: (time, value)}``; absent series age towards removal."""
+        exhaust(self.record_steps(samples))
+
+    def record_steps(self, samples: Mapping[str, tuple[float, float]]) -> Steps:
+        """``record`` in steps of ``FOLD_STEP_PODS`` series (the first listing of 20,000 pods
+        creates 20,000 rings: 0.2 s); ``version`` moves at the step that changed a series."""
         changed = False
-        for key, (t, value) in samples.items():
+        for done, (key, (t, value)) in enumerate(samples.items(), 1):
             series = self._series.get(key)
             if series is None:
                 series, changed = self._series_for(key), True
@@ -290,6 +297,10 @@ class HistoryStore:
             series.append(t, value)
             changed = changed or series.version != before
             self._missing.pop(key, None)
+            if step_due(done):
+                if changed:
+                    self.version, changed = self.version + 1, False
+                yield
         if len(samples) < len(self._series) or self._missing:
             for key in list(self._series):
                 if key in samples:

@@ -32,6 +32,7 @@ from enum import StrEnum
 from memtui.state.history import RingSeries
 from memtui.state.same_objects import LastListing
 from memtui.state.snapshots import ContainerState, KubeEvent, NodeSnapshot, PodState, PodUsage
+from memtui.state.steps import Steps, exhaust, step_due
 
 SIGKILL_EXIT = 137
 """128 + 9: what an OOM kill, a liveness-probe kill and an eviction's SIGKILL all exit with."""
@@ -252,8 +253,11 @@ class OomLedger:
 
     def note_usage(self, usage: dict[str, PodUsage], taken_at: datetime) -> None:
         """The last few samples of each container, to know its working set just before a kill."""
+        exhaust(self._note_usage_steps(usage, taken_at))
+
+    def _note_usage_steps(self, usage: dict[str, PodUsage], taken_at: datetime) -> Steps:
         samples = self._samples
-        for pod, figures in usage.items():
+        for done, (pod, figures) in enumerate(usage.items(), 1):
             when = figures.timestamp or taken_at
             for container, value in figures.containers:
                 # a tuple of at most three, replaced: a deque allocates a 64-slot block whatever its
@@ -264,9 +268,14 @@ class OomLedger:
                     self._bounded(samples, key, ((when, value),))
                 elif ring[-1][0] < when:
                     samples[key] = (*ring[1 - SAMPLES_PER_CONTAINER:], (when, value))
+            if step_due(done):
+                yield
 
     def observe_nodes(self, nodes: NodeSnapshot) -> None:
         """Node conditions and SystemOOM events; recent kills are classified again with them."""
+        exhaust(self.observe_nodes_steps(nodes))
+
+    def observe_nodes_steps(self, nodes: NodeSnapshot) -> Steps:
         self.nodes = nodes
         for node in nodes.nodes.values():
             if node.memory_pressure:
@@ -281,7 +290,7 @@ class OomLedger:
                 times = self._system_ooms.setdefault(event.object_name, deque(maxlen=32))
                 if event.last_seen not in times:
                     times.append(event.last_seen)
-        self._reclassify()
+        yield from self._reclassify_steps()
 
     def _pressure_near(self, node: str | None, at: datetime | None) -> bool:
         if node is None or at is None:
@@ -392,11 +401,14 @@ class OomLedger:
         return (self._latest is not None and kill.finished_at is not None
                 and kill.finished_at < self._latest - RECLASSIFY_WINDOW)
 
-    def _reclassify(self) -> None:
-        """Kills of the last minutes again, with the evidence that arrived since."""
+    def _reclassify_steps(self) -> Steps:
+        """Kills of the last minutes again, with the evidence that arrived since (in steps: at
+        20,000 pods thousands of kills can be recent)."""
         if self._latest is None:
             return
-        for seq in reversed(list(self._recent)):
+        for done, seq in enumerate(reversed(list(self._recent)), 1):
+            if step_due(done):
+                yield
             kill = self._order[seq]
             if self._past_window(kill):
                 del self._recent[seq]
@@ -413,13 +425,20 @@ class OomLedger:
         Pods and events handed over as the same objects as last time are not read again: what
         they say is already in (at 5,000 pods, reading them all cost half a second per refresh);
         the kills of the last minutes are still classified again with the evidence that came."""
+        exhaust(self.observe_steps(pods, events, usage, taken_at))
+
+    def observe_steps(self, pods: tuple[PodState, ...], events: tuple[KubeEvent, ...],
+                      usage: dict[str, PodUsage] | None = None, taken_at: datetime | None = None) -> Steps:
+        """``observe`` in steps of ``FOLD_STEP_PODS`` pods or events (the first listing of 20,000
+        pods with thousands of kills is 0.7-1.2 s).  Between two steps some of the refresh's
+        kills are in and others not yet; each kill is whole."""
         self._container_capacity = max(self.capacity, 2 * sum(len(pod.containers) for pod in pods))
         self._kill_capacity = max(self.capacity, 2 * len(pods))
         if usage:
-            self.note_usage(usage, taken_at or datetime.now(timezone.utc))
+            yield from self._note_usage_steps(usage, taken_at or datetime.now(timezone.utc))
         self._pods = {pod.name: pod for pod in pods}
         events = tuple(self._events_read.swap(events).new_in(events))
-        for event in events:
+        for done, event in enumerate(events, 1):
             if event.last_seen and (self._latest is None or event.last_seen > self._latest):
                 self._latest = event.last_seen
             if event.object_kind == "Pod" and _is_probe_kill_event(event) and event.last_seen is not None:
@@ -430,11 +449,15 @@ class OomLedger:
                     self._bounded(self._probe_failures, key, ring)
                 if event.last_seen not in ring:
                     ring.append(event.last_seen)
+            if step_due(done):
+                yield
         if taken_at is not None and (self._latest is None or taken_at > self._latest):
             self._latest = taken_at
-        self._reclassify()
+        yield from self._reclassify_steps()
         observed = self._observed
-        for pod in pods:
+        for done, pod in enumerate(pods, 1):
+            if step_due(done):
+                yield
             if observed.get(pod.name) is pod:
                 for c in pod.containers:  # still live: its restart count is not the oldest to drop
                     if (pod.name, c.name) in self._restarts:
@@ -449,7 +472,9 @@ class OomLedger:
         # oldest markers at each refresh, and their events were merged in again (at 5,000 pods,
         # 2,500 merges per refresh)
         seen_capacity = max(self.capacity, 2 * len(kill_events))
-        for event in kill_events:
+        for done, event in enumerate(kill_events, 1):
+            if step_due(done):
+                yield
             marker = f"{event.uid}:{event.count}"
             if event.uid:
                 if marker in self._seen_events:
