@@ -249,16 +249,33 @@ def instrumented_app_class():
             self.bench_first_fold: dict[str, float] = {}  # source -> seconds from polling start
             self.bench_failures: dict[str, list[str]] = {}  # source -> failed polls, when and why
             self.bench_kube: list[tuple[float, float]] = []  # (poll seconds, fold seconds)
-            self.bench_longest: dict[str, float] = {}  # source -> its longest fold on the main thread
+            self.bench_longest: dict[str, float] = {}  # source -> its longest fold on the main thread (all steps)
+            self.bench_longest_step: dict[str, float] = {}  # source -> its longest single step
 
         def _start_polling(self) -> None:
             type(self).bench_polling_at = time.perf_counter()
             super()._start_polling()
 
-        def _apply_refresh(self, message) -> None:
-            started = time.perf_counter()
-            super()._apply_refresh(message)
+        def _fold_steps(self, message):
+            """The fold's steps, timed: their main-thread time, summed (its slices may be apart)."""
+            steps, busy, longest = super()._fold_steps(message), 0.0, 0.0
+            while True:
+                started = time.perf_counter()
+                try:
+                    next(steps)
+                except StopIteration:
+                    break
+                finally:
+                    took = time.perf_counter() - started
+                    busy, longest = busy + took, max(longest, took)
+                yield
+            source = message.source
+            self.bench_longest_step[source] = max(self.bench_longest_step.get(source, 0.0), longest)
             ended = time.perf_counter()
+            self._bench_folded(message, busy, ended)
+
+        def _bench_folded(self, message, busy: float, ended: float) -> None:
+            started = ended - busy
             source = message.source
             self.bench_folds[source] = self.bench_folds.get(source, 0) + 1
             self.bench_longest[source] = max(self.bench_longest.get(source, 0.0), ended - started)
@@ -603,7 +620,10 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
         measure_keys(app, screen, presses, out, "hang")
     finally:
         os.kill(pid, signal.SIGCONT)
-    out["longest_folds"] = dict(app.bench_longest)  # from launch on: a key waits for the fold it lands in
+    out["longest_folds"] = dict(app.bench_longest)  # from launch on
+    out["longest_steps"] = dict(app.bench_longest_step)
+    out["longest_slice_s"] = app.folds.longest_slice  # a key waits at most for the slice it lands in
+    out["sliced_folds"] = app.folds.sliced
     return out
 
 
@@ -678,8 +698,12 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
     firsts = ", ".join(f"{name} {s:.1f}" for name, s in sorted(r["first_folds"].items(), key=lambda kv: kv[1]))
     print(f"  first answer per source, s from polling start: {firsts}")
     longest = sorted(r.get("longest_folds", {}).items(), key=lambda kv: -kv[1])
-    print("  longest fold per source on the main thread (a key waits for it): "
+    print("  longest fold per source, main-thread time of all its steps: "
           + ", ".join(f"{name} {ms(s).strip()}" for name, s in longest[:5]))
+    print(f"  longest slice of folds on the main thread (a key waits for it): {ms(r['longest_slice_s']).strip()}"
+          f"  ({r['sliced_folds']} folds went on in later slices); longest step per source: "
+          + ", ".join(f"{name} {ms(s).strip()}" for name, s in sorted(r.get("longest_steps", {}).items(),
+                                                                      key=lambda kv: -kv[1])[:4]))
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")

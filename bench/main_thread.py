@@ -6,7 +6,7 @@ The simulator runs in its own process (its CPU is not memtui's), Deployment sap-
 as by default.  After the first full screen and a few warm-up refreshes it measures a window of
 ``--seconds``: the main thread's CPU (``thread_time``: folding snapshots into the state, ranking,
 recording frames, render and paint) per Kubernetes refresh and as % of one core, the process's
-CPU (workers included) as % of one core, RSS, and the fold of each snapshot (``_apply_refresh``:
+CPU (workers included) as % of one core, RSS, and the fold of each snapshot (``_fold_steps``:
 state, ranking, recording, widgets' inputs; paint excluded) per source.  ``--profile FILE``
 writes the window's cProfile of the main thread (only that thread: cProfile hooks the thread
 that enables it) and prints its top entries.
@@ -52,18 +52,27 @@ class TimedApp(MemtuiApp):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.folds: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        self.bench_folds: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.measuring = False
 
     def _handle_exception(self, error: Exception) -> None:
         traceback.print_exception(error)  # a bench shows what broke
         super()._handle_exception(error)
 
-    def _apply_refresh(self, message: SourceRefreshed) -> None:
-        cpu0, wall0 = time.thread_time(), time.perf_counter()
-        super()._apply_refresh(message)
+    def _fold_steps(self, message: SourceRefreshed):
+        """The fold's steps, timed: main-thread CPU and wall of all of them (its slices may be apart)."""
+        steps, cpu, wall = super()._fold_steps(message), 0.0, 0.0
+        while True:
+            cpu0, wall0 = time.thread_time(), time.perf_counter()
+            try:
+                next(steps)
+            except StopIteration:
+                break
+            finally:
+                cpu, wall = cpu + time.thread_time() - cpu0, wall + time.perf_counter() - wall0
+            yield
         if self.measuring:
-            self.folds[message.source].append((time.thread_time() - cpu0, time.perf_counter() - wall0))
+            self.bench_folds[message.source].append((cpu, wall))
 
 
 async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: Path | None) -> dict:
@@ -124,7 +133,7 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
                 top += out.getvalue()
         process_cpu = (proc1.user - proc0.user) + (proc1.system - proc0.system)
     return {"pods": len(app.state.rows), "first_screen": first_screen, "refreshes": count, "main_cpu": cpu,
-            "process_cpu": process_cpu, "wall": wall, "gc": gc_main, "rss": rss, "folds": dict(app.folds), "top": top}
+            "process_cpu": process_cpu, "wall": wall, "gc": gc_main, "rss": rss, "folds": dict(app.bench_folds), "top": top}
 
 
 def bench(pods: int, seconds: float, refresh: float, warmup: int, profile: Path | None) -> dict:

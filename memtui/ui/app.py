@@ -2,7 +2,8 @@
 
 Composition and wiring only.  Each source the settings ask for is a spec (sources/bundle.py);
 the app gives each one a poller (one-shot thread workers that post typed snapshots, ui/polling.py),
-the main thread folds each snapshot into ``CockpitState`` (by its type) and hands widgets what to
+the main thread folds each snapshot into ``CockpitState`` (by its type; one at a time, a long fold
+in slices that leave the event loop turns for keys, ui/folding.py) and hands widgets what to
 draw; each pane's frame says how fresh its source is (widgets/source_pane.py).  A failed poll
 keeps the last data on screen, marks its pane stale with the reason and retries by itself; the
 other panes stay live and keys stay responsive.
@@ -41,6 +42,7 @@ from memtui.ui.bindings import APP_BINDINGS, binding_ids
 from memtui.config.prometheus_access import context_matchers
 from memtui.ui.cluster_session import ClusterSession, SessionAttribute, per_context_path
 from memtui.ui.crash import EXIT_CRASH, record_crash
+from memtui.ui.folding import FoldQueue
 from memtui.ui.gc_tuning import CollectorTuning
 from memtui.ui.key_names import bound_key_label
 from memtui.ui.keymap import Keymap, load_keymap
@@ -180,6 +182,8 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self.user_keymap = keymap
         """The keymap memtui loaded (Textual's own copy, ``_keymap``, is set from it at mount)."""
         self.collector = CollectorTuning()
+        self.folds = FoldQueue(self.set_timer)
+        """Every source's snapshots fold here, in the order they came (``_source_refreshed``)."""
         self.crash_report: Path | None = None
         """Where the report of an unexpected exception was written (the app then exits non-zero)."""
         self.crash_line: str | None = None
@@ -269,6 +273,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                     poller.stop()
                 self.sources.stop()
                 self.close_recording()  # after the last audit entries (effects not measured) are queued
+        self.folds.stop()
         self.collector.stop()
 
     # -- sessions ---------------------------------------------------------------------------
@@ -384,18 +389,42 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 poller.start()
         self._render_state()
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)) \
+                and not event.is_forwarded:
+            self.folds.note_input()  # its answer is drawn before the next slice of a long fold
+        await super().on_event(event)
+
     @on(SourceRefreshed)
     def _source_refreshed(self, message: SourceRefreshed) -> None:
+        self.folds.put(self._fold_steps(message))
+
+    def _fold_steps(self, message: SourceRefreshed) -> Iterator[None]:
+        """One poll's fold: the state's steps, then what follows it (ranking, pollers, drawing).
+
+        ``working_for`` only around code that does not yield: between two steps a key of the
+        session on screen may run."""
         session = message.origin if isinstance(message.origin, ClusterSession) else self.session
+        stepped = False
+        if message.error is None:
+            for _ in session.state.apply_steps(message.snapshot):
+                stepped = True
+                yield
+        if stepped:
+            yield  # after a long fold, the ranking and the drawing are a step each
         with suppress(NoMatches), self.working_for(session):  # NoMatches: a poll that ends at shutdown
             self._apply_refresh(message)
+        if stepped:
+            yield
+        with suppress(NoMatches), self.working_for(session):
+            self._render_state()
 
     def _apply_refresh(self, message: SourceRefreshed) -> None:
+        """After ``message``'s snapshot is folded (``_fold_steps``), before the drawing."""
         if message.error is not None:
             self.state.fail(message.spec.health_name, message.error)
             self.record_frame("fail", message.spec.health_name, message.error)
         else:
-            self.state.apply(message.snapshot)
             self.record_frame("apply", message.spec.health_name, message.snapshot)
             self.ranking = rank(self.state, self.clock())
             self.record_ranking()
@@ -411,7 +440,6 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 for waiting in self.pollers.values():
                     if waiting.spec.after == message.source:
                         waiting.release()
-        self._render_state()
 
     # -- rendering --------------------------------------------------------------------------
 
