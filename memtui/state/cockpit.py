@@ -238,7 +238,7 @@ class CockpitState:
         PrometheusSnapshot: "_prometheus_steps",
         BackfillSnapshot: "_backfill_steps",
         RedisStats: "apply_redis",
-        GpuSnapshot: "apply_gpu",
+        GpuSnapshot: "_gpu_steps",
         NodeSnapshot: "_nodes_steps",
         EvidenceSnapshot: "apply_evidence",
         AlertSnapshot: "apply_alerts",
@@ -316,7 +316,7 @@ class CockpitState:
         self.prometheus = snapshot
         self.ok("prometheus", snapshot.summary)
         if snapshot.gpu:
-            self._take_gpu(snapshot.gpu, DCGM_VIA_PROMETHEUS)
+            yield from self._take_gpu_steps(snapshot.gpu, DCGM_VIA_PROMETHEUS)
         elif self.gpu_source == DCGM_VIA_PROMETHEUS:
             self.fail("gpu", f"{DCGM_VIA_PROMETHEUS}: {snapshot.gpu_error or 'no DCGM_FI_DEV_FB_USED series any more'}")
         if previous is not None and snapshot.pods is previous.pods and self.gpu is gpu:
@@ -374,7 +374,10 @@ class CockpitState:
         self.disk_readings = readings
 
     def apply_gpu(self, snapshot: GpuSnapshot) -> None:
-        self._take_gpu(snapshot.usage, snapshot.source)
+        exhaust(self._gpu_steps(snapshot))
+
+    def _gpu_steps(self, snapshot: GpuSnapshot) -> Steps:
+        yield from self._take_gpu_steps(snapshot.usage, snapshot.source)
 
     def note_own_action(self, intent_id: str) -> None:
         """An action this session ran: its ``MemtuiAction`` Event is not the team's."""
@@ -397,11 +400,12 @@ class CockpitState:
             merged = sorted((*self.team_changes, *fresh), key=lambda c: c.at)
             self.team_changes = tuple(merged[-TEAM_CHANGES_KEPT:])
 
-    def _take_gpu(self, usage: dict[str, GpuUsage], source: str) -> None:
+    def _take_gpu_steps(self, usage: dict[str, GpuUsage], source: str) -> Steps:
+        """The GPUs' figures (DCGM's come with Prometheus's answer: 20,000 at 20,000 pods)."""
+        now = self.clock().timestamp()
+        yield from self.gpu_history.record_steps({key: (now, value.used_mib) for key, value in usage.items()})
         self.gpu = usage
         self.gpu_source = source
-        now = self.clock().timestamp()
-        self.gpu_history.record({key: (now, value.used_mib) for key, value in usage.items()})
         self.ok("gpu", source)
 
     def note_config_patch(self, configmap: str, deployment: str, keys: tuple[str, ...], at: datetime) -> None:

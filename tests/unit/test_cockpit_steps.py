@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from memtui.state.cockpit import CockpitState
 from memtui.state.steps import FOLD_STEP_PODS
-from memtui.state.snapshots import BackfillSnapshot, KubeSnapshot, ListProgress, PodTrend, PrometheusSnapshot
+from memtui.state.snapshots import BackfillSnapshot, GpuUsage, KubeSnapshot, ListProgress, PodTrend, PrometheusSnapshot
 
 from tests.recording.synthetic import EPOCH, GIB, kube
 
@@ -71,3 +71,19 @@ def test_a_backfill_and_a_prometheus_answer_fold_in_steps_too():
     for _ in steps:
         pass
     assert all(row.growth_source == "deriv" for row in state.rows)
+
+
+def test_dcgm_figures_with_a_prometheus_answer_fold_in_steps_before_the_rows():
+    state = _state()
+    listing = kube(1, pods=PODS)
+    state.apply(listing)
+    gpu = {p.name: GpuUsage(p.name, 30_000.0, 81_920.0, "DCGM") for p in listing.pods}
+    rows_before = state.rows
+    steps = state.apply_steps(PrometheusSnapshot(EPOCH, {}, gpu, 12, 0.02))
+    taken = 0
+    for _ in steps:
+        taken += 1
+        assert state.rows is rows_before
+    assert taken >= 2 * (PODS // FOLD_STEP_PODS)  # the GPU history, then the rows
+    assert state.gpu is gpu and all(row.gpu is gpu[row.name] for row in state.rows)
+    assert len(state.gpu_history) == PODS
