@@ -411,13 +411,24 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 stepped = True
                 yield
         if stepped:
-            yield  # after a long fold, the ranking and the drawing are a step each
+            yield  # after a long fold, the ranking, the pods table and the other panes are a step each
         with suppress(NoMatches), self.working_for(session):  # NoMatches: a poll that ends at shutdown
             self._apply_refresh(message)
         if stepped:
             yield
+        for _ in self._render_steps(session):
+            if stepped:
+                yield
+
+    def _render_steps(self, session: ClusterSession) -> Iterator[None]:
+        """``_render_state`` for ``session``, in two steps: the pods table (20,000 rows sorted
+        again) and the rest are 60-160 ms together at 20,000 pods."""
         with suppress(NoMatches), self.working_for(session):
-            self._render_state()
+            if not self._render_table():
+                return
+        yield
+        with suppress(NoMatches), self.working_for(session):
+            self._render_panes()
 
     def _apply_refresh(self, message: SourceRefreshed) -> None:
         """After ``message``'s snapshot is folded (``_fold_steps``), before the drawing."""
@@ -430,7 +441,10 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             self.record_ranking()
             if isinstance(message.snapshot, KubeSnapshot):
                 self.effects_due()  # effect windows close on a pods refresh
-                self.collector.after_fold(still_loading=self.state.pods_loading is not None)
+                # after the frame: the first full listing's collection before the freeze is
+                # 0.15-0.25 s at 5,000-20,000 pods, and the first full screen need not wait for it
+                self.call_after_refresh(partial(self.collector.after_fold,
+                                                still_loading=self.state.pods_loading is not None))
             elif isinstance(message.snapshot, BackfillSnapshot):
                 self.collector.after_backfill()
         poller = self.pollers.get(message.source)
@@ -444,9 +458,14 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
     # -- rendering --------------------------------------------------------------------------
 
     def _render_state(self) -> None:
+        if self._render_table():
+            self._render_panes()
+
+    def _render_table(self) -> bool:
+        """The header and the pods table; False when nothing more is to be drawn now."""
         self._show_tabs()
         if self.session is not self.displayed:
-            return  # another cluster's: its tab's badge is all that shows until it is on screen
+            return False  # another cluster's: its tab's badge is all that shows until it is on screen
         self._render_header()
         if len(self.screen_stack) > 1:
             # a modal is open: the header and the modal's own target figures stay live (the
@@ -454,12 +473,17 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             # once it closes (no repaint of what nobody can see)
             self._render_deferred = True
             self.push_live_figures()
-            return
+            return False
         self._render_deferred = False
         state = self.state
         table = self.query_one(PodTable)
         table.rows = state.rows
         table.list_progress = state.pods_loading
+        return True
+
+    def _render_panes(self) -> None:
+        """What ``_render_state`` draws after the pods table: events, side panel, GPU, Redis."""
+        state = self.state
         self.query_one(EventsPane).show(state.events(), team=state.team_changes, note=state.team_error)
         side = self.query_one(SidePanel)
         side.escalation = state.incident.escalation(self.clock())

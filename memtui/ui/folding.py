@@ -4,10 +4,9 @@ At 20,000 pods a fold is 0.3 s (a metrics scrape moves every row) to 1.6 s (the 
 of the main thread, and a key pressed meanwhile waited for all of it (bench/app.py: the filter's
 p99 was 384 ms).  A fold here is an iterator of steps (``CockpitState.apply_steps`` yields after
 each ``FOLD_STEP_PODS`` pods, then the app ranks and draws).  Steps are taken for ``slice_s``;
-if the fold is not done, the event loop gets ``rest_s`` (a key's way from the driver through the
-app, the screen and the focused widget, and its repaint, takes several turns of the loop) before
-the next slice.  A fold done within its first slice (every fold of a namespace below
-``FOLD_STEP_PODS`` pods: its steps yield nowhere) ends before ``put`` returns, as it always did.
+if the fold is not done, the event loop gets ``rest_s`` before the next slice.  A fold done
+within its first slice (every fold of a namespace below ``FOLD_STEP_PODS`` pods: its steps
+yield nowhere) ends before ``put`` returns, as it always did.
 Folds put while one is in slices wait behind it: snapshots still fold in the order they came,
 one at a time, and nobody folds into a state between two steps of another fold.
 
@@ -31,8 +30,9 @@ from textual.timer import Timer
 SLICE_SECONDS = 0.025
 """The main thread's time for folds before the event loop gets a turn (a key waits at most this
 plus one step, about 15 ms at 20,000 pods)."""
-REST_SECONDS = 0.008
-"""The event loop's turn between two slices."""
+REST_SECONDS = 0.002
+"""The event loop's turn between two slices: enough for a key to come in (``note_input`` then
+holds the next slice for ``QUIET_SECONDS``); 8 ms made the first 5,000-pod listing 0.2 s later."""
 QUIET_SECONDS = 0.06
 """After a key, the time before the next slice (the key's answer is drawn meanwhile)."""
 QUIET_AT_MOST_SECONDS = 0.3

@@ -241,8 +241,9 @@ def test_a_refresh_between_scrapes_hands_over_the_same_trends_and_nothing_is_der
         assert second.pods is first.pods and second.gpu is first.gpu
         state.apply_prometheus(first)
         rebuilds = []
-        rebuild = CockpitState._rebuild
-        monkeypatch.setattr(CockpitState, "_rebuild", lambda self: (rebuilds.append(1), rebuild(self))[1])
+        rebuild = CockpitState._rebuild_steps
+        monkeypatch.setattr(CockpitState, "_rebuild_steps",
+                            lambda self, listing=None: (rebuilds.append(1), rebuild(self, listing))[1])
         rows = state.rows
         state.apply_prometheus(second)
         assert state.prometheus is second and state.rows is rows and rebuilds == []
