@@ -27,7 +27,7 @@ async def test_a_crash_in_a_handler_sets_the_exit_code_and_writes_the_report(sim
     assert app.return_code == EXIT_CRASH
     assert not app._exit_renderables  # Textual's traceback with locals is not printed
     assert app.crash_report is not None and app.crash_report.parent == tmp_path / "state" / "memtui" / "crashes"
-    assert re.fullmatch(r"memtui: internal error: RuntimeError in memtui/ui/app\.py:\d+ in _render_state; "
+    assert re.fullmatch(r"memtui: internal error: RuntimeError in memtui/ui/app\.py:\d+ in _render_panes; "
                         r"full report in " + re.escape(str(app.crash_report)), app.crash_line)
     text = app.crash_report.read_text()
     assert "broken_render" in text and "s3cret-pw" not in text and "tok.en-123" not in text

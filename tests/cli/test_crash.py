@@ -22,7 +22,7 @@ def test_a_crash_in_the_running_cockpit_prints_one_line_and_exits_non_zero(sim, 
     assert "Traceback" not in shown and "locals" not in shown and "s3cret" not in shown and "tok.en" not in shown
     assert shown.count("memtui: internal error") == 1, shown[-2000:]
     # the line comes last, after Textual restored the terminal, and is the only thing printed then
-    match = re.search(r"memtui: internal error: RuntimeError in memtui/ui/app\.py:\d+ in _render_state; "
+    match = re.search(r"memtui: internal error: RuntimeError in memtui/ui/app\.py:\d+ in _render_panes; "
                       r"full report in (\S+)\r?\n\Z", shown)
     assert match, shown[-2000:]
     after_restore = raw[raw.rindex(b"\x1b[?1049l"):]  # leaving the alternate screen
