@@ -251,6 +251,7 @@ def instrumented_app_class():
             self.bench_kube: list[tuple[float, float]] = []  # (poll seconds, fold seconds)
             self.bench_longest: dict[str, float] = {}  # source -> its longest fold on the main thread (all steps)
             self.bench_longest_step: dict[str, float] = {}  # source -> its longest single step
+            self.bench_longest_step_cpu: dict[str, float] = {}  # the same step's main-thread CPU, not wall
 
         def _start_polling(self) -> None:
             type(self).bench_polling_at = time.perf_counter()
@@ -258,9 +259,9 @@ def instrumented_app_class():
 
         def _fold_steps(self, message):
             """The fold's steps, timed: their main-thread time, summed (its slices may be apart)."""
-            steps, busy, longest = super()._fold_steps(message), 0.0, 0.0
+            steps, busy, longest, longest_cpu = super()._fold_steps(message), 0.0, 0.0, 0.0
             while True:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 try:
                     next(steps)
                 except StopIteration:
@@ -268,9 +269,11 @@ def instrumented_app_class():
                 finally:
                     took = time.perf_counter() - started
                     busy, longest = busy + took, max(longest, took)
+                    longest_cpu = max(longest_cpu, time.thread_time() - started_cpu)
                 yield
             source = message.source
             self.bench_longest_step[source] = max(self.bench_longest_step.get(source, 0.0), longest)
+            self.bench_longest_step_cpu[source] = max(self.bench_longest_step_cpu.get(source, 0.0), longest_cpu)
             ended = time.perf_counter()
             self._bench_folded(message, busy, ended)
 
@@ -304,6 +307,40 @@ def instrumented_app_class():
 
 
 PROGRESS: list[Path] = []
+
+
+class GcPauses:
+    """Every cyclic collection's wall time by generation (``gc.callbacks``): a collection holds the
+    GIL, so a key waits for it whichever thread set it off, and a fold's step that sets one off
+    is as long as the collection."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self._gc = gc
+        self._started = 0.0
+        self.reset()
+        gc.callbacks.append(self._callback)
+
+    def reset(self) -> None:
+        self.longest = [0.0, 0.0, 0.0]
+        self.count = [0, 0, 0]
+        self.total = [0.0, 0.0, 0.0]
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        took, generation = time.perf_counter() - self._started, info["generation"]
+        self.longest[generation] = max(self.longest[generation], took)
+        self.count[generation] += 1
+        self.total[generation] += took
+
+    def figures(self) -> dict:
+        return {"longest": list(self.longest), "count": list(self.count), "total": list(self.total)}
+
+    def remove(self) -> None:
+        self._gc.callbacks.remove(self._callback)
 
 
 def progress(text: str) -> None:
@@ -460,6 +497,7 @@ def run_app(pods: int, info: dict, redis, window: float, refresh: float, presses
                          timeout=settings.request_timeout)
     App = instrumented_app_class()
     App.bench_pods = pods
+    App.bench_gc = GcPauses()
     app = App(settings, connection)
 
     def script() -> None:
@@ -611,6 +649,8 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     # -- keys -----------------------------------------------------------------------------------
     out["longest_slice_s"] = app.folds.longest_slice  # from launch on (the first listing's included)
     app.folds.longest_slice = 0.0  # from here: what a key pressed in steady refreshes may wait for
+    out["gc_before_keys"] = App.bench_gc.figures()
+    App.bench_gc.reset()
     measure_keys(app, screen, presses, out, "key")
 
     # -- keys while one source hangs ----------------------------------------------------------
@@ -625,6 +665,8 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     out["longest_folds"] = dict(app.bench_longest)  # from launch on
     out["longest_steps"] = dict(app.bench_longest_step)
     out["longest_slice_keys_s"] = app.folds.longest_slice  # a key waits at most for the slice it lands in
+    out["longest_steps_cpu"] = dict(app.bench_longest_step_cpu)
+    out["gc_keys"] = App.bench_gc.figures()
     out["sliced_folds"] = app.folds.sliced
     return out
 
@@ -707,6 +749,16 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
           f"  ({r['sliced_folds']} folds went on in later slices); longest step per source: "
           + ", ".join(f"{name} {ms(s).strip()}" for name, s in sorted(r.get("longest_steps", {}).items(),
                                                                       key=lambda kv: -kv[1])[:4]))
+    if "longest_steps_cpu" in r:
+        print("  the same steps' main-thread CPU (the rest of a step's wall time is other threads holding the GIL): "
+              + ", ".join(f"{name} {ms(s).strip()}" for name, s in sorted(r["longest_steps_cpu"].items(),
+                                                                          key=lambda kv: -kv[1])[:4]))
+    for label, key in (("before keys", "gc_before_keys"), ("while keys were timed", "gc_keys")):
+        if key in r:
+            gcs = r[key]
+            print(f"  cyclic GC {label}, per generation 0/1/2: "
+                  + ", ".join(f"{n}× longest {ms(l).strip()} (all {ms(t).strip()})"
+                              for n, l, t in zip(gcs["count"], gcs["longest"], gcs["total"])))
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")
