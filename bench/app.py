@@ -233,6 +233,7 @@ def instrumented_app_class():
     """MemtuiApp counting what the bench needs: when polls are folded, how long each fold takes."""
     from memtui.state.snapshots import KubeSnapshot
     from memtui.ui.app import MemtuiApp
+    from fold_timing import timed_steps
 
     class BenchedApp(MemtuiApp):
         CSS_PATH = str(Path(inspect.getfile(MemtuiApp)).with_name(str(MemtuiApp.CSS_PATH)))
@@ -259,23 +260,15 @@ def instrumented_app_class():
 
         def _fold_steps(self, message):
             """The fold's steps, timed: their main-thread time, summed (its slices may be apart)."""
-            steps, busy, longest, longest_cpu = super()._fold_steps(message), 0.0, 0.0, 0.0
-            while True:
-                started, started_cpu = time.perf_counter(), time.thread_time()
-                try:
-                    next(steps)
-                except StopIteration:
-                    break
-                finally:
-                    took = time.perf_counter() - started
-                    busy, longest = busy + took, max(longest, took)
-                    longest_cpu = max(longest_cpu, time.thread_time() - started_cpu)
-                yield
-            source = message.source
-            self.bench_longest_step[source] = max(self.bench_longest_step.get(source, 0.0), longest)
-            self.bench_longest_step_cpu[source] = max(self.bench_longest_step_cpu.get(source, 0.0), longest_cpu)
-            ended = time.perf_counter()
-            self._bench_folded(message, busy, ended)
+            source, busy = message.source, [0.0]
+
+            def took(wall: float, cpu: float) -> None:
+                busy[0] += wall
+                self.bench_longest_step[source] = max(self.bench_longest_step.get(source, 0.0), wall)
+                self.bench_longest_step_cpu[source] = max(self.bench_longest_step_cpu.get(source, 0.0), cpu)
+
+            yield from timed_steps(super()._fold_steps(message), took)
+            self._bench_folded(message, busy[0], time.perf_counter())
 
         def _bench_folded(self, message, busy: float, ended: float) -> None:
             started = ended - busy

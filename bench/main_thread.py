@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from collector import rss_mib, start_sim  # noqa: E402
+from fold_timing import timed_steps  # noqa: E402
 
 from memtui.clients.kube.connection import connect  # noqa: E402
 from memtui.config.settings import Settings  # noqa: E402
@@ -61,18 +62,15 @@ class TimedApp(MemtuiApp):
 
     def _fold_steps(self, message: SourceRefreshed):
         """The fold's steps, timed: main-thread CPU and wall of all of them (its slices may be apart)."""
-        steps, cpu, wall = super()._fold_steps(message), 0.0, 0.0
-        while True:
-            cpu0, wall0 = time.thread_time(), time.perf_counter()
-            try:
-                next(steps)
-            except StopIteration:
-                break
-            finally:
-                cpu, wall = cpu + time.thread_time() - cpu0, wall + time.perf_counter() - wall0
-            yield
+        totals = [0.0, 0.0]  # cpu, wall
+
+        def took(wall: float, cpu: float) -> None:
+            totals[0] += cpu
+            totals[1] += wall
+
+        yield from timed_steps(super()._fold_steps(message), took)
         if self.measuring:
-            self.bench_folds[message.source].append((cpu, wall))
+            self.bench_folds[message.source].append((totals[0], totals[1]))
 
 
 async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: Path | None) -> dict:
