@@ -105,7 +105,9 @@ async def test_the_pods_pane_counts_the_pages_in_while_redis_is_already_shown(si
             assert app.state.redis is not None and not app.query_one("#redis-pane").has_class("-stale")
             await wait_for(pilot, lambda: (table.loading_text() or "").startswith("loading pods: 1,000 so far, 2 pages"),
                            timeout=20)
-            await wait_for(pilot, lambda: len(app.state.rows) > 1200, timeout=20)
+            # the fold is done, its drawing included: over 1,000 pods it folds in steps
+            # (ui/folding.py), and the rows are in the state a few steps before the table shows them
+            await wait_for(pilot, lambda: len(app.state.rows) > 1200 and not app.folds.busy, timeout=20)
             assert table.loading_text() is None and app.state.pods_loading is None
             assert str(pane.border_title).startswith(f"Pods {len(app.state.rows)}")
     finally:
