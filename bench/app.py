@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import gc
 import importlib
 import inspect
 import json
@@ -308,12 +309,9 @@ class GcPauses:
     is as long as the collection."""
 
     def __init__(self) -> None:
-        import gc
-
-        self._gc = gc
         self._started = 0.0
         self.reset()
-        gc.callbacks.append(self._callback)
+        gc.callbacks.append(self._callback)  # for the rest of this size's process
 
     def reset(self) -> None:
         self.longest = [0.0, 0.0, 0.0]
@@ -331,9 +329,6 @@ class GcPauses:
 
     def figures(self) -> dict:
         return {"longest": list(self.longest), "count": list(self.count), "total": list(self.total)}
-
-    def remove(self) -> None:
-        self._gc.callbacks.remove(self._callback)
 
 
 def progress(text: str) -> None:
