@@ -12,7 +12,6 @@ back from ``json.loads``.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import hashlib
 import json
@@ -23,6 +22,7 @@ from pathlib import PurePath
 from typing import Any
 
 from memtui.audit.times import format_time
+from memtui.state.records import as_dict, is_record
 
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first entry of a file."""
@@ -48,8 +48,8 @@ def to_jsonable(value: Any) -> Any:
         return _valid_unicode(str(value))
     if isinstance(value, bytes | bytearray):
         return _valid_unicode(bytes(value).decode("utf-8", errors="backslashreplace"))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value))
+    if is_record(value):
+        return to_jsonable(as_dict(value))
     if isinstance(value, Mapping):
         return {_valid_unicode(str(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):

@@ -1,6 +1,6 @@
 """Frames to bytes and back: msgspec MessagePack of the typed snapshots, compressed, in chains.
 
-msgspec encodes the frozen snapshot dataclasses as they are and decodes them back into the same
+msgspec encodes the frozen snapshot records (dataclasses and Structs) as they are and decodes them back into the same
 types (``==`` the original), an order of magnitude faster than json + hand-written converters.
 Which types an ``apply`` frame may hold is ``CockpitState``'s own table of what it folds, so a
 new source's snapshot is recordable the day it is foldable.
@@ -15,7 +15,6 @@ whole snapshot.  Other frames (``expect``, ``fail``, ``audit``...) are stored wh
 from __future__ import annotations
 
 import bz2
-import dataclasses
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import msgspec
 from memtui.recording import delta
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.state.cockpit import CockpitState
+from memtui.state.records import is_record
 
 LEVEL = 6
 BIG = 256 * 1024
@@ -155,7 +155,7 @@ class ChainEncoder:
         if payload is None:
             return Row(None, None, None)
         key = chain_key(frame.kind, frame.source, frame.snapshot_type)
-        if key is None or not (dataclasses.is_dataclass(payload) or isinstance(payload, Mapping)):
+        if key is None or not (is_record(payload) or isinstance(payload, Mapping)):
             return Row(None, None, encode(payload))
         at = frame.at.timestamp()
         link = self._chains.get(key)

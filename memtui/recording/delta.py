@@ -1,6 +1,6 @@
 """What changed between two frames of a chain, by identity: the patch a delta row stores.
 
-Works on the snapshot dataclasses themselves (and on plain data: a ranking's mapping), so one
+Works on the snapshot records themselves (dataclasses and Structs, ``state.records``) (and on plain data: a ranking's mapping), so one
 diff serves every snapshot type the cockpit folds, today's and a new source's, and both sides are
 cheap where nothing changed: a source hands over the same frozen objects for what did not change
 (the informers' pods and events), ``is`` says so at once, and the reader gives each frame the
@@ -28,7 +28,6 @@ An empty patch means no change.  ``patch`` never mutates what it is given.
 
 from __future__ import annotations
 
-import dataclasses
 import types
 import typing
 from collections.abc import Mapping
@@ -37,6 +36,8 @@ from functools import cache
 from typing import Any
 
 import msgspec
+
+from memtui.state.records import field_names, is_record_type, replaced, takes_every_field
 
 IDENTITY_FIELDS = ("uid", "key", "fingerprint", "name", "pod", "container", "db", "cause", "id")
 """Fields that name an item of a sequence, tried in this order; one is used when every item of
@@ -48,7 +49,7 @@ _SCALARS = frozenset({int, float, str, bool, type(None), datetime})
 
 def diff(old: Any, new: Any) -> Patch:
     """The patch that turns ``old`` into ``new`` (``{}`` when equal): two records of one type, or two mappings."""
-    if dataclasses.is_dataclass(new):
+    if is_record_type(type(new)):
         return _diff_record(old, new)
     return _diff_map(old, new)
 
@@ -58,16 +59,11 @@ def patch(old: Any, change: Patch) -> Any:
 
     A record's patched values are converted to its fields' types (``typing.get_type_hints``);
     plain data stays plain."""
-    return _patch_value(old, change, type(old) if dataclasses.is_dataclass(old) else None)
+    return _patch_value(old, change, type(old) if is_record_type(type(old)) else None)
 
 
 def _plain(value: Any) -> Any:
     return msgspec.to_builtins(value, builtin_types=(datetime,))
-
-
-@cache
-def _fields(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 @cache
@@ -83,15 +79,10 @@ def _type(value: Any) -> type:
     return type(value)
 
 
-@cache
-def _is_record(kind: type) -> bool:
-    return dataclasses.is_dataclass(kind)
-
-
 def _ident(item: Any, name: str) -> Any:
     if isinstance(item, dict):
         return item.get(name)
-    return getattr(item, name, None) if _is_record(_type(item)) else None
+    return getattr(item, name, None) if is_record_type(_type(item)) else None
 
 
 def _identity(old: Any, new: Any) -> str | None:
@@ -101,8 +92,8 @@ def _identity(old: Any, new: Any) -> str | None:
     first = old[0]
     if isinstance(first, dict):
         names = [name for name in IDENTITY_FIELDS if name in first]
-    elif _is_record(_type(first)):
-        names = [name for name in IDENTITY_FIELDS if name in _fields(_type(first))]
+    elif is_record_type(_type(first)):
+        names = [name for name in IDENTITY_FIELDS if name in field_names(_type(first))]
     else:
         return None  # a tuple of pairs, of strings: replaced whole
     for name in names:
@@ -126,7 +117,7 @@ def _diff_value(old: Any, new: Any) -> tuple[str, Any]:
     kind = _type(new)
     if kind in _SCALARS:
         return "s", new
-    if _is_record(kind) and kind is type(old):
+    if is_record_type(kind) and kind is type(old):
         return "p", _diff_record(old, new)
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         return "p", _diff_map(old, new)
@@ -143,7 +134,7 @@ def _diff_record(old: Any, new: Any) -> Patch:
     sets: dict[str, Any] = {}
     patches: dict[str, Any] = {}
     kind: type = type(new)
-    for name in _fields(kind):
+    for name in field_names(kind):
         before, after = getattr(old, name), getattr(new, name)
         if _same(before, after):
             continue
@@ -205,16 +196,11 @@ def _convert(value: Any, hint: Any) -> Any:
     return msgspec.convert(value, type=hint)
 
 
-@cache
-def _positional(kind: type) -> bool:
-    return all(f.init for f in dataclasses.fields(kind))
-
-
 def _rebuilt(old: Any, values: dict[str, Any]) -> Any:
     kind: type = type(old)
-    if not _positional(kind):
-        return dataclasses.replace(old, **values)
-    return kind(*[values[name] if name in values else getattr(old, name) for name in _fields(kind)])
+    if not takes_every_field(kind):
+        return replaced(old, **values)
+    return kind(*[values[name] if name in values else getattr(old, name) for name in field_names(kind)])
 
 
 def _arm(hint: Any, origin: type) -> Any:
@@ -227,7 +213,7 @@ def _arm(hint: Any, origin: type) -> Any:
 
 
 def _patch_value(old: Any, change: Patch, hint: Any) -> Any:
-    if _is_record(_type(old)) and not isinstance(old, type):
+    if is_record_type(_type(old)) and not isinstance(old, type):
         hints = _hints(_type(old))
         values = {name: _convert(value, hints[name]) for name, value in change.get("s", {}).items()}
         for name, sub in change.get("p", {}).items():

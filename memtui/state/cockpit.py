@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 from memtui.state.history import HistoryStore, RingSeries
 from memtui.state.incident import IncidentClock, IncidentStatus, current_run_start, earliest_start
 from memtui.state.oom_ledger import OomKill, OomLedger
+from memtui.state.records import UntrackedRecord
 from memtui.state.steps import Steps, exhaust, step_due
 from memtui.state.snapshots import (
     AlertSnapshot,
@@ -53,15 +54,14 @@ SOURCES = ("kubernetes", "metrics API", "prometheus", "redis", "gpu")
 """The health entries every cockpit has, in the header's order (a new source's is added by ``expect``)."""
 
 DCGM_VIA_PROMETHEUS = "DCGM via Prometheus"
+"""The GPU source label when GPU figures are DCGM series read from Prometheus."""
 TEAM_CHANGES_KEPT = 200
 """The team's changes kept on the state (newest): an incident's worth, bounded like the history."""
 DISK_READINGS = 6
 """``du`` readings kept per sampled pod: enough to tell a cache that grows from one that holds still."""
-"""The GPU source label when GPU figures are DCGM series read from Prometheus."""
 
 
-@dataclass(frozen=True, slots=True)
-class PodRow:
+class PodRow(UntrackedRecord, frozen=True, eq=False):
     """One line of the pods pane, everything precomputed so rendering is only formatting."""
 
     name: str
@@ -86,8 +86,18 @@ class PodRow:
     """Working set plus inactive page cache (``container_memory_usage_bytes``)."""
     oom_within_2h: bool = False
     gpu: GpuUsage | None = None
-    series: RingSeries | None = field(default=None, compare=False, repr=False)
-    """The pod's history ring; read on the main thread at render time, only for visible rows."""
+    series: RingSeries | None = None
+    """The pod's history ring; read on the main thread at render time, only for visible rows.
+    Not part of a row's equality: two rows that say the same are equal whichever ring they read."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is PodRow and self._said() == other._said()
+
+    def __hash__(self) -> int:
+        return hash(self._said())
+
+    def _said(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in PodRow.__struct_fields__[:-1])
 
     @property
     def percent(self) -> float | None:
@@ -100,8 +110,7 @@ class PodRow:
         return self.series.values() if self.series is not None else ()
 
 
-@dataclass(frozen=True, slots=True)
-class OomSummary:
+class OomSummary(UntrackedRecord, frozen=True):
     """OOM kills of one pod this incident, including pods a rollout has since replaced."""
 
     pod: str

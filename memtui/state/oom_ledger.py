@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
 from memtui.state.history import RingSeries
+from memtui.state.records import UntrackedRecord, replaced
 from memtui.state.same_objects import LastListing
 from memtui.state.snapshots import ContainerState, KubeEvent, NodeSnapshot, PodState, PodUsage
 from memtui.state.steps import Steps, exhaust, step_due
@@ -67,8 +68,7 @@ class KillKind(StrEnum):
         return {"container limit OOM": "limit", "node memory pressure": "node", "another kill": "kill"}[self.value]
 
 
-@dataclass(frozen=True, slots=True)
-class OomKill:
+class OomKill(UntrackedRecord, frozen=True):
     """One container kill memtui knows of; kept even after the pod is gone (rollouts erase lastState).
 
     The name stays ``OomKill`` (the executor and effects take the ledger's kills under it), though
@@ -345,7 +345,7 @@ class OomLedger:
         kind, why = classify(evidence)
         if kill.source == "prometheus":
             kind, why = KillKind.LIMIT, "OOMKilled within 2 h (Prometheus; time not known)"
-        return replace(kill, node=node, working_set_before=working_set, sampled_at=sampled_at, kind=kind, why=why)
+        return replaced(kill, node=node, working_set_before=working_set, sampled_at=sampled_at, kind=kind, why=why)
 
     # -- kills ------------------------------------------------------------------------------
 
@@ -386,14 +386,14 @@ class OomLedger:
     def _merge(self, old: OomKill, new: OomKill) -> OomKill:
         """The pod status knows the container and exit code, the event the kernel's line: keep both."""
         if old.source == "event" and new.source != "event":
-            merged = replace(new, message=new.message or old.message, restarts_before=new.restarts_before)
+            merged = replaced(new, message=new.message or old.message, restarts_before=new.restarts_before)
         elif new.source == "event" and not old.message:
-            merged = replace(old, message=new.message)
+            merged = replaced(old, message=new.message)
         else:
             merged = old
         if new.source != "event" and new.restarts_after is not None:
             after = max(new.restarts_after, merged.restarts_after or 0)
-            merged = replace(merged, restarts_after=after)
+            merged = replaced(merged, restarts_after=after)
         return self._classified(merged)
 
     def _past_window(self, kill: OomKill) -> bool:

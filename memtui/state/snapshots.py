@@ -12,9 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from memtui.state.records import UntrackedRecord
 
-@dataclass(frozen=True, slots=True)
-class ContainerState:
+
+class ContainerState(UntrackedRecord, frozen=True):
     """One container of a pod, as the pod list reports it."""
 
     name: str
@@ -40,8 +41,7 @@ class ContainerState:
     """``state.terminated.finishedAt``."""
 
 
-@dataclass(frozen=True, slots=True)
-class PodState:
+class PodState(UntrackedRecord, frozen=True):
     """A pod as the pods LIST returned it: identity, health and memory limits."""
 
     name: str
@@ -102,8 +102,7 @@ class PodState:
         return max(starts) if starts else None
 
 
-@dataclass(frozen=True, slots=True)
-class PodUsage:
+class PodUsage(UntrackedRecord, frozen=True):
     """Memory usage of one pod from the metrics API (metrics-server reports the working set)."""
 
     pod: str
@@ -113,8 +112,7 @@ class PodUsage:
     timestamp: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class KubeEvent:
+class KubeEvent(UntrackedRecord, frozen=True):
     """A namespace event, as ``kubectl get events`` shows it."""
 
     last_seen: datetime | None

@@ -29,6 +29,7 @@ from memtui.audit.redact import MASK, is_secret_key, redact_text
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.paths import new_recording_path, prune
 from memtui.recording.recorder import Recorder
+from memtui.state.records import replaced
 from memtui.state.same_objects import LastListing
 from memtui.state.snapshots import EvidenceSnapshot, KubeEvent, KubeSnapshot, LogEvidence, NodeSnapshot, PodEvidence
 from memtui.widgets.incident_header import IncidentHeader
@@ -112,7 +113,7 @@ class _EventMasks:
                 one = changed_before.get(id(event), event)
             else:
                 message = redact_text(event.message)
-                one = event if message == event.message else replace(event, message=message)
+                one = event if message == event.message else replaced(event, message=message)
             if one is not event:
                 changed[id(event)] = one
             out.append(one)

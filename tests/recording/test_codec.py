@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import types
 import typing
@@ -14,6 +13,7 @@ import pytest
 from memtui.recording import codec, delta
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.store import RecordingReader, RecordingWriter
+from memtui.state.records import field_names, is_record_type, replaced
 from memtui.state.snapshots import KubeEvent, KubeSnapshot
 from tests.recording import synthetic
 
@@ -29,9 +29,9 @@ def _example(kind: Any, rng: random.Random, depth: int = 0, field: str = "") -> 
         return _example(rng.choice(options), rng, depth, field)
     if kind is type(None):
         return None
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and is_record_type(kind):
         hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _example(hints[f.name], rng, depth + 1, f.name) for f in dataclasses.fields(kind)})
+        return kind(**{name: _example(hints[name], rng, depth + 1, name) for name in field_names(kind)})
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
@@ -77,8 +77,8 @@ def test_every_snapshot_type_round_trips_through_its_deltas(tmp_path, type_name)
 
 def _kube(pods: list[str], used: dict[str, int], events: list[str], metrics_error: str | None = None) -> KubeSnapshot:
     base = synthetic.kube(0, pods=1).pods[0]
-    states = tuple(dataclasses.replace(base, name=name, uid=f"uid-{name}") for name in pods)
-    usage = {name: dataclasses.replace(synthetic.kube(0, pods=1).usage[base.name], pod=name, working_set_bytes=used[name])
+    states = tuple(replaced(base, name=name, uid=f"uid-{name}") for name in pods)
+    usage = {name: replaced(synthetic.kube(0, pods=1).usage[base.name], pod=name, working_set_bytes=used[name])
              for name in used}
     evs = tuple(KubeEvent(NOW, "Warning", "OOMKilling", "Pod", e, f"event {e}", 1, uid=f"ev-{e}") for e in events)
     return KubeSnapshot(NOW, states, usage, evs, metrics_error=metrics_error)
@@ -102,8 +102,8 @@ def test_kube_deltas_by_identity(tmp_path):
     writer.close()
     assert [f.payload for f in RecordingReader(tmp_path / "r.memtui").frames()] == snaps
     assert [list(f.payload.usage) for f in RecordingReader(tmp_path / "r.memtui").frames()] == [list(s.usage) for s in snaps]
-    one_usage = delta.diff(snaps[0], dataclasses.replace(
-        snaps[0], usage={**snaps[0].usage, names[3]: dataclasses.replace(snaps[0].usage[names[3]], working_set_bytes=7)}))
+    one_usage = delta.diff(snaps[0], replaced(
+        snaps[0], usage={**snaps[0].usage, names[3]: replaced(snaps[0].usage[names[3]], working_set_bytes=7)}))
     assert one_usage == {"p": {"usage": {"p": {names[3]: {"s": {"working_set_bytes": 7}}}}}}
     inserted = delta.diff(snaps[0], snaps[1])
     assert inserted["p"]["pods"]["i"] == [[100, "uid-pod-099x"]] and set(inserted["p"]["pods"]["s"]) == {"uid-pod-099x"}
