@@ -1,7 +1,8 @@
 """Frames to bytes and back: msgspec MessagePack of the typed snapshots, compressed, in chains.
 
-msgspec encodes the frozen snapshot records (dataclasses and Structs) as they are and decodes them back into the same
-types (``==`` the original), an order of magnitude faster than json + hand-written converters.
+msgspec encodes the frozen snapshot records (dataclasses and Structs) as they are and decodes
+them back into the same types (``==`` the original), an order of magnitude faster than json +
+hand-written converters.
 Which types an ``apply`` frame may hold is ``CockpitState``'s own table of what it folds, so a
 new source's snapshot is recordable the day it is foldable.
 

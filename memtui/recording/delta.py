@@ -1,7 +1,8 @@
 """What changed between two frames of a chain, by identity: the patch a delta row stores.
 
-Works on the snapshot records themselves (dataclasses and Structs, ``state.records``) (and on plain data: a ranking's mapping), so one
-diff serves every snapshot type the cockpit folds, today's and a new source's, and both sides are
+Works on the snapshot records themselves (dataclasses or Structs: ``state.records``) and on plain
+data (a ranking's mapping), so one diff serves every snapshot type the cockpit folds, today's and
+a new source's, and both sides are
 cheap where nothing changed: a source hands over the same frozen objects for what did not change
 (the informers' pods and events), ``is`` says so at once, and the reader gives each frame the
 previous frame's objects for its unchanged parts (an hour of 5,000 pods shares them, too).
@@ -37,7 +38,7 @@ from typing import Any
 
 import msgspec
 
-from memtui.state.records import field_names, is_record_type, replaced, takes_every_field
+from memtui.state.records import field_names, is_record, is_record_type, replaced, takes_every_field
 
 IDENTITY_FIELDS = ("uid", "key", "fingerprint", "name", "pod", "container", "db", "cause", "id")
 """Fields that name an item of a sequence, tried in this order; one is used when every item of
@@ -213,7 +214,7 @@ def _arm(hint: Any, origin: type) -> Any:
 
 
 def _patch_value(old: Any, change: Patch, hint: Any) -> Any:
-    if is_record_type(_type(old)) and not isinstance(old, type):
+    if is_record(old):
         hints = _hints(_type(old))
         values = {name: _convert(value, hints[name]) for name, value in change.get("s", {}).items()}
         for name, sub in change.get("p", {}).items():

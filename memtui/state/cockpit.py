@@ -97,7 +97,7 @@ class PodRow(UntrackedRecord, frozen=True, eq=False):
         return hash(self._said())
 
     def _said(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in PodRow.__struct_fields__[:-1])
+        return tuple(getattr(self, name) for name in _ROW_SAYS)
 
     @property
     def percent(self) -> float | None:
@@ -108,6 +108,10 @@ class PodRow(UntrackedRecord, frozen=True, eq=False):
     @property
     def trend(self) -> tuple[float, ...]:
         return self.series.values() if self.series is not None else ()
+
+
+_ROW_SAYS = tuple(name for name in PodRow.__struct_fields__ if name != "series")
+"""The fields a row's equality compares: all but the ring it reads its trend from."""
 
 
 class OomSummary(UntrackedRecord, frozen=True):

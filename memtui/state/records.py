@@ -25,9 +25,16 @@ class UntrackedRecord(msgspec.Struct, frozen=True, gc=False):
     tuples and other records, never anything that can point back at it."""
 
 
+_RECORD_TYPES: dict[type, bool] = {}
+
+
 def is_record_type(kind: type) -> bool:
-    """A dataclass or a msgspec Struct (the class itself)."""
-    return issubclass(kind, msgspec.Struct) or dataclasses.is_dataclass(kind)
+    """A dataclass or a msgspec Struct (the class itself).  Asked of every item the recording's
+    delta compares (20,000 pods per listing), so answered once per type."""
+    known = _RECORD_TYPES.get(kind)
+    if known is None:
+        known = _RECORD_TYPES[kind] = issubclass(kind, msgspec.Struct) or dataclasses.is_dataclass(kind)
+    return known
 
 
 def is_record(value: Any) -> bool:
