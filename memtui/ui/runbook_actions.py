@@ -44,6 +44,7 @@ from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.confirm_screen import ConfirmActionScreen, Confirmed, Retarget, SwitchTo
 from memtui.widgets.output_screen import OutputScreen
 from memtui.widgets.outside_text import markup_escaped, rich_markup_escaped, toast, visible
+from memtui.widgets.planning_screen import PLANNED, PlanningScreen
 from memtui.widgets.pod_table import PodTable
 from memtui.widgets.ranking_panel import RankingPanel
 from memtui.ui.workers import thread_worker
@@ -259,12 +260,15 @@ class RunbookActionsMixin(_AppBase):
         if self.executor is None:
             toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
             return
-        ctx = replace(self.action_context(), pinned_pod=pinned_pod)
         where = self.context_note()
         if action.is_mutating:
-            toast(self, f"{action.title}{where}: planning (dry run)…", timeout=2)
-            self._plan_in_worker(self._runbook_executor, action, None, ctx, self.in_this_session(self._confirm))
+            planning = self._open_planning(action)
+            ctx = replace(self.action_context(), pinned_pod=pinned_pod)
+            self._plan_in_worker(self._runbook_executor, action, None, ctx,
+                                 self.in_this_session(partial(self._plan_landed, planning)),
+                                 self.in_this_session(partial(self._plan_refused, planning, action.title)))
         else:
+            ctx = replace(self.action_context(), pinned_pod=pinned_pod)
             toast(self, f"{action.title}{where}: running…", timeout=2)
             self._read_in_worker(self._runbook_executor, action, ctx)
 
@@ -291,16 +295,41 @@ class RunbookActionsMixin(_AppBase):
 
     @thread_worker("runbook")
     def _plan_in_worker(self, executor: Executor, action: Action, values: dict[str, str] | None, ctx: ActionContext,
-                        back: Callable[..., Any]) -> None:
+                        back: Callable[..., Any], refused: Callable[[str], Any]) -> None:
         """``values`` None: the modal's opening values (runbook defaults, or what the cluster suggests)."""
         try:
             if values is None:
                 values = executor.initial_values(action, ctx)
             plan = executor.plan(action, values, ctx)
         except PlanError as exc:
-            self.call_from_thread(toast, self, f"{action.title}: {exc}", severity="error", timeout=8)
+            self.call_from_thread(refused, str(exc))
             return
         self.call_from_thread(back, action, plan, ctx)
+
+    def _open_planning(self, action: Action, title: str | None = None) -> PlanningScreen:
+        """The modal's first frame, at the key: it takes the keys typed while the plan is made."""
+        planning = PlanningScreen(action, title=title, keymap=self.keymap_bindings,
+                                  context=self.connection.context if self.multi_context else None)
+        self.push_screen(planning, callback=self.in_this_session(self._planning_closed))
+        return planning
+
+    def _planning_closed(self, result: str | None) -> None:
+        if result is None:  # Esc before the plan came: the plan, when it comes, is dropped
+            self._after_modal()
+            toast(self, "cancelled: nothing was sent", timeout=3)
+
+    def _plan_landed(self, planning: PlanningScreen, action: Action, plan: Plan, ctx: ActionContext) -> None:
+        if planning not in self.screen_stack:
+            return  # cancelled while it was planned
+        planning.dismiss(PLANNED)
+        self._confirm(action, plan, ctx)
+
+    def _plan_refused(self, planning: PlanningScreen, title: str, message: str) -> None:
+        if planning not in self.screen_stack:
+            return
+        planning.dismiss(PLANNED)
+        self._after_modal()
+        toast(self, f"{title}: {message}", severity="error", timeout=8)
 
     def _confirm(self, action: Action, plan: Plan, ctx: ActionContext) -> None:
         executor = self._runbook_executor
@@ -486,18 +515,20 @@ class RunbookActionsMixin(_AppBase):
     def action_undo(self) -> None:
         for outcome in reversed(self.outcomes):
             if outcome.ok and outcome.plan is not None and outcome.plan.undoable and not outcome.plan.undo_of:
+                planning = self._open_planning(outcome.plan.action, title=f"Undo: {outcome.plan.action.title}")
                 self._undo_in_worker(self._runbook_executor, outcome, self.action_context(),
-                                     self.in_this_session(self._confirm))
+                                     self.in_this_session(partial(self._plan_landed, planning)),
+                                     self.in_this_session(partial(self._plan_refused, planning, "cannot undo")))
                 return
         toast(self, "nothing to undo: no reversible action applied in this session", timeout=4)
 
     @thread_worker("runbook")
     def _undo_in_worker(self, executor: Executor, outcome: Outcome, ctx: ActionContext,
-                        back: Callable[..., Any]) -> None:
+                        back: Callable[..., Any], refused: Callable[[str], Any]) -> None:
         try:
             plan = executor.undo_plan(outcome)
         except PlanError as exc:
-            self.call_from_thread(toast, self, f"cannot undo: {exc}", severity="error")
+            self.call_from_thread(refused, str(exc))
             return
         self.call_from_thread(back, plan.action, plan, ctx)
 

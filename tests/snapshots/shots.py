@@ -38,6 +38,7 @@ from memtui.clients.kube.connection import connect
 from memtui.config.settings import Settings
 from memtui.sim import SimConfig, start_simulator
 from memtui.ui.app import MemtuiApp
+from memtui.widgets.planning_screen import PlanningScreen
 from tests.kubeconfigs import merged_kubeconfig
 
 EPOCH = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
@@ -63,6 +64,9 @@ class Shot:
     """Teammates change the namespace while memtui runs (``team_changes``): the events pane's team rows."""
     second: str | None = None
     """``--context prod-eu,prod-us``: a second simulated cluster playing this scenario (the tab bar)."""
+    planning: str | None = None
+    """A fix's id: its modal as it is while the plan is made (opened as its key does, without the
+    plan, which on the simulator comes too soon to be photographed)."""
 
 
 SHOTS = (
@@ -74,6 +78,7 @@ SHOTS = (
     Shot("medium-120x36", (120, 36)),
     Shot("confirm-modal", (160, 48), scenario="batch-spike", keys=("B",), wait_for_screen=True),
     Shot("flushdb-modal", (160, 48), scenario="cache-bloat", keys=("ctrl+f",), wait_for_screen=True),
+    Shot("planning-modal", (160, 48), planning="fix.rollout-restart"),
     Shot("diagnose-output", (160, 48), keys=("l",), wait_for_screen=True),
     Shot("delete-pod-modal", (160, 48), keys=("D",), wait_for_screen=True),
     Shot("help-80x24", (80, 24), keys=("question_mark",), wait_for_screen=True),
@@ -115,10 +120,12 @@ class _Stopwatch:
         return 0.0
 
 
-STOPWATCH_MODULES = ("memtui.sources.kube", "memtui.sources.prometheus", "memtui.executor.executor")
+STOPWATCH_MODULES = ("memtui.sources.kube", "memtui.sources.prometheus", "memtui.executor.executor",
+                     "memtui.widgets.planning_screen")
 """Modules whose ``time`` times a poll or a step ("3 requests, 158 ms", "(0.45 s, in the audit
-log"): replaced while a shot runs.  The executor's other use, the wait for an effect measurement
-at quit, never runs in a shot (no shot applies a change).  A module moved away fails loudly here."""
+log", the planning modal's "… 1.5 s"): replaced while a shot runs.  The executor's other use,
+the wait for an effect measurement at quit, never runs in a shot (no shot applies a change).  A
+module moved away fails loudly here."""
 
 
 @contextmanager
@@ -260,8 +267,13 @@ async def _settle(pilot: Pilot, app: MemtuiApp, shot: Shot, advance: Callable[[f
     await pilot.pause(0.3)
     for key in shot.keys:
         await pilot.press(key)
+    if shot.planning:
+        app._open_planning(app.catalogue.get(shot.planning))
+        await _wait(pilot, lambda: isinstance(app.screen, PlanningScreen) and app.screen.is_mounted)
+        await pilot.pause(0.3)
     if shot.wait_for_screen:
-        await _wait(pilot, lambda: len(app.screen_stack) > 1)
+        # a fix's planning modal is up at once; the shot is of the screen that follows its plan
+        await _wait(pilot, lambda: len(app.screen_stack) > 1 and not isinstance(app.screen, PlanningScreen))
         # what the modal reads in its own workers (the pod details' log tail) is part of the picture
         await _wait(pilot, lambda: all(w.is_finished for w in app.workers if w.node is app.screen))
         await pilot.pause(0.5)
