@@ -22,8 +22,9 @@ before the settings are read, plus a fresh interpreter's ``import memtui.ui.app`
 as a ratio of kubectl get+top; steady refresh (a kube poll's wall time + its fold on the main
 thread); CPU share of one core and RSS over the steady window; main-thread CPU per kube
 refresh (folding, ranking, rendering, writing the frames); Prometheus queries and bytes per
-Prometheus refresh; key→screen latency p50/p99 for ``j``, ``/`` and a runbook action's
-confirmation modal (``R``), also while one source (``--hang``) is SIGSTOPped.
+Prometheus refresh; key→screen latency p50/p99 for ``j``, ``/``, a runbook action's modal
+(``R``: its first frame, and the confirmation once its plan is made), also while one source
+(``--hang``) is SIGSTOPped.
 Goals (issue 11) at 5,000 pods: first ≤ 0.35× kubectl, steady ≤ 0.03×, CPU ≤ 10 %, RSS ≤ 200 MiB
 (≤ 400 MiB at 20,000), launch ≤ 0.5× kubectl.
 """
@@ -164,10 +165,11 @@ class Screen:
         self.bytes = 0
         self.last_write = 0.0
         self._lock = threading.Lock()
-        self._marker: bytes | None = None
+        self._markers: list[tuple[bytes, ...]] = []
+        """Still to appear, in order; each one text or any of several."""
         self._tail = b""
         self._found = threading.Event()
-        self.found_at = 0.0
+        self.found_at: list[float] = []
         self.ident: int | None = None
         self._writes: deque[float] = deque(maxlen=4096)
         self._thread = threading.Thread(target=self._read, name="bench-pty-reader", daemon=True)
@@ -187,27 +189,34 @@ class Screen:
                 self.bytes += len(chunk)
                 self.last_write = now
                 self._writes.append(now)
-                if self._marker is not None:
+                if self._markers:
                     window = self._tail + chunk
-                    if self._marker in window:
-                        self._marker = None
-                        self.found_at = now
-                        self._found.set()
+                    while self._markers and any(m in window for m in self._markers[0]):
+                        self._markers.pop(0)
+                        self.found_at.append(now)
+                    if self._markers:
+                        self._tail = window[-max(len(m) for alts in self._markers for m in alts):]
                     else:
-                        self._tail = window[-len(self._marker):]
+                        self._found.set()
 
     def type_and_wait(self, keys: bytes, marker: bytes, timeout: float = KEY_TIMEOUT) -> float:
         """Seconds from typing ``keys`` to ``marker`` appearing in what the app writes (NaN: not within ``timeout``)."""
+        return self.type_and_wait_each(keys, ((marker,),), timeout)[0]
+
+    def type_and_wait_each(self, keys: bytes, markers: tuple[tuple[bytes, ...], ...],
+                           timeout: float = KEY_TIMEOUT) -> list[float]:
+        """Seconds from typing ``keys`` to each of ``markers`` appearing, in that order, in what
+        the app writes (a marker: any of its texts; NaN for each not within ``timeout``)."""
         with self._lock:
-            self._marker, self._tail = marker, b""
+            self._markers, self._tail, self.found_at = list(markers), b"", []
             self._found.clear()
         sent = time.perf_counter()
         os.write(self.master, keys)
-        if not self._found.wait(timeout):
-            with self._lock:
-                self._marker = None
-            return float("nan")
-        return self.found_at - sent
+        self._found.wait(timeout)
+        with self._lock:
+            self._markers = []
+            found = list(self.found_at)
+        return [t - sent for t in found] + [float("nan")] * (len(markers) - len(found))
 
     def write_after(self, since: float, timeout: float) -> float:
         """The first write after ``since`` (perf_counter), waiting up to ``timeout``."""
@@ -353,7 +362,7 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
     from memtui.widgets.pod_table import PodTable
 
     table = app.query_one(PodTable)
-    out: dict[str, list[float]] = {"j": [], "/": [], "modal": []}
+    out: dict[str, list[float]] = {"j": [], "/": [], "modal": [], "plan": []}
     for key, values in out.items():
         sink[f"{prefix}_{key}"] = values
         sink[f"{prefix}_{key}_lost"] = 0
@@ -404,7 +413,12 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
         time.sleep(0.3 + rng.random() * 0.2)
         settle()
     for _ in range(max(3, presses // 2)):
-        took("modal", screen.type_and_wait(b"R", b"Reason / incident id"))
+        # the modal's first frame (planning, or the plan already), then the confirmation with its
+        # plan (the reads and the dry run)
+        confirmation = b"Reason / incident id"
+        modal, plan = screen.type_and_wait_each(b"R", ((b"Planning: ", confirmation), (confirmation,)))
+        took("modal", modal)
+        took("plan", plan)
         time.sleep(0.2)
         os.write(screen.master, b"\x1b")
         time.sleep(0.5 + rng.random() * 0.3)
@@ -691,7 +705,7 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
 
     def keys(prefix: str) -> str:
         parts = []
-        for key, label in (("j", "j"), ("/", "/"), ("modal", "modal R")):
+        for key, label in (("j", "j"), ("/", "/"), ("modal", "modal R"), ("plan", "its plan")):
             v = r[f"{prefix}_{key}"]
             lost = r[f"{prefix}_{key}_lost"]
             parts.append(f"{label} {percentile(v, 50) * 1000:.0f}/{percentile(v, 99) * 1000:.0f} ms"
