@@ -318,16 +318,22 @@ class RunbookActionsMixin(_AppBase):
             self._after_modal()
             toast(self, "cancelled: nothing was sent", timeout=3)
 
-    def _plan_landed(self, planning: PlanningScreen, action: Action, plan: Plan, ctx: ActionContext) -> None:
+    def _take_down(self, planning: PlanningScreen) -> bool:
+        """Close the planning modal for its plan; False when the operator had cancelled it."""
         if planning not in self.screen_stack:
-            return  # cancelled while it was planned
-        planning.dismiss(PLANNED)
-        self._confirm(action, plan, ctx)
+            return False
+        if self.screen is not planning:  # nothing opens over a modal today; if it did, it goes first
+            planning.pop_until_active()
+        planning.dismiss(PLANNED)  # dismiss pops the top screen, whichever it is: this one now
+        return True
+
+    def _plan_landed(self, planning: PlanningScreen, action: Action, plan: Plan, ctx: ActionContext) -> None:
+        if self._take_down(planning):
+            self._confirm(action, plan, ctx)
 
     def _plan_refused(self, planning: PlanningScreen, title: str, message: str) -> None:
-        if planning not in self.screen_stack:
+        if not self._take_down(planning):
             return
-        planning.dismiss(PLANNED)
         self._after_modal()
         toast(self, f"{title}: {message}", severity="error", timeout=8)
 

@@ -100,3 +100,4 @@ async def test_a_plan_that_cannot_be_made_closes_the_planning_modal_and_says_why
         assert len(app.screen_stack) == 1 and isinstance(app.focused, PodTable)
         refusal = next(n for n in notifications(app) if "Redis FLUSHDB: " in n)
         assert "no-such-redis" in refusal
+
