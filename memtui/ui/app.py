@@ -230,7 +230,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 side.now = self.clock
                 yield side
                 yield ActionsPanel(self.catalogue.actions, self.keymap_actions, id="actions")
-        yield Input(placeholder="filter pods (regex on name/status) – Enter keeps, Esc clears", id="filter")
+        yield Input(placeholder="filter pods (regex on name/status) – Enter keeps, Esc clears", id="filter", compact=True)
         yield Footer()
 
     def _handle_exception(self, error: Exception) -> None:
@@ -588,6 +588,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        self.query_one(Footer).display = False
         box.add_class("-active")
         box.value = self.query_one(PodTable).filter_text
         box.focus()
@@ -607,6 +608,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             box.value = ""
             table.filter_text = ""
         box.remove_class("-active")
+        self.query_one(Footer).display = True
         table.focus()
 
     def on_key(self, event) -> None:
