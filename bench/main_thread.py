@@ -77,12 +77,19 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
     async with app.run_test(size=(200, 50)) as pilot:
         started = time.perf_counter()
         deadline = started + 600
-        while len(app.state.rows) < pods and time.perf_counter() < deadline:
+        shown = 0.0
+        # the simulator's --replicas counts the namespace's other pods in (19,996 sap-llm of 20,000)
+        while len(app.state.rows) < pods * 0.99 and time.perf_counter() < deadline:
             await pilot.pause(0.1)
+            if time.perf_counter() - shown > 10:
+                shown = time.perf_counter()
+                print(f"  ({len(app.state.rows)} rows after {shown - started:.0f} s)", file=sys.stderr, flush=True)
         first_screen = time.perf_counter() - started
+        print(f"  ({len(app.state.rows)} rows after {first_screen:.1f} s)", file=sys.stderr, flush=True)
         # the events' first LIST ends a few refreshes after the pods' at 5,000 pods: steady means after it
         while not (app.state.snapshot and app.state.snapshot.events) and time.perf_counter() < deadline:
             await pilot.pause(0.1)
+        print(f"  (events after {time.perf_counter() - started:.1f} s)", file=sys.stderr, flush=True)
         kube = next(p for p in app.pollers.values() if p.spec.snapshot.__name__ == "KubeSnapshot")
         count = 0
         original_done = kube.done
@@ -109,7 +116,28 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
                 gc_main[1] += info["generation"] == 2
 
         gc.callbacks.append(gc_timer)
+        gc_walls: dict[int, list[float]] = defaultdict(list)  # every thread's collections, by generation
+        gc_wall_started: list[float] = []
+
+        def gc_wall(phase: str, info: dict) -> None:
+            if phase == "start":
+                gc_wall_started[:] = [time.perf_counter()]
+            elif gc_wall_started:
+                gc_walls[info["generation"]].append(time.perf_counter() - gc_wall_started[0])
+
+        gc.callbacks.append(gc_wall)
         app.measuring = True
+        lags: list[float] = []
+
+        async def loop_lag() -> None:
+            """How late the event loop runs a 10 ms timer: what a key typed then would wait for."""
+            loop = asyncio.get_running_loop()
+            while app.measuring:
+                asked = loop.time()
+                await asyncio.sleep(0.01)
+                lags.append(loop.time() - asked - 0.01)
+
+        lag_task = asyncio.get_running_loop().create_task(loop_lag())
         count = 0
         cpu0, proc0, wall0 = time.thread_time(), os.times(), time.perf_counter()
         if profiler:
@@ -120,7 +148,9 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
             profiler.disable()
         cpu, wall, proc1 = time.thread_time() - cpu0, time.perf_counter() - wall0, os.times()
         app.measuring = False
+        await lag_task
         gc.callbacks.remove(gc_timer)
+        gc.callbacks.remove(gc_wall)
         rss = rss_mib()
         top = ""
         if profiler and profile:
@@ -131,7 +161,8 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
                 top += out.getvalue()
         process_cpu = (proc1.user - proc0.user) + (proc1.system - proc0.system)
     return {"pods": len(app.state.rows), "first_screen": first_screen, "refreshes": count, "main_cpu": cpu,
-            "process_cpu": process_cpu, "wall": wall, "gc": gc_main, "rss": rss, "folds": dict(app.bench_folds), "top": top}
+            "process_cpu": process_cpu, "wall": wall, "gc": gc_main, "rss": rss, "folds": dict(app.bench_folds), "top": top,
+            "lags": lags, "gc_walls": dict(gc_walls)}
 
 
 def bench(pods: int, seconds: float, refresh: float, warmup: int, profile: Path | None) -> dict:
@@ -156,7 +187,15 @@ def main() -> None:
     parser.add_argument("--refresh", type=float, default=2.0)
     parser.add_argument("--warmup", type=int, default=3, help="Kubernetes refreshes before the window")
     parser.add_argument("--profile", type=Path, help="write the main thread's cProfile here (suffixed per size)")
+    parser.add_argument("--young", type=int, help="try another young-collection threshold (ui.gc_tuning)")
+    parser.add_argument("--switch-interval", type=float, help="try another sys.setswitchinterval (seconds)")
     args = parser.parse_args()
+    if args.young:
+        from memtui.ui import gc_tuning
+
+        gc_tuning.YOUNG_THRESHOLD = args.young
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
     print(f"{'pods':>6} {'first screen':>12} {'refreshes':>9} {'main ms/refresh':>15} {'main %core':>10} "
           f"{'process %core':>13} {'RSS MiB':>7} {'GC ms/refresh':>13}  fold ms per snapshot (median CPU, by source)")
     for pods in args.pods:
@@ -168,6 +207,13 @@ def main() -> None:
         print(f"{r['pods']:>6} {r['first_screen']:>10.1f} s {r['refreshes']:>9} {per_refresh:>15.1f} "
               f"{100 * r['main_cpu'] / r['wall']:>9.1f}% {100 * r['process_cpu'] / r['wall']:>12.1f}% "
               f"{r['rss']:>7.0f} {r['gc'][0] / max(1, r['refreshes']) * 1000:>9.1f} ({r['gc'][1]}×gen2)  {folds}", flush=True)
+        lags = sorted(r["lags"]) or [0.0]
+        at = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] * 1000  # noqa: E731
+        print(f"       event-loop lag of a 10 ms timer: p50 {at(0.5):.1f} ms, p99 {at(0.99):.1f} ms, "
+              f"max {lags[-1] * 1000:.0f} ms, {sum(lag > 0.1 for lag in lags)} over 100 ms (of {len(lags)})")
+        print("       cyclic GC, every thread, by generation: " + ",  ".join(
+            f"gen{g} {len(v)}× longest {max(v) * 1000:.0f} ms (all {sum(v) * 1000:.0f} ms)"
+            for g, v in sorted(r["gc_walls"].items())), flush=True)
         if r["top"]:
             print(r["top"], flush=True)
 
