@@ -12,6 +12,7 @@ plan, when it comes, replaces it with the confirmation modal; nothing is sent fr
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,7 +50,7 @@ class PlanningScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
     """The confirmation modal's cancel, so a remapped key cancels both the same way."""
 
-    def __init__(self, action: Action, *, title: str | None = None, keymap: dict[str, str] | None = None,
+    def __init__(self, action: Action, *, title: str | None = None, keymap: Mapping[str, str] | None = None,
                  context: str | None = None) -> None:
         super().__init__()
         self.action = action
