@@ -150,13 +150,6 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 class Screen:
     """Reads what the app writes to the pty; finds when a marker appears after a key was typed."""
 
@@ -694,6 +687,8 @@ class Figures(dict):
 
 
 def print_table(r: dict, hang: str, refresh: float) -> None:
+    from collector import percentile  # one home with bench/main_thread.py's (collector imports memtui)
+
     r = Figures(r)
     k = r["kubectl"]
     at_goal = r["pods"] >= GOALS_AT

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from collector import rss_mib, start_sim  # noqa: E402
+from collector import percentile, rss_mib, start_sim  # noqa: E402
 from fold_timing import timed_steps  # noqa: E402
 
 from memtui.clients.kube.connection import connect  # noqa: E402
@@ -207,10 +207,10 @@ def main() -> None:
         print(f"{r['pods']:>6} {r['first_screen']:>10.1f} s {r['refreshes']:>9} {per_refresh:>15.1f} "
               f"{100 * r['main_cpu'] / r['wall']:>9.1f}% {100 * r['process_cpu'] / r['wall']:>12.1f}% "
               f"{r['rss']:>7.0f} {r['gc'][0] / max(1, r['refreshes']) * 1000:>9.1f} ({r['gc'][1]}×gen2)  {folds}", flush=True)
-        lags = sorted(r["lags"]) or [0.0]
-        at = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] * 1000  # noqa: E731
-        print(f"       event-loop lag of a 10 ms timer: p50 {at(0.5):.1f} ms, p99 {at(0.99):.1f} ms, "
-              f"max {lags[-1] * 1000:.0f} ms, {sum(lag > 0.1 for lag in lags)} over 100 ms (of {len(lags)})")
+        lags = r["lags"]
+        print(f"       event-loop lag of a 10 ms timer: p50 {percentile(lags, 50) * 1000:.1f} ms, "
+              f"p99 {percentile(lags, 99) * 1000:.1f} ms, max {max(lags, default=0) * 1000:.0f} ms, "
+              f"{sum(lag > 0.1 for lag in lags)} over 100 ms (of {len(lags)})")
         print("       cyclic GC, every thread, by generation: " + ",  ".join(
             f"gen{g} {len(v)}× longest {max(v) * 1000:.0f} ms (all {sum(v) * 1000:.0f} ms)"
             for g, v in sorted(r["gc_walls"].items())), flush=True)
