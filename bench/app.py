@@ -15,6 +15,7 @@ CPU share and RSS are the app's alone.  Prometheus's cost is read from its own
     .venv/bin/python bench/app.py --pods 5000 --profile /tmp/profile.txt   # + cProfile of the main thread
     MEMTUI_BENCH_CENSUS=/tmp/census.txt .venv/bin/python bench/app.py --pods 5000   # + where the RSS goes
     MEMTUI_BENCH_TRACEMALLOC=1 MEMTUI_BENCH_CENSUS=...   # + the lines that allocated it (slower)
+    MEMTUI_BENCH_GC_CENSUS=/tmp/gc1.txt ...   # + what a middle collection among the keys walks, by type
 
 Figures per size: first refresh (all pods, their metrics and events folded; from the start of
 polling) and launch to first full screen (every pane showing data and a frame written; from
@@ -305,6 +306,23 @@ def instrumented_app_class():
 PROGRESS: list[Path] = []
 
 
+GC_CENSUS: list = [os.environ["MEMTUI_BENCH_GC_CENSUS"]] if os.environ.get("MEMTUI_BENCH_GC_CENSUS") else []
+"""``MEMTUI_BENCH_GC_CENSUS=FILE``: what the first middle collection while keys are timed walks, by type."""
+
+
+def middle_generation_census(path: Path) -> bool:
+    """The objects in generation 1 as a middle collection starts (what it is about to walk), by
+    type and by the thread that started it; once, as it costs as much as the collection."""
+    from collections import Counter
+
+    kinds = Counter(type(o).__qualname__ for o in gc.get_objects(1))
+    lines = [f"{threading.current_thread().name}: {sum(kinds.values()):,} objects in generation 1, "
+             f"{len(gc.get_objects(0)):,} in 0"]
+    lines += [f"{n:>9,}  {kind}" for kind, n in kinds.most_common(30)]
+    path.write_text("\n".join(lines) + "\n")
+    return True
+
+
 class GcPauses:
     """Every cyclic collection's wall time by generation (``gc.callbacks``): a collection holds the
     GIL, so a key waits for it whichever thread set it off, and a fold's step that sets one off
@@ -312,6 +330,7 @@ class GcPauses:
 
     def __init__(self) -> None:
         self._started = (0.0, 0.0)
+        self.keys_timed = False
         self.reset()
         gc.callbacks.append(self._callback)  # for the rest of this size's process
 
@@ -325,6 +344,8 @@ class GcPauses:
 
     def _callback(self, phase: str, info: dict) -> None:
         if phase == "start":
+            if info["generation"] == 1 and self.keys_timed and GC_CENSUS and not GC_CENSUS[1:]:
+                GC_CENSUS.append(middle_generation_census(Path(GC_CENSUS[0])))
             self._started = (time.perf_counter(), time.thread_time())
             return
         took, generation = time.perf_counter() - self._started[0], info["generation"]
@@ -652,6 +673,7 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     app.folds.longest_slice = 0.0  # from here: what a key pressed in steady refreshes may wait for
     out["gc_before_keys"] = App.bench_gc.figures()
     App.bench_gc.reset()
+    App.bench_gc.keys_timed = True
     measure_keys(app, screen, presses, out, "key")
 
     # -- keys while one source hangs ----------------------------------------------------------
