@@ -2,7 +2,8 @@
 
 Most boundary types are frozen dataclasses.  The ones there are one of per pod, per container or
 per kill (``PodState``, ``ContainerState``, ``PodUsage``, ``KubeEvent``, ``PodRow``,
-``OomSummary``, ``OomKill``) are msgspec Structs declared ``gc=False``: at 20,000 pods they were
+``OomSummary``, ``OomKill``, and Prometheus's ``PodTrend`` and ``GpuUsage``) are msgspec Structs
+declared ``gc=False``: at 20,000 pods they were
 about 200,000 objects that Python's cyclic collector walked again in every middle-generation
 collection (0.5-0.9 s on the main thread, a key's whole answer), though none of them can be part
 of a cycle.  A Struct that the collector does not track costs it nothing, and builds about four

@@ -242,9 +242,9 @@ class RedisStats:
         return tuple(notes)
 
 
-@dataclass(frozen=True, slots=True)
-class PodTrend:
-    """Per-pod figures from Prometheus: the working set split, its growth and the OOM forecast."""
+class PodTrend(UntrackedRecord, frozen=True):
+    """Per-pod figures from Prometheus: the working set split, its growth and the OOM forecast.
+    One per pod per Prometheus refresh: 20,000 of them were in every middle collection's walk."""
 
     pod: str
     working_set: float | None = None
@@ -261,9 +261,9 @@ class PodTrend:
     oom_within_2h: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class GpuUsage:
-    """GPU framebuffer memory of one pod (or of the local GPU for NVML), in MiB as DCGM reports it."""
+class GpuUsage(UntrackedRecord, frozen=True):
+    """GPU framebuffer memory of one pod (or of the local GPU for NVML), in MiB as DCGM reports it.
+    One per pod per refresh, as ``PodTrend``."""
 
     pod: str
     used_mib: float

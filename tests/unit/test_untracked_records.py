@@ -15,10 +15,10 @@ from memtui.recording import delta
 from memtui.state.cockpit import CockpitState, OomSummary, PodRow
 from memtui.state.oom_ledger import OomKill
 from memtui.state.records import as_dict, field_names, is_record, replaced
-from memtui.state.snapshots import ContainerState, KubeEvent, PodState, PodUsage
+from memtui.state.snapshots import ContainerState, GpuUsage, KubeEvent, PodState, PodTrend, PodUsage
 from tests.recording.synthetic import EPOCH, GIB, kube
 
-PER_POD = (PodState, ContainerState, PodUsage, KubeEvent, PodRow, OomSummary, OomKill)
+PER_POD = (PodState, ContainerState, PodUsage, KubeEvent, PodRow, OomSummary, OomKill, PodTrend, GpuUsage)
 PODS = 2_000
 
 
@@ -34,7 +34,7 @@ def test_no_per_pod_record_is_tracked_by_the_cyclic_collector():
     state = _folded()
     records = [*state.snapshot.pods, *state.snapshot.pods[0].containers, *state.snapshot.usage.values(),
                *state.rows, *state.oom_summary(), *state.ledger.kills()]
-    assert {type(r) for r in records} >= set(PER_POD) - {KubeEvent}
+    assert {type(r) for r in records} >= set(PER_POD) - {KubeEvent, PodTrend, GpuUsage}
     assert not [type(r).__name__ for r in records if gc.is_tracked(r)]
     tracked = {type(o) for o in gc.get_objects()}
     assert not tracked & set(PER_POD)
@@ -71,3 +71,14 @@ def test_the_generic_walkers_treat_a_struct_as_they_treat_a_dataclass():
     change = delta.diff(first, second)
     assert change and delta.patch(first, change) == second
     assert all(type(p) is PodState for p in delta.patch(first, change).pods)
+
+
+def test_prometheus_per_pod_figures_are_untracked_and_compare_by_value():
+    """One ``PodTrend`` and one ``GpuUsage`` per pod per Prometheus refresh: at 20,000 pods a
+    middle collection walked 40,000 of them (a census of generation 1: 209,300 objects)."""
+    trend = PodTrend("p", working_set=1.0, limit=2.0, seconds_to_oom=30.0)
+    gpu = GpuUsage("p", 40.0, 80.0, "DCGM")
+    assert not gc.is_tracked(trend) and not gc.is_tracked(gpu)
+    assert trend == PodTrend("p", working_set=1.0, limit=2.0, seconds_to_oom=30.0) and hash(trend)
+    assert gpu.percent == 50.0 and gpu.gpus == 1 and as_dict(gpu)["source"] == "DCGM"
+    assert replaced(trend, growth_per_second=1.0).growth_per_second == 1.0
