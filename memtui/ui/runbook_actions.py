@@ -263,9 +263,8 @@ class RunbookActionsMixin(_AppBase):
         where = self.context_note()
         if action.is_mutating:
             planning = self._open_planning(action)
-            # the context (every pod's usage, forecast and peak: tens of ms at 20,000 pods) is
-            # gathered after the planning modal's first frame; the modal holds the keys meanwhile
-            self.call_after_refresh(self.in_this_session(partial(self._start_plan, planning, action, pinned_pod)))
+            self._plan_when_drawn(planning, action.title, partial(self._plan_in_worker, self._runbook_executor, action,
+                                                                  None), pinned_pod)
         else:
             ctx = replace(self.action_context(), pinned_pod=pinned_pod)
             toast(self, f"{action.title}{where}: running…", timeout=2)
@@ -305,13 +304,20 @@ class RunbookActionsMixin(_AppBase):
             return
         self.call_from_thread(back, action, plan, ctx)
 
-    def _start_plan(self, planning: PlanningScreen, action: Action, pinned_pod: str | None) -> None:
-        if planning not in self.screen_stack:
-            return  # cancelled before its first frame: nothing to plan
-        ctx = replace(self.action_context(), pinned_pod=pinned_pod)
-        self._plan_in_worker(self._runbook_executor, action, None, ctx,
-                             self.in_this_session(partial(self._plan_landed, planning)),
-                             self.in_this_session(partial(self._plan_refused, planning, action.title)))
+    def _plan_when_drawn(self, planning: PlanningScreen, title: str, worker: Callable[..., Any],
+                         pinned_pod: str | None = None) -> None:
+        """After the planning modal's first frame, the context (every pod's usage, forecast and
+        peak: tens of ms at 20,000 pods), then ``worker(ctx, landed, refused)``; the modal holds
+        the keys meanwhile."""
+
+        def begin() -> None:
+            if planning not in self.screen_stack:
+                return  # cancelled before its first frame: nothing to plan
+            ctx = replace(self.action_context(), pinned_pod=pinned_pod)
+            worker(ctx, self.in_this_session(partial(self._plan_landed, planning)),
+                   self.in_this_session(partial(self._plan_refused, planning, title)))
+
+        self.call_after_refresh(self.in_this_session(begin))
 
     def _open_planning(self, action: Action, title: str | None = None) -> PlanningScreen:
         """The modal's first frame, at the key: it takes the keys typed while the plan is made."""
@@ -529,9 +535,8 @@ class RunbookActionsMixin(_AppBase):
         for outcome in reversed(self.outcomes):
             if outcome.ok and outcome.plan is not None and outcome.plan.undoable and not outcome.plan.undo_of:
                 planning = self._open_planning(outcome.plan.action, title=f"Undo: {outcome.plan.action.title}")
-                self._undo_in_worker(self._runbook_executor, outcome, self.action_context(),
-                                     self.in_this_session(partial(self._plan_landed, planning)),
-                                     self.in_this_session(partial(self._plan_refused, planning, "cannot undo")))
+                self._plan_when_drawn(planning, "cannot undo", partial(self._undo_in_worker, self._runbook_executor,
+                                                                       outcome))
                 return
         toast(self, "nothing to undo: no reversible action applied in this session", timeout=4)
 
