@@ -59,6 +59,18 @@ class Retarget:
     pod: str
 
 
+def action_heading(title: str, risk: str) -> Text:
+    """A fix's modal's first line, the planning one's and the confirmation's: the title (it may
+    come from a runbook file: literal) and the risk."""
+    glyph, _ = RISK_GLYPHS.get(risk, ("", ""))
+    return Text.assemble(plain(f"{title}  ", "bold", one_line=True), (f"{glyph} {risk}", role("bold warn")))
+
+
+def context_line(context: str) -> Text:
+    """The kube context a fix goes to, on a line of its own (several clusters watched)."""
+    return plain(f"Context: {context}", one_line=True)
+
+
 def plan_sections(plan: Plan, invalid: Sequence[str] = ()) -> Text:
     """Target, change, request, equivalent, dry run and warnings, as the modal shows them.
 
@@ -208,12 +220,10 @@ class ConfirmActionScreen(ModalScreen[Confirmed | SwitchTo | Retarget | None]):
 
     def compose(self) -> ComposeResult:
         action = self.action
-        glyph, _ = RISK_GLYPHS.get(action.risk, ("", ""))
         with VerticalScroll(id="dialog"):
             if self.context is not None:
-                yield Static(plain(f"Context: {self.context}", one_line=True), id="context")
-            yield Static(Text.assemble(plain(f"{self.plan.title}  ", "bold", one_line=True),
-                                       (f"{glyph} {action.risk}", role("bold warn"))), id="title")
+                yield Static(context_line(self.context), id="context")
+            yield Static(action_heading(self.plan.title, action.risk), id="title")
             yield Static(plain(self._why(), role("muted")), id="why")
             yield Static(plan_sections(self.plan), id="plan")
             yield Static("", id="live")

@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from memtui.runbook import Action
 from memtui.ui.key_names import bound_key_label
-from memtui.widgets.actions_panel import RISK_GLYPHS
+from memtui.widgets.confirm_screen import action_heading, context_line
 from memtui.widgets.outside_text import plain
 from memtui.widgets.modal_state import dismissed
 from memtui.widgets.roles import role
@@ -60,12 +60,10 @@ class PlanningScreen(ModalScreen[str | None]):
         self._started = time.monotonic()
 
     def compose(self) -> ComposeResult:
-        glyph, _ = RISK_GLYPHS.get(self.action.risk, ("", ""))
         with Vertical(id="planning-dialog"):
             if self.context is not None:
-                yield Static(plain(f"Context: {self.context}", one_line=True), id="planning-context")
-            yield Static(Text.assemble(plain(f"{self.title_text}  ", "bold", one_line=True),
-                                       (f"{glyph} {self.action.risk}", role("bold warn"))), id="planning-title")
+                yield Static(context_line(self.context), id="planning-context")
+            yield Static(action_heading(self.title_text, self.action.risk), id="planning-title")
             yield Static(plain(self.action.summary, role("muted")), id="planning-summary")
             yield Static(self._status(), id="planning-status")
 

@@ -260,14 +260,13 @@ class RunbookActionsMixin(_AppBase):
         if self.executor is None:
             toast(self, "runbook actions are disabled (see the earlier message)", severity="error")
             return
-        where = self.context_note()
         if action.is_mutating:
             planning = self._open_planning(action)
             self._plan_when_drawn(planning, action.title, partial(self._plan_in_worker, self._runbook_executor, action,
                                                                   None), pinned_pod)
         else:
             ctx = replace(self.action_context(), pinned_pod=pinned_pod)
-            toast(self, f"{action.title}{where}: running…", timeout=2)
+            toast(self, f"{action.title}{self.context_note()}: running…", timeout=2)
             self._read_in_worker(self._runbook_executor, action, ctx)
 
     @thread_worker("runbook")
