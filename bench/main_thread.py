@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from app import GcPauses  # noqa: E402
 from collector import percentile, rss_mib, start_sim  # noqa: E402
 from fold_timing import timed_steps  # noqa: E402
 
@@ -44,6 +45,10 @@ from memtui.clients.kube.connection import connect  # noqa: E402
 from memtui.config.settings import Settings  # noqa: E402
 from memtui.ui.app import MemtuiApp  # noqa: E402
 from memtui.ui.messages import SourceRefreshed  # noqa: E402
+
+
+GC_PAUSES = GcPauses()
+"""bench/app.py's recorder of collections: one for the process (its callback stays), reset per window."""
 
 
 class TimedApp(MemtuiApp):
@@ -116,16 +121,7 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
                 gc_main[1] += info["generation"] == 2
 
         gc.callbacks.append(gc_timer)
-        gc_walls: dict[int, list[float]] = defaultdict(list)  # every thread's collections, by generation
-        gc_wall_started: list[float] = []
-
-        def gc_wall(phase: str, info: dict) -> None:
-            if phase == "start":
-                gc_wall_started[:] = [time.perf_counter()]
-            elif gc_wall_started:
-                gc_walls[info["generation"]].append(time.perf_counter() - gc_wall_started[0])
-
-        gc.callbacks.append(gc_wall)
+        GC_PAUSES.reset()  # every thread's collections, by generation
         app.measuring = True
         lags: list[float] = []
 
@@ -150,7 +146,7 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
         app.measuring = False
         await lag_task
         gc.callbacks.remove(gc_timer)
-        gc.callbacks.remove(gc_wall)
+        gc_pauses = GC_PAUSES.figures()
         rss = rss_mib()
         top = ""
         if profiler and profile:
@@ -162,7 +158,7 @@ async def drive(app: TimedApp, pods: int, seconds: float, warmup: int, profile: 
         process_cpu = (proc1.user - proc0.user) + (proc1.system - proc0.system)
     return {"pods": len(app.state.rows), "first_screen": first_screen, "refreshes": count, "main_cpu": cpu,
             "process_cpu": process_cpu, "wall": wall, "gc": gc_main, "rss": rss, "folds": dict(app.bench_folds), "top": top,
-            "lags": lags, "gc_walls": dict(gc_walls)}
+            "lags": lags, "gc_pauses": gc_pauses}
 
 
 def bench(pods: int, seconds: float, refresh: float, warmup: int, profile: Path | None) -> dict:
@@ -211,9 +207,11 @@ def main() -> None:
         print(f"       event-loop lag of a 10 ms timer: p50 {percentile(lags, 50) * 1000:.1f} ms, "
               f"p99 {percentile(lags, 99) * 1000:.1f} ms, max {max(lags, default=0) * 1000:.0f} ms, "
               f"{sum(lag > 0.1 for lag in lags)} over 100 ms (of {len(lags)})")
+        pauses = r["gc_pauses"]
         print("       cyclic GC, every thread, by generation: " + ",  ".join(
-            f"gen{g} {len(v)}× longest {max(v) * 1000:.0f} ms (all {sum(v) * 1000:.0f} ms)"
-            for g, v in sorted(r["gc_walls"].items())), flush=True)
+            f"gen{g} {n}× longest {longest * 1000:.0f} ms (its CPU {cpu * 1000:.0f} ms; all {total * 1000:.0f} ms)"
+            for g, (n, longest, cpu, total) in enumerate(zip(pauses["count"], pauses["longest"], pauses["longest_cpu"],
+                                                             pauses["total"])) if n), flush=True)
         if r["top"]:
             print(r["top"], flush=True)
 
