@@ -26,7 +26,7 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from memtui.clients.kube.connection import KubeConnection
 from memtui.config.settings import Settings
@@ -55,6 +55,7 @@ from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.themes import ThemedApp
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.cluster_tabs import ClusterTab, ClusterTabs
+from memtui.widgets.cockpit_footer import CockpitFooter
 from memtui.widgets.confirm_screen import ConfirmActionScreen
 from memtui.widgets.events_pane import EventsPane
 from memtui.widgets.gpu_pane import GpuPane
@@ -231,7 +232,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
                 yield side
                 yield ActionsPanel(self.catalogue.actions, self.keymap_actions, id="actions")
         yield Input(placeholder="filter pods (regex on name/status) – Enter keeps, Esc clears", id="filter", compact=True)
-        yield Footer()
+        yield CockpitFooter()
 
     def _handle_exception(self, error: Exception) -> None:
         """An unexpected exception: the report goes to a crash file, the terminal gets one line.
@@ -588,7 +589,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
-        self.query_one(Footer).display = False
+        self.query_one(CockpitFooter).display = False
         box.add_class("-active")
         box.value = self.query_one(PodTable).filter_text
         box.focus()
@@ -608,7 +609,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             box.value = ""
             table.filter_text = ""
         box.remove_class("-active")
-        self.query_one(Footer).display = True
+        self.query_one(CockpitFooter).display = True
         table.focus()
 
     def on_key(self, event) -> None:
