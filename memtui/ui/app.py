@@ -53,6 +53,7 @@ from memtui.ui.polling import Poller
 from memtui.ui.recording import RecordingMixin
 from memtui.ui.runbook_actions import RunbookActionsMixin, RunbookCommands
 from memtui.ui.themes import ThemedApp
+from memtui.ui.workers import install_worker_pool
 from memtui.widgets.actions_panel import ActionsPanel
 from memtui.widgets.cluster_tabs import ClusterTab, ClusterTabs
 from memtui.widgets.cockpit_footer import CockpitFooter
@@ -262,6 +263,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
         self.collector.start()
+        install_worker_pool(sum(spec.off is None for session in self.sessions for spec in session.sources.specs))
         for session in self.sessions:
             with self.working_for(session):
                 self._start_polling()
