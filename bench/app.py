@@ -376,6 +376,28 @@ def wait_until(predicate, timeout: float, step: float = 0.05) -> bool:
     return False
 
 
+def workers_now() -> str:
+    """Where the thread workers are (run on the app's loop when a plan did not come in time): the
+    loop's default executor, which Textual runs every thread worker on, queued and running, and
+    each thread's innermost memtui frame."""
+    import asyncio
+    import sys as _sys
+
+    pool = getattr(asyncio.get_running_loop(), "_default_executor", None)
+    lines = [f"default executor: {getattr(pool, '_max_workers', '?')} workers, {len(getattr(pool, '_threads', ()))} "
+             f"started, {pool._work_queue.qsize() if pool is not None else 0} queued"]
+    frames = _sys._current_frames()
+    for thread in threading.enumerate():
+        frame, where = frames.get(thread.ident or 0), "?"
+        while frame is not None:
+            if "memtui" in frame.f_code.co_filename or "widgets" in frame.f_code.co_filename:
+                where = f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}"
+                break
+            frame = frame.f_back
+        lines.append(f"  {thread.name}: {where}")
+    return "plan not in time; " + "\n".join(lines)
+
+
 def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> None:
     """``j`` (the cursor's frame), ``/`` (the filter's placeholder), ``R`` (the modal's field), into
     ``sink[prefix_key]`` as they are measured (a key not shown within KEY_TIMEOUT counts as that)."""
@@ -439,6 +461,8 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
         modal, plan = screen.type_and_wait_each(b"R", ((b"Planning: ", confirmation), (confirmation,)))
         took("modal", modal)
         took("plan", plan)
+        if plan != plan:
+            progress(app.call_from_thread(workers_now))
         time.sleep(0.2)
         os.write(screen.master, b"\x1b")
         time.sleep(0.5 + rng.random() * 0.3)
