@@ -63,8 +63,12 @@ class RingSeries(msgspec.Struct, gc=False, eq=False):
     """Moves at every change of the samples: what is derived from them is derived again only then."""
 
     def __post_init__(self) -> None:
-        self._times = array("f", bytes(4 * self.capacity))
-        self._values = array("f", bytes(4 * self.capacity))
+        # a new ring gets its buffers; a copy (``copy.deepcopy`` rebuilds a Struct through its
+        # constructor: the replay's checkpoints) comes with its own, samples and all
+        if self._times is _NO_SAMPLES:
+            self._times = array("f", bytes(4 * self.capacity))
+        if self._values is _NO_SAMPLES:
+            self._values = array("f", bytes(4 * self.capacity))
 
     def __len__(self) -> int:
         return self._count

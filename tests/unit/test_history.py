@@ -1,3 +1,4 @@
+import copy
 import tracemalloc
 
 import pytest
@@ -203,3 +204,16 @@ def test_the_slope_of_a_wrapped_ring_is_the_least_squares_slope_of_its_window():
     for t in range(10):
         flat.append(float(t), 5e9)
     assert flat.slope(window=10.0) == 0.0  # a constant series grows by exactly nothing
+
+
+def test_a_copied_ring_keeps_its_samples_and_a_deep_copy_is_its_own():
+    """The replay's checkpoints are deep copies of the state: a ring rebuilt through its
+    constructor (a Struct's copy) once came back with empty buffers."""
+    ring = RingSeries(4, window=3600.0)
+    for t in range(6):
+        ring.append(float(t), float(t * 10))
+    shallow, deep = copy.copy(ring), copy.deepcopy(ring)
+    assert shallow.samples() == deep.samples() == ring.samples() and len(deep) == len(ring) > 2
+    assert deep.version == ring.version and deep.peak() == ring.peak()
+    deep.append(9.0, 99.0)
+    assert ring.last() == 50.0 and deep.last() == 99.0
