@@ -197,8 +197,12 @@ class CockpitState:
     own_intents: frozenset[str] = frozenset()
     """This session's own actions (audit intent ids): the team source leaves their Events out."""
     _rows: tuple[PodRow, ...] = ()
-    _row_inputs: dict[str, tuple[tuple[Any, ...], PodRow]] = field(default_factory=dict, repr=False)
-    """Per pod, what its row was derived from and the row: an unchanged pod keeps its row object."""
+    _row_inputs: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
+    """Per pod, what its row was derived from (``_row_of`` holds the row): an unchanged pod keeps
+    its row object.  Two flat maps, not a (inputs, row) pair per pod: a tuple inside a tuple stays
+    tracked by the cyclic collector one collection longer than the inner one (CPython untracks the
+    inner first), so 20,000 such pairs a refresh went through a middle collection."""
+    _row_of: dict[str, PodRow] = field(default_factory=dict, repr=False)
     _noted_trends: dict[str, PodTrend] | None = field(default=None, repr=False)
     """The Prometheus trends whose "OOMKilled within 2 h" pods the ledger has noted."""
     _derived: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False)
@@ -488,7 +492,7 @@ class CockpitState:
                 if seen.oom_within_2h:
                     self.ledger.note_pod(pod, "prometheus")
         usage, history, count_for, gpu = snapshot.usage, self.history, self.ledger.count_for, self.gpu
-        known, inputs = self._row_inputs, {}
+        known, known_rows, inputs, row_of = self._row_inputs, self._row_of, {}, {}
         rows = []
         for done, listed in enumerate(snapshot.pods, 1):
             # every input of ``_row``: a pod whose inputs are the same keeps its row object
@@ -498,17 +502,17 @@ class CockpitState:
             key = (listed, usage.get(name), trend, series, series.version if series is not None else -1,
                    kills, gpu.get(name))
             old = known.get(name)
-            if old is not None and old[0] == key:
-                row = old[1]
+            if old is not None and old == key:
+                row = known_rows[name]
             else:  # the same pod object (only its figures moved): its listing's facts from its last row
                 row = self._row(listed, usage.get(name), trend, kills,
-                                old[1] if old is not None and old[0][0] is listed else None)
-            inputs[name] = (key, row)
+                                known_rows[name] if old is not None and old[0] is listed else None)
+            inputs[name], row_of[name] = key, row
             rows.append(row)
             if step_due(done):
                 yield
         self.snapshot = snapshot
-        self._row_inputs = inputs
+        self._row_inputs, self._row_of = inputs, row_of
         if len(rows) != len(self._rows) or any(a is not b for a, b in zip(rows, self._rows)):
             self._rows = tuple(rows)  # else the same tuple: what is derived from it is kept
         self._observe_incident()
