@@ -15,8 +15,9 @@ from memtui.widgets.pod_table import PodTable
 from tests.app.conftest import wait_for
 
 
-def _arrows_entry(app) -> str:
-    return next(k.description for k in app.query(FooterKey) if k.action == "cursor_down")
+def _arrows_entry(app) -> str | None:
+    """The footer's entry for the arrows ("pods" or "actions"); None while it recomposes."""
+    return next((k.description for k in app.query(FooterKey) if k.action == "cursor_down"), None)
 
 
 async def test_slash_and_escape_keep_the_footers_keys_and_a_focus_change_still_shows(sim, make_app):
