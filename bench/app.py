@@ -315,10 +315,15 @@ def middle_generation_census(path: Path) -> bool:
     type and by the thread that started it; once, as it costs as much as the collection."""
     from collections import Counter
 
-    kinds = Counter(type(o).__qualname__ for o in gc.get_objects(1))
+    objects = gc.get_objects(1)
+    kinds = Counter(type(o).__qualname__ for o in objects)
+    # a tuple stays tracked while it holds a tracked object: what they hold says who made them
+    tuples = Counter("(" + ", ".join(type(item).__qualname__ for item in o[:6]) + (", …)" if len(o) > 6 else ")")
+                     for o in objects if type(o) is tuple)
     lines = [f"{threading.current_thread().name}: {sum(kinds.values()):,} objects in generation 1, "
              f"{len(gc.get_objects(0)):,} in 0"]
     lines += [f"{n:>9,}  {kind}" for kind, n in kinds.most_common(30)]
+    lines += ["tuples by what they hold:"] + [f"{n:>9,}  {kind}" for kind, n in tuples.most_common(15)]
     path.write_text("\n".join(lines) + "\n")
     return True
 
