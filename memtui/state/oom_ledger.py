@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from typing import cast
 
 from memtui.state.history import RingSeries
 from memtui.state.records import UntrackedRecord, replaced
@@ -213,7 +214,10 @@ class OomLedger:
         self.version = 0
         """Moves whenever a kill is added, merged or classified again: summaries are derived again only then."""
         self._seen_events: OrderedDict[str, None] = OrderedDict()
-        self._samples: OrderedDict[tuple[str, str], tuple[tuple[datetime, int], ...]] = OrderedDict()
+        self._samples: OrderedDict[tuple[str, str], tuple[datetime | int, ...]] = OrderedDict()
+        """Per container its last samples, flat: (time, bytes, time, bytes, …), oldest first.  Not
+        a tuple of pairs: a tuple that holds tuples stays tracked by the cyclic collector a
+        collection longer than they do, so one per container a refresh went through a middle one."""
         self._restarts: OrderedDict[tuple[str, str], int] = OrderedDict()
         self._probe_failures: OrderedDict[tuple[str, str], deque[datetime]] = OrderedDict()
         self._pressure: dict[str, deque[tuple[datetime, datetime]]] = {}
@@ -260,14 +264,14 @@ class OomLedger:
         for done, (pod, figures) in enumerate(usage.items(), 1):
             when = figures.timestamp or taken_at
             for container, value in figures.containers:
-                # a tuple of at most three, replaced: a deque allocates a 64-slot block whatever its
+                # at most three samples in one flat tuple, replaced: a deque allocates a 64-slot block whatever its
                 # maxlen (0.6 KiB a container, 6 MiB at 5,000 pods of two containers)
                 key = (pod, container)
                 ring = samples.get(key)
                 if ring is None:
-                    self._bounded(samples, key, ((when, value),))
-                elif ring[-1][0] < when:
-                    samples[key] = (*ring[1 - SAMPLES_PER_CONTAINER:], (when, value))
+                    self._bounded(samples, key, (when, value))
+                elif ring[-2] < when:  # type: ignore[operator]  # the newest sample's time
+                    samples[key] = (*ring[2 - 2 * SAMPLES_PER_CONTAINER:], when, value)
             if step_due(done):
                 yield
 
@@ -302,9 +306,10 @@ class OomLedger:
         ring = self._samples.get((pod, container))
         if not ring:
             return None
+        pairs = cast(list[tuple[datetime, int]], list(zip(ring[::2], ring[1::2])))
         if at is None:
-            return ring[-1]
-        before = [s for s in ring if s[0] <= at and at - s[0] <= SAMPLE_STALE]
+            return pairs[-1]
+        before = [s for s in pairs if s[0] <= at and at - s[0] <= SAMPLE_STALE]
         return before[-1] if before else None
 
     def _history_before(self, pod: PodState | None, at: datetime | None) -> tuple[datetime, int] | None:
