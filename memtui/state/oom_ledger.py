@@ -263,7 +263,8 @@ class OomLedger:
         samples = self._samples
         for done, (pod, figures) in enumerate(usage.items(), 1):
             when = figures.timestamp or taken_at
-            for container, value in figures.containers:
+            for figure in figures.containers:
+                container, value = figure.name, figure.working_set_bytes
                 # at most three samples in one flat tuple, replaced: a deque allocates a 64-slot block whatever its
                 # maxlen (0.6 KiB a container, 6 MiB at 5,000 pods of two containers)
                 key = (pod, container)

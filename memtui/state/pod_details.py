@@ -128,7 +128,7 @@ def pod_details(state: CockpitState, pod: str) -> PodDetails:
     found = next((p for p in snapshot.pods if p.name == pod), None) if snapshot else None
     row = next((r for r in state.rows if r.name == pod), None)
     usage = snapshot.usage.get(pod) if snapshot else None
-    per_container = dict(usage.containers) if usage else {}
+    per_container = {c.name: c.working_set_bytes for c in usage.containers} if usage else {}
     kills = state.ledger.kills_for(pod)
     containers = []
     for c in found.containers if found else ():

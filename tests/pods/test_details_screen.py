@@ -53,7 +53,7 @@ async def test_each_container_against_its_own_limit_and_the_sidecars_kill(sim_fa
         await wait_for(pilot, lambda: app.state.snapshot is not None and app.state.snapshot.usage, timeout=15)
         pod = _sap_llm_pod(app)
         await _open(app, pilot, pod)
-        usage = dict(app.state.snapshot.usage[pod].containers)
+        usage = {c.name: c.working_set_bytes for c in app.state.snapshot.usage[pod].containers}
         text = screen_text(app)
         lines = {name: next(line for line in text.splitlines() if f" {name} " in line and " %" in line)
                  for name in ("sap-llm", "log-shipper")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from memtui.state.oom_ledger import KillEvidence, KillKind, OomLedger, classify
-from memtui.state.snapshots import ContainerState, KubeEvent, NodeSnapshot, NodeState, PodState, PodUsage
+from memtui.state.snapshots import ContainerState, ContainerUsage, KubeEvent, NodeSnapshot, NodeState, PodState, PodUsage
 
 T0 = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 GiB, MiB = 1024**3, 1024**2
@@ -36,8 +36,8 @@ def pod(*containers: ContainerState, name: str = "sap-llm-abc-1", node: str = "g
 
 
 def usage(name: str, when: datetime, **containers: int) -> dict[str, PodUsage]:
-    items = tuple(containers.items())
-    return {name: PodUsage(name, sum(v for _, v in items), items, timestamp=when)}
+    items = tuple(ContainerUsage(container, value) for container, value in containers.items())
+    return {name: PodUsage(name, sum(c.working_set_bytes for c in items), items, timestamp=when)}
 
 
 def event(reason: str, message: str, when: datetime, *, name: str = "sap-llm-abc-1", kind: str = "Pod",

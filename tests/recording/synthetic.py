@@ -13,7 +13,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from memtui.recording.model import Frame
-from memtui.state.snapshots import (ContainerState, KubeEvent, KubeSnapshot, PodState, PodUsage,
+from memtui.state.snapshots import (ContainerState, ContainerUsage, KubeEvent, KubeSnapshot, PodState, PodUsage,
                                     PrometheusSnapshot, PodTrend, RedisStats, RedisKeyspace)
 
 EPOCH = datetime(2026, 12, 2, 20, 0, tzinfo=timezone.utc)
@@ -45,7 +45,7 @@ def kube(seq: int, pods: int = 40) -> KubeSnapshot:
     for i, pod in enumerate(states):
         window = (seq + i) // 7  # this pod's figure moves once every 7 refreshes
         used = (5 * GIB + random.Random(f"{pod.uid}:{window}").getrandbits(30)) // 1024 * 1024
-        usage[pod.name] = PodUsage(pod.name, used, (("llm", used),), 15.0,
+        usage[pod.name] = PodUsage(pod.name, used, (ContainerUsage("llm", used),), 15.0,
                                    EPOCH + timedelta(seconds=14 * window))
     events = tuple(
         KubeEvent(EPOCH + timedelta(seconds=2 * min(seq, e + 3 * ((seq - e) // 3))), "Warning" if e % 2 else "Normal",

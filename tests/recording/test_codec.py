@@ -14,7 +14,7 @@ from memtui.recording import codec, delta
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.store import RecordingReader, RecordingWriter
 from memtui.state.records import field_names, is_record_type, replaced
-from memtui.state.snapshots import KubeEvent, KubeSnapshot
+from memtui.state.snapshots import ContainerUsage, KubeEvent, KubeSnapshot
 from tests.recording import synthetic
 
 NOW = datetime(2026, 12, 2, 20, 0, tzinfo=timezone.utc)
@@ -159,3 +159,16 @@ def test_a_big_keyframe_is_bz2_and_its_deltas_zlib(tmp_path):
     db.close()
     with pytest.raises(RecordingError, match="damaged frame"):
         list(RecordingReader(path).frames())
+
+
+def test_a_recording_made_when_container_figures_were_pairs_reads_the_same():
+    """``PodUsage.containers`` became records (``ContainerUsage``, ``array_like``): a keyframe and a
+    delta written with (name, bytes) pairs decode into them, and a new one is written as before."""
+    old_usage = {"pod": "p-1", "working_set_bytes": 7, "containers": [["llm", 5], ["side", 2]]}
+    keyframe = {"taken_at": datetime(2026, 12, 5, tzinfo=timezone.utc), "pods": [], "usage": {"p-1": old_usage},
+                "events": []}
+    decoded = codec.decode(codec.encode(keyframe), "KubeSnapshot")
+    assert decoded.usage["p-1"].containers == (ContainerUsage("llm", 5), ContainerUsage("side", 2))
+    assert codec.decode(codec.encode(decoded.usage["p-1"]), None)["containers"] == old_usage["containers"]
+    changed = delta.patch(decoded, {"p": {"usage": {"p": {"p-1": {"s": {"containers": [["llm", 9]]}}}}}})
+    assert changed.usage["p-1"].containers == (ContainerUsage("llm", 9),)

@@ -37,7 +37,7 @@ def test_a_pods_name_is_one_object_in_its_listing_its_metrics_and_its_events_and
         usage = metrics[pod.name]
         assert usage.pod is pod.name and event.object_name is pod.name
         assert next(iter(metrics)) is pods[0].name  # the figures' keys too
-        assert usage.containers[0][0] is pod.containers[0].name
+        assert usage.containers[0].name is pod.containers[0].name
     first, second = events[0], events[1]
     for field in ("type", "reason", "object_kind", "field_path", "message"):
         assert getattr(first, field) is getattr(second, field), field

@@ -28,7 +28,7 @@ import msgspec
 from memtui.clients.kube.informer import ListPage, WatchEvent
 from memtui.clients.names import shared, shared_or_none
 
-from memtui.state.snapshots import ContainerState, KubeEvent, NodeState, PodState, PodUsage
+from memtui.state.snapshots import ContainerState, ContainerUsage, KubeEvent, NodeState, PodState, PodUsage
 from memtui.state.units import QuantityError, parse_bytes
 
 Quantity = str | int | float | None
@@ -352,10 +352,10 @@ def _pod_usage(item: _PodMetrics) -> PodUsage | None:
     for c in item.containers or ():
         value = _quantity(c.usage.memory) if c.usage is not None else None
         if value is not None:
-            containers.append((shared(c.name or "?"), value))
+            containers.append(ContainerUsage(shared(c.name or "?"), value))
     return PodUsage(
         pod=shared(name),
-        working_set_bytes=sum(v for _, v in containers),
+        working_set_bytes=sum(c.working_set_bytes for c in containers),
         containers=tuple(containers),
         window_seconds=_window_seconds(item.window),
         timestamp=parse_time(item.timestamp),
