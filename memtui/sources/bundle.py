@@ -53,6 +53,12 @@ class SourceBundle:
     def spec(self, name: str) -> SourceSpec:
         return next(s for s in self.specs if s.name == name)
 
+    @property
+    def polled(self) -> tuple[SourceSpec, ...]:
+        """The specs that get a poller: not those that are off (their pane says why).  The app
+        starts these and sizes its worker pool by them, so both count the same ones."""
+        return tuple(s for s in self.specs if s.off is None)
+
     def stop(self) -> None:
         if self.kube is not None:
             self.kube.stop()

@@ -263,7 +263,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
         self._apply_size(self.size.width, self.size.height)
         self._update_pods_title()
         self.collector.start()
-        install_worker_pool(sum(spec.off is None for session in self.sessions for spec in session.sources.specs))
+        install_worker_pool(sum(len(session.sources.polled) for session in self.sessions))
         for session in self.sessions:
             with self.working_for(session):
                 self._start_polling()
@@ -382,7 +382,7 @@ class MemtuiApp(RecordingMixin, RunbookActionsMixin, PodDetailsMixin, ThemedApp)
             if spec.off is not None:
                 state.disable(spec.health_name, spec.off)
                 self.record_frame("disable", spec.health_name, spec.off)
-                continue
+        for spec in self.sources.polled:
             inputs = partial(spec.inputs, state) if spec.inputs is not None else None
             self.pollers[spec.name] = Poller(self, spec, inputs=inputs, origin=self.session)
         for poller in self.pollers.values():
