@@ -25,8 +25,12 @@ import time
 
 from memtui.process_memory import release_free_heap
 
-YOUNG_THRESHOLD = 50_000
-"""Allocations (minus deallocations) of tracked objects between two young collections."""
+YOUNG_THRESHOLD = 20_000
+"""Allocations (minus deallocations) of tracked objects between two young collections.  A young
+collection's pause grows with it: at 50,000 one took up to 51-97 ms at 20,000 pods, at 20,000 up
+to 32 ms (``bench/main_thread.py --young``), for the same collector time per minute.  It was
+50,000 while the per-pod tuples still reached the middle generation, whose collections a lower
+value made more frequent; those now walk a fifth of what they did."""
 OLDER_THRESHOLDS = (20, 20)
 """Young collections per middle one, middle ones per full one (CPython's default: 10, 10)."""
 TRIM_EVERY_SECONDS = 20.0
