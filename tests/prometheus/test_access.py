@@ -404,3 +404,21 @@ def test_a_slow_family_that_fails_keeps_its_last_figures_for_five_minutes_then_s
     gateway.refuse = None
     now[0] += SLOW_INTERVAL
     assert {pod: t.limit for pod, t in source.fetch().pods.items()} == limits  # read again once it answers
+
+
+def test_the_backfill_waits_for_a_slow_range_query_and_leaves_the_refreshes_wait_alone(gateway, monkeypatch):
+    """A range query is about a ring's worth of instant queries' samples (3.6 million at 20,000
+    pods): at the refreshes' 5 s it timed out, and its retry made Prometheus evaluate it again.
+    It is waited for up to ``PATIENCE_MAX``, and neither its time nor a timeout of it changes
+    how long the refreshes' queries are waited for."""
+    from datetime import timedelta
+
+    from memtui.sources.prometheus import PATIENCE_MAX
+
+    monkeypatch.setenv("MEMTUI_TEST_TOKEN", "tok-1")
+    source = PrometheusSource(PrometheusAccess(gateway.url, bearer_token_env="MEMTUI_TEST_TOKEN"), NS, timeout=1)
+    gateway.delay = 1.4
+    history = source.history(source.queries.working_set, duration=timedelta(minutes=10), points=20)
+    assert history and all(len(samples.columns()[0]) for samples in history.values())
+    assert any("query_range" in request["path"] for request in gateway.seen)
+    assert source.patience == 1 < PATIENCE_MAX
