@@ -18,10 +18,12 @@ from memtui.ui.gc_tuning import OLDER_THRESHOLDS, YOUNG_THRESHOLD
 from memtui.state.oom_ledger import OomKill
 from memtui.state.records import as_dict, field_names, is_record, replaced
 from memtui.clients.kube.parse import decode_pod_metrics_list
-from memtui.state.snapshots import ContainerState, ContainerUsage, GpuUsage, KubeEvent, PodState, PodTrend, PodUsage
+from memtui.state.snapshots import (ContainerState, ContainerUsage, GpuUsage, KubeEvent, NodeState, PodState, PodTrend,
+                                    PodUsage)
 from tests.recording.synthetic import EPOCH, GIB, kube
 
-PER_POD = (PodState, ContainerState, PodUsage, ContainerUsage, KubeEvent, PodRow, OomSummary, OomKill, PodTrend, GpuUsage)
+PER_POD = (PodState, ContainerState, PodUsage, ContainerUsage, NodeState, KubeEvent, PodRow, OomSummary, OomKill,
+           PodTrend, GpuUsage)
 PODS = 2_000
 
 
@@ -38,7 +40,7 @@ def test_no_per_pod_record_is_tracked_by_the_cyclic_collector():
     usage = list(state.snapshot.usage.values())
     records = [*state.snapshot.pods, *state.snapshot.pods[0].containers, *usage, *usage[0].containers,
                *state.rows, *state.oom_summary(), *state.ledger.kills()]
-    assert {type(r) for r in records} >= set(PER_POD) - {KubeEvent, PodTrend, GpuUsage}
+    assert {type(r) for r in records} >= set(PER_POD) - {KubeEvent, PodTrend, GpuUsage, NodeState}
     assert not [type(r).__name__ for r in records if gc.is_tracked(r)]
     tracked = {type(o) for o in gc.get_objects()}
     assert not tracked & set(PER_POD)
