@@ -344,6 +344,9 @@ class GcPauses:
         self.longest_cpu = [0.0, 0.0, 0.0]
         """The longest one's CPU time on its thread: far below its wall time, the collecting
         thread was off the CPU (2 vCPU, the simulator beside) while it held the GIL."""
+        self.longest_freed = [0, 0, 0]
+        """Objects the longest one found unreachable and freed: freeing a cycle frees all that
+        hangs from it (a whole snapshot held by a dead worker), and that is in its time."""
         self.count = [0, 0, 0]
         self.total = [0.0, 0.0, 0.0]
 
@@ -357,12 +360,13 @@ class GcPauses:
         if took > self.longest[generation]:
             self.longest[generation] = took
             self.longest_cpu[generation] = time.thread_time() - self._started[1]
+            self.longest_freed[generation] = info["collected"]
         self.count[generation] += 1
         self.total[generation] += took
 
     def figures(self) -> dict:
         return {"longest": list(self.longest), "longest_cpu": list(self.longest_cpu), "count": list(self.count),
-                "total": list(self.total)}
+                "total": list(self.total), "longest_freed": list(self.longest_freed)}
 
 
 def progress(text: str) -> None:
@@ -811,8 +815,9 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
         if key in r:
             gcs = r[key]
             print(f"  cyclic GC {label}, per generation 0/1/2: "
-                  + ", ".join(f"{n}× longest {ms(l).strip()} (its CPU {ms(c).strip()}; all {ms(t).strip()})"
-                              for n, l, c, t in zip(gcs["count"], gcs["longest"], gcs["longest_cpu"], gcs["total"])))
+                  + ", ".join(f"{n}× longest {ms(l).strip()} (its CPU {ms(c).strip()}, {f:,} freed; all {ms(t).strip()})"
+                              for n, l, c, f, t in zip(gcs["count"], gcs["longest"], gcs["longest_cpu"],
+                                                       gcs.get("longest_freed", [0, 0, 0]), gcs["total"])))
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")

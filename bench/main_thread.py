@@ -209,9 +209,11 @@ def main() -> None:
               f"{sum(lag > 0.1 for lag in lags)} over 100 ms (of {len(lags)})")
         pauses = r["gc_pauses"]
         print("       cyclic GC, every thread, by generation: " + ",  ".join(
-            f"gen{g} {n}× longest {longest * 1000:.0f} ms (its CPU {cpu * 1000:.0f} ms; all {total * 1000:.0f} ms)"
-            for g, (n, longest, cpu, total) in enumerate(zip(pauses["count"], pauses["longest"], pauses["longest_cpu"],
-                                                             pauses["total"])) if n), flush=True)
+            f"gen{g} {n}× longest {longest * 1000:.0f} ms (its CPU {cpu * 1000:.0f} ms, {freed:,} freed; "
+            f"all {total * 1000:.0f} ms)"
+            for g, (n, longest, cpu, freed, total) in enumerate(zip(pauses["count"], pauses["longest"],
+                                                                    pauses["longest_cpu"], pauses["longest_freed"],
+                                                                    pauses["total"])) if n), flush=True)
         if r["top"]:
             print(r["top"], flush=True)
 
