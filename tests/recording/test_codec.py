@@ -14,7 +14,7 @@ from memtui.recording import codec, delta
 from memtui.recording.model import Frame, RecordingMeta
 from memtui.recording.store import RecordingReader, RecordingWriter
 from memtui.state.records import field_names, is_record_type, replaced
-from memtui.state.snapshots import ContainerUsage, KubeEvent, KubeSnapshot
+from memtui.state.snapshots import ContainerUsage, KubeEvent, KubeSnapshot, PodUsage
 from tests.recording import synthetic
 
 NOW = datetime(2026, 12, 2, 20, 0, tzinfo=timezone.utc)
@@ -172,3 +172,19 @@ def test_a_recording_made_when_container_figures_were_pairs_reads_the_same():
     assert codec.decode(codec.encode(decoded.usage["p-1"]), None)["containers"] == old_usage["containers"]
     changed = delta.patch(decoded, {"p": {"usage": {"p": {"p-1": {"s": {"containers": [["llm", 9]]}}}}}})
     assert changed.usage["p-1"].containers == (ContainerUsage("llm", 9),)
+
+
+def test_container_figures_are_replaced_whole_as_the_pairs_were():
+    """Records written as pairs (``records.is_pair_like``) are a value, not a keyed sequence: one
+    level of patch per pod and refresh, not four (the recorder's delta took 2.7 times as long
+    at 20,000 pods, and 40,000 dicts of it reached the collector's middle generation)."""
+    before = PodUsage("p-1", 5, (ContainerUsage("llm", 5), ContainerUsage("side", 0)))
+    after = PodUsage("p-1", 7, (ContainerUsage("llm", 7), ContainerUsage("side", 0)))
+    change = delta.diff(before, after)
+    assert set(change) == {"s"} and change["s"]["working_set_bytes"] == 7
+    assert [list(c) for c in change["s"]["containers"]] == [["llm", 7], ["side", 0]]
+    assert delta.patch(before, change) == after
+    # records that are not written as pairs are still patched by their name
+    pod = synthetic.kube(1, pods=1).pods[0]
+    restarted = replaced(pod, containers=(replaced(pod.containers[0], restarts=pod.containers[0].restarts + 1),))
+    assert delta.diff(pod, restarted)["p"]["containers"]["k"] == "name"
