@@ -25,12 +25,13 @@ import time
 
 from memtui.process_memory import release_free_heap
 
-YOUNG_THRESHOLD = 20_000
-"""Allocations (minus deallocations) of tracked objects between two young collections.  A young
-collection's pause grows with it: at 50,000 one took up to 51-97 ms at 20,000 pods, at 20,000 up
-to 32 ms (``bench/main_thread.py --young``), for the same collector time per minute.  It was
-50,000 while the per-pod tuples still reached the middle generation, whose collections a lower
-value made more frequent; those now walk a fifth of what they did."""
+YOUNG_THRESHOLD = 50_000
+"""Allocations (minus deallocations) of tracked objects between two young collections.  20,000
+was tried: headless at 20,000 pods the longest young pause fell from 51 to 32 ms
+(``bench/main_thread.py --young``), but in the whole app middle collections came 3-5 times
+while keys were timed instead of once, and at 5,000 pods the first refresh took 0.33-0.39× kubectl
+(goal 0.35×) and the launch 0.57-0.58× (goal 0.5×), against 0.25× and 0.45× at 50,000 in the
+same hour."""
 OLDER_THRESHOLDS = (20, 20)
 """Young collections per middle one, middle ones per full one (CPython's default: 10, 10)."""
 TRIM_EVERY_SECONDS = 20.0
