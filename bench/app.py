@@ -817,7 +817,7 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
             print(f"  cyclic GC {label}, per generation 0/1/2: "
                   + ", ".join(f"{n}× longest {ms(l).strip()} (its CPU {ms(c).strip()}, {f:,} freed; all {ms(t).strip()})"
                               for n, l, c, f, t in zip(gcs["count"], gcs["longest"], gcs["longest_cpu"],
-                                                       gcs.get("longest_freed", [0, 0, 0]), gcs["total"])))
+                                                       gcs["longest_freed"], gcs["total"])))
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")
