@@ -7,7 +7,8 @@ collection ran every few hundred allocations and a full one every few refreshes,
 traversing all of that state again: about 140 ms of the main thread per refresh
 (``bench/main_thread.py`` prints it as "GC ms/refresh").
 
-Two levers, the ones large Python services use (Instagram's ``gc.freeze``, CPython docs):
+Three levers, the first two the ones large Python services use (Instagram's ``gc.freeze``,
+CPython docs):
 
 * higher thresholds: a young collection per ``YOUNG_THRESHOLD`` allocations, and fewer older
   ones; most of memtui's garbage has no cycles and is freed by reference counting anyway;
@@ -15,7 +16,9 @@ Two levers, the ones large Python services use (Instagram's ``gc.freeze``, CPyth
   first listing's state) moves to the permanent generation and no later collection walks it.
   A ``gc.collect()`` just before it frees what is already garbage, so nothing dead is frozen.
   Frozen objects are still freed by reference counting when the next snapshot replaces them;
-  only a cycle among them that dies later stays (a bounded, one-off amount).
+  only a cycle among them that dies later stays (a bounded, one-off amount);
+* less cyclic garbage: Textual's ``Strip.divide`` made nearly every painted line a strip that holds
+  itself, so only a middle collection freed it (``strip_cycles``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import gc
 import time
 
 from memtui.process_memory import release_free_heap
+from memtui.ui import strip_cycles
 
 YOUNG_THRESHOLD = 50_000
 """Allocations (minus deallocations) of tracked objects between two young collections.  20,000
@@ -56,6 +60,7 @@ class CollectorTuning:
         self._last_trim = 0.0
 
     def start(self) -> None:
+        strip_cycles.install()
         self._before = gc.get_threshold()
         gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
 

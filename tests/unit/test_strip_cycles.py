@@ -1,0 +1,32 @@
+"""``strip_cycles``: Textual's ``Strip.divide`` without the strip that holds itself."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.strip import Strip
+
+from memtui.ui import strip_cycles
+
+
+def test_textual_s_own_divide_leaves_the_whole_strip_holding_itself():
+    """The upstream cycle this module works around (textual 8.2.8).  When a Textual release fails
+    this, the cycle is gone there: ``install`` then changes nothing, and the module can go."""
+    assert strip_cycles.textual_divide_holds_the_strip()
+
+
+def test_after_install_a_divided_strip_is_freed_by_its_reference_count():
+    assert strip_cycles.install()
+    assert strip_cycles.install()  # again: a second app in the same process
+    strip = Strip([Segment("abcdef")], 6)
+    assert strip.divide([6]) == [strip]
+    assert strip.divide([9, 6]) == [strip]  # cuts past the end are dropped, as Textual does
+    assert not strip_cycles.holds_itself(strip)
+
+
+def test_cuts_inside_the_strip_divide_it_as_textual_does():
+    strip_cycles.install()
+    strip = Strip([Segment("abc"), Segment("def")], 6)
+    parts = strip.divide([2, 6])
+    assert [part.text for part in parts] == ["ab", "cdef"]
+    assert [part.cell_length for part in parts] == [2, 4]
+    assert strip.divide([2, 6]) is parts  # still cached by Textual
