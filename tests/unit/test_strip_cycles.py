@@ -8,15 +8,17 @@ from textual.strip import Strip
 from memtui.ui import strip_cycles
 
 
-def test_textual_s_own_divide_leaves_the_whole_strip_holding_itself():
-    """The upstream cycle this module works around (textual 8.2.8).  When a Textual release fails
-    this, the cycle is gone there: ``install`` then changes nothing, and the module can go."""
-    assert strip_cycles.textual_divide_holds_the_strip()
+def test_divide_is_replaced_exactly_where_textual_s_own_makes_the_cycle():
+    """Textual 8.2.8's does.  On a release whose ``divide`` no longer makes it, ``install``
+    changes nothing (and the module can go)."""
+    cycle = strip_cycles.textual_divide_holds_the_strip()
+    assert strip_cycles.install() is cycle
+    assert strip_cycles.install() is cycle  # again: a second app in the same process
+    assert (Strip.divide is strip_cycles._divide) is cycle
 
 
 def test_after_install_a_divided_strip_is_freed_by_its_reference_count():
-    assert strip_cycles.install()
-    assert strip_cycles.install()  # again: a second app in the same process
+    strip_cycles.install()
     strip = Strip([Segment("abcdef")], 6)
     assert strip.divide([6]) == [strip]
     assert strip.divide([9, 6]) == [strip]  # cuts past the end are dropped, as Textual does
