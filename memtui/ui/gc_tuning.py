@@ -7,7 +7,7 @@ collection ran every few hundred allocations and a full one every few refreshes,
 traversing all of that state again: about 140 ms of the main thread per refresh
 (``bench/main_thread.py`` prints it as "GC ms/refresh").
 
-Three levers, the first two the ones large Python services use (Instagram's ``gc.freeze``,
+Four levers, the first two the ones large Python services use (Instagram's ``gc.freeze``,
 CPython docs):
 
 * higher thresholds: a young collection per ``YOUNG_THRESHOLD`` allocations, and fewer older
@@ -18,7 +18,8 @@ CPython docs):
   Frozen objects are still freed by reference counting when the next snapshot replaces them;
   only a cycle among them that dies later stays (a bounded, one-off amount);
 * less cyclic garbage: Textual's ``Strip.divide`` made nearly every painted line a strip that holds
-  itself, so only a middle collection freed it (``strip_cycles``).
+  itself, so only a middle collection freed it (``strip_cycles``);
+* fewer tracked objects: each painted line made seven caches, most never used (``strip_caches``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import gc
 import time
 
 from memtui.process_memory import release_free_heap
-from memtui.ui import strip_cycles
+from memtui.ui import strip_caches, strip_cycles
 
 YOUNG_THRESHOLD = 50_000
 """Allocations (minus deallocations) of tracked objects between two young collections.  20,000
@@ -61,6 +62,7 @@ class CollectorTuning:
 
     def start(self) -> None:
         strip_cycles.install()
+        strip_caches.install()
         self._before = gc.get_threshold()
         gc.set_threshold(YOUNG_THRESHOLD, *OLDER_THRESHOLDS)
 
