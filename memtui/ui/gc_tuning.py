@@ -13,7 +13,8 @@ CPython docs):
 * higher thresholds: a young collection per ``YOUNG_THRESHOLD`` allocations, and fewer older
   ones; most of memtui's garbage has no cycles and is freed by reference counting anyway;
 * ``gc.freeze()`` once the first full listing is folded: what exists then (modules, widgets, the
-  first listing's state) moves to the permanent generation and no later collection walks it.
+  first listing's state) moves to the permanent generation and no later collection walks it;
+  and once more after the backfill, for the histories the first metrics made (``after_backfill``).
   A ``gc.collect()`` just before it frees what is already garbage, so nothing dead is frozen.
   Frozen objects are still freed by reference counting when the next snapshot replaces them;
   only a cycle among them that dies later stays (a bounded, one-off amount);
@@ -46,8 +47,8 @@ minute of the first trim at 5,000 pods (186 → 208 MiB).  A trim costs a few mi
 
 
 class CollectorTuning:
-    """Raises the thresholds when the app starts, freezes the heap once after the first full load;
-    hands the free heap back after that load, after the backfill and then now and then
+    """Raises the thresholds when the app starts, freezes the heap after the first full load and
+    again after the backfill; hands the free heap back after each of them and then now and then
     (``process_memory``)."""
 
     def __init__(self, trim_every: float = TRIM_EVERY_SECONDS) -> None:
@@ -90,7 +91,17 @@ class CollectorTuning:
         self._release_heap()  # what decoding the first listing freed
 
     def after_backfill(self) -> None:
-        """The hour's backfill is folded: its decoded samples are freed, hand their pages back."""
+        """The hour's backfill is folded: its decoded samples are freed, hand their pages back;
+        and freeze again what the first metrics made after the first freeze.
+
+        At 20,000 pods the first full listing is folded before its metrics, so the histories'
+        rings (two tracked ``array``s a pod: 39,982) were made after the freeze, and the first
+        middle collection among keys walked them (run H of issue 11: 104,210 objects, 56-100 ms).
+        A freeze costs microseconds; the ``gc.collect()`` before the first one would cost a full
+        collection here (74-88 ms), so this one goes without: what it keeps of the cyclic garbage
+        alive now stays for the session, 264 objects at 5,000 pods (``DEBUG_SAVEALL``), once."""
+        if self.frozen:
+            gc.freeze()
         self._release_heap()
 
     def _release_heap(self) -> None:

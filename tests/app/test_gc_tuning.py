@@ -70,3 +70,22 @@ async def test_painted_lines_leave_no_garbage_that_only_the_collector_frees(make
             gc.set_debug(0)
             gc.garbage.clear()
     assert self_held == 0, f"{self_held} of the {len(strips)} strips the cyclic collector freed held themselves"
+
+
+def test_what_the_first_metrics_make_after_the_first_freeze_is_frozen_after_the_backfill():
+    """At 20,000 pods the histories' rings (39,982 tracked arrays) came after the first freeze and
+    the first middle collection among keys walked them all (``CollectorTuning.after_backfill``)."""
+    from memtui.state.history import RingSeries
+    from memtui.ui.gc_tuning import CollectorTuning
+
+    tuning = CollectorTuning(trim_every=float("inf"))
+    tuning.start()
+    try:
+        tuning.after_fold(still_loading=False)  # the first full listing: the first freeze
+        rings = [RingSeries(8) for _ in range(50)]  # the first metrics' histories, made after it
+        made = {id(ring._times) for ring in rings}
+        assert made <= {id(o) for o in gc.get_objects()}
+        tuning.after_backfill()
+        assert not made & {id(o) for o in gc.get_objects()}, "the rings' arrays are still walked by collections"
+    finally:
+        tuning.stop()
