@@ -13,6 +13,7 @@ that enables it) and prints its top entries.
 
     .venv/bin/python bench/main_thread.py                       # 1000 and 5000 pods, 40 s each
     .venv/bin/python bench/main_thread.py --pods 20000 --seconds 60 --profile /tmp/p20k.prof
+    .venv/bin/python bench/main_thread.py --pods 20000 --without strip_caches   # a lever's before
 """
 
 from __future__ import annotations
@@ -185,7 +186,13 @@ def main() -> None:
     parser.add_argument("--profile", type=Path, help="write the main thread's cProfile here (suffixed per size)")
     parser.add_argument("--young", type=int, help="try another young-collection threshold (ui.gc_tuning)")
     parser.add_argument("--switch-interval", type=float, help="try another sys.setswitchinterval (seconds)")
+    parser.add_argument("--without", choices=("strip_caches", "strip_cycles"), action="append", default=[],
+                        help="leave this lever of ui.gc_tuning uninstalled (the before of an A/B)")
     args = parser.parse_args()
+    for lever in args.without:
+        from memtui.ui import gc_tuning
+
+        setattr(gc_tuning, lever, type(lever, (), {"install": staticmethod(lambda: False)}))
     if args.young:
         from memtui.ui import gc_tuning
 
