@@ -13,9 +13,10 @@ CPython docs):
 * higher thresholds: a young collection per ``YOUNG_THRESHOLD`` allocations, and fewer older
   ones; most of memtui's garbage has no cycles and is freed by reference counting anyway;
 * ``gc.freeze()`` once the first full listing is folded: what exists then (modules, widgets, the
-  first listing's state) moves to the permanent generation and no later collection walks it;
-  and once more after the backfill, for the histories the first metrics made (``after_backfill``).
+  first listing's state) moves to the permanent generation and no later collection walks it.
   A ``gc.collect()`` just before it frees what is already garbage, so nothing dead is frozen.
+  Once more, without a collection, after the backfill: the histories the first metrics made
+  (``after_backfill``).
   Frozen objects are still freed by reference counting when the next snapshot replaces them;
   only a cycle among them that dies later stays (a bounded, one-off amount);
 * less cyclic garbage: Textual's ``Strip.divide`` made nearly every painted line a strip that holds
