@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 from collections import defaultdict
 from pathlib import Path
 
@@ -192,7 +193,7 @@ def main() -> None:
     for lever in args.without:
         from memtui.ui import gc_tuning
 
-        setattr(gc_tuning, lever, type(lever, (), {"install": staticmethod(lambda: False)}))
+        setattr(gc_tuning, lever, types.SimpleNamespace(install=lambda: False))  # what start() calls
     if args.young:
         from memtui.ui import gc_tuning
 
