@@ -166,6 +166,8 @@ class Screen:
         self.found_at: list[float] = []
         self.ident: int | None = None
         self._writes: deque[float] = deque(maxlen=4096)
+        self.sent_at = 0.0
+        """When the last timed key was typed (perf_counter): its window, for ``slow_keys``."""
         self._thread = threading.Thread(target=self._read, name="bench-pty-reader", daemon=True)
         self._thread.start()
 
@@ -204,7 +206,7 @@ class Screen:
         with self._lock:
             self._markers, self._tail, self.found_at = list(markers), b"", []
             self._found.clear()
-        sent = time.perf_counter()
+        sent = self.sent_at = time.perf_counter()
         os.write(self.master, keys)
         self._found.wait(timeout)
         with self._lock:
@@ -226,7 +228,7 @@ class Screen:
     def type_until(self, keys: bytes, done: Callable[[], bool], timeout: float = KEY_TIMEOUT) -> float:
         """Seconds from typing ``keys`` to the first frame written once ``done()`` holds in the app
         (for a key whose visible effect is not a unique text: the cursor's row)."""
-        sent = time.perf_counter()
+        sent = self.sent_at = time.perf_counter()
         os.write(self.master, keys)
         if not wait_until(done, timeout, step=0.002):
             return float("nan")
@@ -257,6 +259,18 @@ def instrumented_app_class():
             self.bench_longest: dict[str, float] = {}  # source -> its longest fold on the main thread (all steps)
             self.bench_longest_step: dict[str, float] = {}  # source -> its longest single step
             self.bench_longest_step_cpu: dict[str, float] = {}  # the same step's main-thread CPU, not wall
+            self.bench_slices: deque[tuple[float, float]] = deque(maxlen=20_000)
+            """Each slice of folds on the main thread, (start, end): what a slow key waited behind."""
+            slice_now = self.folds._slice_now
+
+            def timed_slice() -> None:
+                started = time.perf_counter()
+                try:
+                    slice_now()
+                finally:
+                    self.bench_slices.append((started, time.perf_counter()))
+
+            self.folds._slice_now = timed_slice  # type: ignore[method-assign]
 
         def _start_polling(self) -> None:
             type(self).bench_polling_at = time.perf_counter()
@@ -349,6 +363,8 @@ class GcPauses:
         hangs from it (a whole snapshot held by a dead worker), and that is in its time."""
         self.count = [0, 0, 0]
         self.total = [0.0, 0.0, 0.0]
+        self.intervals: list[tuple[float, float, int, str]] = []
+        """While keys are timed: each collection's (start, end, generation, thread), for ``slow_keys``."""
 
     def _callback(self, phase: str, info: dict) -> None:
         if phase == "start":
@@ -363,6 +379,9 @@ class GcPauses:
             self.longest_freed[generation] = info["collected"]
         self.count[generation] += 1
         self.total[generation] += took
+        if self.keys_timed:
+            self.intervals.append((self._started[0], self._started[0] + took, generation,
+                                   threading.current_thread().name))
 
     def figures(self) -> dict:
         return {"longest": list(self.longest), "longest_cpu": list(self.longest_cpu), "count": list(self.count),
@@ -419,7 +438,11 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
         sink[f"{prefix}_{key}_lost"] = 0
     rng = random.Random(1)
 
+    windows = sink.setdefault("key_windows", [])
+
     def took(key: str, seconds: float) -> None:
+        if key != "plan":  # the plan's window starts with the modal's key, as the modal's does
+            windows.append((prefix, key, screen.sent_at, KEY_TIMEOUT if seconds != seconds else seconds))
         out[key].append(KEY_TIMEOUT if seconds != seconds else seconds)
         if seconds != seconds:
             sink[f"{prefix}_{key}_lost"] += 1
@@ -724,7 +747,32 @@ def drive(out: dict, app, App, screen: Screen, launch0: float, pods: int, info: 
     out["longest_steps_cpu"] = dict(app.bench_longest_step_cpu)
     out["gc_keys"] = App.bench_gc.figures()
     out["sliced_folds"] = app.folds.sliced
+    out["slow_keys"] = slow_keys(out.get("key_windows", []), App.bench_gc.intervals, list(app.bench_slices))
     return out
+
+
+SLOW_KEY_SECONDS = 0.1
+
+
+def slow_keys(windows: list, collections: list, slices: list) -> list[str]:
+    """Each key over ``SLOW_KEY_SECONDS``: what ran inside its window (key typed → its frame
+    written) that holds the GIL or the main thread: cyclic collections (generation, thread) and
+    slices of folds.  What is left is the key's own handling and drawing, or the OS."""
+
+    def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+        return max(0.0, min(a1, b1) - max(a0, b0))
+
+    lines = []
+    for prefix, key, sent, seconds in windows:
+        if seconds <= SLOW_KEY_SECONDS:
+            continue
+        end = sent + seconds
+        inside = [f"gen{g} on {thread} {overlap(sent, end, s0, s1) * 1000:.0f} ms"
+                  for s0, s1, g, thread in collections if overlap(sent, end, s0, s1) > 0]
+        folds = sum(overlap(sent, end, s0, s1) for s0, s1 in slices)
+        lines.append(f"{prefix} {key} {seconds * 1000:.0f} ms: "
+                     + ", ".join(inside + [f"fold slices {folds * 1000:.0f} ms"]))
+    return lines
 
 
 # -- the table ------------------------------------------------------------------------------
@@ -821,6 +869,9 @@ def print_table(r: dict, hang: str, refresh: float) -> None:
     for source, failures in r.get("failures_before_full", {}).items():
         print(f"  failed before the full screen: {source}: {'; '.join(failures)}")
     print(f"  key→screen p50/p99:  {keys('key')}")
+    slow = r["slow_keys"] if isinstance(r["slow_keys"], list) else []
+    print(f"  keys over {SLOW_KEY_SECONDS * 1000:.0f} ms, and what ran inside their window: "
+          + ("; ".join(slow) if slow else "none"))
     print(f"  same, {hang} SIGSTOPped: {keys('hang')}")
     if "crash" in r:
         print(f"  THE APP CRASHED during the run (figures after it: nan): {r['crash']}")
