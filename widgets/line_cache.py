@@ -1,8 +1,10 @@
 """Drawn lines kept by row, for the panes drawn with the Line API (pods, events).
 
 A refresh hands an unchanged row over as the same object; its line is drawn again only when the
-row or what else the line shows (width, cursor, focus, an age) changed.  A theme or focus change
-clears it (``notify_style_update``): every line in its new colours."""
+row or what else the line shows (width, cursor, focus, an age) changed.  A change of the styles
+every line is drawn with (a theme) clears it: every line in its new colours.  The events pane
+clears it at every restyle (``notify_style_update``); the pods table only when those styles
+changed (``drawn_with``), so a focus change draws its cursor's line again, not all 40."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ class RowLineCache:
 
     def __init__(self) -> None:
         self._lines: dict[int, tuple[object, Hashable, Strip]] = {}
+        self._drawn_with: Hashable = None
 
     def get(self, row: object, key: Hashable) -> Strip | None:
         cached = self._lines.get(id(row))
@@ -30,6 +33,13 @@ class RowLineCache:
 
     def clear(self) -> None:
         self._lines.clear()
+
+    def drawn_with(self, styles: Hashable) -> None:
+        """The styles every line is drawn with, told before lines are taken: when they changed,
+        no line drawn with the last ones is handed out again."""
+        if styles != self._drawn_with:
+            self._drawn_with = styles
+            self._lines.clear()
 
     def __len__(self) -> int:
         return len(self._lines)
