@@ -21,7 +21,7 @@ CPython docs):
   only a cycle among them that dies later stays (a bounded, one-off amount);
 * less cyclic garbage: Textual's ``Strip.divide`` made nearly every painted line a strip that holds
   itself, so only a middle collection freed it (``strip_cycles``); each restyle (``/``, a modal)
-  dropped a node per component class, a cycle of about forty objects (``component_styles``);
+  dropped a node per component class, a cycle of 40 objects (``component_styles``);
 * fewer tracked objects: each painted line made seven caches, most never used (``strip_caches``).
 """
 
