@@ -168,6 +168,10 @@ class Screen:
         self._writes: deque[float] = deque(maxlen=4096)
         self.sent_at = 0.0
         """When the last timed key was typed (perf_counter): its window, for ``slow_keys``."""
+        self.main_ident = threading.main_thread().ident
+        """The app's thread (it runs on this process's main thread)."""
+        self.sent_main_cpu = 0.0
+        """The app thread's CPU time when the last timed key was typed."""
         self._thread = threading.Thread(target=self._read, name="bench-pty-reader", daemon=True)
         self._thread.start()
 
@@ -207,6 +211,7 @@ class Screen:
             self._markers, self._tail, self.found_at = list(markers), b"", []
             self._found.clear()
         sent = self.sent_at = time.perf_counter()
+        self.sent_main_cpu = thread_cpu(self.main_ident)
         os.write(self.master, keys)
         self._found.wait(timeout)
         with self._lock:
@@ -229,6 +234,7 @@ class Screen:
         """Seconds from typing ``keys`` to the first frame written once ``done()`` holds in the app
         (for a key whose visible effect is not a unique text: the cursor's row)."""
         sent = self.sent_at = time.perf_counter()
+        self.sent_main_cpu = thread_cpu(self.main_ident)
         os.write(self.master, keys)
         if not wait_until(done, timeout, step=0.002):
             return float("nan")
@@ -442,7 +448,8 @@ def measure_keys(app, screen: Screen, presses: int, sink: dict, prefix: str) -> 
 
     def took(key: str, seconds: float) -> None:
         if key != "plan":  # the plan's window starts with the modal's key, as the modal's does
-            windows.append((prefix, key, screen.sent_at, KEY_TIMEOUT if seconds != seconds else seconds))
+            windows.append((prefix, key, screen.sent_at, KEY_TIMEOUT if seconds != seconds else seconds,
+                            thread_cpu(screen.main_ident) - screen.sent_main_cpu))
         out[key].append(KEY_TIMEOUT if seconds != seconds else seconds)
         if seconds != seconds:
             sink[f"{prefix}_{key}_lost"] += 1
@@ -757,20 +764,22 @@ SLOW_KEY_SECONDS = 0.1
 def slow_keys(windows: list, collections: list, slices: list) -> list[str]:
     """Each key over ``SLOW_KEY_SECONDS``: what ran inside its window (key typed → its frame
     written) that holds the GIL or the main thread: cyclic collections (generation, thread) and
-    slices of folds.  What is left is the key's own handling and drawing, or the OS."""
+    slices of folds; and the app thread's CPU from the key to about its frame (measured when
+    the bench saw the frame).  Far below the window, the app waited: for the GIL another thread
+    held, or for a CPU (2 vCPU, the simulator beside)."""
 
     def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
         return max(0.0, min(a1, b1) - max(a0, b0))
 
     lines = []
-    for prefix, key, sent, seconds in windows:
+    for prefix, key, sent, seconds, main_cpu in windows:
         if seconds <= SLOW_KEY_SECONDS:
             continue
         end = sent + seconds
         inside = [f"gen{g} on {thread} {overlap(sent, end, s0, s1) * 1000:.0f} ms"
                   for s0, s1, g, thread in collections if overlap(sent, end, s0, s1) > 0]
         folds = sum(overlap(sent, end, s0, s1) for s0, s1 in slices)
-        lines.append(f"{prefix} {key} {seconds * 1000:.0f} ms: "
+        lines.append(f"{prefix} {key} {seconds * 1000:.0f} ms (app thread CPU {main_cpu * 1000:.0f} ms): "
                      + ", ".join(inside + [f"fold slices {folds * 1000:.0f} ms"]))
     return lines
 
