@@ -27,6 +27,8 @@ import inspect
 from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
+from memtui.ui.textual_replaced import replace
+
 _textual_process = Stylesheet._process_component_classes
 
 TEXTUAL_SOURCE_SHA256 = "852b5e4b93c6fc25fa6f081923063399ddb6ac9d45f2365079cb825529926c02"
@@ -73,11 +75,5 @@ def textual_source_is_known() -> bool:
 
 
 def install() -> bool:
-    """Replace Textual's method where it is the one read here; True when it is (or was) replaced.
-    Idempotent, like ``strip_cycles.install``."""
-    if Stylesheet._process_component_classes is _process_component_classes:
-        return True
-    if not textual_source_is_known():
-        return False
-    Stylesheet._process_component_classes = _process_component_classes  # type: ignore[method-assign]
-    return True
+    """Replace Textual's method where it is the one read here; True when it is (or was) replaced."""
+    return replace(Stylesheet, "_process_component_classes", _process_component_classes, textual_source_is_known)

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from rich.segment import Segment
 from textual.strip import Strip
 
+from memtui.ui.textual_replaced import replace
+
 _textual_divide = Strip.divide
 
 
@@ -61,11 +63,5 @@ def textual_divide_holds_the_strip() -> bool:
 
 
 def install() -> bool:
-    """Replace ``Strip.divide`` where Textual's makes the cycle; True when it is (or was) replaced.
-    Idempotent: the cockpit installs it at every start (tests run several apps in one process)."""
-    if Strip.divide is _divide:
-        return True
-    if not textual_divide_holds_the_strip():
-        return False
-    Strip.divide = _divide  # type: ignore[method-assign]
-    return True
+    """Replace ``Strip.divide`` where Textual's makes the cycle; True when it is (or was) replaced."""
+    return replace(Strip, "divide", _divide, textual_divide_holds_the_strip)
